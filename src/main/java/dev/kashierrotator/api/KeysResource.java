@@ -1,0 +1,104 @@
+package dev.kashierrotator.api;
+
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.rotation.KeyStore;
+import dev.kashierrotator.rotation.Rotation;
+import dev.kashierrotator.rotation.RotationEngine;
+import dev.kashierrotator.rotation.RotationException;
+import dev.kashierrotator.rotation.RotationRequest;
+import dev.kashierrotator.rotation.StoredKey;
+import dev.kashierrotator.schedule.NextRotation;
+import dev.kashierrotator.security.Caller;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The key inventory and the way to rotate a key. */
+@Path("/api/v1/keys")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Keys")
+@SecurityRequirement(name = "bearer")
+public class KeysResource {
+
+    static final int MAX_REASON = 500;
+
+    private final Inventory inventory;
+    private final KeyStore keys;
+    private final RotationEngine engine;
+    private final Caller caller;
+
+    public KeysResource(Inventory inventory, KeyStore keys, RotationEngine engine, Caller caller) {
+        this.inventory = inventory;
+        this.keys = keys;
+        this.engine = engine;
+        this.caller = caller;
+    }
+
+    @GET
+    @Operation(summary = "Every key of the inventory with its fingerprint, age and next rotation")
+    public List<KeyView> list() {
+        return inventory.keys().stream().map(this::view).toList();
+    }
+
+    @GET
+    @Path("/{keyId}")
+    @Operation(summary = "One key")
+    public KeyView get(@PathParam("keyId") String keyId) {
+        return view(inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId)));
+    }
+
+    @POST
+    @Path("/{keyId}/rotations")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Rotate a key now (202 with the rotation; 200 with the plan for a dry run)")
+    public Response rotate(@PathParam("keyId") String keyId, RotationCreateRequest body) {
+        inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
+        if (body == null) {
+            throw new ProblemException(Problem.invalid("body", "required: {\"reason\": \"...\"}"));
+        }
+        if (body.reason() == null || body.reason().isBlank()) {
+            throw new ProblemException(Problem.invalid("reason", "required: say why the key rotates"));
+        }
+        if (body.reason().length() > MAX_REASON) {
+            throw new ProblemException(Problem.invalid("reason", "at most " + MAX_REASON + " characters"));
+        }
+        if (Boolean.TRUE.equals(body.emergency())) {
+            throw new ProblemException(Problem.invalid("emergency",
+                    "emergency rotations are not available in this version; send false or leave it out"));
+        }
+        if (Boolean.TRUE.equals(body.dryRun())) {
+            return Response.ok(engine.plan(keyId)).build();
+        }
+        Rotation rotation = engine.start(keyId, new RotationRequest(body.reason().strip(), "manual",
+                caller.subject()));
+        // Relative, as the contract shows it (JAX-RS would make a URI absolute).
+        return Response.accepted(rotation).header("Location", "/api/v1/rotations/" + rotation.id).build();
+    }
+
+    private KeyView view(KeySpec spec) {
+        Optional<StoredKey> current = keys.current(spec.id());
+        Instant last = current.map(StoredKey::rotatedAt).filter(t -> !Instant.EPOCH.equals(t)).orElse(null);
+        return new KeyView(spec.id(), spec.account(), spec.mid(), spec.mode().id(), spec.kind().id(),
+                spec.isPaymentKey() ? null : spec.strategy(),
+                current.map(StoredKey::fingerprint).orElse(null),
+                current.map(StoredKey::version).orElse(null),
+                last,
+                last == null ? null : Duration.between(last, Instant.now()).toSeconds(),
+                NextRotation.after(spec.schedule(), last).orElse(null),
+                engine.running(spec.id()).isPresent(),
+                keys.mount() + "/" + keys.path(spec.id()));
+    }
+}

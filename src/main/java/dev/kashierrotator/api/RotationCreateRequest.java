@@ -1,0 +1,11 @@
+package dev.kashierrotator.api;
+
+/**
+ * Body of {@code POST /api/v1/keys/{keyId}/rotations}.
+ *
+ * @param reason    why the key rotates, required (shown in the record and the audit trail)
+ * @param emergency all waves at once, no soak, no grace (needs {@code rotations:emergency})
+ * @param dryRun    answer the plan and change nothing
+ */
+public record RotationCreateRequest(String reason, Boolean emergency, Boolean dryRun) {
+}

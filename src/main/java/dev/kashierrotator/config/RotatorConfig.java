@@ -1,0 +1,204 @@
+package dev.kashierrotator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole {@code rotator} configuration: Vault layout, Kashier access, the key inventory, the
+ * rollout policy and the dependents (CONTRACT §2). Values stay strings where the service wants to
+ * report a bad value itself, naming the entry, instead of failing inside the config converter.
+ */
+@ConfigMapping(prefix = "rotator")
+public interface RotatorConfig {
+
+    /** Where keys and the service's own state live in Vault. */
+    VaultConfig vault();
+
+    /** How the service reaches Kashier: dashboard step and API base URLs. */
+    Kashier kashier();
+
+    /** Merchant accounts by local name. */
+    Map<String, Account> accounts();
+
+    /** Kashier keys by key id (the id used in the API and in Vault paths). */
+    Map<String, Key> keys();
+
+    /** Default wave policy for every rotation. */
+    Rollout rollout();
+
+    /** Systems that use keys and receive them when they rotate. */
+    Map<String, Dependent> dependents();
+
+    /** Break-glass bearer token with the admin role (env {@code ROTATOR_BOOTSTRAP_TOKEN}). */
+    Optional<String> bootstrapToken();
+
+    /** Demo webhook dependents started in-process for the local run (dev only). */
+    Demo demo();
+
+    interface VaultConfig {
+        /** Vault address; {@code VAULT_ADDR} when unset. */
+        Optional<String> address();
+
+        /** Vault token for token auth; {@code VAULT_TOKEN} when unset. */
+        Optional<String> token();
+
+        /** KV v2 mount. */
+        @WithDefault("secret")
+        String mount();
+
+        /** Key material lives at {@code <mount>/<key-prefix>/<keyId>}. */
+        @WithDefault("kashier")
+        String keyPrefix();
+
+        /** Rotation records, locks and the audit trail live under here. */
+        @WithDefault("kashier-rotator")
+        String statePrefix();
+
+        /** Seconds to wait for Vault to answer one request. */
+        @WithDefault("5")
+        int timeoutSeconds();
+    }
+
+    interface Kashier {
+        /** {@code manual} (a person changes keys in the dashboard) or {@code simulator}. */
+        @WithDefault("manual")
+        String dashboard();
+
+        Api api();
+
+        Simulator simulator();
+
+        interface Api {
+            /** Base URL of Kashier's test-mode API. */
+            @WithDefault("https://test-api.kashier.io")
+            String testBaseUrl();
+
+            /** Base URL of Kashier's live-mode API. */
+            @WithDefault("https://api.kashier.io")
+            String liveBaseUrl();
+        }
+
+        interface Simulator {
+            /** Serves the Kashier simulator under {@code /sim/kashier/**} (dev and test only). */
+            @WithDefault("false")
+            boolean enabled();
+
+            /** Base URL of the simulator used as the dashboard; defaults to this service itself. */
+            Optional<String> url();
+        }
+    }
+
+    interface Account {
+        /** Kashier merchant id, such as {@code MID-3552-454}. */
+        String mid();
+    }
+
+    interface Key {
+        /** Name of the account in {@code rotator.accounts}. */
+        String account();
+
+        /** {@code test} or {@code live}. */
+        String mode();
+
+        /** {@code payment-api-key} or {@code secret-key}. */
+        String kind();
+
+        /** When the key rotates by itself. */
+        Optional<Schedule> schedule();
+
+        /** How long the previous payment key stays valid after a rotation. */
+        @WithDefault("24h")
+        String grace();
+
+        /** Secret keys: {@code single-user} or {@code alternating-users}. */
+        @WithDefault("single-user")
+        String strategy();
+
+        /** Secret keys, single-user: the Kashier dashboard user whose key this is. */
+        @WithDefault("default")
+        String user();
+
+        /** Secret keys, alternating-users: the two users taking turns. */
+        Optional<List<String>> users();
+    }
+
+    interface Schedule {
+        /** Rotate this long after the last rotation, such as {@code 30d}. */
+        Optional<String> every();
+
+        /** Or: rotate on this Quartz cron expression. */
+        Optional<String> cron();
+
+        /** A due rotation may start only inside this window after it falls due. */
+        Optional<String> window();
+    }
+
+    interface Rollout {
+        /** Pause after each wave before the next. */
+        @WithDefault("30s")
+        String soak();
+
+        /** Dependents updated in parallel within a wave. */
+        @WithDefault("16")
+        int maxConcurrency();
+
+        /** How long a dependent may take to report the new fingerprint. */
+        @WithDefault("60s")
+        String verifyTimeout();
+
+        /** Delivery attempts per dependent before it counts as failed. */
+        @WithDefault("3")
+        int deliveryAttempts();
+
+        /** How long one delivery call may take. */
+        @WithDefault("10s")
+        String callTimeout();
+    }
+
+    interface Dependent {
+        /** Key ids this dependent uses. */
+        List<String> keys();
+
+        /** Wave number; 0 is the canary. Waves run in ascending order. */
+        @WithDefault("0")
+        int wave();
+
+        /** {@code webhook}, {@code vault-kv} or {@code kubernetes-secret}. */
+        String type();
+
+        /** webhook: where {@code key.rotated} is POSTed. */
+        Optional<String> url();
+
+        /** webhook: polled until it reports the new fingerprint. */
+        Optional<String> verifyUrl();
+
+        /** webhook: HMAC-SHA256 secret for {@code X-Rotator-Signature}. */
+        Optional<String> signingSecret();
+
+        /** webhook: {@code inline} (key in the body) or {@code reference} (Vault path only). */
+        @WithDefault("inline")
+        String delivery();
+
+        /** vault-kv: path under the mount that receives {@code <path>/<keyId>}. */
+        Optional<String> path();
+
+        /** kubernetes-secret: namespace of the Secret. */
+        Optional<String> namespace();
+
+        /** kubernetes-secret: name of the Secret. */
+        @WithName("secret")
+        Optional<String> secretName();
+
+        /** kubernetes-secret: Deployments restarted after the Secret changes. */
+        Optional<List<String>> restart();
+    }
+
+    interface Demo {
+        /** Starts demo webhook dependents on these loopback ports, keyed by dependent id (dev only). */
+        Map<String, Integer> dependents();
+    }
+}

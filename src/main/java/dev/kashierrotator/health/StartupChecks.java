@@ -1,0 +1,39 @@
+package dev.kashierrotator.health;
+
+import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.sim.DemoDependents;
+import dev.kashierrotator.sim.SimulatorSeeder;
+import dev.kashierrotator.vault.VaultKv;
+import dev.kashierrotator.vault.VaultUnavailableException;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Runs at start-up: validates the inventory (start-up stops with one line per problem), builds the
+ * Vault client (stops when no address or token is configured), seeds keys from the simulator and
+ * starts the demo dependents when configured.
+ */
+@ApplicationScoped
+public class StartupChecks {
+
+    void onStart(@Observes StartupEvent event, Inventory inventory, VaultKv kv, RotatorConfig config,
+                 SimulatorSeeder seeder, DemoDependents demo) {
+        Log.infof("inventory: %d key(s), %d dependent(s); Vault %s, mount %s; dashboard %s",
+                inventory.keys().size(), inventory.dependents().size(), kv.address(), kv.mount(),
+                config.kashier().dashboard());
+        if (config.bootstrapToken().filter(t -> !t.isBlank()).isEmpty()) {
+            Log.warn("ROTATOR_BOOTSTRAP_TOKEN is not set: every /api call will answer 401");
+        }
+        if (config.kashier().simulator().enabled()) {
+            try {
+                seeder.seed();
+            } catch (VaultUnavailableException e) {
+                Log.errorf("simulator seeding skipped: %s", e.getMessage());
+            }
+        }
+        demo.start();
+    }
+}

@@ -1,0 +1,281 @@
+package dev.kashierrotator.inventory;
+
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.parser.CronParser;
+import dev.kashierrotator.config.RotatorConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns {@link RotatorConfig} into an {@link Inventory}, collecting every problem before failing so
+ * that an operator fixes a bad file in one go.
+ */
+public final class InventoryLoader {
+
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Pattern VAULT_PATH = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+    private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
+
+    private final List<String> problems = new ArrayList<>();
+
+    private InventoryLoader() {
+    }
+
+    /** The inventory, or an {@link InventoryException} listing every problem. */
+    public static Inventory load(RotatorConfig config) {
+        return new InventoryLoader().build(config);
+    }
+
+    private Inventory build(RotatorConfig config) {
+        Map<String, String> mids = new HashMap<>();
+        Map<String, String> accountOfMid = new HashMap<>();
+        config.accounts().forEach((name, account) -> {
+            String at = "rotator.accounts." + name;
+            checkId(at, name);
+            String mid = account.mid() == null ? "" : account.mid().trim();
+            if (mid.isEmpty() || mid.chars().anyMatch(Character::isWhitespace)) {
+                problems.add(at + ".mid: must be a Kashier merchant id such as MID-3552-454, got '" + mid + "'");
+                return;
+            }
+            String other = accountOfMid.putIfAbsent(mid, name);
+            if (other != null) {
+                problems.add(at + ".mid: " + mid + " is already the mid of account '" + other + "' (duplicate account)");
+            }
+            mids.put(name, mid);
+        });
+
+        Map<String, KeySpec> keys = new LinkedHashMap<>();
+        Map<String, String> secretKeyOwners = new HashMap<>();
+        config.keys().forEach((id, key) -> {
+            KeySpec spec = key(id, key, config, mids);
+            if (spec == null) {
+                return;
+            }
+            if (!spec.isPaymentKey()) {
+                for (String user : spec.users()) {
+                    String owner = spec.mid() + "/" + spec.mode() + "/" + user;
+                    String other = secretKeyOwners.putIfAbsent(owner, id);
+                    if (other != null) {
+                        problems.add("rotator.keys." + id + ": the secret key of user '" + user + "' in "
+                                + spec.mid() + " (" + spec.mode() + ") is already managed by key '" + other
+                                + "' (duplicate key)");
+                    }
+                }
+            }
+            keys.put(id, spec);
+        });
+
+        RolloutPolicy rollout = rollout(config.rollout());
+        kashier(config.kashier());
+
+        Map<String, DependentSpec> dependents = new LinkedHashMap<>();
+        config.dependents().forEach((id, dep) -> {
+            DependentSpec spec = dependent(id, dep, config);
+            if (spec != null) {
+                dependents.put(id, spec);
+            }
+        });
+
+        if (!problems.isEmpty()) {
+            throw new InventoryException(problems);
+        }
+        return new Inventory(keys, dependents, rollout);
+    }
+
+    private KeySpec key(String id, RotatorConfig.Key key, RotatorConfig config, Map<String, String> mids) {
+        String at = "rotator.keys." + id;
+        int before = problems.size();
+        checkId(at, id);
+        String mid = mids.get(key.account());
+        if (!config.accounts().containsKey(key.account())) {
+            problems.add(at + ".account: unknown account '" + key.account() + "' (known: "
+                    + String.join(", ", config.accounts().keySet()) + ")");
+        }
+        Optional<Mode> mode = Mode.of(key.mode());
+        if (mode.isEmpty()) {
+            problems.add(at + ".mode: must be test or live, got '" + key.mode() + "'");
+        }
+        Optional<KeyKind> kind = KeyKind.of(key.kind());
+        if (kind.isEmpty()) {
+            problems.add(at + ".kind: must be payment-api-key or secret-key, got '" + key.kind() + "'");
+        }
+        Duration grace = duration(at + ".grace", key.grace());
+        List<String> users = List.of(key.user());
+        switch (key.strategy()) {
+            case "single-user" -> {
+                if (key.user().isBlank()) {
+                    problems.add(at + ".user: must name the Kashier dashboard user owning the secret key");
+                }
+            }
+            case "alternating-users" -> {
+                List<String> listed = key.users().orElse(List.of());
+                if (listed.size() != 2 || listed.get(0).equals(listed.get(1))) {
+                    problems.add(at + ".users: alternating-users needs exactly two different users, got " + listed);
+                }
+                if (kind.isPresent() && kind.get() == KeyKind.PAYMENT_API_KEY) {
+                    problems.add(at + ".strategy: alternating-users applies to secret keys only");
+                }
+                problems.add(at + ".strategy: alternating-users is not available in this version; use single-user");
+                users = listed;
+            }
+            default -> problems.add(at + ".strategy: must be single-user or alternating-users, got '"
+                    + key.strategy() + "'");
+        }
+        Optional<SchedulePolicy> schedule = key.schedule().map(s -> schedule(at + ".schedule", s));
+        if (problems.size() > before) {
+            return null;
+        }
+        return new KeySpec(id, key.account(), mid, mode.get(), kind.get(), key.strategy(), key.user(), users,
+                schedule, grace);
+    }
+
+    private SchedulePolicy schedule(String at, RotatorConfig.Schedule s) {
+        Optional<Duration> every = s.every().map(e -> duration(at + ".every", e));
+        if (every.isPresent() && every.get() != null && every.get().isZero()) {
+            problems.add(at + ".every: must be longer than 0");
+        }
+        if (s.every().isPresent() == s.cron().isPresent()) {
+            problems.add(at + ": give exactly one of every or cron");
+        }
+        s.cron().ifPresent(c -> {
+            try {
+                CRON.parse(c).validate();
+            } catch (IllegalArgumentException e) {
+                problems.add(at + ".cron: '" + c + "' is not a Quartz cron expression (such as \"0 0 3 1 * ?\"): "
+                        + e.getMessage());
+            }
+        });
+        Optional<Duration> window = s.window().map(w -> duration(at + ".window", w));
+        return new SchedulePolicy(every, s.cron(), window);
+    }
+
+    private void kashier(RotatorConfig.Kashier k) {
+        if (!k.dashboard().equals("manual") && !k.dashboard().equals("simulator")) {
+            problems.add("rotator.kashier.dashboard: must be manual or simulator, got '" + k.dashboard() + "'");
+        }
+        if (k.dashboard().equals("simulator") && !k.simulator().enabled() && k.simulator().url().isEmpty()) {
+            problems.add("rotator.kashier.simulator.url: the dashboard is the simulator but this process does not "
+                    + "serve it (rotator.kashier.simulator.enabled is false); give the URL of a running simulator");
+        }
+        httpUrl("rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
+        httpUrl("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()));
+    }
+
+    private RolloutPolicy rollout(RotatorConfig.Rollout r) {
+        Duration soak = duration("rotator.rollout.soak", r.soak());
+        Duration verify = duration("rotator.rollout.verify-timeout", r.verifyTimeout());
+        Duration call = duration("rotator.rollout.call-timeout", r.callTimeout());
+        if (r.maxConcurrency() < 1 || r.maxConcurrency() > 1024) {
+            problems.add("rotator.rollout.max-concurrency: must be between 1 and 1024, got " + r.maxConcurrency());
+        }
+        if (r.deliveryAttempts() < 1 || r.deliveryAttempts() > 20) {
+            problems.add("rotator.rollout.delivery-attempts: must be between 1 and 20, got " + r.deliveryAttempts());
+        }
+        return new RolloutPolicy(soak, r.maxConcurrency(), verify, r.deliveryAttempts(), call);
+    }
+
+    private DependentSpec dependent(String id, RotatorConfig.Dependent dep, RotatorConfig config) {
+        String at = "rotator.dependents." + id;
+        int before = problems.size();
+        checkId(at, id);
+        if (dep.keys().isEmpty()) {
+            problems.add(at + ".keys: must list at least one key");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String key : dep.keys()) {
+            if (!config.keys().containsKey(key)) {
+                problems.add(at + ".keys: unknown key '" + key + "'");
+            }
+            if (!seen.add(key)) {
+                problems.add(at + ".keys: key '" + key + "' is listed twice (duplicate)");
+            }
+        }
+        if (dep.wave() < 0) {
+            problems.add(at + ".wave: must be 0 (canary) or more, got " + dep.wave());
+        }
+        Optional<DependentType> type = DependentType.of(dep.type());
+        boolean inline = true;
+        if (type.isEmpty()) {
+            problems.add(at + ".type: must be webhook, vault-kv or kubernetes-secret, got '" + dep.type() + "'");
+        } else {
+            switch (type.get()) {
+                case WEBHOOK -> {
+                    httpUrl(at + ".url", dep.url());
+                    httpUrl(at + ".verify-url", dep.verifyUrl());
+                    if (dep.signingSecret().map(String::isBlank).orElse(true)) {
+                        problems.add(at + ".signing-secret: a webhook needs a signing secret (HMAC-SHA256)");
+                    }
+                    if (!dep.delivery().equals("inline") && !dep.delivery().equals("reference")) {
+                        problems.add(at + ".delivery: must be inline or reference, got '" + dep.delivery() + "'");
+                    }
+                    inline = dep.delivery().equals("inline");
+                }
+                case VAULT_KV -> vaultPath(at + ".path", dep.path(), config.vault());
+                case KUBERNETES_SECRET -> problems.add(at + ".type: kubernetes-secret is not available in this "
+                        + "version; use webhook or vault-kv");
+            }
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return new DependentSpec(id, List.copyOf(dep.keys()), dep.wave(), type.get(), dep.url(), dep.verifyUrl(),
+                dep.signingSecret(), inline, dep.path().map(p -> p.replaceAll("^/+|/+$", "")));
+    }
+
+    private void vaultPath(String at, Optional<String> path, RotatorConfig.VaultConfig vault) {
+        if (path.isEmpty() || path.get().isBlank()) {
+            problems.add(at + ": a vault-kv dependent needs a path under the mount");
+            return;
+        }
+        String p = path.get().replaceAll("^/+|/+$", "");
+        if (!VAULT_PATH.matcher(p).matches()) {
+            problems.add(at + ": '" + path.get() + "' is not a Vault path (letters, digits, . _ - separated by /)");
+            return;
+        }
+        for (String own : List.of(vault.keyPrefix(), vault.statePrefix())) {
+            if (p.equals(own) || p.startsWith(own + "/") || own.startsWith(p + "/")) {
+                problems.add(at + ": '" + p + "' overlaps the service's own Vault path '" + own + "'");
+            }
+        }
+    }
+
+    private void httpUrl(String at, Optional<String> url) {
+        if (url.isEmpty() || url.get().isBlank()) {
+            problems.add(at + ": an http(s) URL is required");
+            return;
+        }
+        try {
+            URI uri = URI.create(url.get());
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                problems.add(at + ": '" + url.get() + "' is not an http(s) URL");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(at + ": '" + url.get() + "' is not an http(s) URL");
+        }
+    }
+
+    private Duration duration(String at, String text) {
+        Optional<Duration> d = Durations.parse(text);
+        if (d.isEmpty()) {
+            problems.add(at + ": '" + text + "' is not a duration (use e.g. 30s, 15m, 2h, 30d)");
+            return Duration.ZERO;
+        }
+        return d.get();
+    }
+
+    private void checkId(String at, String id) {
+        if (!ID.matcher(id).matches()) {
+            problems.add(at + ": id '" + id + "' must be lowercase letters, digits, '.', '_' or '-' (at most 63)");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.kashierrotator.inventory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One Kashier key of the inventory, validated.
+ *
+ * @param id       key id used in the API and in Vault paths
+ * @param account  local account name
+ * @param mid      Kashier merchant id of the account
+ * @param user     dashboard user owning a single-user secret key
+ * @param users    the two users of an alternating-users secret key
+ * @param schedule when the key rotates by itself, if at all
+ * @param grace    how long the previous payment key stays valid after a rotation
+ */
+public record KeySpec(String id, String account, String mid, Mode mode, KeyKind kind, String strategy,
+                      String user, List<String> users, Optional<SchedulePolicy> schedule, Duration grace) {
+
+    public boolean isPaymentKey() {
+        return kind == KeyKind.PAYMENT_API_KEY;
+    }
+}

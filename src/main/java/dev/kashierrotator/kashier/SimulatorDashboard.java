@@ -1,0 +1,110 @@
+package dev.kashierrotator.kashier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.rotation.Dashboard;
+import dev.kashierrotator.rotation.IssuedKey;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+/**
+ * The dashboard step done by the Kashier simulator ({@code rotator.kashier.dashboard: simulator}),
+ * over HTTP so that several service processes can share one simulator.
+ */
+@ApplicationScoped
+public class SimulatorDashboard implements Dashboard {
+
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final String baseUrl;
+
+    public SimulatorDashboard(HttpClient http, ObjectMapper json, RotatorConfig config) {
+        this.http = http;
+        this.json = json;
+        this.baseUrl = config.kashier().simulator().url().orElse("http://127.0.0.1:8080/sim/kashier")
+                .replaceAll("/+$", "");
+    }
+
+    @Override
+    @Timeout(10_000)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = KashierUnavailableException.class)
+    public IssuedKey issuePaymentKey(KeySpec key) {
+        JsonNode shown = send("POST", key, "/dashboard/payment-keys", Map.of("mid", key.mid()), 201);
+        return new IssuedKey(shown.path("key").asText(), Optional.of(shown.path("id").asText()));
+    }
+
+    @Override
+    @Timeout(10_000)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = KashierUnavailableException.class)
+    public boolean paymentKeyActive(KeySpec key, String kashierKeyId, String fingerprint) {
+        JsonNode keys = send("GET", key, "/dashboard/keys?mid=" + enc(key.mid()), null, 200);
+        for (JsonNode k : keys) {
+            if (k.path("id").asText().equals(kashierKeyId) && k.path("fingerprint").asText().equals(fingerprint)) {
+                return k.path("active").asBoolean();
+            }
+        }
+        return false;
+    }
+
+    @Override
+    @Timeout(10_000)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = KashierUnavailableException.class)
+    public void deletePaymentKey(KeySpec key, String kashierKeyId, String fingerprint) {
+        String target = kashierKeyId != null && !kashierKeyId.isEmpty() ? kashierKeyId : fingerprint;
+        // 404: already gone, which is what this step wants.
+        send("DELETE", key, "/dashboard/payment-keys/" + enc(target) + "?mid=" + enc(key.mid()), null, 204, 404);
+    }
+
+    @Override
+    @Timeout(10_000)
+    public IssuedKey changeSecretKey(KeySpec key, String user) {
+        // Not retried: a change whose answer was lost has still expired the old key and made a new one.
+        JsonNode shown = send("POST", key, "/dashboard/secret-keys/" + enc(user) + "/change",
+                Map.of("mid", key.mid()), 200);
+        return new IssuedKey(shown.path("key").asText(), Optional.empty());
+    }
+
+    private JsonNode send(String method, KeySpec key, String path, Object body, int... expected) {
+        URI uri = URI.create(baseUrl + "/" + key.mode().id() + path);
+        try {
+            HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body));
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .method(method, publisher)
+                    .build();
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            for (int status : expected) {
+                if (response.statusCode() == status) {
+                    return response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
+                }
+            }
+            throw new KashierUnavailableException("Kashier dashboard (simulator) " + method + " " + uri.getPath()
+                    + " answered HTTP " + response.statusCode());
+        } catch (IOException e) {
+            throw new KashierUnavailableException("Kashier dashboard (simulator) at " + baseUrl + " is unreachable: "
+                    + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KashierUnavailableException("interrupted while calling the Kashier dashboard");
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

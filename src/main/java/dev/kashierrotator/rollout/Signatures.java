@@ -1,0 +1,53 @@
+package dev.kashierrotator.rollout;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** {@code X-Rotator-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>} (CONTRACT §5). */
+public final class Signatures {
+
+    private Signatures() {
+    }
+
+    public static String header(String secret, String timestamp, byte[] body) {
+        return "t=" + timestamp + ",v1=" + hmac(secret, timestamp, body);
+    }
+
+    /** Whether a signature header is valid for this body; constant-time on the digest. */
+    public static boolean verify(String secret, String header, byte[] body) {
+        if (header == null) {
+            return false;
+        }
+        String t = null;
+        String v1 = null;
+        for (String part : header.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length == 2 && kv[0].equals("t")) {
+                t = kv[1];
+            } else if (kv.length == 2 && kv[0].equals("v1")) {
+                v1 = kv[1];
+            }
+        }
+        if (t == null || v1 == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(hmac(secret, t, body).getBytes(StandardCharsets.US_ASCII),
+                v1.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static String hmac(String secret, String timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.kashierrotator.rollout;
+
+import dev.kashierrotator.inventory.DependentSpec;
+import dev.kashierrotator.inventory.DependentType;
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.inventory.RolloutPolicy;
+import dev.kashierrotator.rotation.Delivery;
+import dev.kashierrotator.rotation.Distributor;
+import dev.kashierrotator.rotation.Rotation;
+import dev.kashierrotator.rotation.Rotation.DependentOutcome;
+import dev.kashierrotator.rotation.Rotation.DependentState;
+import dev.kashierrotator.rotation.Rotation.StepState;
+import dev.kashierrotator.rotation.Rotation.Wave;
+import dev.kashierrotator.rotation.Target;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Staged redistribution: waves in ascending order, at most {@code max-concurrency} dependents at a
+ * time within a wave, {@code soak} between waves. A dependent counts as done only once it reports the
+ * new fingerprint; one that fails stops the rollout before the next wave.
+ */
+@ApplicationScoped
+public class WaveRunner implements Distributor {
+
+    private static final Duration FIRST_POLL = Duration.ofMillis(50);
+    private static final Duration MAX_POLL = Duration.ofSeconds(1);
+
+    private final Map<DependentType, Target> targets = new EnumMap<>(DependentType.class);
+    private final Inventory inventory;
+    private final MeterRegistry metrics;
+
+    public WaveRunner(Instance<Target> targets, Inventory inventory, MeterRegistry metrics) {
+        targets.forEach(t -> this.targets.put(t.type(), t));
+        this.inventory = inventory;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void distribute(Rotation rotation, Delivery delivery, RolloutPolicy policy, boolean allAtOnce,
+                           Runnable progress) {
+        List<List<Wave>> batches = new ArrayList<>();
+        if (allAtOnce) {
+            batches.add(rotation.waves);
+        } else {
+            rotation.waves.forEach(w -> batches.add(List.of(w)));
+        }
+        for (int b = 0; b < batches.size(); b++) {
+            List<Wave> batch = batches.get(b);
+            String failure = runBatch(rotation, batch, delivery, policy, progress);
+            if (failure != null) {
+                batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(w -> skip(w)));
+                progress.run();
+                throw new RolloutFailedException(failure);
+            }
+            if (b < batches.size() - 1 && !policy.soak().isZero()) {
+                Log.infof("rotation %s key %s: wave %d done, soaking %s", rotation.id, rotation.keyId,
+                        batch.get(batch.size() - 1).index, policy.soak());
+                sleep(policy.soak());
+            }
+        }
+    }
+
+    /** Runs some waves together; returns a failure message naming the dependent, or null. */
+    private String runBatch(Rotation rotation, List<Wave> waves, Delivery delivery, RolloutPolicy policy,
+                            Runnable progress) {
+        List<DependentOutcome> outcomes = new ArrayList<>();
+        synchronized (rotation) {
+            for (Wave w : waves) {
+                w.state = StepState.RUNNING;
+                outcomes.addAll(w.dependents);
+            }
+        }
+        progress.run();
+        if (!outcomes.isEmpty()) {
+            int threads = Math.min(policy.maxConcurrency(), outcomes.size());
+            AtomicInteger n = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "rollout-" + rotation.keyId + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (DependentOutcome outcome : outcomes) {
+                    futures.add(pool.submit(() -> runDependent(rotation, outcome, delivery, policy, progress)));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "rollout interrupted";
+            } catch (ExecutionException e) {
+                return "rollout crashed: " + e.getCause().getClass().getSimpleName();
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        String failure = null;
+        synchronized (rotation) {
+            for (Wave w : waves) {
+                List<DependentOutcome> failed = w.dependents.stream()
+                        .filter(d -> d.state != DependentState.CONFIRMED).toList();
+                w.state = failed.isEmpty() ? StepState.DONE : StepState.FAILED;
+                if (!failed.isEmpty() && failure == null) {
+                    DependentOutcome first = failed.get(0);
+                    failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error;
+                }
+            }
+        }
+        progress.run();
+        return failure;
+    }
+
+    private void runDependent(Rotation rotation, DependentOutcome outcome, Delivery delivery, RolloutPolicy policy,
+                              Runnable progress) {
+        DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
+        Target target = targets.get(dependent.type());
+        if (target.confirms(dependent, delivery)) {
+            // Already on the new key (a repeated step): nothing to send.
+            finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
+            return;
+        }
+        String lastError = null;
+        boolean delivered = false;
+        for (int attempt = 1; attempt <= policy.deliveryAttempts() && !delivered; attempt++) {
+            synchronized (rotation) {
+                outcome.state = DependentState.DELIVERING;
+                outcome.attempts = attempt;
+            }
+            try {
+                target.deliver(dependent, delivery);
+                delivered = true;
+            } catch (Target.DeliveryException e) {
+                lastError = e.getMessage();
+                Log.warnf("rotation %s key %s: delivery to %s, attempt %d of %d failed: %s", rotation.id,
+                        rotation.keyId, dependent.id(), attempt, policy.deliveryAttempts(), lastError);
+                if (attempt < policy.deliveryAttempts()) {
+                    sleep(backoff(attempt));
+                }
+            }
+        }
+        if (!delivered) {
+            count(dependent, "failed");
+            finish(rotation, outcome, DependentState.FAILED, lastError, progress);
+            return;
+        }
+        synchronized (rotation) {
+            outcome.state = DependentState.VERIFYING;
+        }
+        Instant deadline = Instant.now().plus(policy.verifyTimeout());
+        Duration pause = FIRST_POLL;
+        while (true) {
+            if (target.confirms(dependent, delivery)) {
+                count(dependent, "confirmed");
+                finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
+                return;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                count(dependent, "unconfirmed");
+                finish(rotation, outcome, DependentState.FAILED, "accepted the key but did not report fingerprint "
+                        + delivery.newKey().fingerprint() + " within " + policy.verifyTimeout().toSeconds() + "s",
+                        progress);
+                return;
+            }
+            sleep(pause);
+            pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+        }
+    }
+
+    private void finish(Rotation rotation, DependentOutcome outcome, DependentState state, String error,
+                        Runnable progress) {
+        synchronized (rotation) {
+            outcome.state = state;
+            outcome.error = error;
+            if (state == DependentState.CONFIRMED) {
+                outcome.confirmedAt = Instant.now();
+            }
+        }
+        progress.run();
+    }
+
+    private void count(DependentSpec dependent, String outcome) {
+        metrics.counter("rotator.dependent.pushes", "type", dependent.type().id(), "outcome", outcome).increment();
+    }
+
+    private static void skip(Wave wave) {
+        wave.state = StepState.SKIPPED;
+        wave.dependents.forEach(d -> d.state = DependentState.SKIPPED);
+    }
+
+    /** Exponential backoff with full jitter: 200 ms, 400 ms, 800 ms ... capped at 5 s. */
+    static Duration backoff(int attempt) {
+        long cap = Math.min(5_000, 200L << Math.min(attempt - 1, 10));
+        return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RolloutFailedException("rollout interrupted");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.kashierrotator.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.inventory.DependentSpec;
+import dev.kashierrotator.inventory.DependentType;
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.rotation.Delivery;
+import dev.kashierrotator.rotation.StoredKey;
+import dev.kashierrotator.rotation.Target;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Webhook dependents (CONTRACT §5): a signed POST of the event, then polling of the verify URL until
+ * the dependent reports the new fingerprint. Response bodies of deliveries are never read or logged.
+ */
+@ApplicationScoped
+public class WebhookTarget implements Target {
+
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final Duration callTimeout;
+
+    public WebhookTarget(HttpClient http, ObjectMapper json, Inventory inventory) {
+        this.http = http;
+        this.json = json;
+        this.callTimeout = inventory.rollout().callTimeout();
+    }
+
+    @Override
+    public DependentType type() {
+        return DependentType.WEBHOOK;
+    }
+
+    @Override
+    public void deliver(DependentSpec dependent, Delivery delivery) {
+        byte[] body = body(dependent, delivery);
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(dependent.url().orElseThrow()))
+                .timeout(callTimeout)
+                .header("Content-Type", "application/json")
+                .header("X-Rotator-Event", delivery.event())
+                .header("X-Rotator-Delivery", deliveryId(dependent, delivery))
+                .header("X-Rotator-Signature", Signatures.header(dependent.signingSecret().orElseThrow(), timestamp, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        int status;
+        try {
+            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            throw new DeliveryException("POST " + dependent.url().get() + " failed: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeliveryException("interrupted");
+        }
+        if (status < 200 || status > 299) {
+            throw new DeliveryException("POST " + dependent.url().get() + " answered HTTP " + status);
+        }
+    }
+
+    @Override
+    public boolean confirms(DependentSpec dependent, Delivery delivery) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(dependent.verifyUrl().orElseThrow()))
+                .timeout(callTimeout)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            JsonNode reported = json.readTree(response.body()).path("keys").path(delivery.key().id());
+            return delivery.newKey().fingerprint().equals(reported.asText(null));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The same id for every attempt of one event to one dependent, so dependents can deduplicate. */
+    static String deliveryId(DependentSpec dependent, Delivery delivery) {
+        return UUID.nameUUIDFromBytes((delivery.rotationId() + "|" + dependent.id() + "|" + delivery.event())
+                .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private byte[] body(DependentSpec dependent, Delivery delivery) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("event", delivery.event());
+        body.put("rotationId", delivery.rotationId());
+        body.put("keyId", delivery.key().id());
+        body.put("mid", delivery.key().mid());
+        body.put("mode", delivery.key().mode().id());
+        body.put("kind", delivery.key().kind().id());
+        body.put("fingerprint", delivery.newKey().fingerprint());
+        body.put("previousFingerprint", delivery.previousKey().map(StoredKey::fingerprint).orElse(null));
+        body.put("vault", Map.of("mount", delivery.vaultMount(), "path", delivery.vaultPath(),
+                "version", delivery.vaultVersion()));
+        if (dependent.inlineDelivery()) {
+            body.put("key", delivery.newKey().value());
+            delivery.graceUntil().flatMap(g -> delivery.previousKey())
+                    .ifPresent(previous -> body.put("previousKey", previous.value()));
+        }
+        body.put("graceUntil", delivery.graceUntil().map(Instant::toString).orElse(null));
+        try {
+            return json.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new DeliveryException("cannot encode the webhook body");
+        }
+    }
+}

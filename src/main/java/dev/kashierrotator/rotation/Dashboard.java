@@ -1,0 +1,22 @@
+package dev.kashierrotator.rotation;
+
+import dev.kashierrotator.inventory.KeySpec;
+
+/** The Kashier dashboard side of a rotation: where keys are issued, changed and expired. */
+public interface Dashboard {
+
+    /** Issues one more payment API key for the key's account and mode. */
+    IssuedKey issuePaymentKey(KeySpec key);
+
+    /** Whether the dashboard lists this payment key as active with this fingerprint. */
+    boolean paymentKeyActive(KeySpec key, String kashierKeyId, String fingerprint);
+
+    /**
+     * Deletes (expires at once) a payment key, found by dashboard id or else by fingerprint. Deleting
+     * a key that is already gone succeeds, so the step can be repeated.
+     */
+    void deletePaymentKey(KeySpec key, String kashierKeyId, String fingerprint);
+
+    /** Changes a user's secret key: the old one expires immediately. */
+    IssuedKey changeSecretKey(KeySpec key, String user);
+}

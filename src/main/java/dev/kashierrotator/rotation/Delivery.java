@@ -1,0 +1,29 @@
+package dev.kashierrotator.rotation;
+
+import dev.kashierrotator.inventory.KeySpec;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What a rotation hands to its dependents.
+ *
+ * @param event        {@code key.rotated} or {@code key.rolled_back}
+ * @param newKey       the key dependents must switch to (value never logged)
+ * @param previousKey  the key being replaced, sent along while a payment key's grace runs
+ * @param graceUntil   until when the previous payment key stays valid, if it does
+ * @param vaultPath    where the new key can be read by reference (under {@code vaultMount})
+ * @param vaultVersion the version at that path
+ */
+public record Delivery(String rotationId, String event, KeySpec key, StoredKey newKey,
+                      Optional<StoredKey> previousKey, Optional<Instant> graceUntil, String vaultMount,
+                      String vaultPath, long vaultVersion) {
+
+    public static final String ROTATED = "key.rotated";
+    public static final String ROLLED_BACK = "key.rolled_back";
+
+    @Override
+    public String toString() {
+        return "Delivery[" + event + ", rotation " + rotationId + ", key " + key.id() + ", fingerprint "
+                + newKey.fingerprint() + "]";
+    }
+}

@@ -1,0 +1,22 @@
+package dev.kashierrotator.rotation;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Fingerprint of a key (CONTRACT §5): the first 16 lowercase hex characters of SHA-256 over its UTF-8 bytes. */
+public final class Fingerprints {
+
+    private Fingerprints() {
+    }
+
+    public static String of(String key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

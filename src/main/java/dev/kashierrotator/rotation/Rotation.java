@@ -1,0 +1,118 @@
+package dev.kashierrotator.rotation;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The record of one rotation, as persisted in Vault and returned by the API (CONTRACT §4 shape plus a
+ * few fields of our own). It holds fingerprints and dashboard ids, never a key value. Only the
+ * {@link RotationEngine} changes it, and every change is written with check-and-set.
+ */
+@JsonPropertyOrder({"id", "keyId", "trigger", "requestedBy", "reason", "state", "oldFingerprint", "newFingerprint",
+        "steps", "waves", "createdAt", "updatedAt", "error"})
+public class Rotation {
+
+    public String id;
+    public String keyId;
+    /** {@code scheduled}, {@code manual} or {@code emergency}. */
+    public String trigger;
+    public String requestedBy;
+    public String reason;
+    public RotationState state;
+    public String oldFingerprint;
+    public String newFingerprint;
+    public List<Step> steps = new ArrayList<>();
+    public List<Wave> waves = new ArrayList<>();
+    public Instant createdAt;
+    public Instant updatedAt;
+    public String error;
+
+    public String mid;
+    public String mode;
+    public String kind;
+    /** Vault version of the key this rotation replaces. */
+    public long oldVersion;
+    /** Vault version of the new key once promoted. */
+    public Long newVersion;
+    public String oldKashierKeyId;
+    public String newKashierKeyId;
+    /** When the old key stopped working on Kashier's side. */
+    public Instant oldKeyExpiredAt;
+    /** Until when the previous payment key stays valid. */
+    public Instant graceUntil;
+    /** Secret keys: milliseconds from the old key's death to the last dependent confirming the new one. */
+    public Long exposureWindowMs;
+
+    /** KV v2 version of this record, for check-and-set; not part of the record itself. */
+    @JsonIgnore
+    public long storeVersion;
+
+    public Step step(String name) {
+        return steps.stream().filter(s -> s.name.equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("rotation " + id + " has no step " + name));
+    }
+
+    /** One step of the plan. */
+    @JsonPropertyOrder({"name", "state", "startedAt", "endedAt", "detail"})
+    public static class Step {
+        public String name;
+        public StepState state = StepState.PENDING;
+        public Instant startedAt;
+        public Instant endedAt;
+        public String detail;
+
+        public Step() {
+        }
+
+        public Step(String name) {
+            this.name = name;
+        }
+    }
+
+    /** One wave of dependents. */
+    @JsonPropertyOrder({"index", "state", "dependents"})
+    public static class Wave {
+        public int index;
+        public StepState state = StepState.PENDING;
+        public List<DependentOutcome> dependents = new ArrayList<>();
+
+        public Wave() {
+        }
+
+        public Wave(int index) {
+            this.index = index;
+        }
+    }
+
+    /** What happened to one dependent. */
+    @JsonPropertyOrder({"id", "type", "state", "attempts", "error", "confirmedAt"})
+    public static class DependentOutcome {
+        public String id;
+        public String type;
+        public DependentState state = DependentState.PENDING;
+        public int attempts;
+        public String error;
+        public Instant confirmedAt;
+
+        public DependentOutcome() {
+        }
+
+        public DependentOutcome(String id, String type) {
+            this.id = id;
+            this.type = type;
+        }
+    }
+
+    /** State of a step or wave. */
+    public enum StepState {
+        PENDING, RUNNING, DONE, FAILED, SKIPPED
+    }
+
+    /** State of one dependent in a rollout. */
+    public enum DependentState {
+        PENDING, DELIVERING, VERIFYING, CONFIRMED, FAILED, SKIPPED
+    }
+}

@@ -1,0 +1,220 @@
+package dev.kashierrotator.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.kashierrotator.rollout.Signatures;
+import dev.kashierrotator.rotation.Fingerprints;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+
+/**
+ * A webhook dependent as a real service would write one (CONTRACT §5), on its own loopback HTTP
+ * server: it checks the HMAC signature, deduplicates on {@code X-Rotator-Delivery}, switches to the
+ * delivered key (inline, or fetched from Vault by reference) and reports the fingerprint of the key it
+ * now holds at {@code /rotation/fingerprints}. Used by the local run and by the tests.
+ */
+public final class DemoDependent implements AutoCloseable {
+
+    /**
+     * One delivery as received.
+     *
+     * @param fingerprint fingerprint of the key it carried or referenced (never the key)
+     */
+    public record Received(String event, String deliveryId, String keyId, boolean signatureValid,
+                           String fingerprint) {
+    }
+
+    private final String name;
+    private final String signingSecret;
+    private final HttpServer server;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, String> current = new ConcurrentHashMap<>();
+    private final Map<String, String> previous = new ConcurrentHashMap<>();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final Map<String, Boolean> seenDeliveries = new ConcurrentHashMap<>();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private volatile int failWith;
+    private volatile boolean ignoreKeys;
+    private volatile BiFunction<String, Long, Optional<String>> vaultReader = (path, version) -> Optional.empty();
+
+    private DemoDependent(String name, String signingSecret, int port) throws IOException {
+        this.name = name;
+        this.signingSecret = signingSecret;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/rotation", this::handle);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "demo-dependent-" + name);
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+    }
+
+    /** Starts a dependent on the port (0: any free port). */
+    public static DemoDependent start(String name, String signingSecret, int port) throws IOException {
+        return new DemoDependent(name, signingSecret, port);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Where rotations are POSTed. */
+    public String url() {
+        return "http://127.0.0.1:" + port() + "/rotation";
+    }
+
+    /** Where the dependent reports the fingerprints it uses. */
+    public String verifyUrl() {
+        return url() + "/fingerprints";
+    }
+
+    /** Answers every delivery with this HTTP status from now on (0: behave). */
+    public DemoDependent failWith(int status) {
+        this.failWith = status;
+        return this;
+    }
+
+    /** Answers the next {@code n} deliveries with 503, then behaves. */
+    public DemoDependent failFirst(int n) {
+        failuresLeft.set(n);
+        return this;
+    }
+
+    /** Accepts deliveries but keeps using its old keys (a dependent that never really switches). */
+    public DemoDependent ignoreKeys(boolean ignore) {
+        this.ignoreKeys = ignore;
+        return this;
+    }
+
+    /** How reference deliveries are resolved: (Vault path under the mount, version) to key. */
+    public DemoDependent vaultReader(BiFunction<String, Long, Optional<String>> reader) {
+        this.vaultReader = reader;
+        return this;
+    }
+
+    /** Gives the dependent a key to start with, as it would have from its own configuration. */
+    public DemoDependent use(String keyId, String key) {
+        current.put(keyId, key);
+        return this;
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** Fingerprint of the key it uses now for {@code keyId}, if any. */
+    public Optional<String> fingerprint(String keyId) {
+        return Optional.ofNullable(current.get(keyId)).map(Fingerprints::of);
+    }
+
+    /** Fingerprint of the previous key it still accepts (payment keys during grace). */
+    public Optional<String> previousFingerprint(String keyId) {
+        return Optional.ofNullable(previous.get(keyId)).map(Fingerprints::of);
+    }
+
+    /** The key it holds now, as the application behind it would use it (tests use it to call the simulator). */
+    public Optional<String> key(String keyId) {
+        return Optional.ofNullable(current.get(keyId));
+    }
+
+    public void reset() {
+        received.clear();
+        seenDeliveries.clear();
+        failWith = 0;
+        failuresLeft.set(0);
+        ignoreKeys = false;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("GET") && path.equals("/rotation/fingerprints")) {
+                Map<String, String> fps = new java.util.TreeMap<>();
+                current.forEach((k, v) -> fps.put(k, Fingerprints.of(v)));
+                respond(exchange, 200, json.writeValueAsBytes(Map.of("keys", fps)));
+                return;
+            }
+            if (!exchange.getRequestMethod().equals("POST") || !path.equals("/rotation")) {
+                respond(exchange, 404, new byte[0]);
+                return;
+            }
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            boolean valid = Signatures.verify(signingSecret, exchange.getRequestHeaders().getFirst("X-Rotator-Signature"),
+                    body);
+            JsonNode event = json.readTree(body);
+            String deliveryId = exchange.getRequestHeaders().getFirst("X-Rotator-Delivery");
+            String keyId = event.path("keyId").asText();
+            received.add(new Received(exchange.getRequestHeaders().getFirst("X-Rotator-Event"), deliveryId, keyId,
+                    valid, event.path("fingerprint").asText()));
+            if (!valid) {
+                respond(exchange, 401, new byte[0]);
+                return;
+            }
+            if (failWith != 0) {
+                respond(exchange, failWith, new byte[0]);
+                return;
+            }
+            if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                respond(exchange, 503, new byte[0]);
+                return;
+            }
+            if (seenDeliveries.putIfAbsent(deliveryId, true) == null && !ignoreKeys) {
+                Optional<String> key = event.hasNonNull("key") ? Optional.of(event.get("key").asText())
+                        : vaultReader.apply(event.path("vault").path("path").asText(),
+                        event.path("vault").path("version").asLong());
+                if (key.isEmpty()) {
+                    respond(exchange, 422, new byte[0]);
+                    seenDeliveries.remove(deliveryId);
+                    return;
+                }
+                String old = current.put(keyId, key.get());
+                // During grace callbacks may still be signed with the previous key: keep accepting it.
+                String stillValid = event.hasNonNull("previousKey") ? event.get("previousKey").asText() : old;
+                if (event.hasNonNull("graceUntil") && stillValid != null) {
+                    previous.put(keyId, stillValid);
+                } else {
+                    previous.remove(keyId);
+                }
+            }
+            respond(exchange, 200, "{\"accepted\":true}".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+
+    @Override
+    public String toString() {
+        return "DemoDependent[" + name + " on port " + port() + "]";
+    }
+}

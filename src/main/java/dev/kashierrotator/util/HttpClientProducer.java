@@ -1,0 +1,30 @@
+package dev.kashierrotator.util;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One JDK HTTP client for Kashier and dependents. Redirects are never followed: a dependent that
+ * redirects a key delivery elsewhere must not get the key sent on.
+ */
+public class HttpClientProducer {
+
+    @Produces
+    @Singleton
+    HttpClient httpClient() {
+        ExecutorService executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "rotator-http");
+            t.setDaemon(true);
+            return t;
+        });
+        return HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(executor)
+                .build();
+    }
+}

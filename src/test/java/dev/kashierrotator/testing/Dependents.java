@@ -1,0 +1,36 @@
+package dev.kashierrotator.testing;
+
+import dev.kashierrotator.sim.DemoDependent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Real webhook dependents on free loopback ports, shared by the tests of one JVM. */
+public final class Dependents {
+
+    private static final Map<String, DemoDependent> RUNNING = new ConcurrentHashMap<>();
+
+    private Dependents() {
+    }
+
+    /** The dependent of that name, started on first use with that signing secret. */
+    public static DemoDependent get(String name, String signingSecret) {
+        return RUNNING.computeIfAbsent(name, n -> {
+            try {
+                return DemoDependent.start(n, signingSecret, 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** A dependent started earlier. */
+    public static DemoDependent get(String name) {
+        DemoDependent d = RUNNING.get(name);
+        if (d == null) {
+            throw new IllegalStateException("no test dependent " + name);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.kashierrotator.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.sim.DemoDependent;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The world the service runs in during tests: a real OpenBao, real webhook dependents on free ports,
+ * and an inventory that wires them together.
+ */
+public class RotatorTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String TOKEN = "test-bootstrap-token";
+
+    @Override
+    public Map<String, String> start() {
+        OpenBao bao = OpenBao.get();
+        Map<String, String> c = new HashMap<>();
+        c.put("rotator.vault.address", bao.address());
+        c.put("rotator.vault.token", bao.rootToken());
+        c.put("rotator.bootstrap-token", TOKEN);
+
+        c.put("rotator.accounts.main.mid", "MID-1000-001");
+        c.put("rotator.accounts.second.mid", "MID-2000-002");
+        key(c, "pay-e2e", "main", "test", "payment-api-key", "3s");
+        key(c, "secret-e2e", "main", "test", "secret-key", null);
+        c.put("rotator.keys.secret-e2e.user", "svc-a");
+        key(c, "pay-canary-fails", "main", "test", "payment-api-key", "1s");
+        key(c, "pay-conflict", "second", "test", "payment-api-key", "1h");
+        key(c, "pay-badsig", "second", "test", "payment-api-key", "1s");
+        key(c, "live-secret", "main", "live", "secret-key", null);
+        c.put("rotator.keys.live-secret.user", "svc-live");
+        c.put("rotator.keys.pay-e2e.schedule.every", "30d");
+
+        c.put("rotator.rollout.soak", "100ms");
+        c.put("rotator.rollout.max-concurrency", "4");
+        c.put("rotator.rollout.verify-timeout", "5s");
+        c.put("rotator.rollout.delivery-attempts", "2");
+        c.put("rotator.rollout.call-timeout", "2s");
+
+        webhook(c, "canary", 0, List.of("pay-e2e", "secret-e2e"), "inline", "canary-secret", "canary-secret");
+        DemoDependent fleet = webhook(c, "fleet-hook", 1, List.of("pay-e2e", "secret-e2e"), "reference",
+                "fleet-secret", "fleet-secret");
+        fleet.vaultReader((path, version) -> readVault(bao, path, version));
+        c.put("rotator.dependents.fleet-kv.keys", "pay-e2e,secret-e2e");
+        c.put("rotator.dependents.fleet-kv.wave", "1");
+        c.put("rotator.dependents.fleet-kv.type", "vault-kv");
+        c.put("rotator.dependents.fleet-kv.path", "apps/fleet");
+
+        webhook(c, "broken-canary", 0, List.of("pay-canary-fails"), "inline", "broken-secret", "broken-secret")
+                .failWith(500);
+        webhook(c, "after-broken", 1, List.of("pay-canary-fails"), "inline", "after-secret", "after-secret");
+
+        c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
+        c.put("rotator.dependents.conflict-kv.type", "vault-kv");
+        c.put("rotator.dependents.conflict-kv.path", "apps/conflict");
+
+        // Configured with one secret, while the dependent checks another: its deliveries must be refused.
+        webhook(c, "badsig-hook", 0, List.of("pay-badsig"), "inline", "not-the-dependents-secret",
+                "the-dependents-secret");
+        return c;
+    }
+
+    private static void key(Map<String, String> c, String id, String account, String mode, String kind, String grace) {
+        c.put("rotator.keys." + id + ".account", account);
+        c.put("rotator.keys." + id + ".mode", mode);
+        c.put("rotator.keys." + id + ".kind", kind);
+        if (grace != null) {
+            c.put("rotator.keys." + id + ".grace", grace);
+        }
+    }
+
+    private static DemoDependent webhook(Map<String, String> c, String id, int wave, List<String> keys,
+                                         String delivery, String configuredSecret, String dependentSecret) {
+        DemoDependent d = Dependents.get(id, dependentSecret);
+        String at = "rotator.dependents." + id + ".";
+        c.put(at + "keys", String.join(",", keys));
+        c.put(at + "wave", Integer.toString(wave));
+        c.put(at + "type", "webhook");
+        c.put(at + "url", d.url());
+        c.put(at + "verify-url", d.verifyUrl());
+        c.put(at + "signing-secret", configuredSecret);
+        c.put(at + "delivery", delivery);
+        return d;
+    }
+
+    /** How a Vault-integrated dependent fetches a key by reference: its own read of path and version. */
+    static Optional<String> readVault(OpenBao bao, String path, long version) {
+        try {
+            HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create(bao.address() + "/v1/secret/data/" + path + "?version=" + version))
+                    .header("X-Vault-Token", bao.rootToken()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                return Optional.empty();
+            }
+            JsonNode key = new ObjectMapper().readTree(r.body()).path("data").path("data").path("key");
+            return key.isTextual() ? Optional.of(key.asText()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void stop() {
+        // OpenBao and the dependents live for the whole test JVM; their shutdown hooks stop them.
+    }
+}
