@@ -140,10 +140,15 @@ public final class InventoryLoader {
     }
 
     private SchedulePolicy schedule(String at, RotatorConfig.Schedule s) {
-        Optional<Duration> every = s.every().map(e -> duration(at + ".every", e));
-        if (every.isPresent() && every.get() != null && every.get().isZero()) {
-            problems.add(at + ".every: must be longer than 0");
-        }
+        Optional<Duration> every = s.every().flatMap(e -> {
+            Optional<Duration> d = Durations.parse(e);
+            if (d.isEmpty()) {
+                duration(at + ".every", e);
+            } else if (d.get().isZero()) {
+                problems.add(at + ".every: must be longer than 0");
+            }
+            return d;
+        });
         if (s.every().isPresent() == s.cron().isPresent()) {
             problems.add(at + ": give exactly one of every or cron");
         }

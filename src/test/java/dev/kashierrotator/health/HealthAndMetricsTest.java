@@ -1,0 +1,44 @@
+package dev.kashierrotator.health;
+
+import static dev.kashierrotator.testing.Api.awaitState;
+import static dev.kashierrotator.testing.Api.rotate;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.kashierrotator.testing.RotatorTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/** Probes and metrics, without a token, as Kubernetes and Prometheus see them. */
+@QuarkusTest
+@WithTestResource(value = RotatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class HealthAndMetricsTest {
+
+    @Test
+    void liveAndReadyWhenVaultAcceptsTheToken() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'vault' }.status", equalTo("UP"));
+    }
+
+    @Test
+    void metricsCountRotationsByOutcome() {
+        awaitState(rotate("secret-e2e", "metrics check"), "COMPLETED", 30);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("rotator_rotations_total{"))
+                .body(containsString("outcome=\"completed\""))
+                .body(containsString("rotator_rotation_duration_seconds"))
+                .body(containsString("rotator_dependent_pushes_total"));
+    }
+
+    @Test
+    void openApiDocumentDescribesTheApi() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/keys/{keyId}/rotations"))
+                .body("components.securitySchemes.bearer.scheme", equalTo("bearer"));
+    }
+}

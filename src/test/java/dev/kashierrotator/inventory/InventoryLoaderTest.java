@@ -1,0 +1,191 @@
+package dev.kashierrotator.inventory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kashierrotator.config.RotatorConfig;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bad inventories stop start-up with one line per problem, each naming its entry. The config goes
+ * through the same SmallRye mapping the service uses.
+ */
+class InventoryLoaderTest {
+
+    private static Map<String, String> valid() {
+        Map<String, String> c = new HashMap<>();
+        c.put("rotator.accounts.main.mid", "MID-3552-454");
+        c.put("rotator.keys.main-test-payment.account", "main");
+        c.put("rotator.keys.main-test-payment.mode", "test");
+        c.put("rotator.keys.main-test-payment.kind", "payment-api-key");
+        c.put("rotator.keys.main-test-payment.schedule.every", "30d");
+        c.put("rotator.keys.main-test-payment.schedule.window", "2h");
+        c.put("rotator.keys.main-test-secret.account", "main");
+        c.put("rotator.keys.main-test-secret.mode", "test");
+        c.put("rotator.keys.main-test-secret.kind", "secret-key");
+        c.put("rotator.dependents.checkout-api.keys", "main-test-payment,main-test-secret");
+        c.put("rotator.dependents.checkout-api.type", "webhook");
+        c.put("rotator.dependents.checkout-api.url", "http://127.0.0.1:9001/rotation");
+        c.put("rotator.dependents.checkout-api.verify-url", "http://127.0.0.1:9001/rotation/fingerprints");
+        c.put("rotator.dependents.checkout-api.signing-secret", "s3cret");
+        c.put("rotator.dependents.reports.keys", "main-test-payment");
+        c.put("rotator.dependents.reports.wave", "1");
+        c.put("rotator.dependents.reports.type", "vault-kv");
+        c.put("rotator.dependents.reports.path", "apps/reports/kashier");
+        return c;
+    }
+
+    private static Inventory load(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(RotatorConfig.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .build();
+        return InventoryLoader.load(config.getConfigMapping(RotatorConfig.class));
+    }
+
+    private static List<String> problems(Consumer<Map<String, String>> change) {
+        Map<String, String> c = valid();
+        change.accept(c);
+        return assertThrows(InventoryException.class, () -> load(c)).problems();
+    }
+
+    private static void assertOneProblem(String expected, Consumer<Map<String, String>> change) {
+        List<String> problems = problems(change);
+        assertEquals(1, problems.size(), "one line per problem: " + problems);
+        assertTrue(problems.get(0).startsWith(expected), "got: " + problems.get(0));
+    }
+
+    @Test
+    void validInventoryLoads() {
+        Inventory inventory = load(valid());
+        assertEquals(2, inventory.keys().size());
+        KeySpec payment = inventory.key("main-test-payment").orElseThrow();
+        assertEquals(Mode.TEST, payment.mode());
+        assertEquals("MID-3552-454", payment.mid());
+        assertEquals(Duration.ofHours(24), payment.grace());
+        assertEquals(Duration.ofDays(30), payment.schedule().orElseThrow().every().orElseThrow());
+        assertEquals(List.of("checkout-api", "reports"),
+                inventory.dependentsOf("main-test-payment").stream().map(DependentSpec::id).toList());
+        assertEquals(Duration.ofSeconds(30), inventory.rollout().soak());
+    }
+
+    @Test
+    void unknownAccountIsNamed() {
+        assertOneProblem("rotator.keys.main-test-secret.account: unknown account 'nope'",
+                c -> c.put("rotator.keys.main-test-secret.account", "nope"));
+    }
+
+    @Test
+    void unknownKeyReferencedByADependentIsNamed() {
+        assertOneProblem("rotator.dependents.reports.keys: unknown key 'main-live-payment'",
+                c -> c.put("rotator.dependents.reports.keys", "main-live-payment"));
+    }
+
+    @Test
+    void modeMustBeTestOrLive() {
+        assertOneProblem("rotator.keys.main-test-payment.mode: must be test or live, got 'staging'",
+                c -> c.put("rotator.keys.main-test-payment.mode", "staging"));
+    }
+
+    @Test
+    void kindMustBeKnown() {
+        assertOneProblem("rotator.keys.main-test-payment.kind: must be payment-api-key or secret-key",
+                c -> c.put("rotator.keys.main-test-payment.kind", "api-key"));
+    }
+
+    @Test
+    void badDurationsAreNamed() {
+        assertOneProblem("rotator.keys.main-test-payment.grace: '1 day' is not a duration",
+                c -> c.put("rotator.keys.main-test-payment.grace", "1 day"));
+        assertOneProblem("rotator.rollout.soak: '30x' is not a duration",
+                c -> c.put("rotator.rollout.soak", "30x"));
+        assertOneProblem("rotator.keys.main-test-payment.schedule.every: 'monthly' is not a duration",
+                c -> c.put("rotator.keys.main-test-payment.schedule.every", "monthly"));
+    }
+
+    @Test
+    void scheduleNeedsExactlyOneOfEveryOrCronAndAValidCron() {
+        assertOneProblem("rotator.keys.main-test-payment.schedule: give exactly one of every or cron",
+                c -> c.put("rotator.keys.main-test-payment.schedule.cron", "0 0 3 1 * ?"));
+        assertOneProblem("rotator.keys.main-test-payment.schedule.cron: 'every tuesday' is not a Quartz cron",
+                c -> {
+                    c.remove("rotator.keys.main-test-payment.schedule.every");
+                    c.put("rotator.keys.main-test-payment.schedule.cron", "every tuesday");
+                });
+    }
+
+    @Test
+    void webhookNeedsUrlVerifyUrlAndSigningSecret() {
+        assertOneProblem("rotator.dependents.checkout-api.url: an http(s) URL is required",
+                c -> c.remove("rotator.dependents.checkout-api.url"));
+        assertOneProblem("rotator.dependents.checkout-api.verify-url: 'ftp://x/y' is not an http(s) URL",
+                c -> c.put("rotator.dependents.checkout-api.verify-url", "ftp://x/y"));
+        assertOneProblem("rotator.dependents.checkout-api.signing-secret: a webhook needs a signing secret",
+                c -> c.remove("rotator.dependents.checkout-api.signing-secret"));
+        assertOneProblem("rotator.dependents.checkout-api.delivery: must be inline or reference",
+                c -> c.put("rotator.dependents.checkout-api.delivery", "email"));
+    }
+
+    @Test
+    void vaultKvPathMustNotOverlapTheServicesOwnPaths() {
+        assertOneProblem("rotator.dependents.reports.path: 'kashier/copies' overlaps the service's own Vault path",
+                c -> c.put("rotator.dependents.reports.path", "kashier/copies"));
+        assertOneProblem("rotator.dependents.reports.path: a vault-kv dependent needs a path",
+                c -> c.remove("rotator.dependents.reports.path"));
+    }
+
+    @Test
+    void duplicatesAreNamed() {
+        assertOneProblem("rotator.dependents.reports.keys: key 'main-test-payment' is listed twice (duplicate)",
+                c -> c.put("rotator.dependents.reports.keys", "main-test-payment,main-test-payment"));
+        assertOneProblem("rotator.accounts.", c -> c.put("rotator.accounts.copy.mid", "MID-3552-454"));
+        assertTrue(problems(c -> c.put("rotator.accounts.copy.mid", "MID-3552-454")).get(0)
+                .contains("duplicate account"));
+        List<String> twoOwners = problems(c -> {
+            c.put("rotator.keys.other-secret.account", "main");
+            c.put("rotator.keys.other-secret.mode", "test");
+            c.put("rotator.keys.other-secret.kind", "secret-key");
+        });
+        assertEquals(1, twoOwners.size());
+        assertTrue(twoOwners.get(0).contains("already managed by key") && twoOwners.get(0).contains("duplicate key"),
+                twoOwners.get(0));
+    }
+
+    @Test
+    void unknownDependentTypeAndKubernetesSecretAreNamed() {
+        assertOneProblem("rotator.dependents.reports.type: must be webhook, vault-kv or kubernetes-secret",
+                c -> c.put("rotator.dependents.reports.type", "ftp"));
+        assertOneProblem("rotator.dependents.reports.type: kubernetes-secret is not available in this version",
+                c -> c.put("rotator.dependents.reports.type", "kubernetes-secret"));
+    }
+
+    @Test
+    void badIdsAndDashboardAreNamed() {
+        assertOneProblem("rotator.kashier.dashboard: must be manual or simulator, got 'api'",
+                c -> c.put("rotator.kashier.dashboard", "api"));
+        List<String> badId = problems(c -> {
+            c.put("rotator.accounts.Main_Account!.mid", "MID-1-2");
+        });
+        assertTrue(badId.get(0).startsWith("rotator.accounts.Main_Account!: id"), badId.get(0));
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        InventoryException e = assertThrows(InventoryException.class, () -> load(new HashMap<>(valid()) {{
+                put("rotator.keys.main-test-payment.mode", "prod");
+                put("rotator.rollout.max-concurrency", "0");
+                remove("rotator.dependents.checkout-api.url");
+            }}));
+        assertEquals(3, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Invalid rotator configuration (3 problems):"));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.kashierrotator.security;
+
+import static dev.kashierrotator.testing.Api.asAdmin;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.rotation.KeyStore;
+import dev.kashierrotator.rotation.StoredKey;
+import dev.kashierrotator.sim.KashierSimulator;
+import dev.kashierrotator.testing.RotatorTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A key value never appears in a log line, an API response, a metric or a test report. Runs after the
+ * other tests of its group, over everything they produced.
+ */
+@QuarkusTest
+@WithTestResource(value = RotatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@Order(Integer.MAX_VALUE)
+class NoKeyLeakTest {
+
+    /** Anything shaped like a Kashier secret key. */
+    private static final Pattern SECRET_KEY_SHAPE = Pattern.compile("[0-9a-f]{32}\\$[0-9a-f]{96}");
+
+    @Inject
+    KashierSimulator simulator;
+
+    @Inject
+    KeyStore keys;
+
+    @Inject
+    Inventory inventory;
+
+    @Test
+    void noKeyValueInLogsResponsesMetricsOrReports() throws IOException {
+        Set<String> values = knownKeyValues();
+        assertTrue(values.size() >= inventory.keys().size(), "the run handled keys to look for");
+
+        List<String> places = new ArrayList<>();
+        Path log = Path.of("target", "quarkus-test.log");
+        String logText = Files.readString(log, StandardCharsets.UTF_8);
+        assertTrue(logText.contains("step ROLLOUT done"), "the log holds rotations to inspect");
+        places.add(scan("log " + log, logText, values));
+
+        places.add(scan("GET /api/v1/keys", asAdmin().get("/api/v1/keys").asString(), values));
+        for (KeySpec key : inventory.keys()) {
+            places.add(scan("GET /api/v1/keys/" + key.id(), asAdmin().get("/api/v1/keys/" + key.id()).asString(),
+                    values));
+        }
+        List<String> ids = asAdmin().get("/api/v1/rotations?limit=1000").jsonPath().getList("id");
+        assertFalse(ids.isEmpty(), "rotations ran before this check");
+        places.add(scan("GET /api/v1/rotations", asAdmin().get("/api/v1/rotations?limit=1000").asString(), values));
+        for (String id : ids) {
+            places.add(scan("GET /api/v1/rotations/" + id, asAdmin().get("/api/v1/rotations/" + id).asString(),
+                    values));
+        }
+        places.add(scan("/q/metrics", given().get("/q/metrics").asString(), values));
+        places.add(scan("/q/health", given().get("/q/health").asString(), values));
+        places.add(scan("/q/openapi", given().get("/q/openapi").asString(), values));
+
+        Path reports = Path.of("target", "surefire-reports");
+        if (Files.isDirectory(reports)) {
+            try (Stream<Path> files = Files.list(reports)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    places.add(scan("report " + f.getFileName(), Files.readString(f, StandardCharsets.UTF_8), values));
+                }
+            }
+        }
+        List<String> leaks = places.stream().filter(p -> p != null).toList();
+        if (!leaks.isEmpty()) {
+            fail("key material found in: " + String.join("; ", leaks));
+        }
+    }
+
+    private Set<String> knownKeyValues() {
+        Set<String> values = new HashSet<>(simulator.everIssued());
+        for (KeySpec key : inventory.keys()) {
+            keys.current(key.id()).ifPresent(current -> {
+                for (long v = 1; v <= current.version(); v++) {
+                    keys.version(key.id(), v).map(StoredKey::value).ifPresent(values::add);
+                }
+            });
+        }
+        return values;
+    }
+
+    /** Names the place (never the value) when it holds a known key or anything shaped like a secret key. */
+    private static String scan(String place, String text, Set<String> values) {
+        long found = values.stream().filter(text::contains).count();
+        if (found > 0) {
+            return place + " (" + found + " known key value(s))";
+        }
+        if (SECRET_KEY_SHAPE.matcher(text).find()) {
+            return place + " (a secret-key-shaped string)";
+        }
+        return null;
+    }
+}
