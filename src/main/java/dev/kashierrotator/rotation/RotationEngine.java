@@ -235,7 +235,7 @@ public class RotationEngine {
         step(r, STAGE_PENDING, () -> {
             pendingVersion[0] = keys.stagePending(key.id(), r.id, fresh[0], "verified");
             return "verified key staged at " + keys.mount() + "/" + keys.pendingPath(key.id()) + " (version "
-                    + pendingVersion[0] + "); readers of " + keys.path(key.id()) + " still get the old key";
+                    + pendingVersion[0] + "); readers of " + keys.mount() + "/" + keys.path(key.id()) + " still get the old key";
         });
         StoredKey old = keys.version(key.id(), r.oldVersion).orElseThrow(() -> new StepFailed(
                 "the previous key (version " + r.oldVersion + ") is no longer readable in Vault"));

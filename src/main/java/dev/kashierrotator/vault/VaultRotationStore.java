@@ -62,22 +62,24 @@ public class VaultRotationStore implements RotationStore {
     @Override
     public Optional<String> claim(String keyId, String rotationId) {
         String path = claimPath(keyId);
-        Optional<Versioned> current = kv.read(path);
-        String holder = current.map(v -> v.data().getOrDefault("rotationId", "")).orElse("");
-        if (!holder.isEmpty() && !holder.equals(rotationId)) {
-            boolean holderFinished = get(holder).map(r -> r.state.isFinal()).orElse(true);
-            if (!holderFinished) {
+        // A conflict means the claim changed under us: someone claimed it, or its finished holder
+        // released it. Look again; only a live holder makes us give up.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<Versioned> current = kv.read(path);
+            String holder = current.map(v -> v.data().getOrDefault("rotationId", "")).orElse("");
+            if (!holder.isEmpty() && !holder.equals(rotationId)
+                    && get(holder).map(r -> !r.state.isFinal()).orElse(false)) {
                 return Optional.of(holder);
             }
+            try {
+                kv.write(path, Map.of("rotationId", rotationId, "claimedAt", Instant.now().toString()),
+                        current.map(Versioned::version).orElse(0L));
+                return Optional.empty();
+            } catch (CasConflictException e) {
+                // fall through and read the claim again
+            }
         }
-        try {
-            kv.write(path, Map.of("rotationId", rotationId, "claimedAt", Instant.now().toString()),
-                    current.map(Versioned::version).orElse(0L));
-            return Optional.empty();
-        } catch (CasConflictException e) {
-            // Someone claimed it between our read and write: they won.
-            return Optional.of(holder(keyId).orElse("another rotation"));
-        }
+        return Optional.of(holder(keyId).orElse("another rotation"));
     }
 
     @Override
