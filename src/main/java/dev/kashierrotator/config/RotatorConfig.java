@@ -39,6 +39,30 @@ public interface RotatorConfig {
     /** Demo webhook dependents started in-process for the local run (dev only). */
     Demo demo();
 
+    /** How the rotation engine holds keys, retries and resumes. */
+    Engine engine();
+
+    interface Engine {
+        /** Name of this replica in claims and records; a random id per process when unset. */
+        Optional<String> instanceId();
+
+        /** How long a replica's claim on a key lasts without renewal; another replica takes over after it. */
+        @WithDefault("30s")
+        java.time.Duration leaseTtl();
+
+        /** How often unfinished rotations whose lease expired are looked for and resumed. */
+        @WithDefault("5s")
+        java.time.Duration resumeInterval();
+
+        /** Attempts of a step that meets a passing failure (Vault or Kashier unavailable) before the rotation fails. */
+        @WithDefault("6")
+        int stepAttempts();
+
+        /** First pause between step attempts; doubles each time (with jitter), capped at 30 s. */
+        @WithDefault("1s")
+        java.time.Duration stepBackoff();
+    }
+
     interface VaultConfig {
         /** Vault address; {@code VAULT_ADDR} when unset. */
         Optional<String> address();

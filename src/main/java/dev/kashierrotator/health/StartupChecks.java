@@ -2,6 +2,7 @@ package dev.kashierrotator.health;
 
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.sim.DemoDependents;
 import dev.kashierrotator.sim.SimulatorSeeder;
 import dev.kashierrotator.vault.VaultKv;
@@ -13,14 +14,14 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * Runs at start-up: validates the inventory (start-up stops with one line per problem), builds the
- * Vault client (stops when no address or token is configured), seeds keys from the simulator and
- * starts the demo dependents when configured.
+ * Vault client (stops when no address or token is configured), seeds keys from the simulator, starts
+ * the demo dependents when configured, and resumes unfinished rotations.
  */
 @ApplicationScoped
 public class StartupChecks {
 
     void onStart(@Observes StartupEvent event, Inventory inventory, VaultKv kv, RotatorConfig config,
-                 SimulatorSeeder seeder, DemoDependents demo) {
+                 SimulatorSeeder seeder, DemoDependents demo, RotationEngine engine) {
         Log.infof("inventory: %d key(s), %d dependent(s); Vault %s, mount %s; dashboard %s",
                 inventory.keys().size(), inventory.dependents().size(), kv.address(), kv.mount(),
                 config.kashier().dashboard());
@@ -35,5 +36,11 @@ public class StartupChecks {
             }
         }
         demo.start();
+        try {
+            int resumed = engine.resumeUnfinished();
+            Log.infof("replica %s started; %d unfinished rotation(s) resumed", engine.instanceId(), resumed);
+        } catch (VaultUnavailableException e) {
+            Log.errorf("could not look for unfinished rotations yet: %s", e.getMessage());
+        }
     }
 }

@@ -15,6 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.faulttolerance.Retry;
@@ -49,14 +52,16 @@ public class SimulatorDashboard implements Dashboard {
     @Override
     @Timeout(10_000)
     @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = KashierUnavailableException.class)
-    public boolean paymentKeyActive(KeySpec key, String kashierKeyId, String fingerprint) {
+    public List<DashboardKey> paymentKeys(KeySpec key) {
         JsonNode keys = send("GET", key, "/dashboard/keys?mid=" + enc(key.mid()), null, 200);
+        List<DashboardKey> result = new ArrayList<>();
         for (JsonNode k : keys) {
-            if (k.path("id").asText().equals(kashierKeyId) && k.path("fingerprint").asText().equals(fingerprint)) {
-                return k.path("active").asBoolean();
+            if ("payment-api-key".equals(k.path("kind").asText())) {
+                result.add(new DashboardKey(k.path("id").asText(), k.path("fingerprint").asText(),
+                        k.path("active").asBoolean(), Instant.parse(k.path("createdAt").asText())));
             }
         }
-        return false;
+        return result;
     }
 
     @Override

@@ -106,6 +106,10 @@ public class WaveRunner implements Distributor {
                 Thread.currentThread().interrupt();
                 return "rollout interrupted";
             } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error error) {
+                    // The process is going down (or a test stops it dead): nothing more may happen here.
+                    throw error;
+                }
                 return "rollout crashed: " + e.getCause().getClass().getSimpleName();
             } finally {
                 pool.shutdownNow();

@@ -1,6 +1,8 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.KeySpec;
+import java.time.Instant;
+import java.util.List;
 
 /** The Kashier dashboard side of a rotation: where keys are issued, changed and expired. */
 public interface Dashboard {
@@ -8,8 +10,12 @@ public interface Dashboard {
     /** Issues one more payment API key for the key's account and mode. */
     IssuedKey issuePaymentKey(KeySpec key);
 
-    /** Whether the dashboard lists this payment key as active with this fingerprint. */
-    boolean paymentKeyActive(KeySpec key, String kashierKeyId, String fingerprint);
+    /** The payment keys the dashboard lists for the key's account and mode. */
+    List<DashboardKey> paymentKeys(KeySpec key);
+
+    /** A payment key as the dashboard lists it: fingerprints only. */
+    record DashboardKey(String id, String fingerprint, boolean active, Instant createdAt) {
+    }
 
     /**
      * Deletes (expires at once) a payment key, found by dashboard id or else by fingerprint. Deleting

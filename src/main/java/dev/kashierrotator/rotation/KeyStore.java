@@ -28,7 +28,7 @@ public interface KeyStore {
      */
     long stagePending(String keyId, String rotationId, StoredKey key, String label);
 
-    /** The pending key of a rotation, if it is still staged. */
+    /** The pending key of a rotation, if it is still staged; its version is that of the pending entry. */
     Optional<StoredKey> pending(String keyId, String rotationId);
 
     /** Removes a pending key once it is promoted or abandoned. */

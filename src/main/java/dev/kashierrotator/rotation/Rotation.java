@@ -46,6 +46,11 @@ public class Rotation {
     /** Secret keys: milliseconds from the old key's death to the last dependent confirming the new one. */
     public Long exposureWindowMs;
 
+    /** The replica running the rotation. */
+    public String owner;
+    /** Epoch of the claim under which {@link #owner} runs it; grows with every takeover. */
+    public long epoch;
+
     /** KV v2 version of this record, for check-and-set; not part of the record itself. */
     @JsonIgnore
     public long storeVersion;

@@ -6,12 +6,16 @@ import dev.kashierrotator.inventory.Durations;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.RolloutPolicy;
+import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.rotation.Rotation.DependentOutcome;
 import dev.kashierrotator.rotation.Rotation.Step;
 import dev.kashierrotator.rotation.Rotation.StepState;
 import dev.kashierrotator.rotation.Rotation.Wave;
+import dev.kashierrotator.rotation.RotationStore.Claimed;
+import dev.kashierrotator.rotation.RotationStore.Held;
+import dev.kashierrotator.vault.CasConflictException;
+import dev.kashierrotator.vault.VaultUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +31,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,7 +44,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it is changed, so a payment key is issued, verified, staged, rolled out to every dependent and
  * promoted before the old one is expired (after its grace); a secret key, whose old value dies at the
  * change, is stored and rolled out to all waves at once and the exposure window is recorded.
- * Every transition is persisted with check-and-set before the next step starts.
+ *
+ * <p>Every step is idempotent and takes its inputs from Vault (the record, the pending key, the current
+ * key), never from memory, so a rotation stopped anywhere resumes where it stood: on this replica after
+ * a restart, or on another once the lease on its key expires. Every transition is persisted with
+ * check-and-set; a replica whose lease was taken over fails its next write and stops.
  */
 @ApplicationScoped
 public class RotationEngine {
@@ -53,12 +63,13 @@ public class RotationEngine {
     static final String GRACE = "GRACE";
     static final String EXPIRE_OLD_KEY = "EXPIRE_OLD_KEY";
 
-    private static final List<String> PAYMENT_STEPS =
+    static final List<String> PAYMENT_STEPS =
             List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, GRACE, EXPIRE_OLD_KEY);
-    private static final List<String> SECRET_STEPS =
+    static final List<String> SECRET_STEPS =
             List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, STORE_NEW_KEY, ROLLOUT);
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final Duration MAX_STEP_BACKOFF = Duration.ofSeconds(30);
 
     private final Inventory inventory;
     private final KeyStore keys;
@@ -66,30 +77,56 @@ public class RotationEngine {
     private final Dashboard dashboard;
     private final KashierApi kashier;
     private final Distributor distributor;
+    private final RotationHooks hooks;
     private final MeterRegistry metrics;
     private final String dashboardMode;
+    private final RotatorConfig.Engine settings;
+    private final String instanceId;
     private final ScheduledExecutorService workers;
+    /** Rotations this replica is running (or waiting on, during grace), by id. */
+    private final Map<String, Active> active = new ConcurrentHashMap<>();
+
+    /** This replica's hold on one rotation. */
+    private static final class Active {
+        volatile Claim claim;
+        volatile boolean lost;
+
+        Active(Claim claim) {
+            this.claim = claim;
+        }
+    }
 
     public RotationEngine(Inventory inventory, KeyStore keys, RotationStore rotations, Dashboard dashboard,
-                          KashierApi kashier, Distributor distributor, MeterRegistry metrics, RotatorConfig config) {
+                          KashierApi kashier, Distributor distributor, RotationHooks hooks, MeterRegistry metrics,
+                          RotatorConfig config) {
         this.inventory = inventory;
         this.keys = keys;
         this.rotations = rotations;
         this.dashboard = dashboard;
         this.kashier = kashier;
         this.distributor = distributor;
+        this.hooks = hooks;
         this.metrics = metrics;
         this.dashboardMode = config.kashier().dashboard();
+        this.settings = config.engine();
+        this.instanceId = settings.instanceId().orElse("replica-" + UUID.randomUUID().toString().substring(0, 8));
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newScheduledThreadPool(4, r -> {
             Thread t = new Thread(r, "rotation-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        long beat = Math.max(100, settings.leaseTtl().toMillis() / 3);
+        workers.scheduleWithFixedDelay(this::renewLeases, beat, beat, TimeUnit.MILLISECONDS);
     }
 
     void shutdown(@Observes ShutdownEvent event) {
         workers.shutdownNow();
+    }
+
+    /** This replica's name in claims and records. */
+    public String instanceId() {
+        return instanceId;
     }
 
     /** What a rotation of the key would do, without doing any of it. */
@@ -126,18 +163,22 @@ public class RotationEngine {
                 "key '" + keyId + "' has no current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
                         + "; write the first key there before rotating", null));
         Rotation rotation = newRotation(key, current, request);
-        Optional<String> holder = rotations.claim(keyId, rotation.id);
-        if (holder.isPresent()) {
-            throw RotationException.running(keyId, holder.get());
+        RotationStore.ClaimResult result = rotations.claim(keyId, rotation.id, instanceId, settings.leaseTtl());
+        if (result instanceof Held held) {
+            throw RotationException.running(keyId, held.rotationId());
         }
+        Claim claim = ((Claimed) result).claim();
+        rotation.owner = instanceId;
+        rotation.epoch = claim.epoch();
         try {
             rotations.create(rotation);
         } catch (RuntimeException e) {
-            rotations.release(keyId, rotation.id);
+            rotations.release(claim);
             throw e;
         }
         Log.infof("rotation %s of key %s (%s, %s) requested by %s: %s", rotation.id, keyId, key.kind(), key.mode(),
                 request.requestedBy(), rotation.trigger);
+        active.put(rotation.id, new Active(claim));
         workers.execute(() -> run(rotation.id));
         return rotation;
     }
@@ -155,9 +196,63 @@ public class RotationEngine {
                 .toList();
     }
 
-    /** Whether a rotation of the key is running. */
+    /** The unfinished rotation holding the key, if any. */
     public Optional<String> running(String keyId) {
-        return rotations.holder(keyId);
+        return rotations.holder(keyId).filter(id -> rotations.get(id).map(r -> !r.state.isFinal()).orElse(false));
+    }
+
+    /**
+     * Picks up every unfinished rotation that no live replica runs: this replica's own after a restart,
+     * and any whose lease expired. Called at start-up and periodically.
+     *
+     * @return how many rotations were resumed
+     */
+    public int resumeUnfinished() {
+        int resumed = 0;
+        Instant now = Instant.now();
+        for (Claim claim : rotations.claims()) {
+            if (active.containsKey(claim.rotationId())) {
+                continue;
+            }
+            Optional<Rotation> record = rotations.get(claim.rotationId());
+            if (record.isEmpty() || record.get().state.isFinal() || inventory.key(claim.keyId()).isEmpty()) {
+                continue;
+            }
+            Optional<Claim> ours = claim.owner().equals(instanceId)
+                    ? rotations.renew(claim, settings.leaseTtl())
+                    : claim.expired(now) ? rotations.takeOver(claim, instanceId, settings.leaseTtl()) : Optional.empty();
+            if (ours.isEmpty()) {
+                continue;
+            }
+            if (active.putIfAbsent(claim.rotationId(), new Active(ours.get())) != null) {
+                continue;
+            }
+            Log.infof("resuming rotation %s of key %s (previous owner %s, epoch %d)", claim.rotationId(),
+                    claim.keyId(), claim.owner(), ours.get().epoch());
+            workers.execute(() -> run(claim.rotationId()));
+            resumed++;
+        }
+        return resumed;
+    }
+
+    private void renewLeases() {
+        active.forEach((id, a) -> {
+            if (a.lost) {
+                return;
+            }
+            try {
+                Optional<Claim> renewed = rotations.renew(a.claim, settings.leaseTtl());
+                if (renewed.isPresent()) {
+                    a.claim = renewed.get();
+                } else {
+                    a.lost = true;
+                    Log.warnf("rotation %s: lease on key %s was taken over; this replica stops it", id,
+                            a.claim.keyId());
+                }
+            } catch (RuntimeException e) {
+                Log.warnf("rotation %s: lease renewal failed: %s", id, e.getMessage());
+            }
+        });
     }
 
     private Rotation newRotation(KeySpec key, StoredKey current, RotationRequest request) {
@@ -188,243 +283,353 @@ public class RotationEngine {
         return r;
     }
 
+    /** Runs (or resumes) a rotation from its first unfinished step. */
     private void run(String rotationId) {
-        Rotation r = rotations.get(rotationId).orElseThrow();
-        KeySpec key = inventory.key(r.keyId).orElseThrow();
-        Timer.Sample sample = Timer.start(metrics);
+        Active hold = active.get(rotationId);
+        Rotation r = null;
+        boolean keepHold = false;
         try {
-            r.state = RotationState.RUNNING;
-            save(r);
-            if (key.isPaymentKey()) {
-                rotatePaymentKey(r, key);
-            } else {
-                rotateSecretKey(r, key);
-            }
-        } catch (StepFailed e) {
-            fail(r, key, e.getMessage());
-        } catch (RuntimeException e) {
-            Log.errorf("rotation %s of key %s stopped: %s", r.id, r.keyId, e.getClass().getSimpleName());
-            fail(r, key, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        } finally {
+            r = rotations.get(rotationId).orElseThrow();
+            KeySpec key = inventory.key(r.keyId).orElseThrow();
             if (r.state.isFinal()) {
-                sample.stop(metrics.timer("rotator.rotation.duration", "kind", r.kind, "mode", r.mode,
-                        "outcome", r.state.name().toLowerCase()));
+                return;
+            }
+            if (r.state == RotationState.PENDING || !instanceId.equals(r.owner) || r.epoch != hold.claim.epoch()) {
+                r.state = RotationState.RUNNING;
+                r.owner = instanceId;
+                r.epoch = hold.claim.epoch();
+                save(r, hold);
+            }
+            for (String name : key.isPaymentKey() ? PAYMENT_STEPS : SECRET_STEPS) {
+                Step step = r.step(name);
+                if (step.state == StepState.DONE || step.state == StepState.SKIPPED) {
+                    continue;
+                }
+                if (name.equals(GRACE)) {
+                    Duration left = Duration.between(Instant.now(), r.graceUntil);
+                    if (!left.isNegative() && !left.isZero()) {
+                        step.state = StepState.RUNNING;
+                        step.startedAt = Objects.requireNonNullElse(step.startedAt, Instant.now());
+                        step.detail = "previous key " + Objects.requireNonNullElse(r.oldKashierKeyId, r.oldFingerprint)
+                                + " stays valid until " + r.graceUntil;
+                        save(r, hold);
+                        Log.infof("rotation %s key %s: previous key valid until %s", r.id, r.keyId, r.graceUntil);
+                        workers.schedule(() -> run(rotationId), left.toMillis(), TimeUnit.MILLISECONDS);
+                        keepHold = true;
+                        return;
+                    }
+                }
+                runStep(r, key, name, hold);
+            }
+            r.state = RotationState.COMPLETED;
+            r.error = null;
+            finish(r, key, hold);
+            Log.infof("rotation %s of key %s completed: fingerprint %s -> %s", r.id, r.keyId, r.oldFingerprint,
+                    r.newFingerprint);
+        } catch (LeaseLost e) {
+            Log.warnf("rotation %s stopped on this replica: %s", rotationId, e.getMessage());
+        } catch (StepFailed e) {
+            fail(r, e.getMessage(), hold);
+        } catch (RuntimeException e) {
+            Log.errorf("rotation %s stopped: %s: %s", rotationId, e.getClass().getSimpleName(), e.getMessage());
+            if (r != null) {
+                fail(r, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), hold);
+            }
+        } finally {
+            if (!keepHold) {
+                active.remove(rotationId);
             }
         }
     }
 
-    private void rotatePaymentKey(Rotation r, KeySpec key) {
-        StoredKey[] fresh = new StoredKey[1];
-        step(r, ISSUE_NEW_KEY, () -> {
-            IssuedKey issued = dashboard.issuePaymentKey(key);
-            fresh[0] = StoredKey.of(issued.value(), issued.kashierKeyId(), Instant.now());
-            keys.stagePending(key.id(), r.id, fresh[0], "issued");
-            r.newFingerprint = fresh[0].fingerprint();
-            r.newKashierKeyId = issued.kashierKeyId().orElse(null);
-            return "issued payment API key " + r.newKashierKeyId + " (fingerprint " + r.newFingerprint + ") on the "
-                    + key.mode() + " dashboard of " + key.mid() + "; kept under label 'issued'";
-        });
-        step(r, VERIFY_NEW_KEY, () -> {
-            if (!dashboard.paymentKeyActive(key, r.newKashierKeyId, r.newFingerprint)) {
+    /** Runs one step with bounded retries for passing failures; a step already done is skipped. */
+    private void runStep(Rotation r, KeySpec key, String name, Active hold) {
+        Step s = r.step(name);
+        hooks.beforeStep(r, name);
+        // RUNNING as persisted: a replica stopped inside this step, which may have done part of its work.
+        boolean resumed = s.state == StepState.RUNNING;
+        for (int attempt = 1; ; attempt++) {
+            s.state = StepState.RUNNING;
+            s.startedAt = Objects.requireNonNullElse(s.startedAt, Instant.now());
+            s.endedAt = null;
+            save(r, hold);
+            Log.infof("rotation %s key %s: step %s started (attempt %d)", r.id, r.keyId, name, attempt);
+            try {
+                s.detail = work(r, key, name, hold, resumed || attempt > 1);
+                s.state = StepState.DONE;
+                s.endedAt = Instant.now();
+                save(r, hold);
+                Log.infof("rotation %s key %s: step %s done", r.id, r.keyId, name);
+                hooks.afterStep(r, name);
+                return;
+            } catch (StepFailed | LeaseLost e) {
+                if (e instanceof StepFailed) {
+                    s.state = StepState.FAILED;
+                    s.endedAt = Instant.now();
+                    s.detail = e.getMessage();
+                    throw new StepFailed(name + ": " + e.getMessage());
+                }
+                throw e;
+            } catch (VaultUnavailableException | KashierUnavailableException | CasConflictException e) {
+                if (attempt >= settings.stepAttempts()) {
+                    s.state = StepState.FAILED;
+                    s.endedAt = Instant.now();
+                    s.detail = e.getMessage();
+                    throw new StepFailed(name + ": gave up after " + attempt + " attempts: " + e.getMessage());
+                }
+                Duration pause = backoff(attempt);
+                s.detail = "attempt " + attempt + " failed (" + e.getMessage() + "); retrying in " + pause.toMillis()
+                        + " ms";
+                Log.warnf("rotation %s key %s: step %s: %s", r.id, r.keyId, name, s.detail);
+                trySave(r, hold);
+                sleep(pause);
+            }
+        }
+    }
+
+    /**
+     * The work of one step. Each first checks whether its work is already done.
+     *
+     * @param again the step ran before (resumed or retried) and may have done part of its work
+     */
+    private String work(Rotation r, KeySpec key, String name, Active hold, boolean again) {
+        return switch (name) {
+            case ISSUE_NEW_KEY -> issuePaymentKey(r, key, again);
+            case CHANGE_SECRET_KEY -> changeSecretKey(r, key);
+            case VERIFY_NEW_KEY -> verify(r, key);
+            case STAGE_PENDING -> {
+                StoredKey pending = pending(r);
+                long version = keys.stagePending(key.id(), r.id, pending, "verified");
+                yield "verified key staged at " + keys.mount() + "/" + keys.pendingPath(key.id()) + " (version "
+                        + version + "); readers of " + keys.mount() + "/" + keys.path(key.id()) + " still get the old key";
+            }
+            case ROLLOUT -> rollout(r, key, hold);
+            case PROMOTE, STORE_NEW_KEY -> promote(r, key);
+            case GRACE -> "grace ended at " + r.graceUntil;
+            case EXPIRE_OLD_KEY -> {
+                dashboard.deletePaymentKey(key, r.oldKashierKeyId, r.oldFingerprint);
+                r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, Instant.now());
+                yield "deleted previous payment key " + Objects.requireNonNullElse(r.oldKashierKeyId,
+                        "with fingerprint " + r.oldFingerprint) + " on the " + key.mode() + " dashboard";
+            }
+            default -> throw new IllegalStateException("unknown step " + name);
+        };
+    }
+
+    private String issuePaymentKey(Rotation r, KeySpec key, boolean again) {
+        Optional<StoredKey> kept = keys.pending(key.id(), r.id);
+        if (kept.isPresent()) {
+            r.newFingerprint = kept.get().fingerprint();
+            r.newKashierKeyId = kept.get().kashierKeyId().orElse(null);
+            return "payment API key " + r.newKashierKeyId + " (fingerprint " + r.newFingerprint
+                    + ") was already issued and kept; not issuing another";
+        }
+        String cleaned = again ? deleteOrphans(r, key) : "";
+        IssuedKey issued = dashboard.issuePaymentKey(key);
+        StoredKey fresh = StoredKey.of(issued.value(), issued.kashierKeyId(), Instant.now());
+        keys.stagePending(key.id(), r.id, fresh, "issued");
+        r.newFingerprint = fresh.fingerprint();
+        r.newKashierKeyId = issued.kashierKeyId().orElse(null);
+        return cleaned + "issued payment API key " + r.newKashierKeyId + " (fingerprint " + r.newFingerprint
+                + ") on the " + key.mode() + " dashboard of " + key.mid() + "; kept under label 'issued'";
+    }
+
+    /**
+     * A replica that died (or a Vault write that failed) between issuing a key and keeping it leaves a
+     * key nobody holds: delete every active payment key of this account and mode that appeared since
+     * this step first started and that no key of the inventory holds, so only one new key stays active.
+     */
+    private String deleteOrphans(Rotation r, KeySpec key) {
+        Instant since = r.step(ISSUE_NEW_KEY).startedAt.minusSeconds(1);
+        List<String> held = new ArrayList<>();
+        for (KeySpec other : inventory.keys()) {
+            if (other.isPaymentKey() && other.mid().equals(key.mid()) && other.mode() == key.mode()) {
+                keys.current(other.id()).ifPresent(k -> held.add(k.fingerprint()));
+                rotations.holder(other.id()).flatMap(id -> keys.pending(other.id(), id))
+                        .ifPresent(k -> held.add(k.fingerprint()));
+            }
+        }
+        List<String> orphans = dashboard.paymentKeys(key).stream()
+                .filter(k -> k.active() && !k.createdAt().isBefore(since) && !held.contains(k.fingerprint()))
+                .map(Dashboard.DashboardKey::id)
+                .toList();
+        orphans.forEach(id -> dashboard.deletePaymentKey(key, id, null));
+        return orphans.isEmpty() ? "" : "deleted " + orphans.size() + " key(s) issued before a crash and never kept; ";
+    }
+
+    private String changeSecretKey(Rotation r, KeySpec key) {
+        Optional<StoredKey> kept = keys.pending(key.id(), r.id);
+        if (kept.isPresent()) {
+            r.newFingerprint = kept.get().fingerprint();
+            return "the secret key was already changed (fingerprint " + r.newFingerprint + ") and kept";
+        }
+        IssuedKey issued = dashboard.changeSecretKey(key, key.user());
+        Instant changedAt = Instant.now();
+        // If a crash lost an earlier change, the key died then; the exposure started at the first change.
+        r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, changedAt);
+        StoredKey fresh = StoredKey.of(issued.value(), Optional.empty(), changedAt);
+        keys.stagePending(key.id(), r.id, fresh, "issued");
+        r.newFingerprint = fresh.fingerprint();
+        return "changed the secret key of user '" + key.user() + "' on the " + key.mode() + " dashboard of "
+                + key.mid() + " (new fingerprint " + r.newFingerprint + "); the old key stopped working at "
+                + r.oldKeyExpiredAt;
+    }
+
+    private String verify(Rotation r, KeySpec key) {
+        if (key.isPaymentKey()) {
+            boolean listed = dashboard.paymentKeys(key).stream().anyMatch(k -> k.active()
+                    && k.id().equals(r.newKashierKeyId) && k.fingerprint().equals(r.newFingerprint));
+            if (!listed) {
                 throw new StepFailed("the dashboard does not list payment key " + r.newKashierKeyId
                         + " as active with fingerprint " + r.newFingerprint);
             }
             return "the " + key.mode() + " dashboard lists " + r.newKashierKeyId + " as active";
-        });
-        long[] pendingVersion = new long[1];
-        step(r, STAGE_PENDING, () -> {
-            pendingVersion[0] = keys.stagePending(key.id(), r.id, fresh[0], "verified");
-            return "verified key staged at " + keys.mount() + "/" + keys.pendingPath(key.id()) + " (version "
-                    + pendingVersion[0] + "); readers of " + keys.mount() + "/" + keys.path(key.id()) + " still get the old key";
-        });
-        StoredKey old = keys.version(key.id(), r.oldVersion).orElseThrow(() -> new StepFailed(
-                "the previous key (version " + r.oldVersion + ") is no longer readable in Vault"));
-        r.graceUntil = Instant.now().plus(key.grace());
-        step(r, ROLLOUT, () -> {
-            Delivery delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh[0], Optional.of(old),
-                    Optional.of(r.graceUntil), keys.mount(), keys.pendingPath(key.id()), pendingVersion[0]);
-            rollout(r, delivery, inventory.rollout(), false);
-            return confirmedDetail(r);
-        });
-        step(r, PROMOTE, () -> {
-            StoredKey stored = keys.promote(key.id(), fresh[0], r.oldVersion);
-            r.newVersion = stored.version();
-            keys.clearPending(key.id());
-            return keys.mount() + "/" + keys.path(key.id()) + " is now version " + stored.version()
-                    + " (new key); version " + r.oldVersion + " keeps the previous key";
-        });
-        Duration left = Duration.between(Instant.now(), r.graceUntil);
-        Step grace = r.step(GRACE);
-        grace.state = StepState.RUNNING;
-        grace.startedAt = Instant.now();
-        grace.detail = "previous key " + Objects.requireNonNullElse(r.oldKashierKeyId, r.oldFingerprint)
-                + " stays valid until " + r.graceUntil;
-        save(r);
-        if (left.isNegative() || left.isZero()) {
-            finishPayment(r.id);
+        }
+        if (!kashier.acceptsSecretKey(key.mode(), pending(r).value())) {
+            throw new StepFailed("Kashier's " + key.mode() + " API rejects the new secret key (HTTP 401)");
+        }
+        return "Kashier's " + key.mode() + " API accepts the new key";
+    }
+
+    private String promote(Rotation r, KeySpec key) {
+        StoredKey current = keys.current(key.id()).orElseThrow(() -> new StepFailed("the key vanished from Vault"));
+        if (current.fingerprint().equals(r.newFingerprint)) {
+            r.newVersion = current.version();
         } else {
-            Log.infof("rotation %s key %s: previous key valid until %s", r.id, r.keyId, r.graceUntil);
-            workers.schedule(() -> finishPayment(r.id), left.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** After grace: expire the previous payment key on the dashboard side. */
-    private void finishPayment(String rotationId) {
-        Rotation r = rotations.get(rotationId).orElseThrow();
-        KeySpec key = inventory.key(r.keyId).orElseThrow();
-        try {
-            Step grace = r.step(GRACE);
-            grace.state = StepState.DONE;
-            grace.endedAt = Instant.now();
-            step(r, EXPIRE_OLD_KEY, () -> {
-                dashboard.deletePaymentKey(key, r.oldKashierKeyId, r.oldFingerprint);
-                r.oldKeyExpiredAt = Instant.now();
-                return "deleted previous payment key " + Objects.requireNonNullElse(r.oldKashierKeyId,
-                        "with fingerprint " + r.oldFingerprint) + " on the " + key.mode() + " dashboard";
-            });
-            complete(r, key);
-        } catch (StepFailed e) {
-            fail(r, key, e.getMessage());
-        } catch (RuntimeException e) {
-            fail(r, key, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-    }
-
-    private void rotateSecretKey(Rotation r, KeySpec key) {
-        StoredKey[] fresh = new StoredKey[1];
-        step(r, CHANGE_SECRET_KEY, () -> {
-            IssuedKey issued = dashboard.changeSecretKey(key, key.user());
-            r.oldKeyExpiredAt = Instant.now();
-            fresh[0] = StoredKey.of(issued.value(), Optional.empty(), r.oldKeyExpiredAt);
-            r.newFingerprint = fresh[0].fingerprint();
-            keys.stagePending(key.id(), r.id, fresh[0], "issued");
-            return "changed the secret key of user '" + key.user() + "' on the " + key.mode() + " dashboard of "
-                    + key.mid() + " (new fingerprint " + r.newFingerprint + "); the old key stopped working at "
-                    + r.oldKeyExpiredAt;
-        });
-        step(r, VERIFY_NEW_KEY, () -> {
-            if (!kashier.acceptsSecretKey(key.mode(), fresh[0].value())) {
-                throw new StepFailed("Kashier's " + key.mode() + " API rejects the new secret key (HTTP 401)");
-            }
-            return "Kashier's " + key.mode() + " API accepts the new key";
-        });
-        step(r, STORE_NEW_KEY, () -> {
-            StoredKey stored = keys.promote(key.id(), fresh[0], r.oldVersion);
+            StoredKey stored = keys.promote(key.id(), pending(r), r.oldVersion);
             r.newVersion = stored.version();
-            fresh[0] = stored;
-            keys.clearPending(key.id());
-            return keys.mount() + "/" + keys.path(key.id()) + " is now version " + stored.version();
-        });
-        step(r, ROLLOUT, () -> {
-            Delivery delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh[0], Optional.empty(),
-                    Optional.empty(), keys.mount(), keys.path(key.id()), r.newVersion);
-            rollout(r, delivery, inventory.rollout().allAtOnce(), true);
-            Instant lastConfirmed = r.waves.stream().flatMap(w -> w.dependents.stream())
-                    .map(d -> d.confirmedAt).filter(Objects::nonNull).max(Instant::compareTo)
-                    .orElse(Instant.now());
-            r.exposureWindowMs = Math.max(0, Duration.between(r.oldKeyExpiredAt, lastConfirmed).toMillis());
-            return confirmedDetail(r) + "; exposure window " + r.exposureWindowMs + " ms";
-        });
-        complete(r, key);
+        }
+        keys.clearPending(key.id());
+        return keys.mount() + "/" + keys.path(key.id()) + " is now version " + r.newVersion
+                + (key.isPaymentKey() ? " (new key); version " + r.oldVersion + " keeps the previous key" : "");
     }
 
-    private void rollout(Rotation r, Delivery delivery, RolloutPolicy policy, boolean allAtOnce) {
+    private String rollout(Rotation r, KeySpec key, Active hold) {
+        Delivery delivery;
+        if (key.isPaymentKey()) {
+            if (r.graceUntil == null) {
+                r.graceUntil = Instant.now().plus(key.grace());
+                save(r, hold);
+            }
+            StoredKey fresh = pending(r);
+            StoredKey old = keys.version(key.id(), r.oldVersion).orElseThrow(() -> new StepFailed(
+                    "the previous key (version " + r.oldVersion + ") is no longer readable in Vault"));
+            delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.of(old), Optional.of(r.graceUntil),
+                    keys.mount(), keys.pendingPath(key.id()), fresh.version());
+        } else {
+            StoredKey fresh = keys.current(key.id()).filter(k -> k.fingerprint().equals(r.newFingerprint))
+                    .orElseThrow(() -> new StepFailed("Vault does not hold the new key " + r.newFingerprint));
+            delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.empty(), Optional.empty(),
+                    keys.mount(), keys.path(key.id()), fresh.version());
+        }
         long[] lastSave = {0};
         try {
-            distributor.distribute(r, delivery, policy, allAtOnce, () -> {
+            distributor.distribute(r, delivery, key.isPaymentKey() ? inventory.rollout()
+                    : inventory.rollout().allAtOnce(), !key.isPaymentKey(), () -> {
                 synchronized (r) {
                     long now = System.nanoTime();
                     // Persist progress at most a few times a second: a big wave must not flood Vault.
                     if (now - lastSave[0] > 250_000_000L) {
                         lastSave[0] = now;
-                        save(r);
+                        save(r, hold);
                     }
                 }
+                hooks.duringRollout(r);
             });
         } catch (Distributor.RolloutFailedException e) {
             throw new StepFailed(e.getMessage());
         }
-    }
-
-    private static String confirmedDetail(Rotation r) {
+        if (!key.isPaymentKey()) {
+            Instant lastConfirmed = r.waves.stream().flatMap(w -> w.dependents.stream())
+                    .map(d -> d.confirmedAt).filter(Objects::nonNull).max(Instant::compareTo).orElse(Instant.now());
+            r.exposureWindowMs = Math.max(0, Duration.between(r.oldKeyExpiredAt, lastConfirmed).toMillis());
+        }
         long confirmed = r.waves.stream().flatMap(w -> w.dependents.stream())
                 .filter(d -> d.state == Rotation.DependentState.CONFIRMED).count();
-        return confirmed + " dependent(s) in " + r.waves.size() + " wave(s) confirmed fingerprint " + r.newFingerprint;
+        return confirmed + " dependent(s) in " + r.waves.size() + " wave(s) confirmed fingerprint " + r.newFingerprint
+                + (r.exposureWindowMs == null ? "" : "; exposure window " + r.exposureWindowMs + " ms");
     }
 
-    private void step(Rotation r, String name, StepWork work) {
-        Step s = r.step(name);
-        if (s.state == StepState.DONE) {
-            return;
-        }
-        s.state = StepState.RUNNING;
-        s.startedAt = Instant.now();
-        s.endedAt = null;
-        save(r);
-        Log.infof("rotation %s key %s: step %s started", r.id, r.keyId, name);
-        try {
-            s.detail = work.run();
-            s.state = StepState.DONE;
-            s.endedAt = Instant.now();
-            save(r);
-            Log.infof("rotation %s key %s: step %s done", r.id, r.keyId, name);
-        } catch (StepFailed e) {
-            s.state = StepState.FAILED;
-            s.endedAt = Instant.now();
-            s.detail = e.getMessage();
-            throw new StepFailed(name + ": " + e.getMessage());
-        } catch (RuntimeException e) {
-            s.state = StepState.FAILED;
-            s.endedAt = Instant.now();
-            s.detail = e.getMessage();
-            throw new StepFailed(name + ": " + e.getMessage());
-        }
+    private StoredKey pending(Rotation r) {
+        return keys.pending(r.keyId, r.id).orElseThrow(() -> new StepFailed("the new key " + r.newFingerprint
+                + " is no longer staged at " + keys.mount() + "/" + keys.pendingPath(r.keyId)));
     }
 
-    private void complete(Rotation r, KeySpec key) {
-        r.state = RotationState.COMPLETED;
-        r.error = null;
-        finish(r, key);
-        Log.infof("rotation %s of key %s completed: fingerprint %s -> %s", r.id, r.keyId, r.oldFingerprint,
-                r.newFingerprint);
-    }
-
-    private void fail(Rotation r, KeySpec key, String error) {
+    private void fail(Rotation r, String error, Active hold) {
         r.state = RotationState.FAILED;
         r.error = error;
         r.steps.stream().filter(s -> s.state == StepState.PENDING).forEach(s -> s.state = StepState.SKIPPED);
-        finish(r, key);
         Log.errorf("rotation %s of key %s failed: %s", r.id, r.keyId, error);
+        try {
+            finish(r, inventory.key(r.keyId).orElseThrow(), hold);
+        } catch (LeaseLost | VaultUnavailableException e) {
+            // Left unfinished in Vault: whoever holds or takes over the lease finishes it.
+            Log.warnf("rotation %s: could not record the failure: %s", r.id, e.getMessage());
+        }
     }
 
-    private void finish(Rotation r, KeySpec key) {
-        try {
-            save(r);
-        } finally {
-            rotations.release(r.keyId, r.id);
-            metrics.counter("rotator.rotations", "outcome", r.state.name().toLowerCase(), "kind", key.kind().id(),
-                    "mode", key.mode().id(), "trigger", r.trigger).increment();
-            if (r.exposureWindowMs != null) {
-                metrics.summary("rotator.exposure.window.ms", "mode", key.mode().id()).record(r.exposureWindowMs);
+    private void finish(Rotation r, KeySpec key, Active hold) {
+        save(r, hold);
+        rotations.release(hold.claim);
+        metrics.counter("rotator.rotations", "outcome", r.state.name().toLowerCase(), "kind", key.kind().id(),
+                "mode", key.mode().id(), "trigger", r.trigger).increment();
+        metrics.timer("rotator.rotation.duration", "kind", r.kind, "mode", r.mode,
+                "outcome", r.state.name().toLowerCase()).record(Duration.between(r.createdAt, Instant.now()));
+        if (r.exposureWindowMs != null) {
+            metrics.summary("rotator.exposure.window.ms", "mode", key.mode().id()).record(r.exposureWindowMs);
+        }
+    }
+
+    /** Persists the record; fenced: a replica that lost its lease (or was overtaken) cannot write. */
+    private void save(Rotation r, Active hold) {
+        synchronized (r) {
+            if (hold.lost) {
+                throw new LeaseLost("the lease on key " + r.keyId + " was taken over");
+            }
+            r.updatedAt = Instant.now();
+            try {
+                rotations.update(r);
+            } catch (CasConflictException e) {
+                hold.lost = true;
+                throw new LeaseLost("another replica wrote rotation " + r.id);
             }
         }
     }
 
-    private void save(Rotation r) {
-        synchronized (r) {
-            r.updatedAt = Instant.now();
-            rotations.update(r);
+    private void trySave(Rotation r, Active hold) {
+        try {
+            save(r, hold);
+        } catch (VaultUnavailableException e) {
+            // Vault is what failed: the record catches up at the next successful write.
         }
     }
 
-    @FunctionalInterface
-    private interface StepWork {
-        String run();
+    /** Exponential backoff with jitter from {@code step-backoff}, capped at 30 s. */
+    private Duration backoff(int attempt) {
+        long base = settings.stepBackoff().toMillis() << Math.min(attempt - 1, 16);
+        long cap = Math.min(base, MAX_STEP_BACKOFF.toMillis());
+        return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LeaseLost("interrupted");
+        }
     }
 
     /** A step could not do its work; the message says why and never holds a key. */
     static class StepFailed extends RuntimeException {
         StepFailed(String message) {
+            super(message);
+        }
+    }
+
+    /** This replica no longer holds the rotation; it stops without touching anything. */
+    static class LeaseLost extends RuntimeException {
+        LeaseLost(String message) {
             super(message);
         }
     }

@@ -66,7 +66,7 @@ public class VaultKeyStore implements KeyStore {
     public Optional<StoredKey> pending(String keyId, String rotationId) {
         return kv.read(pendingPath(keyId))
                 .filter(v -> rotationId.equals(v.data().get("rotationId")))
-                .flatMap(v -> toKey(v.data(), 0));
+                .flatMap(v -> toKey(v.data(), v.version()));
     }
 
     @Override

@@ -4,14 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.rotation.Claim;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -60,42 +61,95 @@ public class VaultRotationStore implements RotationStore {
     }
 
     @Override
-    public Optional<String> claim(String keyId, String rotationId) {
+    public ClaimResult claim(String keyId, String rotationId, String owner, Duration ttl) {
         String path = claimPath(keyId);
         // A conflict means the claim changed under us: someone claimed it, or its finished holder
-        // released it. Look again; only a live holder makes us give up.
+        // released it. Look again; only an unfinished holder makes us give up.
         for (int attempt = 0; attempt < 5; attempt++) {
             Optional<Versioned> current = kv.read(path);
-            String holder = current.map(v -> v.data().getOrDefault("rotationId", "")).orElse("");
-            if (!holder.isEmpty() && !holder.equals(rotationId)
-                    && get(holder).map(r -> !r.state.isFinal()).orElse(false)) {
-                return Optional.of(holder);
+            Optional<Claim> existing = current.flatMap(v -> toClaim(keyId, v));
+            if (existing.isPresent() && !existing.get().rotationId().equals(rotationId)
+                    && get(existing.get().rotationId()).map(r -> !r.state.isFinal()).orElse(false)) {
+                return new Held(existing.get().rotationId());
             }
+            long epoch = existing.map(c -> c.epoch() + 1).orElse(1L);
             try {
-                kv.write(path, Map.of("rotationId", rotationId, "claimedAt", Instant.now().toString()),
-                        current.map(Versioned::version).orElse(0L));
-                return Optional.empty();
+                return new Claimed(write(path, keyId, rotationId, owner, epoch, ttl,
+                        current.map(Versioned::version).orElse(0L)));
             } catch (CasConflictException e) {
-                // fall through and read the claim again
+                // read the claim again
             }
         }
-        return Optional.of(holder(keyId).orElse("another rotation"));
+        return new Held(holder(keyId).orElse("another rotation"));
     }
 
     @Override
-    public void release(String keyId, String rotationId) {
-        String path = claimPath(keyId);
-        kv.read(path)
-                .filter(v -> Objects.equals(rotationId, v.data().get("rotationId")))
-                .ifPresent(v -> kv.write(path, Map.of("rotationId", "", "releasedAt", Instant.now().toString()),
-                        v.version()));
+    public Optional<Claim> renew(Claim claim, Duration ttl) {
+        try {
+            return Optional.of(write(claimPath(claim.keyId()), claim.keyId(), claim.rotationId(), claim.owner(),
+                    claim.epoch(), ttl, claim.version()));
+        } catch (CasConflictException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<Claim> takeOver(Claim expired, String owner, Duration ttl) {
+        try {
+            return Optional.of(write(claimPath(expired.keyId()), expired.keyId(), expired.rotationId(), owner,
+                    expired.epoch() + 1, ttl, expired.version()));
+        } catch (CasConflictException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void release(Claim claim) {
+        try {
+            kv.write(claimPath(claim.keyId()), Map.of("rotationId", "", "releasedBy", claim.owner(),
+                    "epoch", Long.toString(claim.epoch()), "releasedAt", Instant.now().toString()), claim.version());
+        } catch (CasConflictException e) {
+            // Renewed or taken over meanwhile: the current holder releases it.
+        }
+    }
+
+    @Override
+    public List<Claim> claims() {
+        return kv.list(statePrefix + "/claims").stream()
+                .filter(name -> !name.endsWith("/"))
+                .flatMap(keyId -> kv.read(claimPath(keyId)).flatMap(v -> toClaim(keyId, v)).stream())
+                .toList();
     }
 
     @Override
     public Optional<String> holder(String keyId) {
-        return kv.read(claimPath(keyId))
-                .map(v -> v.data().getOrDefault("rotationId", ""))
-                .filter(id -> !id.isEmpty());
+        return kv.read(claimPath(keyId)).flatMap(v -> toClaim(keyId, v)).map(Claim::rotationId);
+    }
+
+    private Claim write(String path, String keyId, String rotationId, String owner, long epoch, Duration ttl,
+                        long expectedVersion) {
+        Instant until = Instant.now().plus(ttl);
+        long version = kv.write(path, Map.of("rotationId", rotationId, "owner", owner,
+                "epoch", Long.toString(epoch), "leaseUntil", until.toString()), expectedVersion);
+        return new Claim(keyId, rotationId, owner, epoch, until, version);
+    }
+
+    private static Optional<Claim> toClaim(String keyId, Versioned v) {
+        String rotationId = v.data().getOrDefault("rotationId", "");
+        if (rotationId.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant until;
+        long epoch;
+        try {
+            until = Instant.parse(v.data().getOrDefault("leaseUntil", Instant.EPOCH.toString()));
+            epoch = Long.parseLong(v.data().getOrDefault("epoch", "0"));
+        } catch (RuntimeException e) {
+            until = Instant.EPOCH;
+            epoch = 0;
+        }
+        return Optional.of(new Claim(keyId, rotationId, v.data().getOrDefault("owner", ""), epoch, until,
+                v.version()));
     }
 
     private String recordPath(String id) {

@@ -11,16 +11,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.InventoryLoader;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import dev.kashierrotator.testing.ConfigMappings;
+import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.source.yaml.YamlConfigSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The chart, linted and rendered by the real Helm library (helm-java). */
@@ -57,12 +57,9 @@ class HelmChartTest {
         List<JsonNode> docs = render(new Helm(CHART).template().withName("kkr").withValuesFile(EXAMPLE).call());
         String applicationYaml = kind(docs, "ConfigMap").at("/data/application.yaml").asText();
 
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(RotatorConfig.class)
-                .withSources(new YamlConfigSource("configmap", applicationYaml))
-                .withDefaultValue("CHECKOUT_HOOK_SECRET", "from-the-pod-env")
-                .build();
-        Inventory inventory = InventoryLoader.load(config.getConfigMapping(RotatorConfig.class));
+        Inventory inventory = InventoryLoader.load(ConfigMappings.rotator(
+                new YamlConfigSource("configmap", applicationYaml),
+                new PropertiesConfigSource(Map.of("CHECKOUT_HOOK_SECRET", "from-the-pod-env"), "pod env", 50)));
         assertEquals(3, inventory.keys().size());
         assertEquals(List.of("checkout-api", "reports"),
                 inventory.dependentsOf("main-live-payment").stream().map(d -> d.id()).toList());

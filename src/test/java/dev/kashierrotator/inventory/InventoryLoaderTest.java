@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.testing.ConfigMappings;
 import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,11 +43,7 @@ class InventoryLoaderTest {
     }
 
     private static Inventory load(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(RotatorConfig.class)
-                .withSources(new PropertiesConfigSource(properties, "test", 100))
-                .build();
-        return InventoryLoader.load(config.getConfigMapping(RotatorConfig.class));
+        return InventoryLoader.load(ConfigMappings.rotator(new PropertiesConfigSource(properties, "test", 100)));
     }
 
     private static List<String> problems(Consumer<Map<String, String>> change) {

@@ -1,0 +1,26 @@
+package dev.kashierrotator.rotation;
+
+import io.quarkus.arc.DefaultBean;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Points in a rotation where tests inject crashes (the crash matrix). Production uses this no-op
+ * bean; a test may replace it with an alternative that throws an {@link Error} to stop a rotation
+ * dead, exactly as a killed process would, leaving only what is already in Vault.
+ */
+@DefaultBean
+@ApplicationScoped
+public class RotationHooks {
+
+    /** Before a step starts (its state is still as persisted). */
+    public void beforeStep(Rotation rotation, String step) {
+    }
+
+    /** After a step is done and persisted. */
+    public void afterStep(Rotation rotation, String step) {
+    }
+
+    /** In the middle of a rollout, after a dependent's outcome was recorded. */
+    public void duringRollout(Rotation rotation) {
+    }
+}
