@@ -345,7 +345,6 @@ public class RotationEngine {
     /** Runs one step with bounded retries for passing failures; a step already done is skipped. */
     private void runStep(Rotation r, KeySpec key, String name, Active hold) {
         Step s = r.step(name);
-        hooks.beforeStep(r, name);
         // RUNNING as persisted: a replica stopped inside this step, which may have done part of its work.
         boolean resumed = s.state == StepState.RUNNING;
         for (int attempt = 1; ; attempt++) {
@@ -354,13 +353,15 @@ public class RotationEngine {
             s.endedAt = null;
             save(r, hold);
             Log.infof("rotation %s key %s: step %s started (attempt %d)", r.id, r.keyId, name, attempt);
+            hooks.beforeStep(r, name);
             try {
-                s.detail = work(r, key, name, hold, resumed || attempt > 1);
+                String detail = work(r, key, name, hold, resumed || attempt > 1);
+                hooks.afterStep(r, name);
+                s.detail = detail;
                 s.state = StepState.DONE;
                 s.endedAt = Instant.now();
                 save(r, hold);
                 Log.infof("rotation %s key %s: step %s done", r.id, r.keyId, name);
-                hooks.afterStep(r, name);
                 return;
             } catch (StepFailed | LeaseLost e) {
                 if (e instanceof StepFailed) {
@@ -461,7 +462,10 @@ public class RotationEngine {
         Optional<StoredKey> kept = keys.pending(key.id(), r.id);
         if (kept.isPresent()) {
             r.newFingerprint = kept.get().fingerprint();
-            return "the secret key was already changed (fingerprint " + r.newFingerprint + ") and kept";
+            // The pending key was stamped when the dashboard changed it: that is when the old key died.
+            r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, kept.get().rotatedAt());
+            return "the secret key was already changed (fingerprint " + r.newFingerprint + ") at "
+                    + r.oldKeyExpiredAt + " and kept";
         }
         IssuedKey issued = dashboard.changeSecretKey(key, key.user());
         Instant changedAt = Instant.now();

@@ -12,11 +12,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class RotationHooks {
 
-    /** Before a step starts (its state is still as persisted). */
+    /** A step is recorded as RUNNING and has done nothing yet. */
     public void beforeStep(Rotation rotation, String step) {
     }
 
-    /** After a step is done and persisted. */
+    /** A step has done its work, which is not yet recorded as DONE: the harshest place to stop. */
     public void afterStep(Rotation rotation, String step) {
     }
 

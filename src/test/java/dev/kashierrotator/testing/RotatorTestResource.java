@@ -41,6 +41,9 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         key(c, "live-secret", "main", "live", "secret-key", null);
         c.put("rotator.keys.live-secret.user", "svc-live");
         c.put("rotator.keys.pay-e2e.schedule.every", "30d");
+        key(c, "crash-pay", "second", "test", "payment-api-key", "300ms");
+        key(c, "crash-secret", "second", "test", "secret-key", null);
+        c.put("rotator.keys.crash-secret.user", "svc-crash");
 
         c.put("rotator.rollout.soak", "100ms");
         c.put("rotator.rollout.max-concurrency", "4");
@@ -60,6 +63,12 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         webhook(c, "broken-canary", 0, List.of("pay-canary-fails"), "inline", "broken-secret", "broken-secret")
                 .failWith(500);
         webhook(c, "after-broken", 1, List.of("pay-canary-fails"), "inline", "after-secret", "after-secret");
+
+        webhook(c, "crash-hook", 0, List.of("crash-pay", "crash-secret"), "inline", "crash-secret", "crash-secret");
+        c.put("rotator.dependents.crash-kv.keys", "crash-pay,crash-secret");
+        c.put("rotator.dependents.crash-kv.wave", "1");
+        c.put("rotator.dependents.crash-kv.type", "vault-kv");
+        c.put("rotator.dependents.crash-kv.path", "apps/crash");
 
         c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
         c.put("rotator.dependents.conflict-kv.type", "vault-kv");

@@ -1,0 +1,69 @@
+package dev.kashierrotator.testing;
+
+import dev.kashierrotator.rotation.Rotation;
+import dev.kashierrotator.rotation.RotationHooks;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Alternative;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Stops a rotation dead at a chosen point, once, by throwing an {@link Error} that nothing in the engine
+ * catches: what survives is only what was already written to Vault, as after {@code kill -9}.
+ */
+@Alternative
+@Priority(1)
+@ApplicationScoped
+public class CrashingHooks extends RotationHooks {
+
+    /** Where to crash: before or after a step, or during the rollout after a dependent's outcome. */
+    public enum When { BEFORE, AFTER, DURING_ROLLOUT }
+
+    /** One armed crash. */
+    public record Point(String keyId, When when, String step) {
+    }
+
+    /** The process "died" here. */
+    public static class SimulatedCrash extends Error {
+        SimulatedCrash(String where) {
+            super("simulated crash " + where);
+        }
+    }
+
+    private final AtomicReference<Point> armed = new AtomicReference<>();
+    private final AtomicReference<Point> fired = new AtomicReference<>();
+
+    public void arm(Point point) {
+        fired.set(null);
+        armed.set(point);
+    }
+
+    /** The point that fired since it was armed, if any. */
+    public Point fired() {
+        return fired.get();
+    }
+
+    @Override
+    public void beforeStep(Rotation rotation, String step) {
+        maybeCrash(rotation, When.BEFORE, step);
+    }
+
+    @Override
+    public void afterStep(Rotation rotation, String step) {
+        maybeCrash(rotation, When.AFTER, step);
+    }
+
+    @Override
+    public void duringRollout(Rotation rotation) {
+        maybeCrash(rotation, When.DURING_ROLLOUT, null);
+    }
+
+    private void maybeCrash(Rotation rotation, When when, String step) {
+        Point p = armed.get();
+        if (p != null && p.keyId().equals(rotation.keyId) && p.when() == when
+                && (step == null || step.equals(p.step())) && armed.compareAndSet(p, null)) {
+            fired.set(p);
+            throw new SimulatedCrash(when + " " + (step == null ? "" : step) + " of " + rotation.id);
+        }
+    }
+}
