@@ -2,6 +2,7 @@ package dev.kashierrotator.health;
 
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.sim.DemoDependents;
 import dev.kashierrotator.sim.SimulatorSeeder;
@@ -28,10 +29,10 @@ public class StartupChecks {
         if (config.bootstrapToken().filter(t -> !t.isBlank()).isEmpty()) {
             Log.warn("ROTATOR_BOOTSTRAP_TOKEN is not set: every /api call will answer 401");
         }
-        if (config.kashier().simulator().enabled()) {
+        if (seeder.applies()) {
             try {
                 seeder.seed();
-            } catch (VaultUnavailableException e) {
+            } catch (VaultUnavailableException | KashierUnavailableException e) {
                 Log.errorf("simulator seeding skipped: %s", e.getMessage());
             }
         }

@@ -11,9 +11,12 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -48,6 +51,9 @@ public final class DemoDependent implements AutoCloseable {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failWith;
     private volatile boolean ignoreKeys;
+    private volatile Duration confirmDelay = Duration.ZERO;
+    private final Map<String, Instant> switchedAt = new ConcurrentHashMap<>();
+    private final Map<String, String> reported = new ConcurrentHashMap<>();
     private volatile BiFunction<String, Long, Optional<String>> vaultReader = (path, version) -> Optional.empty();
 
     private DemoDependent(String name, String signingSecret, int port) throws IOException {
@@ -104,6 +110,15 @@ public final class DemoDependent implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Keeps reporting the fingerprint of its old key for this long after switching, like a fleet that
+     * takes time to roll out (widens the window in which a rollout can be interrupted).
+     */
+    public DemoDependent confirmAfter(Duration delay) {
+        this.confirmDelay = delay;
+        return this;
+    }
+
     /** How reference deliveries are resolved: (Vault path under the mount, version) to key. */
     public DemoDependent vaultReader(BiFunction<String, Long, Optional<String>> reader) {
         this.vaultReader = reader;
@@ -147,8 +162,16 @@ public final class DemoDependent implements AutoCloseable {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             if (exchange.getRequestMethod().equals("GET") && path.equals("/rotation/fingerprints")) {
-                Map<String, String> fps = new java.util.TreeMap<>();
-                current.forEach((k, v) -> fps.put(k, Fingerprints.of(v)));
+                Map<String, String> fps = new TreeMap<>();
+                Instant now = Instant.now();
+                current.forEach((k, v) -> {
+                    Instant since = switchedAt.get(k);
+                    if (since == null || !now.isBefore(since.plus(confirmDelay))) {
+                        fps.put(k, Fingerprints.of(v));
+                    } else if (reported.containsKey(k)) {
+                        fps.put(k, reported.get(k));
+                    }
+                });
                 respond(exchange, 200, json.writeValueAsBytes(Map.of("keys", fps)));
                 return;
             }
@@ -186,6 +209,10 @@ public final class DemoDependent implements AutoCloseable {
                     return;
                 }
                 String old = current.put(keyId, key.get());
+                if (old != null) {
+                    reported.put(keyId, Fingerprints.of(old));
+                }
+                switchedAt.put(keyId, Instant.now());
                 // During grace callbacks may still be signed with the previous key: keep accepting it.
                 String stillValid = event.hasNonNull("previousKey") ? event.get("previousKey").asText() : old;
                 if (event.hasNonNull("graceUntil") && stillValid != null) {

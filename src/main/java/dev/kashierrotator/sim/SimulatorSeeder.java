@@ -1,7 +1,10 @@
 package dev.kashierrotator.sim;
 
+import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.rotation.Dashboard;
+import dev.kashierrotator.rotation.IssuedKey;
 import dev.kashierrotator.rotation.KeyStore;
 import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.vault.CasConflictException;
@@ -11,21 +14,34 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * With the simulator on, makes Vault and the simulator agree before the first rotation: a key missing
- * from Vault is issued by the simulator and stored; a key already in Vault is registered with the
- * simulator as active (its state lives only as long as the process).
+ * With the simulator as the dashboard, makes Vault and the simulator agree before the first rotation:
+ * a key missing from Vault is issued by the simulator and stored. When this process serves the
+ * simulator itself, a key already in Vault is also registered with it as active, since the
+ * simulator's state lives only as long as the process.
  */
 @ApplicationScoped
 public class SimulatorSeeder {
 
     private final Inventory inventory;
     private final KeyStore keys;
-    private final KashierSimulator simulator;
+    private final KashierSimulator local;
+    private final Dashboard dashboard;
+    private final boolean servedHere;
+    private final boolean simulatorDashboard;
 
-    public SimulatorSeeder(Inventory inventory, KeyStore keys, KashierSimulator simulator) {
+    public SimulatorSeeder(Inventory inventory, KeyStore keys, KashierSimulator local, Dashboard dashboard,
+                           RotatorConfig config) {
         this.inventory = inventory;
         this.keys = keys;
-        this.simulator = simulator;
+        this.local = local;
+        this.dashboard = dashboard;
+        this.servedHere = config.kashier().simulator().enabled();
+        this.simulatorDashboard = "simulator".equals(config.kashier().dashboard());
+    }
+
+    /** Whether seeding applies to this process at all. */
+    public boolean applies() {
+        return simulatorDashboard;
     }
 
     public void seed() {
@@ -34,27 +50,45 @@ public class SimulatorSeeder {
         for (KeySpec key : inventory.keys()) {
             Optional<StoredKey> current = keys.current(key.id());
             if (current.isPresent()) {
-                simulator.adopt(key.mode(), key.mid(), key.kind().id(), key.user(), current.get().value(),
-                        current.get().kashierKeyId());
+                if (servedHere) {
+                    adopt(key, current.get());
+                }
                 adopted++;
                 continue;
             }
-            KashierSimulator.ShownKey shown = key.isPaymentKey()
-                    ? simulator.issuePaymentKey(key.mode(), key.mid())
-                    : simulator.changeSecretKey(key.mode(), key.mid(), key.user());
-            StoredKey fresh = StoredKey.of(shown.key(),
-                    key.isPaymentKey() ? Optional.of(shown.id()) : Optional.empty(), Instant.now());
+            StoredKey fresh = issue(key);
             try {
                 StoredKey stored = keys.promote(key.id(), fresh, 0);
                 Log.infof("seeded key %s from the simulator: fingerprint %s, version %d", key.id(),
                         stored.fingerprint(), stored.version());
                 seeded++;
             } catch (CasConflictException e) {
-                // Another replica seeded it first: use theirs.
-                keys.current(key.id()).ifPresent(k -> simulator.adopt(key.mode(), key.mid(), key.kind().id(),
-                        key.user(), k.value(), k.kashierKeyId()));
+                // Another replica seeded it first: use theirs, and take ours off the dashboard again.
+                if (key.isPaymentKey()) {
+                    dashboard.deletePaymentKey(key, fresh.kashierKeyId().orElse(null), fresh.fingerprint());
+                }
+                if (servedHere) {
+                    keys.current(key.id()).ifPresent(k -> adopt(key, k));
+                }
             }
         }
         Log.infof("simulator seeding: %d key(s) seeded, %d already in Vault", seeded, adopted);
+    }
+
+    private StoredKey issue(KeySpec key) {
+        if (servedHere) {
+            KashierSimulator.ShownKey shown = key.isPaymentKey()
+                    ? local.issuePaymentKey(key.mode(), key.mid())
+                    : local.changeSecretKey(key.mode(), key.mid(), key.user());
+            return StoredKey.of(shown.key(), key.isPaymentKey() ? Optional.of(shown.id()) : Optional.empty(),
+                    Instant.now());
+        }
+        IssuedKey issued = key.isPaymentKey() ? dashboard.issuePaymentKey(key) : dashboard.changeSecretKey(key,
+                key.user());
+        return StoredKey.of(issued.value(), issued.kashierKeyId(), Instant.now());
+    }
+
+    private void adopt(KeySpec key, StoredKey k) {
+        local.adopt(key.mode(), key.mid(), key.kind().id(), key.user(), k.value(), k.kashierKeyId());
     }
 }

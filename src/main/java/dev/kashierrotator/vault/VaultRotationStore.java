@@ -69,7 +69,7 @@ public class VaultRotationStore implements RotationStore {
             Optional<Versioned> current = kv.read(path);
             Optional<Claim> existing = current.flatMap(v -> toClaim(keyId, v));
             if (existing.isPresent() && !existing.get().rotationId().equals(rotationId)
-                    && get(existing.get().rotationId()).map(r -> !r.state.isFinal()).orElse(false)) {
+                    && holds(existing.get())) {
                 return new Held(existing.get().rotationId());
             }
             long epoch = existing.map(c -> c.epoch() + 1).orElse(1L);
@@ -81,6 +81,15 @@ public class VaultRotationStore implements RotationStore {
             }
         }
         return new Held(holder(keyId).orElse("another rotation"));
+    }
+
+    /**
+     * Whether a claim still holds its key: its rotation is unfinished, or its record is not written
+     * yet (the claimant writes it right after claiming) and its lease has not run out.
+     */
+    private boolean holds(Claim claim) {
+        return get(claim.rotationId()).map(r -> !r.state.isFinal())
+                .orElseGet(() -> !claim.expired(Instant.now()));
     }
 
     @Override
