@@ -8,7 +8,7 @@ import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
 import dev.kashierrotator.rotation.RotationRequest;
 import dev.kashierrotator.rotation.StoredKey;
-import dev.kashierrotator.schedule.NextRotation;
+import dev.kashierrotator.schedule.DuePolicy;
 import dev.kashierrotator.security.Caller;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -97,7 +97,8 @@ public class KeysResource {
                 current.map(StoredKey::version).orElse(null),
                 last,
                 last == null ? null : Duration.between(last, Instant.now()).toSeconds(),
-                NextRotation.after(spec.schedule(), last).orElse(null),
+                spec.schedule().map(p -> DuePolicy.evaluate(spec.id(), p, last, Instant.now(),
+                        Duration.ZERO).dueAt()).orElse(null),
                 engine.running(spec.id()).isPresent(),
                 keys.mount() + "/" + keys.path(spec.id()));
     }

@@ -42,6 +42,10 @@ public interface RotatorConfig {
     /** How the rotation engine holds keys, retries and resumes. */
     Engine engine();
 
+    /** When scheduled rotations run. */
+    @WithName("schedule")
+    ScheduleSettings scheduler();
+
     interface Engine {
         /** Name of this replica in claims and records; a random id per process when unset. */
         Optional<String> instanceId();
@@ -159,6 +163,29 @@ public interface RotatorConfig {
 
         /** A due rotation may start only inside this window after it falls due. */
         Optional<String> window();
+
+        /** Spreads keys of the same schedule: a fixed per-key offset of up to this much is added. */
+        Optional<String> jitter();
+
+        /** Periods in which this key never rotates by schedule (see {@code rotator.schedule.blackouts}). */
+        Optional<List<String>> blackouts();
+    }
+
+    /** The scheduler: how often due keys are looked for, and when nothing rotates. */
+    interface ScheduleSettings {
+        /** How often the scheduler looks for due keys. */
+        @WithDefault("60s")
+        String tick();
+
+        /**
+         * Periods in which no key rotates by schedule, UTC: weekly {@code "SAT-SUN"}, {@code "FRI 18:00-23:59"},
+         * or absolute {@code "2026-12-31T00:00:00Z/2027-01-02T00:00:00Z"}.
+         */
+        Optional<List<String>> blackouts();
+
+        /** A key counts as overdue this long after its window closed without a rotation. */
+        @WithDefault("10m")
+        String overdueAfter();
     }
 
     interface Rollout {

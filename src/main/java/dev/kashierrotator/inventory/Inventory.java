@@ -13,11 +13,19 @@ public final class Inventory {
     private final Map<String, KeySpec> keys;
     private final Map<String, DependentSpec> dependents;
     private final RolloutPolicy rollout;
+    private final ScheduleSettings schedule;
 
-    Inventory(Map<String, KeySpec> keys, Map<String, DependentSpec> dependents, RolloutPolicy rollout) {
+    Inventory(Map<String, KeySpec> keys, Map<String, DependentSpec> dependents, RolloutPolicy rollout,
+              ScheduleSettings schedule) {
         this.keys = new TreeMap<>(keys);
         this.dependents = new TreeMap<>(dependents);
         this.rollout = rollout;
+        this.schedule = schedule;
+    }
+
+    /** The scheduler's settings. */
+    public ScheduleSettings schedule() {
+        return schedule;
     }
 
     public Optional<KeySpec> key(String id) {

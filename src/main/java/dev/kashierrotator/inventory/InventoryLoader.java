@@ -27,6 +27,7 @@ public final class InventoryLoader {
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 
     private final List<String> problems = new ArrayList<>();
+    private List<Blackout> globalBlackouts = List.of();
 
     private InventoryLoader() {
     }
@@ -53,6 +54,13 @@ public final class InventoryLoader {
             }
             mids.put(name, mid);
         });
+
+        globalBlackouts = blackouts("rotator.schedule.blackouts", config.scheduler().blackouts().orElse(List.of()));
+        Duration tick = duration("rotator.schedule.tick", config.scheduler().tick());
+        if (tick.compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add("rotator.schedule.tick: must be at least 1s, got '" + config.scheduler().tick() + "'");
+        }
+        Duration overdueAfter = duration("rotator.schedule.overdue-after", config.scheduler().overdueAfter());
 
         Map<String, KeySpec> keys = new LinkedHashMap<>();
         Map<String, String> secretKeyOwners = new HashMap<>();
@@ -89,7 +97,7 @@ public final class InventoryLoader {
         if (!problems.isEmpty()) {
             throw new InventoryException(problems);
         }
-        return new Inventory(keys, dependents, rollout);
+        return new Inventory(keys, dependents, rollout, new ScheduleSettings(tick, overdueAfter, globalBlackouts));
     }
 
     private KeySpec key(String id, RotatorConfig.Key key, RotatorConfig config, Map<String, String> mids) {
@@ -161,7 +169,24 @@ public final class InventoryLoader {
             }
         });
         Optional<Duration> window = s.window().map(w -> duration(at + ".window", w));
-        return new SchedulePolicy(every, s.cron(), window);
+        Duration jitter = s.jitter().map(j -> duration(at + ".jitter", j)).orElse(Duration.ZERO);
+        List<Blackout> blackouts = new ArrayList<>(globalBlackouts);
+        blackouts.addAll(blackouts(at + ".blackouts", s.blackouts().orElse(List.of())));
+        return new SchedulePolicy(every, s.cron(), window, jitter, List.copyOf(blackouts));
+    }
+
+    private List<Blackout> blackouts(String at, List<String> texts) {
+        List<Blackout> result = new ArrayList<>();
+        for (String text : texts) {
+            Optional<Blackout> b = Blackout.parse(text);
+            if (b.isEmpty()) {
+                problems.add(at + ": '" + text + "' is not a blackout period (use e.g. \"SAT-SUN\", "
+                        + "\"FRI 18:00-23:59\" or \"2026-12-31T00:00:00Z/2027-01-02T00:00:00Z\", UTC)");
+            } else {
+                result.add(b.get());
+            }
+        }
+        return result;
     }
 
     private void kashier(RotatorConfig.Kashier k) {

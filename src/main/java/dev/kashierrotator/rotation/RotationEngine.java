@@ -168,6 +168,15 @@ public class RotationEngine {
             throw RotationException.running(keyId, held.rotationId());
         }
         Claim claim = ((Claimed) result).claim();
+        if (request.expectedVersion().isPresent()) {
+            // Checked under the claim: the version can only change inside another claimed rotation.
+            long now = keys.current(keyId).map(StoredKey::version).orElse(-1L);
+            if (now != request.expectedVersion().getAsLong()) {
+                rotations.release(claim);
+                throw new RotationException(409, "Already rotated", "key '" + keyId + "' is at version " + now
+                        + " now, not " + request.expectedVersion().getAsLong() + ": it was rotated meanwhile", null);
+            }
+        }
         rotation.owner = instanceId;
         rotation.epoch = claim.epoch();
         try {

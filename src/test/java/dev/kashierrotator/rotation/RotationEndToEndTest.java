@@ -201,7 +201,7 @@ class RotationEndToEndTest {
                 .body("kind", equalTo("payment-api-key"))
                 .body("fingerprint", equalTo(current.fingerprint()))
                 .body("ageSeconds", notNullValue())
-                .body("nextRotationAt", equalTo(current.rotatedAt().plus(java.time.Duration.ofDays(30)).toString()));
+                .body("nextRotationAt", equalTo(current.rotatedAt().plus(java.time.Duration.ofDays(90)).toString()));
         asAdmin().get("/api/v1/keys").then().statusCode(200)
                 .body("id", hasItems("pay-e2e", "secret-e2e", "live-secret"));
     }

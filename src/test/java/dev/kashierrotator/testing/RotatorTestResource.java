@@ -40,7 +40,16 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         key(c, "pay-badsig", "second", "test", "payment-api-key", "1s");
         key(c, "live-secret", "main", "live", "secret-key", null);
         c.put("rotator.keys.live-secret.user", "svc-live");
-        c.put("rotator.keys.pay-e2e.schedule.every", "30d");
+        c.put("rotator.keys.pay-e2e.schedule.every", "90d");
+        for (String id : List.of("sched-due", "sched-busy", "sched-blackout")) {
+            key(c, id, "main", "test", "payment-api-key", id.equals("sched-busy") ? "1h" : "200ms");
+            c.put("rotator.keys." + id + ".schedule.every", "30d");
+        }
+        c.put("rotator.keys.sched-due.schedule.window", "2h");
+        c.put("rotator.keys.sched-blackout.schedule.blackouts", "MON-SUN");
+        c.put("rotator.dependents.sched-kv.keys", "sched-due,sched-busy,sched-blackout");
+        c.put("rotator.dependents.sched-kv.type", "vault-kv");
+        c.put("rotator.dependents.sched-kv.path", "apps/sched");
         key(c, "crash-pay", "second", "test", "payment-api-key", "300ms");
         key(c, "crash-secret", "second", "test", "secret-key", null);
         c.put("rotator.keys.crash-secret.user", "svc-crash");

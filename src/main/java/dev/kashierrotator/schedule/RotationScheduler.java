@@ -1,0 +1,137 @@
+package dev.kashierrotator.schedule;
+
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.rotation.KeyStore;
+import dev.kashierrotator.rotation.RotationEngine;
+import dev.kashierrotator.rotation.RotationException;
+import dev.kashierrotator.rotation.RotationRequest;
+import dev.kashierrotator.schedule.DuePolicy.Verdict;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Starts scheduled rotations. Each tick evaluates every scheduled key against what it last saw in
+ * Vault (read once, then only for keys that look due), starts the due ones with trigger
+ * {@code scheduled}, and keeps the verdicts for metrics and the health report. Replicas all tick:
+ * the claim and the expected version let only one of them rotate a key.
+ */
+@ApplicationScoped
+public class RotationScheduler {
+
+    private final Inventory inventory;
+    private final KeyStore keys;
+    private final RotationEngine engine;
+    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
+    private volatile Instant lastTick;
+
+    /** The current key as last read from Vault. */
+    private record Seen(Instant rotatedAt, long version) {
+    }
+
+    /**
+     * What one tick did.
+     *
+     * @param started   rotations started, by key id
+     * @param skipped   due keys not started (running already, rotated meanwhile, dashboard), with why
+     * @param overdue   keys past due
+     */
+    public record TickReport(int evaluated, List<String> started, Map<String, String> skipped, List<String> overdue) {
+    }
+
+    public RotationScheduler(Inventory inventory, KeyStore keys, RotationEngine engine, MeterRegistry metrics) {
+        this.inventory = inventory;
+        this.keys = keys;
+        this.engine = engine;
+        for (KeySpec key : inventory.keys()) {
+            if (key.schedule().isEmpty()) {
+                continue;
+            }
+            Gauge.builder("rotator.key.age.seconds", () -> age(key.id()))
+                    .tags("key", key.id(), "mode", key.mode().id()).register(metrics);
+            Gauge.builder("rotator.key.next.rotation.seconds", () -> untilDue(key.id()))
+                    .tags("key", key.id(), "mode", key.mode().id()).register(metrics);
+        }
+        Gauge.builder("rotator.keys.overdue", () -> overdue().size()).register(metrics);
+    }
+
+    /** One pass over every scheduled key at {@code now}. */
+    public TickReport tick(Instant now) {
+        Duration overdueAfter = inventory.schedule().overdueAfter();
+        List<String> started = new ArrayList<>();
+        Map<String, String> skipped = new TreeMap<>();
+        int evaluated = 0;
+        for (KeySpec key : inventory.keys()) {
+            if (key.schedule().isEmpty()) {
+                continue;
+            }
+            Seen last = seen.computeIfAbsent(key.id(), id -> read(id).orElse(null));
+            if (last == null) {
+                continue;
+            }
+            evaluated++;
+            Verdict verdict = DuePolicy.evaluate(key.id(), key.schedule().get(), last.rotatedAt(), now, overdueAfter);
+            if (verdict.startNow()) {
+                // Looks due from what we saw: read Vault again, another replica may have rotated it.
+                Optional<Seen> fresh = read(key.id());
+                if (fresh.isPresent() && fresh.get().version() != last.version()) {
+                    seen.put(key.id(), fresh.get());
+                    last = fresh.get();
+                    verdict = DuePolicy.evaluate(key.id(), key.schedule().get(), last.rotatedAt(), now, overdueAfter);
+                }
+            }
+            verdicts.put(key.id(), verdict);
+            if (!verdict.startNow()) {
+                continue;
+            }
+            try {
+                engine.start(key.id(), new RotationRequest("scheduled: " + verdict.why(), "scheduled", "scheduler",
+                        OptionalLong.of(last.version())));
+                started.add(key.id());
+            } catch (RotationException e) {
+                skipped.put(key.id(), e.getMessage());
+                Log.debugf("scheduled rotation of %s not started: %s", key.id(), e.getMessage());
+            }
+        }
+        lastTick = now;
+        return new TickReport(evaluated, started, skipped, overdue());
+    }
+
+    /** Keys past due at the last tick. */
+    public List<String> overdue() {
+        return verdicts.entrySet().stream().filter(e -> e.getValue().overdue()).map(Map.Entry::getKey).sorted()
+                .toList();
+    }
+
+    /** When the last tick ran, if one did. */
+    public Optional<Instant> lastTick() {
+        return Optional.ofNullable(lastTick);
+    }
+
+    private Optional<Seen> read(String keyId) {
+        return keys.current(keyId).map(k -> new Seen(k.rotatedAt(), k.version()));
+    }
+
+    private double age(String keyId) {
+        Seen s = seen.get(keyId);
+        return s == null ? Double.NaN : Duration.between(s.rotatedAt(), Instant.now()).toSeconds();
+    }
+
+    private double untilDue(String keyId) {
+        Verdict v = verdicts.get(keyId);
+        return v == null || v.dueAt() == null ? Double.NaN : Duration.between(Instant.now(), v.dueAt()).toSeconds();
+    }
+
+}

@@ -1,0 +1,31 @@
+package dev.kashierrotator.schedule;
+
+import dev.kashierrotator.vault.VaultUnavailableException;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+
+/** The scheduler's heartbeat: asks {@link RotationScheduler} for due keys every {@code rotator.schedule.tick}. */
+@ApplicationScoped
+public class ScheduleTick {
+
+    private final RotationScheduler scheduler;
+
+    public ScheduleTick(RotationScheduler scheduler) {
+        this.scheduler = scheduler;
+    }
+
+    @Scheduled(every = "{rotator.schedule.tick}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        try {
+            RotationScheduler.TickReport report = scheduler.tick(Instant.now());
+            if (!report.started().isEmpty() || !report.overdue().isEmpty()) {
+                Log.infof("schedule tick: %d key(s) evaluated, started %s, overdue %s", report.evaluated(),
+                        report.started(), report.overdue());
+            }
+        } catch (VaultUnavailableException e) {
+            Log.warnf("schedule tick skipped: %s", e.getMessage());
+        }
+    }
+}
