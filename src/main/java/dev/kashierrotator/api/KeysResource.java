@@ -75,15 +75,22 @@ public class KeysResource {
         if (body.reason().length() > MAX_REASON) {
             throw new ProblemException(Problem.invalid("reason", "at most " + MAX_REASON + " characters"));
         }
-        if (Boolean.TRUE.equals(body.emergency())) {
-            throw new ProblemException(Problem.invalid("emergency",
-                    "emergency rotations are not available in this version; send false or leave it out"));
+        boolean emergency = Boolean.TRUE.equals(body.emergency());
+        if (body.order() != null) {
+            if (!emergency) {
+                throw new ProblemException(Problem.invalid("order", "applies to emergency rotations only"));
+            }
+            if (!body.order().equals(RotationRequest.PUSH_FIRST) && !body.order().equals(RotationRequest.REVOKE_FIRST)) {
+                throw new ProblemException(Problem.invalid("order", "must be push-first or revoke-first"));
+            }
         }
         if (Boolean.TRUE.equals(body.dryRun())) {
-            return Response.ok(engine.plan(keyId)).build();
+            return Response.ok(engine.plan(keyId, emergency, body.order())).build();
         }
-        Rotation rotation = engine.start(keyId, new RotationRequest(body.reason().strip(), "manual",
-                caller.subject()));
+        String reason = body.reason().strip();
+        Rotation rotation = engine.start(keyId, emergency
+                ? RotationRequest.emergency(reason, caller.subject(), body.order())
+                : new RotationRequest(reason, "manual", caller.subject()));
         // Relative, as the contract shows it (JAX-RS would make a URI absolute).
         return Response.accepted(rotation).header("Location", "/api/v1/rotations/" + rotation.id).build();
     }

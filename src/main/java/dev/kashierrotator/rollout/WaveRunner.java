@@ -82,6 +82,7 @@ public class WaveRunner implements Distributor {
         synchronized (rotation) {
             for (Wave w : waves) {
                 w.state = StepState.RUNNING;
+                w.startedAt = Instant.now();
                 outcomes.addAll(w.dependents);
             }
         }
@@ -121,6 +122,7 @@ public class WaveRunner implements Distributor {
                 List<DependentOutcome> failed = w.dependents.stream()
                         .filter(d -> d.state != DependentState.CONFIRMED).toList();
                 w.state = failed.isEmpty() ? StepState.DONE : StepState.FAILED;
+                w.endedAt = Instant.now();
                 if (!failed.isEmpty() && failure == null) {
                     DependentOutcome first = failed.get(0);
                     failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error;

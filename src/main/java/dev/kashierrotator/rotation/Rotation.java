@@ -45,6 +45,12 @@ public class Rotation {
     public Instant graceUntil;
     /** Secret keys: milliseconds from the old key's death to the last dependent confirming the new one. */
     public Long exposureWindowMs;
+    /** Emergency: all waves at once, no soak, no grace. */
+    public boolean emergency;
+    /** Emergency order: {@code push-first} (distribute, then expire) or {@code revoke-first} (expire, then distribute). */
+    public String order;
+    /** Milliseconds from the request to the old key being expired on Kashier's side. */
+    public Long triggerToOldKeyExpiredMs;
 
     /** The replica running the rotation. */
     public String owner;
@@ -78,10 +84,12 @@ public class Rotation {
     }
 
     /** One wave of dependents. */
-    @JsonPropertyOrder({"index", "state", "dependents"})
+    @JsonPropertyOrder({"index", "state", "startedAt", "endedAt", "dependents"})
     public static class Wave {
         public int index;
         public StepState state = StepState.PENDING;
+        public Instant startedAt;
+        public Instant endedAt;
         public List<DependentOutcome> dependents = new ArrayList<>();
 
         public Wave() {

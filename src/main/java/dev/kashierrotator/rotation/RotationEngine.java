@@ -67,6 +67,23 @@ public class RotationEngine {
             List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, GRACE, EXPIRE_OLD_KEY);
     static final List<String> SECRET_STEPS =
             List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, STORE_NEW_KEY, ROLLOUT);
+    /** Emergency, push-first: everyone gets the new key at once, then the old one dies; no grace. */
+    static final List<String> PAYMENT_EMERGENCY_PUSH_FIRST =
+            List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, EXPIRE_OLD_KEY);
+    /** Emergency, revoke-first: the abused key dies as soon as a working new one exists. */
+    static final List<String> PAYMENT_EMERGENCY_REVOKE_FIRST =
+            List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, EXPIRE_OLD_KEY, STAGE_PENDING, ROLLOUT, PROMOTE);
+
+    /** The steps of a rotation, in order. A secret key's change kills the old key anyway: always revoke-first. */
+    static List<String> plan(KeySpec key, boolean emergency, String order) {
+        if (!key.isPaymentKey()) {
+            return SECRET_STEPS;
+        }
+        if (!emergency) {
+            return PAYMENT_STEPS;
+        }
+        return RotationRequest.REVOKE_FIRST.equals(order) ? PAYMENT_EMERGENCY_REVOKE_FIRST : PAYMENT_EMERGENCY_PUSH_FIRST;
+    }
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Duration MAX_STEP_BACKOFF = Duration.ofSeconds(30);
@@ -130,7 +147,7 @@ public class RotationEngine {
     }
 
     /** What a rotation of the key would do, without doing any of it. */
-    public RotationPlan plan(String keyId) {
+    public RotationPlan plan(String keyId, boolean emergency, String order) {
         KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
         RolloutPolicy policy = inventory.rollout();
         Map<Integer, List<RotationPlan.PlannedDependent>> waves = new TreeMap<>();
@@ -139,11 +156,12 @@ public class RotationEngine {
                     d.type().id()));
         }
         return new RotationPlan(keyId, key.mid(), key.mode().id(), key.kind().id(), dashboardMode,
-                key.isPaymentKey() ? PAYMENT_STEPS : SECRET_STEPS,
+                plan(key, emergency, order),
                 waves.entrySet().stream().map(e -> new RotationPlan.PlannedWave(e.getKey(), e.getValue())).toList(),
-                !key.isPaymentKey(), Durations.format(key.isPaymentKey() ? policy.soak() : Duration.ZERO),
+                !key.isPaymentKey() || emergency,
+                Durations.format(key.isPaymentKey() && !emergency ? policy.soak() : Duration.ZERO),
                 policy.maxConcurrency(), Durations.format(policy.verifyTimeout()),
-                key.isPaymentKey() ? Durations.format(key.grace()) : null,
+                key.isPaymentKey() && !emergency ? Durations.format(key.grace()) : null,
                 keys.current(keyId).map(StoredKey::fingerprint).orElse(null));
     }
 
@@ -283,7 +301,9 @@ public class RotationEngine {
         r.kind = key.kind().id();
         r.createdAt = now;
         r.updatedAt = now;
-        (key.isPaymentKey() ? PAYMENT_STEPS : SECRET_STEPS).forEach(s -> r.steps.add(new Step(s)));
+        r.emergency = request.emergency();
+        r.order = request.emergency() ? Objects.requireNonNullElse(request.order(), RotationRequest.PUSH_FIRST) : null;
+        plan(key, r.emergency, r.order).forEach(s -> r.steps.add(new Step(s)));
         Map<Integer, Wave> waves = new TreeMap<>();
         for (DependentSpec d : inventory.dependentsOf(key.id())) {
             waves.computeIfAbsent(d.wave(), Wave::new).dependents.add(new DependentOutcome(d.id(), d.type().id()));
@@ -309,7 +329,7 @@ public class RotationEngine {
                 r.epoch = hold.claim.epoch();
                 save(r, hold);
             }
-            for (String name : key.isPaymentKey() ? PAYMENT_STEPS : SECRET_STEPS) {
+            for (String name : r.steps.stream().map(st -> st.name).toList()) {
                 Step step = r.step(name);
                 if (step.state == StepState.DONE || step.state == StepState.SKIPPED) {
                     continue;
@@ -419,6 +439,7 @@ public class RotationEngine {
             case EXPIRE_OLD_KEY -> {
                 dashboard.deletePaymentKey(key, r.oldKashierKeyId, r.oldFingerprint);
                 r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, Instant.now());
+                r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
                 yield "deleted previous payment key " + Objects.requireNonNullElse(r.oldKashierKeyId,
                         "with fingerprint " + r.oldFingerprint) + " on the " + key.mode() + " dashboard";
             }
@@ -480,6 +501,7 @@ public class RotationEngine {
         Instant changedAt = Instant.now();
         // If a crash lost an earlier change, the key died then; the exposure started at the first change.
         r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, changedAt);
+        r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
         StoredKey fresh = StoredKey.of(issued.value(), Optional.empty(), changedAt);
         keys.stagePending(key.id(), r.id, fresh, "issued");
         r.newFingerprint = fresh.fingerprint();
@@ -519,7 +541,12 @@ public class RotationEngine {
 
     private String rollout(Rotation r, KeySpec key, Active hold) {
         Delivery delivery;
-        if (key.isPaymentKey()) {
+        if (key.isPaymentKey() && r.emergency) {
+            // No grace in an emergency: dependents are not handed the old key to keep accepting.
+            StoredKey fresh = pending(r);
+            delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.empty(), Optional.empty(),
+                    keys.mount(), keys.pendingPath(key.id()), fresh.version());
+        } else if (key.isPaymentKey()) {
             if (r.graceUntil == null) {
                 r.graceUntil = Instant.now().plus(key.grace());
                 save(r, hold);
@@ -537,8 +564,9 @@ public class RotationEngine {
         }
         long[] lastSave = {0};
         try {
-            distributor.distribute(r, delivery, key.isPaymentKey() ? inventory.rollout()
-                    : inventory.rollout().allAtOnce(), !key.isPaymentKey(), () -> {
+            boolean allAtOnce = !key.isPaymentKey() || r.emergency;
+            distributor.distribute(r, delivery, allAtOnce ? inventory.rollout().allAtOnce() : inventory.rollout(),
+                    allAtOnce, () -> {
                 synchronized (r) {
                     long now = System.nanoTime();
                     // Persist progress at most a few times a second: a big wave must not flood Vault.

@@ -79,6 +79,13 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.dependents.crash-kv.type", "vault-kv");
         c.put("rotator.dependents.crash-kv.path", "apps/crash");
 
+        key(c, "emergency-pay", "main", "test", "payment-api-key", "1h");
+        key(c, "emergency-revoke", "main", "test", "payment-api-key", "1h");
+        for (int i = 0; i < 10; i++) {
+            webhook(c, "fleet-" + i, i < 3 ? 0 : i < 6 ? 1 : 2, List.of("emergency-pay", "emergency-revoke"), "inline",
+                    "fleet-secret-" + i, "fleet-secret-" + i);
+        }
+
         c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
         c.put("rotator.dependents.conflict-kv.type", "vault-kv");
         c.put("rotator.dependents.conflict-kv.path", "apps/conflict");
