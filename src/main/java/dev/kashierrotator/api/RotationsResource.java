@@ -5,12 +5,16 @@ import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
 import dev.kashierrotator.rotation.RotationState;
+import dev.kashierrotator.security.Caller;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -27,10 +31,12 @@ public class RotationsResource {
 
     private final RotationEngine engine;
     private final Inventory inventory;
+    private final Caller caller;
 
-    public RotationsResource(RotationEngine engine, Inventory inventory) {
+    public RotationsResource(RotationEngine engine, Inventory inventory, Caller caller) {
         this.engine = engine;
         this.inventory = inventory;
+        this.caller = caller;
     }
 
     @GET
@@ -67,10 +73,31 @@ public class RotationsResource {
     @Path("/{id}")
     @Operation(summary = "One rotation")
     public Rotation get(@PathParam("id") String id) {
+        return engine.get(checkedId(id)).orElseThrow(() -> new RotationException(404, "Unknown rotation",
+                "no rotation '" + id + "'", null));
+    }
+
+    /** Body of an abort: why (optional, shown in the record). */
+    public record AbortRequest(String reason) {
+    }
+
+    @POST
+    @Path("/{id}/abort")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Abort a rotation while the old key still works: dependents get it back, the new key is "
+            + "expired, the rotation ends ABORTED (409 once the old key is dead)")
+    public Response abort(@PathParam("id") String id, AbortRequest body) {
+        String reason = body == null || body.reason() == null ? null : body.reason().strip();
+        if (reason != null && reason.length() > KeysResource.MAX_REASON) {
+            throw new ProblemException(Problem.invalid("reason", "at most " + KeysResource.MAX_REASON + " characters"));
+        }
+        return Response.accepted(engine.abort(checkedId(id), caller.subject(), reason)).build();
+    }
+
+    private static String checkedId(String id) {
         if (!id.matches("rot-[0-9A-Za-z-]{1,64}")) {
             throw new RotationException(404, "Unknown rotation", "no rotation '" + id + "'", null);
         }
-        return engine.get(id).orElseThrow(() -> new RotationException(404, "Unknown rotation",
-                "no rotation '" + id + "'", null));
+        return id;
     }
 }

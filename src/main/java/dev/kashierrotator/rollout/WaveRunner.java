@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Staged redistribution: waves in ascending order, at most {@code max-concurrency} dependents at a
@@ -39,6 +40,15 @@ public class WaveRunner implements Distributor {
 
     private static final Duration FIRST_POLL = Duration.ofMillis(50);
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
+    private static final Progress NO_PROGRESS = new Progress() {
+        @Override
+        public void waveChanged() {
+        }
+
+        @Override
+        public void dependentChanged() {
+        }
+    };
 
     private final Map<DependentType, Target> targets = new EnumMap<>(DependentType.class);
     private final Inventory inventory;
@@ -52,7 +62,7 @@ public class WaveRunner implements Distributor {
 
     @Override
     public void distribute(Rotation rotation, Delivery delivery, RolloutPolicy policy, boolean allAtOnce,
-                           Runnable progress) {
+                           Progress progress, BooleanSupplier stop) {
         List<List<Wave>> batches = new ArrayList<>();
         if (allAtOnce) {
             batches.add(rotation.waves);
@@ -61,10 +71,10 @@ public class WaveRunner implements Distributor {
         }
         for (int b = 0; b < batches.size(); b++) {
             List<Wave> batch = batches.get(b);
-            String failure = runBatch(rotation, batch, delivery, policy, progress);
+            String failure = runBatch(rotation, batch, delivery, policy, progress, stop);
             if (failure != null) {
                 batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(w -> skip(w)));
-                progress.run();
+                progress.waveChanged();
                 throw new RolloutFailedException(failure);
             }
             if (b < batches.size() - 1 && !policy.soak().isZero()) {
@@ -75,9 +85,49 @@ public class WaveRunner implements Distributor {
         }
     }
 
+    @Override
+    public Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents,
+                                       RolloutPolicy policy) {
+        Map<String, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+        if (dependents.isEmpty()) {
+            return failures;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(policy.maxConcurrency(), dependents.size()),
+                r -> {
+                    Thread t = new Thread(r, "rollback-" + rotation.keyId);
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (String id : dependents) {
+                futures.add(pool.submit(() -> {
+                    DependentOutcome scratch = new DependentOutcome(id, null);
+                    runDependent(rotation, scratch, rollback, policy, NO_PROGRESS, () -> false);
+                    if (scratch.state != DependentState.CONFIRMED) {
+                        failures.put(id, scratch.error);
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            dependents.forEach(id -> failures.putIfAbsent(id, "rollback crashed: " + e.getCause().getClass().getSimpleName()));
+        } finally {
+            pool.shutdownNow();
+        }
+        return failures;
+    }
+
     /** Runs some waves together; returns a failure message naming the dependent, or null. */
     private String runBatch(Rotation rotation, List<Wave> waves, Delivery delivery, RolloutPolicy policy,
-                            Runnable progress) {
+                            Progress progress, BooleanSupplier stop) {
         List<DependentOutcome> outcomes = new ArrayList<>();
         synchronized (rotation) {
             for (Wave w : waves) {
@@ -86,7 +136,7 @@ public class WaveRunner implements Distributor {
                 outcomes.addAll(w.dependents);
             }
         }
-        progress.run();
+        progress.waveChanged();
         if (!outcomes.isEmpty()) {
             int threads = Math.min(policy.maxConcurrency(), outcomes.size());
             AtomicInteger n = new AtomicInteger();
@@ -98,7 +148,7 @@ public class WaveRunner implements Distributor {
             try {
                 List<Future<?>> futures = new ArrayList<>();
                 for (DependentOutcome outcome : outcomes) {
-                    futures.add(pool.submit(() -> runDependent(rotation, outcome, delivery, policy, progress)));
+                    futures.add(pool.submit(() -> runDependent(rotation, outcome, delivery, policy, progress, stop)));
                 }
                 for (Future<?> f : futures) {
                     f.get();
@@ -129,12 +179,12 @@ public class WaveRunner implements Distributor {
                 }
             }
         }
-        progress.run();
+        progress.waveChanged();
         return failure;
     }
 
     private void runDependent(Rotation rotation, DependentOutcome outcome, Delivery delivery, RolloutPolicy policy,
-                              Runnable progress) {
+                              Progress progress, BooleanSupplier stop) {
         DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
         Target target = targets.get(dependent.type());
         if (target.confirms(dependent, delivery)) {
@@ -144,7 +194,7 @@ public class WaveRunner implements Distributor {
         }
         String lastError = null;
         boolean delivered = false;
-        for (int attempt = 1; attempt <= policy.deliveryAttempts() && !delivered; attempt++) {
+        for (int attempt = 1; attempt <= policy.deliveryAttempts() && !delivered && !stop.getAsBoolean(); attempt++) {
             synchronized (rotation) {
                 outcome.state = DependentState.DELIVERING;
                 outcome.attempts = attempt;
@@ -162,6 +212,10 @@ public class WaveRunner implements Distributor {
             }
         }
         if (!delivered) {
+            if (stop.getAsBoolean()) {
+                finish(rotation, outcome, DependentState.FAILED, "stopped: the rotation is being aborted", progress);
+                return;
+            }
             count(dependent, "failed");
             finish(rotation, outcome, DependentState.FAILED, lastError, progress);
             return;
@@ -177,6 +231,10 @@ public class WaveRunner implements Distributor {
                 finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
                 return;
             }
+            if (stop.getAsBoolean()) {
+                finish(rotation, outcome, DependentState.FAILED, "stopped: the rotation is being aborted", progress);
+                return;
+            }
             if (Instant.now().isAfter(deadline)) {
                 count(dependent, "unconfirmed");
                 finish(rotation, outcome, DependentState.FAILED, "accepted the key but did not report fingerprint "
@@ -190,7 +248,7 @@ public class WaveRunner implements Distributor {
     }
 
     private void finish(Rotation rotation, DependentOutcome outcome, DependentState state, String error,
-                        Runnable progress) {
+                        Progress progress) {
         synchronized (rotation) {
             outcome.state = state;
             outcome.error = error;
@@ -198,7 +256,7 @@ public class WaveRunner implements Distributor {
                 outcome.confirmedAt = Instant.now();
             }
         }
-        progress.run();
+        progress.dependentChanged();
     }
 
     private void count(DependentSpec dependent, String outcome) {

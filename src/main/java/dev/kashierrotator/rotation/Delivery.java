@@ -21,6 +21,12 @@ public record Delivery(String rotationId, String event, KeySpec key, StoredKey n
     public static final String ROTATED = "key.rotated";
     public static final String ROLLED_BACK = "key.rolled_back";
 
+    /** The same delivery with another event (for rollbacks: the old key as the one to use). */
+    public static Delivery rollback(String rotationId, KeySpec key, StoredKey oldKey, String mount, String path) {
+        return new Delivery(rotationId, ROLLED_BACK, key, oldKey, Optional.empty(), Optional.empty(), mount, path,
+                oldKey.version());
+    }
+
     @Override
     public String toString() {
         return "Delivery[" + event + ", rotation " + rotationId + ", key " + key.id() + ", fingerprint "

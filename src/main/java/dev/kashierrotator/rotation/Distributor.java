@@ -1,6 +1,9 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.RolloutPolicy;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /** Hands a key to every dependent of a rotation in staged waves, recording each outcome in the rotation. */
 public interface Distributor {
@@ -9,10 +12,29 @@ public interface Distributor {
      * Runs the rotation's waves in ascending order (all at once when {@code allAtOnce}) and returns when
      * every dependent confirmed the new key.
      *
-     * @param progress called after outcomes change, to persist the rotation record
+     * @param progress told when outcomes change, to persist the rotation record
+     * @param stop     checked while waiting: true ends the rollout early (an abort was asked for)
      * @throws RolloutFailedException naming the first dependent that failed; later waves are not called
      */
-    void distribute(Rotation rotation, Delivery delivery, RolloutPolicy policy, boolean allAtOnce, Runnable progress);
+    void distribute(Rotation rotation, Delivery delivery, RolloutPolicy policy, boolean allAtOnce, Progress progress,
+                    BooleanSupplier stop);
+
+    /** Where a rollout reports its progress. */
+    interface Progress {
+        /** A wave started or ended: worth recording at once. */
+        void waveChanged();
+
+        /** One dependent's outcome changed: may be recorded lazily (a big wave must not flood Vault). */
+        void dependentChanged();
+    }
+
+    /**
+     * Hands the old key back to the given dependents (all at once) and waits until each reports it.
+     *
+     * @return the ids of the dependents that did not take it back, with why
+     */
+    Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents,
+                               RolloutPolicy policy);
 
     /** A wave failed. */
     class RolloutFailedException extends RuntimeException {

@@ -51,6 +51,10 @@ public class Rotation {
     public String order;
     /** Milliseconds from the request to the old key being expired on Kashier's side. */
     public Long triggerToOldKeyExpiredMs;
+    /** Who asked to abort, and when; the replica running the rotation then rolls it back. */
+    public String abortRequestedBy;
+    public Instant abortRequestedAt;
+    public String abortReason;
 
     /** The replica running the rotation. */
     public String owner;
@@ -126,6 +130,10 @@ public class Rotation {
 
     /** State of one dependent in a rollout. */
     public enum DependentState {
-        PENDING, DELIVERING, VERIFYING, CONFIRMED, FAILED, SKIPPED
+        PENDING, DELIVERING, VERIFYING, CONFIRMED, FAILED, SKIPPED,
+        /** Given the old key back by a rollback, and reports it again. */
+        ROLLED_BACK,
+        /** A rollback could not give it the old key back: it needs a person. */
+        ROLLBACK_FAILED
     }
 }

@@ -37,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -62,6 +63,7 @@ public class RotationEngine {
     static final String PROMOTE = "PROMOTE";
     static final String GRACE = "GRACE";
     static final String EXPIRE_OLD_KEY = "EXPIRE_OLD_KEY";
+    static final String ROLL_BACK = "ROLL_BACK";
 
     static final List<String> PAYMENT_STEPS =
             List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, GRACE, EXPIRE_OLD_KEY);
@@ -107,6 +109,10 @@ public class RotationEngine {
     private static final class Active {
         volatile Claim claim;
         volatile boolean lost;
+        /** The heartbeat saw an abort request in the record. */
+        volatile boolean abortSeen;
+        /** A worker thread is inside {@code run} for it (not idle in grace). */
+        final AtomicBoolean running = new AtomicBoolean();
 
         Active(Claim claim) {
             this.claim = claim;
@@ -262,6 +268,121 @@ public class RotationEngine {
         return resumed;
     }
 
+    /**
+     * Asks for a rotation to be aborted and rolled back. Allowed while the old key still works:
+     * before a payment key's old key is expired, and before a secret key is changed.
+     *
+     * @return the record with the request
+     */
+    public Rotation abort(String id, String requestedBy, String reason) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(404, "Unknown rotation",
+                    "no rotation '" + id + "'", null));
+            if (r.state.isFinal()) {
+                throw new RotationException(409, "Rotation finished", "rotation " + id + " is already " + r.state
+                        + "; nothing to abort", id);
+            }
+            if (r.abortRequestedAt != null) {
+                return r;
+            }
+            String refusal = notAbortable(r);
+            if (refusal != null) {
+                throw new RotationException(409, "Too late to abort", refusal, id);
+            }
+            r.abortRequestedBy = requestedBy;
+            r.abortRequestedAt = Instant.now();
+            r.abortReason = reason;
+            try {
+                rotations.update(r);
+            } catch (CasConflictException e) {
+                continue;
+            }
+            Log.infof("rotation %s of key %s: abort requested by %s", id, r.keyId, requestedBy);
+            Active a = active.get(id);
+            if (a != null && !a.running.get()) {
+                workers.execute(() -> run(id));
+            }
+            return r;
+        }
+        throw new RotationException(409, "Rotation busy", "rotation " + id + " kept changing; try again", id);
+    }
+
+    private static String notAbortable(Rotation r) {
+        if (r.steps.stream().anyMatch(s -> s.name.equals(CHANGE_SECRET_KEY) && s.state != StepState.PENDING)) {
+            return "the secret key was already changed on the Kashier dashboard, which expired the old one: there is "
+                    + "no working key to go back to";
+        }
+        if (r.steps.stream().anyMatch(s -> s.name.equals(EXPIRE_OLD_KEY)
+                && (s.state == StepState.DONE || s.state == StepState.RUNNING))) {
+            return "the old payment key is already expired on the Kashier dashboard";
+        }
+        return null;
+    }
+
+    /**
+     * Puts everything back on the old key while it still works: dependents that may have switched get
+     * {@code key.rolled_back} (vault-kv paths are rewritten), Vault serves the old key again if the new
+     * one was promoted, the new key is deleted on the dashboard, and the rotation ends in {@code outcome}.
+     * Every part first checks whether it is already done, so a crash mid-rollback just repeats it.
+     *
+     * @param cause why, or null for an abort (then the request in the record says who and why)
+     */
+    private void rollBack(Rotation r, KeySpec key, Active hold, RotationState outcome, String cause) {
+        r.steps.stream().filter(s -> s.state == StepState.RUNNING || s.state == StepState.PENDING)
+                .forEach(s -> {
+                    s.state = s.state == StepState.RUNNING ? StepState.FAILED : StepState.SKIPPED;
+                    s.endedAt = s.state == StepState.FAILED ? Instant.now() : null;
+                });
+        Step step = r.steps.stream().filter(s -> s.name.equals(ROLL_BACK)).findFirst().orElseGet(() -> {
+            Step added = new Step(ROLL_BACK);
+            r.steps.add(added);
+            return added;
+        });
+        step.state = StepState.RUNNING;
+        step.startedAt = Objects.requireNonNullElse(step.startedAt, Instant.now());
+        save(r, hold);
+        String why = cause != null ? cause : "aborted by " + r.abortRequestedBy
+                + (r.abortReason == null ? "" : ": " + r.abortReason);
+        StoredKey old = keys.version(key.id(), r.oldVersion).orElseThrow(() -> new StepFailed(
+                "the old key (version " + r.oldVersion + ") is no longer readable in Vault"));
+        List<String> touched = r.waves.stream().flatMap(w -> w.dependents.stream())
+                .filter(d -> d.attempts > 0 || d.state == Rotation.DependentState.CONFIRMED
+                        || d.state == Rotation.DependentState.ROLLED_BACK
+                        || d.state == Rotation.DependentState.ROLLBACK_FAILED)
+                .map(d -> d.id).toList();
+        Map<String, String> failures = distributor.restore(r, Delivery.rollback(r.id, key, old, keys.mount(),
+                keys.path(key.id())), touched, inventory.rollout().allAtOnce());
+        r.waves.stream().flatMap(w -> w.dependents.stream()).filter(d -> touched.contains(d.id)).forEach(d -> {
+            d.state = failures.containsKey(d.id) ? Rotation.DependentState.ROLLBACK_FAILED
+                    : Rotation.DependentState.ROLLED_BACK;
+            d.error = failures.get(d.id);
+        });
+        String vault = "Vault still served the old key";
+        StoredKey current = keys.current(key.id()).orElseThrow();
+        if (r.newFingerprint != null && current.fingerprint().equals(r.newFingerprint)) {
+            StoredKey back = keys.promote(key.id(), StoredKey.of(old.value(), old.kashierKeyId(), Instant.now()),
+                    current.version());
+            vault = keys.mount() + "/" + keys.path(key.id()) + " serves the old key again (version " + back.version()
+                    + ")";
+        }
+        String dashboardDetail = "";
+        if (key.isPaymentKey() && r.newKashierKeyId != null) {
+            dashboard.deletePaymentKey(key, r.newKashierKeyId, r.newFingerprint);
+            dashboardDetail = "; deleted new payment key " + r.newKashierKeyId + " on the dashboard";
+        }
+        keys.clearPending(key.id());
+        step.state = failures.isEmpty() ? StepState.DONE : StepState.FAILED;
+        step.endedAt = Instant.now();
+        step.detail = touched.size() - failures.size() + " of " + touched.size() + " dependent(s) back on fingerprint "
+                + r.oldFingerprint + (failures.isEmpty() ? "" : " (not: " + String.join(", ", failures.keySet())
+                + ")") + "; " + vault + dashboardDetail;
+        r.state = outcome;
+        r.error = why + (failures.isEmpty() ? "" : "; rollback incomplete for " + String.join(", ",
+                failures.keySet()));
+        finish(r, key, hold);
+        Log.warnf("rotation %s of key %s %s: %s", r.id, r.keyId, outcome, r.error);
+    }
+
     private void renewLeases() {
         active.forEach((id, a) -> {
             if (a.lost) {
@@ -271,6 +392,13 @@ public class RotationEngine {
                 Optional<Claim> renewed = rotations.renew(a.claim, settings.leaseTtl());
                 if (renewed.isPresent()) {
                     a.claim = renewed.get();
+                    if (!a.abortSeen && rotations.get(id).map(r -> r.abortRequestedAt != null).orElse(false)) {
+                        a.abortSeen = true;
+                        if (!a.running.get()) {
+                            // Idle in grace and someone asked to abort: act now, not when grace ends.
+                            workers.execute(() -> run(id));
+                        }
+                    }
                 } else {
                     a.lost = true;
                     Log.warnf("rotation %s: lease on key %s was taken over; this replica stops it", id,
@@ -315,6 +443,9 @@ public class RotationEngine {
     /** Runs (or resumes) a rotation from its first unfinished step. */
     private void run(String rotationId) {
         Active hold = active.get(rotationId);
+        if (hold == null || !hold.running.compareAndSet(false, true)) {
+            return;
+        }
         Rotation r = null;
         boolean keepHold = false;
         try {
@@ -330,6 +461,10 @@ public class RotationEngine {
                 save(r, hold);
             }
             for (String name : r.steps.stream().map(st -> st.name).toList()) {
+                if (r.abortRequestedAt != null || hold.abortSeen) {
+                    rollBack(r, key, hold, RotationState.ABORTED, null);
+                    return;
+                }
                 Step step = r.step(name);
                 if (step.state == StepState.DONE || step.state == StepState.SKIPPED) {
                     continue;
@@ -355,6 +490,13 @@ public class RotationEngine {
             finish(r, key, hold);
             Log.infof("rotation %s of key %s completed: fingerprint %s -> %s", r.id, r.keyId, r.oldFingerprint,
                     r.newFingerprint);
+        } catch (AbortNow e) {
+            KeySpec key = inventory.key(r.keyId).orElseThrow();
+            try {
+                rollBack(r, key, hold, RotationState.ABORTED, null);
+            } catch (LeaseLost lost) {
+                Log.warnf("rotation %s stopped on this replica: %s", rotationId, lost.getMessage());
+            }
         } catch (LeaseLost e) {
             Log.warnf("rotation %s stopped on this replica: %s", rotationId, e.getMessage());
         } catch (StepFailed e) {
@@ -365,6 +507,7 @@ public class RotationEngine {
                 fail(r, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), hold);
             }
         } finally {
+            hold.running.set(false);
             if (!keepHold) {
                 active.remove(rotationId);
             }
@@ -566,18 +709,32 @@ public class RotationEngine {
         try {
             boolean allAtOnce = !key.isPaymentKey() || r.emergency;
             distributor.distribute(r, delivery, allAtOnce ? inventory.rollout().allAtOnce() : inventory.rollout(),
-                    allAtOnce, () -> {
-                synchronized (r) {
-                    long now = System.nanoTime();
-                    // Persist progress at most a few times a second: a big wave must not flood Vault.
-                    if (now - lastSave[0] > 250_000_000L) {
-                        lastSave[0] = now;
-                        save(r, hold);
-                    }
-                }
-                hooks.duringRollout(r);
-            });
+                    allAtOnce, new Distributor.Progress() {
+                        @Override
+                        public void waveChanged() {
+                            synchronized (r) {
+                                lastSave[0] = System.nanoTime();
+                                save(r, hold);
+                            }
+                        }
+
+                        @Override
+                        public void dependentChanged() {
+                            synchronized (r) {
+                                long now = System.nanoTime();
+                                // At most a few writes a second: a big wave must not flood Vault.
+                                if (now - lastSave[0] > 250_000_000L) {
+                                    lastSave[0] = now;
+                                    save(r, hold);
+                                }
+                            }
+                            hooks.duringRollout(r);
+                        }
+                    }, () -> hold.abortSeen || r.abortRequestedAt != null);
         } catch (Distributor.RolloutFailedException e) {
+            if (hold.abortSeen || r.abortRequestedAt != null) {
+                throw new AbortNow();
+            }
             throw new StepFailed(e.getMessage());
         }
         if (!key.isPaymentKey()) {
@@ -631,8 +788,18 @@ public class RotationEngine {
             try {
                 rotations.update(r);
             } catch (CasConflictException e) {
-                hold.lost = true;
-                throw new LeaseLost("another replica wrote rotation " + r.id);
+                // Either another replica took the rotation over, or someone asked to abort it.
+                Rotation stored = rotations.get(r.id).orElse(null);
+                if (stored == null || !instanceId.equals(stored.owner) || stored.epoch != hold.claim.epoch()
+                        || stored.abortRequestedAt == null) {
+                    hold.lost = true;
+                    throw new LeaseLost("another replica wrote rotation " + r.id);
+                }
+                r.abortRequestedAt = stored.abortRequestedAt;
+                r.abortRequestedBy = stored.abortRequestedBy;
+                r.abortReason = stored.abortReason;
+                r.storeVersion = stored.storeVersion;
+                rotations.update(r);
             }
         }
     }
@@ -665,6 +832,13 @@ public class RotationEngine {
     static class StepFailed extends RuntimeException {
         StepFailed(String message) {
             super(message);
+        }
+    }
+
+    /** Someone asked to abort: stop stepping forward and roll back. */
+    static class AbortNow extends RuntimeException {
+        AbortNow() {
+            super("abort requested", null, false, false);
         }
     }
 

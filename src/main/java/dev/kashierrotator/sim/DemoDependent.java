@@ -111,8 +111,9 @@ public final class DemoDependent implements AutoCloseable {
     }
 
     /**
-     * Keeps reporting the fingerprint of its old key for this long after switching, like a fleet that
-     * takes time to roll out (widens the window in which a rollout can be interrupted).
+     * Keeps reporting the fingerprint of its old key for this long after switching to a new one, like a
+     * fleet that takes time to roll out (widens the window in which a rollout can be interrupted). A
+     * {@code key.rolled_back} takes effect at once.
      */
     public DemoDependent confirmAfter(Duration delay) {
         this.confirmDelay = delay;
@@ -209,10 +210,17 @@ public final class DemoDependent implements AutoCloseable {
                     return;
                 }
                 String old = current.put(keyId, key.get());
-                if (old != null) {
-                    reported.put(keyId, Fingerprints.of(old));
+                if ("key.rotated".equals(event.path("event").asText())) {
+                    if (old != null) {
+                        reported.put(keyId, Fingerprints.of(old));
+                    } else {
+                        reported.remove(keyId);
+                    }
+                    switchedAt.put(keyId, Instant.now());
+                } else {
+                    // Going back to a key it already knew takes no rollout time.
+                    switchedAt.remove(keyId);
                 }
-                switchedAt.put(keyId, Instant.now());
                 // During grace callbacks may still be signed with the previous key: keep accepting it.
                 String stillValid = event.hasNonNull("previousKey") ? event.get("previousKey").asText() : old;
                 if (event.hasNonNull("graceUntil") && stillValid != null) {

@@ -86,6 +86,18 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
                     "fleet-secret-" + i, "fleet-secret-" + i);
         }
 
+        key(c, "abort-pay", "second", "test", "payment-api-key", "1h");
+        key(c, "abort-grace", "second", "test", "payment-api-key", "1h");
+        key(c, "abort-secret", "second", "test", "secret-key", null);
+        c.put("rotator.keys.abort-secret.user", "svc-abort");
+        webhook(c, "abort-canary", 0, List.of("abort-pay", "abort-grace", "abort-secret"), "inline", "abort-1",
+                "abort-1");
+        webhook(c, "abort-slow", 1, List.of("abort-pay"), "inline", "abort-2", "abort-2")
+                .confirmAfter(java.time.Duration.ofSeconds(30));
+        c.put("rotator.dependents.abort-kv.keys", "abort-pay,abort-grace");
+        c.put("rotator.dependents.abort-kv.type", "vault-kv");
+        c.put("rotator.dependents.abort-kv.path", "apps/abort");
+
         c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
         c.put("rotator.dependents.conflict-kv.type", "vault-kv");
         c.put("rotator.dependents.conflict-kv.path", "apps/conflict");
