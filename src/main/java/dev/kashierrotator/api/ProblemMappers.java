@@ -26,6 +26,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response rotation(RotationException e) {
+        if (e.field() != null) {
+            Problem invalid = Problem.invalid(e.field(), e.getMessage());
+            return new Problem(invalid.type(), e.title(), e.status(), invalid.detail(), invalid.errors(),
+                    e.rotationId()).toResponse();
+        }
         String slug = switch (e.status()) {
             case 404 -> "not-found";
             case 409 -> "conflict";

@@ -77,6 +77,27 @@ public class RotationsResource {
                 "no rotation '" + id + "'", null));
     }
 
+    /**
+     * Body of a confirm: the new key for a step that issues or changes one (never echoed or logged),
+     * nothing for a step that deletes one.
+     */
+    public record ConfirmRequest(String newKey) {
+        @Override
+        public String toString() {
+            return "ConfirmRequest[newKey=" + (newKey == null ? "none" : "given") + "]";
+        }
+    }
+
+    @POST
+    @Path("/{id}/confirm")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Answer the dashboard step a rotation waits for (AWAITING_DASHBOARD): {\"newKey\": \"...\"} "
+            + "for a new or changed key, {} once the old key is deleted")
+    public Response confirm(@PathParam("id") String id, ConfirmRequest body) {
+        return Response.accepted(engine.confirm(checkedId(id), body == null ? null : body.newKey(), caller.subject()))
+                .build();
+    }
+
     /** Body of an abort: why (optional, shown in the record). */
     public record AbortRequest(String reason) {
     }

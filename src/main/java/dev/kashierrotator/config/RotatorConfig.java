@@ -100,6 +100,10 @@ public interface RotatorConfig {
 
         Simulator simulator();
 
+        /** A dashboard step left unanswered this long is reported (metric and readiness detail). */
+        @WithDefault("30m")
+        java.time.Duration manualStepTimeout();
+
         interface Api {
             /** Base URL of Kashier's test-mode API. */
             @WithDefault("https://test-api.kashier.io")

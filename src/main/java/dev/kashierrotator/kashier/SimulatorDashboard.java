@@ -7,6 +7,7 @@ import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.IssuedKey;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,6 +29,7 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
  * over HTTP so that several service processes can share one simulator.
  */
 @ApplicationScoped
+@Typed(SimulatorDashboard.class)
 public class SimulatorDashboard implements Dashboard {
 
     private final HttpClient http;
@@ -39,6 +41,11 @@ public class SimulatorDashboard implements Dashboard {
         this.json = json;
         this.baseUrl = config.kashier().simulator().url().orElse("http://127.0.0.1:8080/sim/kashier")
                 .replaceAll("/+$", "");
+    }
+
+    @Override
+    public boolean automated() {
+        return true;
     }
 
     @Override

@@ -4,8 +4,22 @@ import dev.kashierrotator.inventory.KeySpec;
 import java.time.Instant;
 import java.util.List;
 
-/** The Kashier dashboard side of a rotation: where keys are issued, changed and expired. */
+/**
+ * The Kashier dashboard side of a rotation: where keys are issued, changed and expired. Kashier offers
+ * no API for this, so in production a person does it ({@link NeedsPerson}); the simulator does it in
+ * dev and test.
+ */
 public interface Dashboard {
+
+    /** Whether this dashboard acts by itself; a manual one answers every action with {@link NeedsPerson}. */
+    boolean automated();
+
+    /** A person has to do this in the Kashier dashboard; the message says exactly what. */
+    class NeedsPerson extends RuntimeException {
+        public NeedsPerson(String instructions) {
+            super(instructions, null, false, false);
+        }
+    }
 
     /** Issues one more payment API key for the key's account and mode. */
     IssuedKey issuePaymentKey(KeySpec key);

@@ -51,6 +51,13 @@ public class Rotation {
     public String order;
     /** Milliseconds from the request to the old key being expired on Kashier's side. */
     public Long triggerToOldKeyExpiredMs;
+    /** Since when the rotation waits for a person to answer a dashboard step. */
+    public Instant awaitingDashboardSince;
+    /** Steps a person confirmed as done in the dashboard (for steps that take no key). */
+    public List<String> confirmedSteps = new ArrayList<>();
+    /** Who answered the last dashboard step, and when. */
+    public String dashboardAnsweredBy;
+    public Instant dashboardAnsweredAt;
     /** Who asked to abort, and when; the replica running the rotation then rolls it back. */
     public String abortRequestedBy;
     public Instant abortRequestedAt;

@@ -104,6 +104,14 @@ public class RotationEngine {
     private final ScheduledExecutorService workers;
     /** Rotations this replica is running (or waiting on, during grace), by id. */
     private final Map<String, Active> active = new ConcurrentHashMap<>();
+    /** Rotations this replica holds that wait for a person, by id: key, step and since when. */
+    private final Map<String, Awaiting> awaiting = new ConcurrentHashMap<>();
+    private final KashierApi kashierProbe;
+    private final Duration manualStepTimeout;
+
+    /** A rotation waiting for a person to answer a dashboard step. */
+    public record Awaiting(String rotationId, String keyId, String step, Instant since) {
+    }
 
     /** This replica's hold on one rotation. */
     private static final class Active {
@@ -132,6 +140,10 @@ public class RotationEngine {
         this.metrics = metrics;
         this.dashboardMode = config.kashier().dashboard();
         this.settings = config.engine();
+        this.kashierProbe = kashier;
+        this.manualStepTimeout = config.kashier().manualStepTimeout();
+        metrics.gauge("rotator.rotations.awaiting.dashboard", awaiting, Map::size);
+        metrics.gauge("rotator.rotations.awaiting.dashboard.overdue", awaiting, a -> overdueSteps().size());
         this.instanceId = settings.instanceId().orElse("replica-" + UUID.randomUUID().toString().substring(0, 8));
         AtomicInteger n = new AtomicInteger();
         this.workers = Executors.newScheduledThreadPool(4, r -> {
@@ -178,11 +190,6 @@ public class RotationEngine {
      */
     public Rotation start(String keyId, RotationRequest request) {
         KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
-        if (!"simulator".equals(dashboardMode)) {
-            throw new RotationException(501, "Dashboard step not available",
-                    "rotator.kashier.dashboard is '" + dashboardMode + "': this version rotates only with the "
-                            + "simulator dashboard; the manual dashboard step is not available yet", null);
-        }
         StoredKey current = keys.current(keyId).orElseThrow(() -> new RotationException(409, "No current key",
                 "key '" + keyId + "' has no current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
                         + "; write the first key there before rotating", null));
@@ -266,6 +273,73 @@ public class RotationEngine {
             resumed++;
         }
         return resumed;
+    }
+
+    /**
+     * Answers the dashboard step a rotation waits for. Key steps need the new key, checked for shape,
+     * for being new, and (secret keys) accepted by Kashier's API; the deletion step needs none.
+     *
+     * @throws RotationException 409 when nothing waits, 400 or 422 for a key that will not do
+     */
+    public Rotation confirm(String id, String newKey, String answeredBy) {
+        Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(404, "Unknown rotation",
+                "no rotation '" + id + "'", null));
+        if (r.state != RotationState.AWAITING_DASHBOARD) {
+            throw new RotationException(409, "Nothing to confirm", "rotation " + id + " is " + r.state
+                    + ", not waiting for a dashboard step", id);
+        }
+        KeySpec key = inventory.key(r.keyId).orElseThrow();
+        Step step = r.steps.stream().filter(s -> s.state == StepState.RUNNING).findFirst().orElseThrow();
+        boolean wantsKey = step.name.equals(ISSUE_NEW_KEY) || step.name.equals(CHANGE_SECRET_KEY);
+        if (wantsKey && (newKey == null || newKey.isBlank())) {
+            throw RotationException.invalid(400, "newKey", "required: step " + step.name + " waits for the new key", id);
+        }
+        if (!wantsKey && newKey != null) {
+            throw RotationException.invalid(400, "newKey", "step " + step.name + " takes no key; send {}", id);
+        }
+        Instant now = Instant.now();
+        if (wantsKey) {
+            String value = newKey.strip();
+            String shape = key.isPaymentKey() ? "[A-Za-z0-9_-]{16,128}" : "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{64,128}";
+            if (!value.matches(shape)) {
+                throw RotationException.invalid(400, "newKey", "does not look like a Kashier "
+                        + (key.isPaymentKey() ? "payment API key" : "secret key (32 hex, '$', 96 hex)"), id);
+            }
+            if (Fingerprints.of(value).equals(r.oldFingerprint)) {
+                throw RotationException.invalid(422, "newKey", "is the key being replaced, not a new one", id);
+            }
+            if (!key.isPaymentKey() && !kashierProbe.acceptsSecretKey(key.mode(), value)) {
+                throw RotationException.invalid(422, "newKey", "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
+                        + "check the mode and that it was copied whole", id);
+            }
+            keys.stagePending(key.id(), r.id, StoredKey.of(value, Optional.empty(), now), "issued");
+        } else {
+            r.confirmedSteps.add(step.name);
+        }
+        r.dashboardAnsweredBy = answeredBy;
+        r.dashboardAnsweredAt = now;
+        try {
+            rotations.update(r);
+        } catch (CasConflictException e) {
+            throw new RotationException(409, "Rotation busy", "rotation " + id + " changed meanwhile; try again", id);
+        }
+        Log.infof("rotation %s key %s: step %s answered by %s", id, r.keyId, step.name, answeredBy);
+        Active a = active.get(id);
+        if (a != null && !a.running.get()) {
+            workers.execute(() -> run(id));
+        }
+        return r;
+    }
+
+    /** Rotations this replica holds that wait for a person. */
+    public List<Awaiting> awaitingDashboard() {
+        return List.copyOf(awaiting.values());
+    }
+
+    /** Those waiting longer than {@code rotator.kashier.manual-step-timeout}. */
+    public List<Awaiting> overdueSteps() {
+        Instant limit = Instant.now().minus(manualStepTimeout);
+        return awaiting.values().stream().filter(a -> a.since().isBefore(limit)).toList();
     }
 
     /**
@@ -366,9 +440,14 @@ public class RotationEngine {
                     + ")";
         }
         String dashboardDetail = "";
-        if (key.isPaymentKey() && r.newKashierKeyId != null) {
-            dashboard.deletePaymentKey(key, r.newKashierKeyId, r.newFingerprint);
-            dashboardDetail = "; deleted new payment key " + r.newKashierKeyId + " on the dashboard";
+        if (key.isPaymentKey() && r.newFingerprint != null) {
+            try {
+                dashboard.deletePaymentKey(key, r.newKashierKeyId, r.newFingerprint);
+                dashboardDetail = "; deleted new payment key " + r.newKashierKeyId + " on the dashboard";
+            } catch (Dashboard.NeedsPerson e) {
+                dashboardDetail = "; delete the new payment key (fingerprint " + r.newFingerprint
+                        + ") in the Kashier dashboard by hand: nothing uses it";
+            }
         }
         keys.clearPending(key.id());
         step.state = failures.isEmpty() ? StepState.DONE : StepState.FAILED;
@@ -392,12 +471,18 @@ public class RotationEngine {
                 Optional<Claim> renewed = rotations.renew(a.claim, settings.leaseTtl());
                 if (renewed.isPresent()) {
                     a.claim = renewed.get();
-                    if (!a.abortSeen && rotations.get(id).map(r -> r.abortRequestedAt != null).orElse(false)) {
+                    Optional<Rotation> record = rotations.get(id);
+                    if (!a.abortSeen && record.map(r -> r.abortRequestedAt != null).orElse(false)) {
                         a.abortSeen = true;
                         if (!a.running.get()) {
                             // Idle in grace and someone asked to abort: act now, not when grace ends.
                             workers.execute(() -> run(id));
                         }
+                    }
+                    if (!a.running.get() && awaiting.containsKey(id) && record.map(r -> r.dashboardAnsweredAt != null
+                            && r.dashboardAnsweredAt.isAfter(awaiting.get(id).since())).orElse(false)) {
+                        // Answered through another replica.
+                        workers.execute(() -> run(id));
                     }
                 } else {
                     a.lost = true;
@@ -454,6 +539,11 @@ public class RotationEngine {
             if (r.state.isFinal()) {
                 return;
             }
+            awaiting.remove(rotationId);
+            if (r.state == RotationState.AWAITING_DASHBOARD) {
+                r.state = RotationState.RUNNING;
+                save(r, hold);
+            }
             if (r.state == RotationState.PENDING || !instanceId.equals(r.owner) || r.epoch != hold.claim.epoch()) {
                 r.state = RotationState.RUNNING;
                 r.owner = instanceId;
@@ -490,6 +580,8 @@ public class RotationEngine {
             finish(r, key, hold);
             Log.infof("rotation %s of key %s completed: fingerprint %s -> %s", r.id, r.keyId, r.oldFingerprint,
                     r.newFingerprint);
+        } catch (Parked e) {
+            keepHold = true;
         } catch (AbortNow e) {
             KeySpec key = inventory.key(r.keyId).orElseThrow();
             try {
@@ -535,6 +627,15 @@ public class RotationEngine {
                 save(r, hold);
                 Log.infof("rotation %s key %s: step %s done", r.id, r.keyId, name);
                 return;
+            } catch (Dashboard.NeedsPerson e) {
+                s.detail = e.getMessage().replace("{id}", r.id);
+                r.state = RotationState.AWAITING_DASHBOARD;
+                r.awaitingDashboardSince = Objects.requireNonNullElse(r.awaitingDashboardSince, Instant.now());
+                save(r, hold);
+                awaiting.put(r.id, new Awaiting(r.id, r.keyId, name, r.awaitingDashboardSince));
+                Log.infof("rotation %s key %s: step %s waits for a person in the Kashier dashboard", r.id, r.keyId,
+                        name);
+                throw new Parked();
             } catch (StepFailed | LeaseLost e) {
                 if (e instanceof StepFailed) {
                     s.state = StepState.FAILED;
@@ -580,7 +681,9 @@ public class RotationEngine {
             case PROMOTE, STORE_NEW_KEY -> promote(r, key);
             case GRACE -> "grace ended at " + r.graceUntil;
             case EXPIRE_OLD_KEY -> {
-                dashboard.deletePaymentKey(key, r.oldKashierKeyId, r.oldFingerprint);
+                if (dashboard.automated() || !r.confirmedSteps.contains(EXPIRE_OLD_KEY)) {
+                    dashboard.deletePaymentKey(key, r.oldKashierKeyId, r.oldFingerprint);
+                }
                 r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, Instant.now());
                 r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
                 yield "deleted previous payment key " + Objects.requireNonNullElse(r.oldKashierKeyId,
@@ -598,7 +701,7 @@ public class RotationEngine {
             return "payment API key " + r.newKashierKeyId + " (fingerprint " + r.newFingerprint
                     + ") was already issued and kept; not issuing another";
         }
-        String cleaned = again ? deleteOrphans(r, key) : "";
+        String cleaned = again && dashboard.automated() ? deleteOrphans(r, key) : "";
         IssuedKey issued = dashboard.issuePaymentKey(key);
         StoredKey fresh = StoredKey.of(issued.value(), issued.kashierKeyId(), Instant.now());
         keys.stagePending(key.id(), r.id, fresh, "issued");
@@ -654,6 +757,10 @@ public class RotationEngine {
     }
 
     private String verify(Rotation r, KeySpec key) {
+        if (key.isPaymentKey() && !dashboard.automated()) {
+            return "entered by " + r.dashboardAnsweredBy + " and format-checked; Kashier offers no API to list "
+                    + "payment keys, so the rollout's dependents are what proves it";
+        }
         if (key.isPaymentKey()) {
             boolean listed = dashboard.paymentKeys(key).stream().anyMatch(k -> k.active()
                     && k.id().equals(r.newKashierKeyId) && k.fingerprint().equals(r.newFingerprint));
@@ -832,6 +939,13 @@ public class RotationEngine {
     static class StepFailed extends RuntimeException {
         StepFailed(String message) {
             super(message);
+        }
+    }
+
+    /** The rotation waits for a person; the worker lets go of it (the lease stays). */
+    static class Parked extends RuntimeException {
+        Parked() {
+            super("waiting for a person", null, false, false);
         }
     }
 

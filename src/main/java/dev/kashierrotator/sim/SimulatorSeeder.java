@@ -39,9 +39,9 @@ public class SimulatorSeeder {
         this.simulatorDashboard = "simulator".equals(config.kashier().dashboard());
     }
 
-    /** Whether seeding applies to this process at all. */
+    /** Whether seeding applies: the simulator is the dashboard, or this process serves it (CONTRACT §3). */
     public boolean applies() {
-        return simulatorDashboard;
+        return simulatorDashboard || servedHere;
     }
 
     public void seed() {
