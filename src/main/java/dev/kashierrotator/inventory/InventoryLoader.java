@@ -133,7 +133,6 @@ public final class InventoryLoader {
                 if (kind.isPresent() && kind.get() == KeyKind.PAYMENT_API_KEY) {
                     problems.add(at + ".strategy: alternating-users applies to secret keys only");
                 }
-                problems.add(at + ".strategy: alternating-users is not available in this version; use single-user");
                 users = listed;
             }
             default -> problems.add(at + ".strategy: must be single-user or alternating-users, got '"

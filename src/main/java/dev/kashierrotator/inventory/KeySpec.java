@@ -21,4 +21,17 @@ public record KeySpec(String id, String account, String mid, Mode mode, KeyKind 
     public boolean isPaymentKey() {
         return kind == KeyKind.PAYMENT_API_KEY;
     }
+
+    /** A secret key that takes turns between two dashboard users, so the old key keeps working. */
+    public boolean alternates() {
+        return "alternating-users".equals(strategy);
+    }
+
+    /** The user whose key is changed next, given the user of the current key. */
+    public String nextUser(java.util.Optional<String> currentUser) {
+        if (!alternates()) {
+            return user;
+        }
+        return currentUser.filter(u -> u.equals(users.get(0))).map(u -> users.get(1)).orElse(users.get(0));
+    }
 }

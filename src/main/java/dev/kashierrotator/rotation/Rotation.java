@@ -45,6 +45,9 @@ public class Rotation {
     public Instant graceUntil;
     /** Secret keys: milliseconds from the old key's death to the last dependent confirming the new one. */
     public Long exposureWindowMs;
+    /** Alternating users: the dashboard user of the key being replaced, and of the new key. */
+    public String fromUser;
+    public String toUser;
     /** Emergency: all waves at once, no soak, no grace. */
     public boolean emergency;
     /** Emergency order: {@code push-first} (distribute, then expire) or {@code revoke-first} (expire, then distribute). */

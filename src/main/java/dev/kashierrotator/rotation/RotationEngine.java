@@ -76,8 +76,24 @@ public class RotationEngine {
     static final List<String> PAYMENT_EMERGENCY_REVOKE_FIRST =
             List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, EXPIRE_OLD_KEY, STAGE_PENDING, ROLLOUT, PROMOTE);
 
-    /** The steps of a rotation, in order. A secret key's change kills the old key anyway: always revoke-first. */
+    /** Alternating users: change the standby user's key, roll it out in waves, promote; the old key keeps working. */
+    static final List<String> ALTERNATING_STEPS =
+            List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE);
+    /** Alternating users in an emergency: the previous user's key is changed too, which kills the leaked one. */
+    static final List<String> ALTERNATING_EMERGENCY_PUSH_FIRST =
+            List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, EXPIRE_OLD_KEY);
+    static final List<String> ALTERNATING_EMERGENCY_REVOKE_FIRST =
+            List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, EXPIRE_OLD_KEY, STAGE_PENDING, ROLLOUT, PROMOTE);
+
+    /**
+     * The steps of a rotation, in order. A single-user secret key's change kills the old key anyway, so
+     * it is revoke-first by nature.
+     */
     static List<String> plan(KeySpec key, boolean emergency, String order) {
+        if (key.alternates()) {
+            return !emergency ? ALTERNATING_STEPS : RotationRequest.REVOKE_FIRST.equals(order)
+                    ? ALTERNATING_EMERGENCY_REVOKE_FIRST : ALTERNATING_EMERGENCY_PUSH_FIRST;
+        }
         if (!key.isPaymentKey()) {
             return SECRET_STEPS;
         }
@@ -382,7 +398,8 @@ public class RotationEngine {
     }
 
     private static String notAbortable(Rotation r) {
-        if (r.steps.stream().anyMatch(s -> s.name.equals(CHANGE_SECRET_KEY) && s.state != StepState.PENDING)) {
+        if (!r.kind.equals("payment-api-key") && r.fromUser == null && r.toUser == null
+                && r.steps.stream().anyMatch(s -> s.name.equals(CHANGE_SECRET_KEY) && s.state != StepState.PENDING)) {
             return "the secret key was already changed on the Kashier dashboard, which expired the old one: there is "
                     + "no working key to go back to";
         }
@@ -514,6 +531,10 @@ public class RotationEngine {
         r.kind = key.kind().id();
         r.createdAt = now;
         r.updatedAt = now;
+        if (key.alternates()) {
+            r.fromUser = current.user().orElse(null);
+            r.toUser = key.nextUser(current.user());
+        }
         r.emergency = request.emergency();
         r.order = request.emergency() ? Objects.requireNonNullElse(request.order(), RotationRequest.PUSH_FIRST) : null;
         plan(key, r.emergency, r.order).forEach(s -> r.steps.add(new Step(s)));
@@ -681,6 +702,16 @@ public class RotationEngine {
             case PROMOTE, STORE_NEW_KEY -> promote(r, key);
             case GRACE -> "grace ended at " + r.graceUntil;
             case EXPIRE_OLD_KEY -> {
+                if (!key.isPaymentKey()) {
+                    // Alternating users: changing the previous user's key kills the (leaked) old one; the
+                    // new value is thrown away, and changed again when that user's turn comes.
+                    if (dashboard.automated() || !r.confirmedSteps.contains(EXPIRE_OLD_KEY)) {
+                        dashboard.changeSecretKey(key, r.fromUser == null ? key.users().get(0) : r.fromUser);
+                    }
+                    r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, Instant.now());
+                    r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
+                    yield "changed the key of user '" + r.fromUser + "' on the dashboard: the old key is dead";
+                }
                 if (dashboard.automated() || !r.confirmedSteps.contains(EXPIRE_OLD_KEY)) {
                     dashboard.deletePaymentKey(key, r.oldKashierKeyId, r.oldFingerprint);
                 }
@@ -738,20 +769,29 @@ public class RotationEngine {
         Optional<StoredKey> kept = keys.pending(key.id(), r.id);
         if (kept.isPresent()) {
             r.newFingerprint = kept.get().fingerprint();
-            // The pending key was stamped when the dashboard changed it: that is when the old key died.
-            r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, kept.get().rotatedAt());
+            if (!key.alternates()) {
+                // The pending key was stamped when the dashboard changed it: that is when the old key died.
+                r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, kept.get().rotatedAt());
+            }
             return "the secret key was already changed (fingerprint " + r.newFingerprint + ") at "
                     + r.oldKeyExpiredAt + " and kept";
         }
-        IssuedKey issued = dashboard.changeSecretKey(key, key.user());
+        String user = key.alternates() ? r.toUser : key.user();
+        IssuedKey issued = dashboard.changeSecretKey(key, user);
         Instant changedAt = Instant.now();
+        StoredKey fresh = StoredKey.of(issued.value(), Optional.empty(), changedAt)
+                .withUser(key.alternates() ? user : null);
+        keys.stagePending(key.id(), r.id, fresh, "issued");
+        r.newFingerprint = fresh.fingerprint();
+        if (key.alternates()) {
+            return "changed the secret key of standby user '" + user + "' on the " + key.mode() + " dashboard of "
+                    + key.mid() + " (new fingerprint " + r.newFingerprint + "); the key of user '" + r.fromUser
+                    + "' that dependents use keeps working";
+        }
         // If a crash lost an earlier change, the key died then; the exposure started at the first change.
         r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, changedAt);
         r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
-        StoredKey fresh = StoredKey.of(issued.value(), Optional.empty(), changedAt);
-        keys.stagePending(key.id(), r.id, fresh, "issued");
-        r.newFingerprint = fresh.fingerprint();
-        return "changed the secret key of user '" + key.user() + "' on the " + key.mode() + " dashboard of "
+        return "changed the secret key of user '" + user + "' on the " + key.mode() + " dashboard of "
                 + key.mid() + " (new fingerprint " + r.newFingerprint + "); the old key stopped working at "
                 + r.oldKeyExpiredAt;
     }
@@ -806,6 +846,10 @@ public class RotationEngine {
                     "the previous key (version " + r.oldVersion + ") is no longer readable in Vault"));
             delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.of(old), Optional.of(r.graceUntil),
                     keys.mount(), keys.pendingPath(key.id()), fresh.version());
+        } else if (key.alternates()) {
+            StoredKey fresh = pending(r);
+            delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.empty(), Optional.empty(),
+                    keys.mount(), keys.pendingPath(key.id()), fresh.version());
         } else {
             StoredKey fresh = keys.current(key.id()).filter(k -> k.fingerprint().equals(r.newFingerprint))
                     .orElseThrow(() -> new StepFailed("Vault does not hold the new key " + r.newFingerprint));
@@ -814,7 +858,8 @@ public class RotationEngine {
         }
         long[] lastSave = {0};
         try {
-            boolean allAtOnce = !key.isPaymentKey() || r.emergency;
+            // A single-user secret key's old value is already dead: no time for staging.
+            boolean allAtOnce = (!key.isPaymentKey() && !key.alternates()) || r.emergency;
             distributor.distribute(r, delivery, allAtOnce ? inventory.rollout().allAtOnce() : inventory.rollout(),
                     allAtOnce, new Distributor.Progress() {
                         @Override
@@ -844,7 +889,7 @@ public class RotationEngine {
             }
             throw new StepFailed(e.getMessage());
         }
-        if (!key.isPaymentKey()) {
+        if (!key.isPaymentKey() && r.oldKeyExpiredAt != null) {
             Instant lastConfirmed = r.waves.stream().flatMap(w -> w.dependents.stream())
                     .map(d -> d.confirmedAt).filter(Objects::nonNull).max(Instant::compareTo).orElse(Instant.now());
             r.exposureWindowMs = Math.max(0, Duration.between(r.oldKeyExpiredAt, lastConfirmed).toMillis());

@@ -79,16 +79,21 @@ public class SimulatorSeeder {
         if (servedHere) {
             KashierSimulator.ShownKey shown = key.isPaymentKey()
                     ? local.issuePaymentKey(key.mode(), key.mid())
-                    : local.changeSecretKey(key.mode(), key.mid(), key.user());
+                    : local.changeSecretKey(key.mode(), key.mid(), firstUser(key));
             return StoredKey.of(shown.key(), key.isPaymentKey() ? Optional.of(shown.id()) : Optional.empty(),
-                    Instant.now());
+                    Instant.now()).withUser(key.alternates() ? firstUser(key) : null);
         }
         IssuedKey issued = key.isPaymentKey() ? dashboard.issuePaymentKey(key) : dashboard.changeSecretKey(key,
-                key.user());
-        return StoredKey.of(issued.value(), issued.kashierKeyId(), Instant.now());
+                firstUser(key));
+        return StoredKey.of(issued.value(), issued.kashierKeyId(), Instant.now())
+                .withUser(key.alternates() ? firstUser(key) : null);
+    }
+
+    private static String firstUser(KeySpec key) {
+        return key.users().get(0);
     }
 
     private void adopt(KeySpec key, StoredKey k) {
-        local.adopt(key.mode(), key.mid(), key.kind().id(), key.user(), k.value(), k.kashierKeyId());
+        local.adopt(key.mode(), key.mid(), key.kind().id(), k.user().orElse(key.user()), k.value(), k.kashierKeyId());
     }
 }

@@ -49,7 +49,7 @@ public class VaultKeyStore implements KeyStore {
     @Override
     public StoredKey promote(String keyId, StoredKey key, long expectedVersion) {
         long version = kv.write(path(keyId), toData(key), expectedVersion);
-        return new StoredKey(key.value(), key.fingerprint(), key.kashierKeyId(), key.rotatedAt(), version);
+        return key.withVersion(version);
     }
 
     @Override
@@ -92,6 +92,7 @@ public class VaultKeyStore implements KeyStore {
         data.put("key", key.value());
         data.put("fingerprint", key.fingerprint());
         key.kashierKeyId().ifPresent(id -> data.put("kashierKeyId", id));
+        key.user().ifPresent(u -> data.put("user", u));
         data.put("rotatedAt", key.rotatedAt().toString());
         return data;
     }
@@ -109,6 +110,6 @@ public class VaultKeyStore implements KeyStore {
         }
         StoredKey key = StoredKey.of(value, Optional.ofNullable(data.get("kashierKeyId")).filter(s -> !s.isEmpty()),
                 rotatedAt);
-        return Optional.of(new StoredKey(key.value(), key.fingerprint(), key.kashierKeyId(), rotatedAt, version));
+        return Optional.of(key.withVersion(version).withUser(data.get("user")));
     }
 }

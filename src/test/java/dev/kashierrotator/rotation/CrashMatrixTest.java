@@ -74,6 +74,35 @@ class CrashMatrixTest {
         return points.stream();
     }
 
+    static Stream<Point> alternatingPoints() {
+        List<Point> points = new ArrayList<>();
+        for (String step : RotationEngine.ALTERNATING_STEPS) {
+            points.add(new Point("crash-alt", When.BEFORE, step));
+            points.add(new Point("crash-alt", When.AFTER, step));
+        }
+        points.add(new Point("crash-alt", When.DURING_ROLLOUT, null));
+        return points.stream();
+    }
+
+    @ParameterizedTest(name = "alternating users, crash {0}")
+    @MethodSource("alternatingPoints")
+    void alternatingRotationResumesAfterCrash(Point point) {
+        StoredKey old = keys.current("crash-alt").orElseThrow();
+        Instant started = Instant.now().minusMillis(5);
+        Response done = crashThenResume(point, "crash-alt");
+
+        String fresh = done.path("newFingerprint");
+        String toUser = done.path("toUser");
+        List<KashierSimulator.DashboardKey> changed = simulator.list(Mode.TEST, MID).stream()
+                .filter(k -> k.kind().equals("secret-key") && !k.createdAt().isBefore(started)).toList();
+        assertEquals(1, changed.size(), "exactly one user's key was changed");
+        assertEquals(toUser, changed.get(0).user());
+        assertEquals(fresh, changed.get(0).fingerprint());
+        assertTrue(simulator.authenticates(Mode.TEST, old.value()), "the previous user's key still works");
+        assertEquals(toUser, keys.current("crash-alt").orElseThrow().user().orElseThrow());
+        assertPromotedOnceAndDistributed("crash-alt", old, fresh);
+    }
+
     @ParameterizedTest(name = "payment key, crash {0}")
     @MethodSource("paymentPoints")
     void paymentRotationResumesAfterCrash(Point point) {

@@ -29,6 +29,8 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.vault.address", bao.address());
         c.put("rotator.vault.token", bao.rootToken());
         c.put("rotator.bootstrap-token", TOKEN);
+        // No live-mode key rotates in these tests: its API sits on a closed port, to show the probe's fault tolerance.
+        c.put("rotator.kashier.api.live-base-url", "http://127.0.0.1:" + OpenBao.freePort() + "/sim/kashier/live");
 
         c.put("rotator.accounts.main.mid", "MID-1000-001");
         c.put("rotator.accounts.second.mid", "MID-2000-002");
@@ -53,6 +55,9 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         key(c, "crash-pay", "second", "test", "payment-api-key", "300ms");
         key(c, "crash-secret", "second", "test", "secret-key", null);
         c.put("rotator.keys.crash-secret.user", "svc-crash");
+        key(c, "crash-alt", "second", "test", "secret-key", null);
+        c.put("rotator.keys.crash-alt.strategy", "alternating-users");
+        c.put("rotator.keys.crash-alt.users", "crash-one,crash-two");
 
         c.put("rotator.rollout.soak", "100ms");
         c.put("rotator.rollout.max-concurrency", "4");
@@ -73,8 +78,9 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
                 .failWith(500);
         webhook(c, "after-broken", 1, List.of("pay-canary-fails"), "inline", "after-secret", "after-secret");
 
-        webhook(c, "crash-hook", 0, List.of("crash-pay", "crash-secret"), "inline", "crash-secret", "crash-secret");
-        c.put("rotator.dependents.crash-kv.keys", "crash-pay,crash-secret");
+        webhook(c, "crash-hook", 0, List.of("crash-pay", "crash-secret", "crash-alt"), "inline", "crash-secret",
+                "crash-secret");
+        c.put("rotator.dependents.crash-kv.keys", "crash-pay,crash-secret,crash-alt");
         c.put("rotator.dependents.crash-kv.wave", "1");
         c.put("rotator.dependents.crash-kv.type", "vault-kv");
         c.put("rotator.dependents.crash-kv.path", "apps/crash");
@@ -97,6 +103,13 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.dependents.abort-kv.keys", "abort-pay,abort-grace");
         c.put("rotator.dependents.abort-kv.type", "vault-kv");
         c.put("rotator.dependents.abort-kv.path", "apps/abort");
+
+        key(c, "alt-secret", "second", "test", "secret-key", null);
+        c.put("rotator.keys.alt-secret.strategy", "alternating-users");
+        c.put("rotator.keys.alt-secret.users", "svc-blue,svc-green");
+        webhook(c, "alt-app", 0, List.of("alt-secret"), "inline", "alt-app-secret", "alt-app-secret");
+        webhook(c, "alt-later", 1, List.of("alt-secret"), "reference", "alt-later-secret", "alt-later-secret")
+                .vaultReader((path, version) -> readVault(bao, path, version));
 
         c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
         c.put("rotator.dependents.conflict-kv.type", "vault-kv");

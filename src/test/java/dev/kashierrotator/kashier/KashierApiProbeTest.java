@@ -1,0 +1,64 @@
+package dev.kashierrotator.kashier;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kashierrotator.inventory.Mode;
+import dev.kashierrotator.rotation.KashierApi;
+import dev.kashierrotator.rotation.KeyStore;
+import dev.kashierrotator.testing.RotatorTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Kashier API probe against the simulator, and its fault tolerance when Kashier cannot be reached. */
+@QuarkusTest
+@WithTestResource(value = RotatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class KashierApiProbeTest {
+
+    @Inject
+    KashierApi kashier;
+
+    @Inject
+    KeyStore keys;
+
+    @Inject
+    CircuitBreakerMaintenance breakers;
+
+    @AfterEach
+    void closeBreakers() {
+        breakers.resetAll();
+    }
+
+    @Test
+    void acceptsAWorkingKeyAndRejectsUnknownOrOtherModeKeys() {
+        String current = keys.current("secret-e2e").orElseThrow().value();
+        assertTrue(kashier.acceptsSecretKey(Mode.TEST, current), "the current test secret key works");
+        assertFalse(kashier.acceptsSecretKey(Mode.TEST, "0".repeat(32) + "$" + "0".repeat(96)), "an unknown key: 401");
+        assertFalse(kashier.acceptsSecretKey(Mode.TEST, ""), "no key: 401");
+    }
+
+    @Test
+    void unreachableKashierIsRetriedThenTheBreakerFailsFast() {
+        String key = keys.current("live-secret").orElseThrow().value();
+        KashierUnavailableException first = assertThrows(KashierUnavailableException.class,
+                () -> kashier.acceptsSecretKey(Mode.LIVE, key));
+        assertTrue(first.getMessage().contains("unreachable") && !first.getMessage().contains(key));
+        // Every attempt (retries included) counts: the breaker opens and answers at once, without calling.
+        assertThrows(CircuitBreakerOpenException.class, () -> {
+            for (int i = 0; i < 10; i++) {
+                try {
+                    kashier.acceptsSecretKey(Mode.LIVE, key);
+                } catch (KashierUnavailableException e) {
+                    // still closed: keep going
+                }
+            }
+        });
+    }
+}
