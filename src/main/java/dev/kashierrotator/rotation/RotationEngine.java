@@ -16,6 +16,7 @@ import dev.kashierrotator.rotation.RotationStore.Held;
 import dev.kashierrotator.vault.CasConflictException;
 import dev.kashierrotator.vault.VaultUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -665,7 +666,8 @@ public class RotationEngine {
                     throw new StepFailed(name + ": " + e.getMessage());
                 }
                 throw e;
-            } catch (VaultUnavailableException | KashierUnavailableException | CasConflictException e) {
+            } catch (VaultUnavailableException | KashierUnavailableException | CasConflictException
+                     | FaultToleranceException e) {
                 if (attempt >= settings.stepAttempts()) {
                     s.state = StepState.FAILED;
                     s.endedAt = Instant.now();

@@ -1,5 +1,9 @@
 package dev.kashierrotator.kashier;
 
+import static dev.kashierrotator.testing.Api.awaitState;
+import static dev.kashierrotator.testing.Api.rotate;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +19,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Kashier API probe against the simulator, and its fault tolerance when Kashier cannot be reached. */
@@ -31,9 +36,20 @@ class KashierApiProbeTest {
     @Inject
     CircuitBreakerMaintenance breakers;
 
+    @BeforeEach
     @AfterEach
     void closeBreakers() {
         breakers.resetAll();
+    }
+
+    @Test
+    void aStepThatKeepsMeetingAnUnreachableKashierEndsFailedWithTheCause() {
+        // live-secret's API is unreachable: VERIFY_NEW_KEY retries a bounded number of times, then fails.
+        String id = rotate("live-secret", "bounded retries");
+        awaitState(id, "FAILED", 60).then()
+                .body("error", containsString("VERIFY_NEW_KEY: gave up after 3 attempts"))
+                .body("steps.find { it.name == 'VERIFY_NEW_KEY' }.state", equalTo("FAILED"))
+                .body("steps.find { it.name == 'STORE_NEW_KEY' }.state", equalTo("SKIPPED"));
     }
 
     @Test
