@@ -156,6 +156,9 @@ public interface RotatorConfig {
 
         /** Secret keys, alternating-users: the two users taking turns. */
         Optional<List<String>> users();
+
+        /** This key's wave policy, overriding {@code rotator.rollout} field by field. */
+        Optional<KeyRollout> rollout();
     }
 
     interface Schedule {
@@ -212,6 +215,28 @@ public interface RotatorConfig {
         /** How long one delivery call may take. */
         @WithDefault("10s")
         String callTimeout();
+
+        /**
+         * Share of a wave's dependents that may fail without failing the wave, such as {@code 10%}; waves
+         * after the canary only (wave 0 tolerates no failure).
+         */
+        @WithDefault("0%")
+        String failureThreshold();
+    }
+
+    /** A key's own wave policy; what it leaves out comes from {@code rotator.rollout}. */
+    interface KeyRollout {
+        Optional<String> soak();
+
+        Optional<Integer> maxConcurrency();
+
+        Optional<String> verifyTimeout();
+
+        Optional<Integer> deliveryAttempts();
+
+        Optional<String> callTimeout();
+
+        Optional<String> failureThreshold();
     }
 
     interface Dependent {

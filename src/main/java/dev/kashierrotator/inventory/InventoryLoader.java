@@ -62,10 +62,11 @@ public final class InventoryLoader {
         }
         Duration overdueAfter = duration("rotator.schedule.overdue-after", config.scheduler().overdueAfter());
 
+        RolloutPolicy rollout = rollout(config.rollout());
         Map<String, KeySpec> keys = new LinkedHashMap<>();
         Map<String, String> secretKeyOwners = new HashMap<>();
         config.keys().forEach((id, key) -> {
-            KeySpec spec = key(id, key, config, mids);
+            KeySpec spec = key(id, key, config, mids, rollout);
             if (spec == null) {
                 return;
             }
@@ -83,7 +84,6 @@ public final class InventoryLoader {
             keys.put(id, spec);
         });
 
-        RolloutPolicy rollout = rollout(config.rollout());
         kashier(config.kashier());
 
         Map<String, DependentSpec> dependents = new LinkedHashMap<>();
@@ -100,7 +100,8 @@ public final class InventoryLoader {
         return new Inventory(keys, dependents, rollout, new ScheduleSettings(tick, overdueAfter, globalBlackouts));
     }
 
-    private KeySpec key(String id, RotatorConfig.Key key, RotatorConfig config, Map<String, String> mids) {
+    private KeySpec key(String id, RotatorConfig.Key key, RotatorConfig config, Map<String, String> mids,
+                        RolloutPolicy global) {
         String at = "rotator.keys." + id;
         int before = problems.size();
         checkId(at, id);
@@ -139,11 +140,12 @@ public final class InventoryLoader {
                     + key.strategy() + "'");
         }
         Optional<SchedulePolicy> schedule = key.schedule().map(s -> schedule(at + ".schedule", s));
+        RolloutPolicy rollout = key.rollout().map(r -> override(at + ".rollout", global, r)).orElse(global);
         if (problems.size() > before) {
             return null;
         }
         return new KeySpec(id, key.account(), mid, mode.get(), kind.get(), key.strategy(), key.user(), users,
-                schedule, grace);
+                schedule, grace, rollout);
     }
 
     private SchedulePolicy schedule(String at, RotatorConfig.Schedule s) {
@@ -204,13 +206,48 @@ public final class InventoryLoader {
         Duration soak = duration("rotator.rollout.soak", r.soak());
         Duration verify = duration("rotator.rollout.verify-timeout", r.verifyTimeout());
         Duration call = duration("rotator.rollout.call-timeout", r.callTimeout());
-        if (r.maxConcurrency() < 1 || r.maxConcurrency() > 1024) {
-            problems.add("rotator.rollout.max-concurrency: must be between 1 and 1024, got " + r.maxConcurrency());
+        concurrency("rotator.rollout.max-concurrency", r.maxConcurrency());
+        attempts("rotator.rollout.delivery-attempts", r.deliveryAttempts());
+        int threshold = percent("rotator.rollout.failure-threshold", r.failureThreshold());
+        return new RolloutPolicy(soak, r.maxConcurrency(), verify, r.deliveryAttempts(), call, threshold);
+    }
+
+    private RolloutPolicy override(String at, RolloutPolicy g, RotatorConfig.KeyRollout r) {
+        r.maxConcurrency().ifPresent(c -> concurrency(at + ".max-concurrency", c));
+        r.deliveryAttempts().ifPresent(a -> attempts(at + ".delivery-attempts", a));
+        return new RolloutPolicy(
+                r.soak().map(v -> duration(at + ".soak", v)).orElse(g.soak()),
+                r.maxConcurrency().orElse(g.maxConcurrency()),
+                r.verifyTimeout().map(v -> duration(at + ".verify-timeout", v)).orElse(g.verifyTimeout()),
+                r.deliveryAttempts().orElse(g.deliveryAttempts()),
+                r.callTimeout().map(v -> duration(at + ".call-timeout", v)).orElse(g.callTimeout()),
+                r.failureThreshold().map(v -> percent(at + ".failure-threshold", v)).orElse(g.failureThresholdPercent()));
+    }
+
+    private void concurrency(String at, int value) {
+        if (value < 1 || value > 1024) {
+            problems.add(at + ": must be between 1 and 1024, got " + value);
         }
-        if (r.deliveryAttempts() < 1 || r.deliveryAttempts() > 20) {
-            problems.add("rotator.rollout.delivery-attempts: must be between 1 and 20, got " + r.deliveryAttempts());
+    }
+
+    private void attempts(String at, int value) {
+        if (value < 1 || value > 20) {
+            problems.add(at + ": must be between 1 and 20, got " + value);
         }
-        return new RolloutPolicy(soak, r.maxConcurrency(), verify, r.deliveryAttempts(), call);
+    }
+
+    private int percent(String at, String text) {
+        String t = text.trim();
+        try {
+            int p = Integer.parseInt(t.endsWith("%") ? t.substring(0, t.length() - 1).trim() : t);
+            if (p >= 0 && p <= 100) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(at + ": '" + text + "' is not a percentage from 0% to 100%");
+        return 0;
     }
 
     private DependentSpec dependent(String id, RotatorConfig.Dependent dep, RotatorConfig config) {

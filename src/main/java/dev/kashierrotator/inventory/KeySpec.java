@@ -14,9 +14,11 @@ import java.util.Optional;
  * @param users    the two users of an alternating-users secret key
  * @param schedule when the key rotates by itself, if at all
  * @param grace    how long the previous payment key stays valid after a rotation
+ * @param rollout  the wave policy for this key (the global one with the key's overrides)
  */
 public record KeySpec(String id, String account, String mid, Mode mode, KeyKind kind, String strategy,
-                      String user, List<String> users, Optional<SchedulePolicy> schedule, Duration grace) {
+                      String user, List<String> users, Optional<SchedulePolicy> schedule, Duration grace,
+                      RolloutPolicy rollout) {
 
     public boolean isPaymentKey() {
         return kind == KeyKind.PAYMENT_API_KEY;

@@ -103,7 +103,7 @@ public class WaveRunner implements Distributor {
             for (String id : dependents) {
                 futures.add(pool.submit(() -> {
                     DependentOutcome scratch = new DependentOutcome(id, null);
-                    runDependent(rotation, scratch, rollback, policy, NO_PROGRESS, () -> false);
+                    deliverAndVerify(rotation, scratch, rollback, policy, NO_PROGRESS, () -> false);
                     if (scratch.state != DependentState.CONFIRMED) {
                         failures.put(id, scratch.error);
                     }
@@ -171,11 +171,13 @@ public class WaveRunner implements Distributor {
             for (Wave w : waves) {
                 List<DependentOutcome> failed = w.dependents.stream()
                         .filter(d -> d.state != DependentState.CONFIRMED).toList();
-                w.state = failed.isEmpty() ? StepState.DONE : StepState.FAILED;
+                boolean waveFailed = policy.waveFails(w.index, failed.size(), w.dependents.size());
+                w.state = waveFailed ? StepState.FAILED : StepState.DONE;
                 w.endedAt = Instant.now();
-                if (!failed.isEmpty() && failure == null) {
+                if (waveFailed && failure == null) {
                     DependentOutcome first = failed.get(0);
-                    failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error;
+                    failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error
+                            + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more in that wave)" : "");
                 }
             }
         }
@@ -186,12 +188,22 @@ public class WaveRunner implements Distributor {
     private void runDependent(Rotation rotation, DependentOutcome outcome, Delivery delivery, RolloutPolicy policy,
                               Progress progress, BooleanSupplier stop) {
         DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
-        Target target = targets.get(dependent.type());
-        if (target.confirms(dependent, delivery)) {
+        if (targets.get(dependent.type()).confirms(dependent, delivery)) {
             // Already on the new key (a repeated step): nothing to send.
+            synchronized (rotation) {
+                outcome.accepted = true;
+            }
             finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
             return;
         }
+        deliverAndVerify(rotation, outcome, delivery, policy, progress, stop);
+    }
+
+    /** Delivers (with retries) and polls until the dependent reports the delivered key. */
+    private void deliverAndVerify(Rotation rotation, DependentOutcome outcome, Delivery delivery, RolloutPolicy policy,
+                                  Progress progress, BooleanSupplier stop) {
+        DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
+        Target target = targets.get(dependent.type());
         String lastError = null;
         boolean delivered = false;
         for (int attempt = 1; attempt <= policy.deliveryAttempts() && !delivered && !stop.getAsBoolean(); attempt++) {
@@ -222,6 +234,7 @@ public class WaveRunner implements Distributor {
         }
         synchronized (rotation) {
             outcome.state = DependentState.VERIFYING;
+            outcome.accepted = true;
         }
         Instant deadline = Instant.now().plus(policy.verifyTimeout());
         Duration pause = FIRST_POLL;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
-import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.rotation.Target;
@@ -15,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,12 +28,9 @@ public class WebhookTarget implements Target {
 
     private final HttpClient http;
     private final ObjectMapper json;
-    private final Duration callTimeout;
-
-    public WebhookTarget(HttpClient http, ObjectMapper json, Inventory inventory) {
+    public WebhookTarget(HttpClient http, ObjectMapper json) {
         this.http = http;
         this.json = json;
-        this.callTimeout = inventory.rollout().callTimeout();
     }
 
     @Override
@@ -48,7 +43,7 @@ public class WebhookTarget implements Target {
         byte[] body = body(dependent, delivery);
         String timestamp = Long.toString(Instant.now().getEpochSecond());
         HttpRequest request = HttpRequest.newBuilder(URI.create(dependent.url().orElseThrow()))
-                .timeout(callTimeout)
+                .timeout(delivery.key().rollout().callTimeout())
                 .header("Content-Type", "application/json")
                 .header("X-Rotator-Event", delivery.event())
                 .header("X-Rotator-Delivery", deliveryId(dependent, delivery))
@@ -73,7 +68,7 @@ public class WebhookTarget implements Target {
     @Override
     public boolean confirms(DependentSpec dependent, Delivery delivery) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(dependent.verifyUrl().orElseThrow()))
-                .timeout(callTimeout)
+                .timeout(delivery.key().rollout().callTimeout())
                 .header("Accept", "application/json")
                 .GET()
                 .build();

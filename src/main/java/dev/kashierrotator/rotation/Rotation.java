@@ -115,12 +115,14 @@ public class Rotation {
     }
 
     /** What happened to one dependent. */
-    @JsonPropertyOrder({"id", "type", "state", "attempts", "error", "confirmedAt"})
+    @JsonPropertyOrder({"id", "type", "state", "attempts", "accepted", "error", "confirmedAt"})
     public static class DependentOutcome {
         public String id;
         public String type;
         public DependentState state = DependentState.PENDING;
         public int attempts;
+        /** The dependent took the new key (a 2xx or a write): a rollback must give it the old one back. */
+        public boolean accepted;
         public String error;
         public Instant confirmedAt;
 

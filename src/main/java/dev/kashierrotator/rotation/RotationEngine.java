@@ -184,7 +184,7 @@ public class RotationEngine {
     /** What a rotation of the key would do, without doing any of it. */
     public RotationPlan plan(String keyId, boolean emergency, String order) {
         KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
-        RolloutPolicy policy = inventory.rollout();
+        RolloutPolicy policy = key.rollout();
         Map<Integer, List<RotationPlan.PlannedDependent>> waves = new TreeMap<>();
         for (DependentSpec d : inventory.dependentsOf(keyId)) {
             waves.computeIfAbsent(d.wave(), w -> new ArrayList<>()).add(new RotationPlan.PlannedDependent(d.id(),
@@ -438,12 +438,10 @@ public class RotationEngine {
         StoredKey old = keys.version(key.id(), r.oldVersion).orElseThrow(() -> new StepFailed(
                 "the old key (version " + r.oldVersion + ") is no longer readable in Vault"));
         List<String> touched = r.waves.stream().flatMap(w -> w.dependents.stream())
-                .filter(d -> d.attempts > 0 || d.state == Rotation.DependentState.CONFIRMED
-                        || d.state == Rotation.DependentState.ROLLED_BACK
-                        || d.state == Rotation.DependentState.ROLLBACK_FAILED)
+                .filter(d -> d.accepted)
                 .map(d -> d.id).toList();
         Map<String, String> failures = distributor.restore(r, Delivery.rollback(r.id, key, old, keys.mount(),
-                keys.path(key.id())), touched, inventory.rollout().allAtOnce());
+                keys.path(key.id())), touched, key.rollout().allAtOnce());
         r.waves.stream().flatMap(w -> w.dependents.stream()).filter(d -> touched.contains(d.id)).forEach(d -> {
             d.state = failures.containsKey(d.id) ? Rotation.DependentState.ROLLBACK_FAILED
                     : Rotation.DependentState.ROLLED_BACK;
@@ -604,6 +602,13 @@ public class RotationEngine {
                     r.newFingerprint);
         } catch (Parked e) {
             keepHold = true;
+        } catch (RollBackNow e) {
+            try {
+                rollBack(r, inventory.key(r.keyId).orElseThrow(), hold, RotationState.ROLLED_BACK,
+                        "ROLLOUT: " + e.getMessage());
+            } catch (LeaseLost lost) {
+                Log.warnf("rotation %s stopped on this replica: %s", rotationId, lost.getMessage());
+            }
         } catch (AbortNow e) {
             KeySpec key = inventory.key(r.keyId).orElseThrow();
             try {
@@ -862,7 +867,7 @@ public class RotationEngine {
         try {
             // A single-user secret key's old value is already dead: no time for staging.
             boolean allAtOnce = (!key.isPaymentKey() && !key.alternates()) || r.emergency;
-            distributor.distribute(r, delivery, allAtOnce ? inventory.rollout().allAtOnce() : inventory.rollout(),
+            distributor.distribute(r, delivery, allAtOnce ? key.rollout().allAtOnce() : key.rollout(),
                     allAtOnce, new Distributor.Progress() {
                         @Override
                         public void waveChanged() {
@@ -889,7 +894,11 @@ public class RotationEngine {
             if (hold.abortSeen || r.abortRequestedAt != null) {
                 throw new AbortNow();
             }
-            throw new StepFailed(e.getMessage());
+            if (notAbortable(r) == null) {
+                // The old key still works: put every dependent back on it rather than leave a split fleet.
+                throw new RollBackNow(e.getMessage());
+            }
+            throw new StepFailed(e.getMessage() + "; no rollback: the old key no longer works");
         }
         if (!key.isPaymentKey() && r.oldKeyExpiredAt != null) {
             Instant lastConfirmed = r.waves.stream().flatMap(w -> w.dependents.stream())
@@ -993,6 +1002,13 @@ public class RotationEngine {
     static class Parked extends RuntimeException {
         Parked() {
             super("waiting for a person", null, false, false);
+        }
+    }
+
+    /** A wave failed while the old key still works: roll back automatically. */
+    static class RollBackNow extends RuntimeException {
+        RollBackNow(String message) {
+            super(message, null, false, false);
         }
     }
 

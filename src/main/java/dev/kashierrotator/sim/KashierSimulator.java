@@ -131,6 +131,12 @@ public class KashierSimulator {
                 });
     }
 
+    /** Whether a payment key (by fingerprint) is active for the merchant, as Kashier would honour it. */
+    public boolean authenticatesPaymentKey(Mode mode, String mid, String fingerprint) {
+        return list(mode, mid).stream().anyMatch(k -> k.kind().equals("payment-api-key") && k.active()
+                && k.fingerprint().equals(fingerprint));
+    }
+
     public List<DashboardKey> list(Mode mode, String mid) {
         Merchant m = merchant(mode, mid);
         synchronized (m) {

@@ -173,6 +173,32 @@ class InventoryLoaderTest {
     }
 
     @Test
+    void keysMayOverrideTheWavePolicyFieldByField() {
+        Map<String, String> c = valid();
+        c.put("rotator.rollout.failure-threshold", "10%");
+        c.put("rotator.keys.main-test-payment.rollout.soak", "5m");
+        c.put("rotator.keys.main-test-payment.rollout.failure-threshold", "0");
+        Inventory inventory = load(c);
+        RolloutPolicy own = inventory.key("main-test-payment").orElseThrow().rollout();
+        assertEquals(Duration.ofMinutes(5), own.soak());
+        assertEquals(0, own.failureThresholdPercent());
+        assertEquals(16, own.maxConcurrency(), "the rest comes from rotator.rollout");
+        assertEquals(10, inventory.key("main-test-secret").orElseThrow().rollout().failureThresholdPercent());
+        assertTrue(own.waveFails(0, 1, 100) && !inventory.rollout().waveFails(1, 10, 100)
+                && inventory.rollout().waveFails(1, 11, 100), "canary tolerates nothing; later waves up to 10%");
+    }
+
+    @Test
+    void badWavePolicyValuesAreNamed() {
+        assertOneProblem("rotator.rollout.failure-threshold: 'some' is not a percentage",
+                c -> c.put("rotator.rollout.failure-threshold", "some"));
+        assertOneProblem("rotator.keys.main-test-payment.rollout.max-concurrency: must be between 1 and 1024",
+                c -> c.put("rotator.keys.main-test-payment.rollout.max-concurrency", "5000"));
+        assertOneProblem("rotator.keys.main-test-payment.rollout.verify-timeout: 'soon' is not a duration",
+                c -> c.put("rotator.keys.main-test-payment.rollout.verify-timeout", "soon"));
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         InventoryException e = assertThrows(InventoryException.class, () -> load(new HashMap<>(valid()) {{
                 put("rotator.keys.main-test-payment.mode", "prod");

@@ -140,16 +140,18 @@ class RotationEndToEndTest {
     }
 
     @Test
-    void failingCanaryFailsRotationBeforeLaterWavesAndKeepsOldKey() {
+    void failingCanaryRollsBackBeforeLaterWavesAndKeepsOldKey() {
         StoredKey old = keys.current("pay-canary-fails").orElseThrow();
         String id = rotate("pay-canary-fails", "routine");
-        Response failed = awaitState(id, "FAILED", 30);
+        Response failed = awaitState(id, "ROLLED_BACK", 30);
         failed.then()
+                .body("steps.find { it.name == 'ROLL_BACK' }.state", equalTo("DONE"))
+                .body("waves[0].dependents[0].accepted", equalTo(false))
                 .body("error", org.hamcrest.Matchers.containsString("broken-canary"))
                 .body("error", org.hamcrest.Matchers.containsString("HTTP 500"))
                 .body("waves[0].state", equalTo("FAILED"))
                 .body("waves[0].dependents[0].state", equalTo("FAILED"))
-                .body("waves[0].dependents[0].attempts", equalTo(2))
+                .body("waves[0].dependents[0].attempts", equalTo(3))
                 .body("waves[1].state", equalTo("SKIPPED"))
                 .body("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state", equalTo("SKIPPED"));
         assertTrue(Dependents.get("after-broken").received().isEmpty(), "later waves were never called");
@@ -157,6 +159,8 @@ class RotationEndToEndTest {
                 "Vault still serves the old key");
         assertTrue(active(Mode.TEST, "MID-1000-001", old.kashierKeyId().orElseThrow()),
                 "the old key still works at Kashier");
+        assertFalse(active(Mode.TEST, "MID-1000-001", failed.path("newKashierKeyId")),
+                "the new key nobody took is deleted on the dashboard");
         // The key is free again for the next attempt.
         asAdmin().get("/api/v1/keys/pay-canary-fails").then().body("rotationInProgress", equalTo(false));
     }
@@ -164,7 +168,7 @@ class RotationEndToEndTest {
     @Test
     void dependentRefusesDeliveryWithWrongSignature() {
         String id = rotate("pay-badsig", "routine");
-        awaitState(id, "FAILED", 30).then()
+        awaitState(id, "ROLLED_BACK", 30).then()
                 .body("error", org.hamcrest.Matchers.containsString("badsig-hook"))
                 .body("error", org.hamcrest.Matchers.containsString("HTTP 401"));
         List<DemoDependent.Received> got = Dependents.get("badsig-hook").received();

@@ -62,7 +62,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.rollout.soak", "100ms");
         c.put("rotator.rollout.max-concurrency", "4");
         c.put("rotator.rollout.verify-timeout", "5s");
-        c.put("rotator.rollout.delivery-attempts", "2");
+        c.put("rotator.rollout.delivery-attempts", "3");
         c.put("rotator.rollout.call-timeout", "2s");
 
         webhook(c, "canary", 0, List.of("pay-e2e", "secret-e2e"), "inline", "canary-secret", "canary-secret");
@@ -110,6 +110,16 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         webhook(c, "alt-app", 0, List.of("alt-secret"), "inline", "alt-app-secret", "alt-app-secret");
         webhook(c, "alt-later", 1, List.of("alt-secret"), "reference", "alt-later-secret", "alt-later-secret")
                 .vaultReader((path, version) -> readVault(bao, path, version));
+
+        for (String id : List.of("fleet-pay", "fleet-pay-down", "fleet-tolerant")) {
+            key(c, id, "second", "test", "payment-api-key", "300ms");
+        }
+        c.put("rotator.keys.fleet-tolerant.rollout.failure-threshold", "5%");
+        for (int i = 0; i < 100; i++) {
+            String id = String.format("big-%03d", i);
+            webhook(c, id, i < 5 ? 0 : i < 50 ? 1 : 2, List.of("fleet-pay", "fleet-pay-down", "fleet-tolerant"),
+                    "inline", "secret-" + id, "secret-" + id);
+        }
 
         c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
         c.put("rotator.dependents.conflict-kv.type", "vault-kv");
