@@ -188,7 +188,11 @@ public class WaveRunner implements Distributor {
     private void runDependent(Rotation rotation, DependentOutcome outcome, Delivery delivery, RolloutPolicy policy,
                               Progress progress, BooleanSupplier stop) {
         DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
-        if (targets.get(dependent.type()).confirms(dependent, delivery)) {
+        boolean reachedBefore = outcome.state != DependentState.PENDING || outcome.attempts > 0 || outcome.accepted;
+        // A dependent reached before (a resumed or repeated step) may already use the key: ask first. One
+        // never reached is sent the key straight away; were it reached after all, it deduplicates the
+        // delivery by its id.
+        if (reachedBefore && targets.get(dependent.type()).confirms(dependent, delivery)) {
             // Already on the new key (a repeated step): nothing to send.
             synchronized (rotation) {
                 outcome.accepted = true;

@@ -40,6 +40,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives rotations through their steps. The order is the whole game: Kashier expires a key the moment
@@ -863,7 +864,7 @@ public class RotationEngine {
             delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.empty(), Optional.empty(),
                     keys.mount(), keys.path(key.id()), fresh.version());
         }
-        long[] lastSave = {0};
+        AtomicLong lastSave = new AtomicLong();
         try {
             // A single-user secret key's old value is already dead: no time for staging.
             boolean allAtOnce = (!key.isPaymentKey() && !key.alternates()) || r.emergency;
@@ -871,21 +872,17 @@ public class RotationEngine {
                     allAtOnce, new Distributor.Progress() {
                         @Override
                         public void waveChanged() {
-                            synchronized (r) {
-                                lastSave[0] = System.nanoTime();
-                                save(r, hold);
-                            }
+                            lastSave.set(System.nanoTime());
+                            save(r, hold);
                         }
 
                         @Override
                         public void dependentChanged() {
-                            synchronized (r) {
-                                long now = System.nanoTime();
-                                // At most a few writes a second: a big wave must not flood Vault.
-                                if (now - lastSave[0] > 250_000_000L) {
-                                    lastSave[0] = now;
-                                    save(r, hold);
-                                }
+                            long now = System.nanoTime();
+                            long last = lastSave.get();
+                            // At most a few writes a second, by one thread: a big wave must not flood Vault.
+                            if (now - last > 250_000_000L && lastSave.compareAndSet(last, now)) {
+                                save(r, hold);
                             }
                             hooks.duringRollout(r);
                         }
@@ -943,11 +940,15 @@ public class RotationEngine {
 
     /** Persists the record; fenced: a replica that lost its lease (or was overtaken) cannot write. */
     private void save(Rotation r, Active hold) {
-        synchronized (r) {
+        // One write at a time per rotation (check-and-set order); the record itself is locked only while
+        // it is serialised.
+        synchronized (hold) {
             if (hold.lost) {
                 throw new LeaseLost("the lease on key " + r.keyId + " was taken over");
             }
-            r.updatedAt = Instant.now();
+            synchronized (r) {
+                r.updatedAt = Instant.now();
+            }
             try {
                 rotations.update(r);
             } catch (CasConflictException e) {
@@ -958,10 +959,12 @@ public class RotationEngine {
                     hold.lost = true;
                     throw new LeaseLost("another replica wrote rotation " + r.id);
                 }
-                r.abortRequestedAt = stored.abortRequestedAt;
-                r.abortRequestedBy = stored.abortRequestedBy;
-                r.abortReason = stored.abortReason;
-                r.storeVersion = stored.storeVersion;
+                synchronized (r) {
+                    r.abortRequestedAt = stored.abortRequestedAt;
+                    r.abortRequestedBy = stored.abortRequestedBy;
+                    r.abortReason = stored.abortReason;
+                    r.storeVersion = stored.storeVersion;
+                }
                 rotations.update(r);
             }
         }

@@ -22,6 +22,8 @@ public class HttpClientProducer {
             return t;
         });
         return HttpClient.newBuilder()
+                // Plain-HTTP dependents would otherwise get an h2c upgrade attempt on every new connection.
+                .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(5))
                 .executor(executor)

@@ -41,8 +41,18 @@ public class VaultRotationStore implements RotationStore {
 
     @Override
     public void update(Rotation rotation) {
-        rotation.storeVersion = kv.write(recordPath(rotation.id), Map.of("record", toJson(rotation)),
-                rotation.storeVersion);
+        // Serialise under the record's lock (rollout threads change it), write to Vault outside it, so a
+        // big record being written does not stall the dependents' threads.
+        String json;
+        long expected;
+        synchronized (rotation) {
+            json = toJson(rotation);
+            expected = rotation.storeVersion;
+        }
+        long written = kv.write(recordPath(rotation.id), Map.of("record", json), expected);
+        synchronized (rotation) {
+            rotation.storeVersion = written;
+        }
     }
 
     @Override
