@@ -42,6 +42,15 @@ public interface RotatorConfig {
     /** How the rotation engine holds keys, retries and resumes. */
     Engine engine();
 
+    /** Kubernetes dependents. */
+    KubernetesSettings kubernetes();
+
+    interface KubernetesSettings {
+        /** Secret writes to one Deployment's Secret within this time share one restart. */
+        @WithDefault("2s")
+        java.time.Duration restartDebounce();
+    }
+
     /** When scheduled rotations run. */
     @WithName("schedule")
     ScheduleSettings scheduler();

@@ -287,15 +287,19 @@ public final class InventoryLoader {
                     inline = dep.delivery().equals("inline");
                 }
                 case VAULT_KV -> vaultPath(at + ".path", dep.path(), config.vault());
-                case KUBERNETES_SECRET -> problems.add(at + ".type: kubernetes-secret is not available in this "
-                        + "version; use webhook or vault-kv");
+                case KUBERNETES_SECRET -> {
+                    dnsName(at + ".namespace", dep.namespace(), 63);
+                    dnsName(at + ".secret", dep.secretName(), 253);
+                    dep.restart().orElse(List.of()).forEach(d -> dnsName(at + ".restart", Optional.of(d), 253));
+                }
             }
         }
         if (problems.size() > before) {
             return null;
         }
         return new DependentSpec(id, List.copyOf(dep.keys()), dep.wave(), type.get(), dep.url(), dep.verifyUrl(),
-                dep.signingSecret(), inline, dep.path().map(p -> p.replaceAll("^/+|/+$", "")));
+                dep.signingSecret(), inline, dep.path().map(p -> p.replaceAll("^/+|/+$", "")), dep.namespace(),
+                dep.secretName(), List.copyOf(dep.restart().orElse(List.of())));
     }
 
     private void vaultPath(String at, Optional<String> path, RotatorConfig.VaultConfig vault) {
@@ -312,6 +316,16 @@ public final class InventoryLoader {
             if (p.equals(own) || p.startsWith(own + "/") || own.startsWith(p + "/")) {
                 problems.add(at + ": '" + p + "' overlaps the service's own Vault path '" + own + "'");
             }
+        }
+    }
+
+    private static final Pattern DNS = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+
+    private void dnsName(String at, Optional<String> name, int max) {
+        if (name.isEmpty() || name.get().isBlank()) {
+            problems.add(at + ": a kubernetes-secret dependent needs this name");
+        } else if (name.get().length() > max || !DNS.matcher(name.get()).matches()) {
+            problems.add(at + ": '" + name.get() + "' is not a Kubernetes name (lowercase letters, digits, '-', '.')");
         }
     }
 

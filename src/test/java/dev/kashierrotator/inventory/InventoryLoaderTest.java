@@ -155,11 +155,19 @@ class InventoryLoaderTest {
     }
 
     @Test
-    void unknownDependentTypeAndKubernetesSecretAreNamed() {
+    void unknownDependentTypeAndKubernetesSecretFieldsAreNamed() {
         assertOneProblem("rotator.dependents.reports.type: must be webhook, vault-kv or kubernetes-secret",
                 c -> c.put("rotator.dependents.reports.type", "ftp"));
-        assertOneProblem("rotator.dependents.reports.type: kubernetes-secret is not available in this version",
-                c -> c.put("rotator.dependents.reports.type", "kubernetes-secret"));
+        List<String> k8s = problems(c -> c.put("rotator.dependents.reports.type", "kubernetes-secret"));
+        assertEquals(List.of("rotator.dependents.reports.namespace: a kubernetes-secret dependent needs this name",
+                "rotator.dependents.reports.secret: a kubernetes-secret dependent needs this name"), k8s);
+        assertOneProblem("rotator.dependents.reports.restart: 'Billing_Worker' is not a Kubernetes name",
+                c -> {
+                    c.put("rotator.dependents.reports.type", "kubernetes-secret");
+                    c.put("rotator.dependents.reports.namespace", "billing");
+                    c.put("rotator.dependents.reports.secret", "kashier-keys");
+                    c.put("rotator.dependents.reports.restart", "Billing_Worker");
+                });
     }
 
     @Test

@@ -1,0 +1,119 @@
+package dev.kashierrotator.rollout;
+
+import dev.kashierrotator.inventory.DependentSpec;
+import dev.kashierrotator.inventory.DependentType;
+import dev.kashierrotator.rotation.Delivery;
+import dev.kashierrotator.rotation.Target;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * kubernetes-secret dependents: the key goes into the named Secret (data key {@code <keyId>}, and
+ * {@code <keyId>.previous} while a payment key's grace runs), then every listed Deployment is restarted
+ * and the dependent counts as done only when each rollout has completed. Written with the Secret's
+ * resourceVersion (optimistic concurrency); Deployments are patched with JSON merge patches.
+ */
+@ApplicationScoped
+public class KubernetesSecretTarget implements Target {
+
+    /** Annotation on the Secret: fingerprint of each key it holds, so confirmation needs no key value. */
+    static final String FINGERPRINT_PREFIX = "kashier-rotator.dev/fingerprint.";
+
+    private final KubernetesClient kubernetes;
+    private final RestartCoordinator restarts;
+
+    public KubernetesSecretTarget(KubernetesClient kubernetes, RestartCoordinator restarts) {
+        this.kubernetes = kubernetes;
+        this.restarts = restarts;
+    }
+
+    @Override
+    public DependentType type() {
+        return DependentType.KUBERNETES_SECRET;
+    }
+
+    @Override
+    public void deliver(DependentSpec dependent, Delivery delivery) {
+        String ns = dependent.namespace().orElseThrow();
+        String name = dependent.secretName().orElseThrow();
+        String keyId = delivery.key().id();
+        try {
+            Secret current = kubernetes.secrets().inNamespace(ns).withName(name).get();
+            Map<String, String> data = new HashMap<>(current == null || current.getData() == null ? Map.of()
+                    : current.getData());
+            data.put(keyId, b64(delivery.newKey().value()));
+            if (delivery.graceUntil().isPresent() && delivery.previousKey().isPresent()) {
+                data.put(keyId + ".previous", b64(delivery.previousKey().get().value()));
+            } else {
+                data.remove(keyId + ".previous");
+            }
+            Map<String, String> annotations = new HashMap<>(current == null
+                    || current.getMetadata().getAnnotations() == null ? Map.of()
+                    : current.getMetadata().getAnnotations());
+            annotations.put(FINGERPRINT_PREFIX + keyId, delivery.newKey().fingerprint());
+            if (current == null) {
+                kubernetes.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(name)
+                        .withNamespace(ns).withAnnotations(annotations).endMetadata().withType("Opaque")
+                        .withData(data).build()).create();
+            } else {
+                current.setData(data);
+                current.getMetadata().setAnnotations(annotations);
+                // replace() carries the resourceVersion read above: a concurrent writer makes it fail.
+                kubernetes.secrets().inNamespace(ns).resource(current).update();
+            }
+        } catch (KubernetesClientException e) {
+            throw new DeliveryException("Secret " + ns + "/" + name + ": Kubernetes answered " + e.getCode()
+                    + (e.getStatus() == null ? "" : " " + Objects.toString(e.getStatus().getReason(), "")));
+        }
+        for (String deployment : dependent.restart()) {
+            restarts.request(ns, deployment, name);
+        }
+    }
+
+    @Override
+    public boolean confirms(DependentSpec dependent, Delivery delivery) {
+        String ns = dependent.namespace().orElseThrow();
+        try {
+            Secret secret = kubernetes.secrets().inNamespace(ns).withName(dependent.secretName().orElseThrow()).get();
+            if (secret == null || secret.getMetadata().getAnnotations() == null || !delivery.newKey().fingerprint()
+                    .equals(secret.getMetadata().getAnnotations().get(FINGERPRINT_PREFIX + delivery.key().id()))) {
+                return false;
+            }
+            for (String deployment : dependent.restart()) {
+                if (!restarts.rolledOut(ns, deployment, secret)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (KubernetesClientException e) {
+            return false;
+        }
+    }
+
+    private static String b64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether a Deployment finished rolling out the pod template it was last given. */
+    static boolean complete(Deployment d, long atLeastGeneration) {
+        if (d == null || d.getStatus() == null || d.getSpec() == null) {
+            return false;
+        }
+        long observed = Objects.requireNonNullElse(d.getStatus().getObservedGeneration(), 0L);
+        long generation = Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
+        int desired = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+        return observed >= Math.max(generation, atLeastGeneration)
+                && Objects.requireNonNullElse(d.getStatus().getUpdatedReplicas(), 0) == desired
+                && Objects.requireNonNullElse(d.getStatus().getReadyReplicas(), 0) == desired
+                && Objects.requireNonNullElse(d.getStatus().getAvailableReplicas(), 0) == desired;
+    }
+}
