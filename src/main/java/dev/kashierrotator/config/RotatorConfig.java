@@ -231,6 +231,14 @@ public interface RotatorConfig {
          */
         @WithDefault("0%")
         String failureThreshold();
+
+        /** Calls to one dependent looked at before its circuit breaker may open (all must have failed). */
+        @WithDefault("4")
+        int breakerThreshold();
+
+        /** How long an open circuit breaker fails calls to its dependent fast before trying again. */
+        @WithDefault("30s")
+        java.time.Duration breakerDelay();
     }
 
     /** A key's own wave policy; what it leaves out comes from {@code rotator.rollout}. */
@@ -267,6 +275,9 @@ public interface RotatorConfig {
 
         /** webhook: HMAC-SHA256 secret for {@code X-Rotator-Signature}. */
         Optional<String> signingSecret();
+
+        /** webhook: PEM file of the CA(s) trusted for this dependent's https URLs, instead of the JVM's trust store. */
+        Optional<String> caBundle();
 
         /** webhook: {@code inline} (key in the body) or {@code reference} (Vault path only). */
         @WithDefault("inline")

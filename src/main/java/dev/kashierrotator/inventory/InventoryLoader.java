@@ -4,6 +4,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.rollout.TlsTrust;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -285,6 +286,13 @@ public final class InventoryLoader {
                         problems.add(at + ".delivery: must be inline or reference, got '" + dep.delivery() + "'");
                     }
                     inline = dep.delivery().equals("inline");
+                    dep.caBundle().ifPresent(path -> {
+                        if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(path))) {
+                            problems.add(at + ".ca-bundle: cannot read '" + path + "'");
+                        } else if (TlsTrust.load(path).isEmpty()) {
+                            problems.add(at + ".ca-bundle: '" + path + "' holds no PEM certificate");
+                        }
+                    });
                 }
                 case VAULT_KV -> vaultPath(at + ".path", dep.path(), config.vault());
                 case KUBERNETES_SECRET -> {
@@ -299,7 +307,7 @@ public final class InventoryLoader {
         }
         return new DependentSpec(id, List.copyOf(dep.keys()), dep.wave(), type.get(), dep.url(), dep.verifyUrl(),
                 dep.signingSecret(), inline, dep.path().map(p -> p.replaceAll("^/+|/+$", "")), dep.namespace(),
-                dep.secretName(), List.copyOf(dep.restart().orElse(List.of())));
+                dep.secretName(), List.copyOf(dep.restart().orElse(List.of())), dep.caBundle());
     }
 
     private void vaultPath(String at, Optional<String> path, RotatorConfig.VaultConfig vault) {

@@ -12,7 +12,12 @@ import dev.kashierrotator.rotation.Rotation.DependentState;
 import dev.kashierrotator.rotation.Rotation.StepState;
 import dev.kashierrotator.rotation.Rotation.Wave;
 import dev.kashierrotator.rotation.Target;
+import dev.kashierrotator.config.RotatorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.Guard;
+import java.time.temporal.ChronoUnit;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -53,11 +58,28 @@ public class WaveRunner implements Distributor {
     private final Map<DependentType, Target> targets = new EnumMap<>(DependentType.class);
     private final Inventory inventory;
     private final MeterRegistry metrics;
+    private final int breakerThreshold;
+    private final Duration breakerDelay;
+    private final Map<String, Guard> guards = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public WaveRunner(Instance<Target> targets, Inventory inventory, MeterRegistry metrics) {
+    public WaveRunner(Instance<Target> targets, Inventory inventory, MeterRegistry metrics, RotatorConfig config) {
         targets.forEach(t -> this.targets.put(t.type(), t));
         this.inventory = inventory;
         this.metrics = metrics;
+        this.breakerThreshold = config.rollout().breakerThreshold();
+        this.breakerDelay = config.rollout().breakerDelay();
+    }
+
+    /**
+     * One circuit breaker per dependent (SmallRye Fault Tolerance, named {@code dependent-<id>}): a dependent
+     * that keeps failing is failed fast, and named in the record, instead of eating every rollout's time.
+     */
+    private Guard guard(String dependentId) {
+        return guards.computeIfAbsent(dependentId, id -> Guard.create()
+                .withCircuitBreaker().name("dependent-" + id).requestVolumeThreshold(breakerThreshold)
+                .failureRatio(1.0).delay(breakerDelay.toMillis(), ChronoUnit.MILLIS)
+                .failOn(Target.DeliveryException.class).done()
+                .build());
     }
 
     @Override
@@ -216,16 +238,25 @@ public class WaveRunner implements Distributor {
                 outcome.attempts = attempt;
             }
             try {
-                target.deliver(dependent, delivery);
+                guard(dependent.id()).get(() -> {
+                    target.deliver(dependent, delivery);
+                    return Boolean.TRUE;
+                }, Boolean.class);
                 delivered = true;
-            } catch (Target.DeliveryException e) {
-                lastError = e.getMessage();
+            } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
+                lastError = e instanceof CircuitBreakerOpenException
+                        ? "circuit breaker open: " + dependent.id() + " failed its last " + breakerThreshold
+                        + " calls; not called again for " + breakerDelay.toSeconds() + "s"
+                        : e.getMessage();
                 Log.warnf("rotation %s key %s: delivery to %s, attempt %d of %d failed: %s", rotation.id,
                         rotation.keyId, dependent.id(), attempt, policy.deliveryAttempts(), lastError);
                 if (attempt < policy.deliveryAttempts()) {
                     sleep(backoff(attempt));
                 }
             }
+        }
+        synchronized (rotation) {
+            outcome.circuitBreaker = CircuitBreakerMaintenance.get().currentState("dependent-" + dependent.id()).name();
         }
         if (!delivered) {
             if (stop.getAsBoolean()) {

@@ -14,10 +14,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Webhook dependents (CONTRACT §5): a signed POST of the event, then polling of the verify URL until
@@ -28,9 +30,25 @@ public class WebhookTarget implements Target {
 
     private final HttpClient http;
     private final ObjectMapper json;
+    private final Map<String, HttpClient> ownTrust = new ConcurrentHashMap<>();
+
     public WebhookTarget(HttpClient http, ObjectMapper json) {
         this.http = http;
         this.json = json;
+    }
+
+    /** The shared client, or one trusting only the dependent's CA bundle (redirects never followed either way). */
+    private HttpClient client(DependentSpec dependent) {
+        if (dependent.caBundle().isEmpty()) {
+            return http;
+        }
+        return ownTrust.computeIfAbsent(dependent.id(), id -> HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5))
+                .sslContext(TlsTrust.load(dependent.caBundle().get()).orElseThrow(() -> new DeliveryException(
+                        "ca-bundle of " + id + " holds no certificate")))
+                .build());
     }
 
     @Override
@@ -52,7 +70,7 @@ public class WebhookTarget implements Target {
                 .build();
         int status;
         try {
-            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            status = client(dependent).send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             throw new DeliveryException("POST " + dependent.url().get() + " failed: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
@@ -73,7 +91,7 @@ public class WebhookTarget implements Target {
                 .GET()
                 .build();
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = client(dependent).send(request, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 return false;
             }

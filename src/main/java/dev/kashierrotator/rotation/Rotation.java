@@ -115,7 +115,7 @@ public class Rotation {
     }
 
     /** What happened to one dependent. */
-    @JsonPropertyOrder({"id", "type", "state", "attempts", "accepted", "error", "confirmedAt"})
+    @JsonPropertyOrder({"id", "type", "state", "attempts", "accepted", "circuitBreaker", "error", "confirmedAt"})
     public static class DependentOutcome {
         public String id;
         public String type;
@@ -123,6 +123,8 @@ public class Rotation {
         public int attempts;
         /** The dependent took the new key (a 2xx or a write): a rollback must give it the old one back. */
         public boolean accepted;
+        /** State of this dependent's circuit breaker after its last call: CLOSED, OPEN or HALF_OPEN. */
+        public String circuitBreaker;
         public String error;
         public Instant confirmedAt;
 

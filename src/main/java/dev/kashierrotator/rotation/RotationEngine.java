@@ -247,7 +247,10 @@ public class RotationEngine {
 
     /** Rotations newest first, optionally of one key and in one state. */
     public List<Rotation> list(String keyId, RotationState state, int limit) {
-        return rotations.list().stream()
+        // Ids sort by creation time, so only as many records are read as the answer needs.
+        return rotations.ids().stream()
+                .map(rotations::get)
+                .flatMap(Optional::stream)
                 .filter(r -> keyId == null || keyId.equals(r.keyId))
                 .filter(r -> state == null || state == r.state)
                 .limit(limit)

@@ -22,8 +22,8 @@ public interface RotationStore {
 
     Optional<Rotation> get(String id);
 
-    /** Every record, newest first. */
-    List<Rotation> list();
+    /** Ids of every record, newest first (ids start with their UTC creation time), without reading them. */
+    List<String> ids();
 
     /** The outcome of asking for a key. */
     sealed interface ClaimResult permits Claimed, Held {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.kashierrotator.rollout.Signatures;
 import dev.kashierrotator.rotation.Fingerprints;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import javax.net.ssl.SSLContext;
 
 /**
  * A webhook dependent as a real service would write one (CONTRACT §5), on its own loopback HTTP
@@ -51,15 +54,23 @@ public final class DemoDependent implements AutoCloseable {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failWith;
     private volatile boolean ignoreKeys;
+    private volatile String redirect;
     private volatile Duration confirmDelay = Duration.ZERO;
     private final Map<String, Instant> switchedAt = new ConcurrentHashMap<>();
     private final Map<String, String> reported = new ConcurrentHashMap<>();
     private volatile BiFunction<String, Long, Optional<String>> vaultReader = (path, version) -> Optional.empty();
 
-    private DemoDependent(String name, String signingSecret, int port) throws IOException {
+    private DemoDependent(String name, String signingSecret, int port, SSLContext tls) throws IOException {
         this.name = name;
         this.signingSecret = signingSecret;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        if (tls == null) {
+            this.server = HttpServer.create(address, 0);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            this.server = https;
+        }
         server.createContext("/rotation", this::handle);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "demo-dependent-" + name);
@@ -71,7 +82,12 @@ public final class DemoDependent implements AutoCloseable {
 
     /** Starts a dependent on the port (0: any free port). */
     public static DemoDependent start(String name, String signingSecret, int port) throws IOException {
-        return new DemoDependent(name, signingSecret, port);
+        return new DemoDependent(name, signingSecret, port, null);
+    }
+
+    /** Starts a dependent serving https with the given server context. */
+    public static DemoDependent startTls(String name, String signingSecret, SSLContext tls) throws IOException {
+        return new DemoDependent(name, signingSecret, 0, tls);
     }
 
     public String name() {
@@ -84,7 +100,7 @@ public final class DemoDependent implements AutoCloseable {
 
     /** Where rotations are POSTed. */
     public String url() {
-        return "http://127.0.0.1:" + port() + "/rotation";
+        return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + port() + "/rotation";
     }
 
     /** Where the dependent reports the fingerprints it uses. */
@@ -95,6 +111,12 @@ public final class DemoDependent implements AutoCloseable {
     /** Answers every delivery with this HTTP status from now on (0: behave). */
     public DemoDependent failWith(int status) {
         this.failWith = status;
+        return this;
+    }
+
+    /** Answers every delivery with a redirect there (a well-behaved sender does not follow it). */
+    public DemoDependent redirectTo(String url) {
+        this.redirect = url;
         return this;
     }
 
@@ -190,6 +212,11 @@ public final class DemoDependent implements AutoCloseable {
                     valid, event.path("fingerprint").asText()));
             if (!valid) {
                 respond(exchange, 401, new byte[0]);
+                return;
+            }
+            if (redirect != null) {
+                exchange.getResponseHeaders().set("Location", redirect);
+                respond(exchange, 307, new byte[0]);
                 return;
             }
             if (failWith != 0) {

@@ -61,12 +61,10 @@ public class VaultRotationStore implements RotationStore {
     }
 
     @Override
-    public List<Rotation> list() {
+    public List<String> ids() {
         return kv.list(statePrefix + "/rotations").stream()
                 .filter(name -> !name.endsWith("/"))
-                .map(this::get)
-                .flatMap(Optional::stream)
-                .sorted(Comparator.comparing((Rotation r) -> r.createdAt).reversed())
+                .sorted(Comparator.reverseOrder())
                 .toList();
     }
 

@@ -25,6 +25,23 @@ public final class Dependents {
         });
     }
 
+    /** The dependent of that name, started on first use by {@code starter}. */
+    public static DemoDependent start(String name, Starter starter) {
+        return RUNNING.computeIfAbsent(name, n -> {
+            try {
+                return starter.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Starts a dependent. */
+    @FunctionalInterface
+    public interface Starter {
+        DemoDependent start() throws IOException;
+    }
+
     /** A dependent started earlier. */
     public static DemoDependent get(String name) {
         DemoDependent d = RUNNING.get(name);

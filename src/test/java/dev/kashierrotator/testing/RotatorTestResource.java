@@ -121,6 +121,12 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
                     "inline", "secret-" + id, "secret-" + id);
         }
 
+        key(c, "breaker-pay", "second", "test", "payment-api-key", "1s");
+        webhook(c, "breaker-hook", 0, List.of("breaker-pay"), "inline", "breaker-secret", "breaker-secret")
+                .failWith(500);
+
+        tlsAndRedirects(c);
+
         c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
         c.put("rotator.dependents.conflict-kv.type", "vault-kv");
         c.put("rotator.dependents.conflict-kv.path", "apps/conflict");
@@ -171,6 +177,22 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
+    }
+
+    /** https dependents (trusted through a CA bundle, or not at all) and one that redirects. */
+    private static void tlsAndRedirects(Map<String, String> c) {
+        SelfSignedTls tls = SelfSignedTls.create("dependents");
+        key(c, "tls-pay", "second", "test", "payment-api-key", "300ms");
+        key(c, "tls-untrusted-pay", "second", "test", "payment-api-key", "300ms");
+        key(c, "redirect-pay", "second", "test", "payment-api-key", "300ms");
+        Dependents.start("tls-trusted", () -> DemoDependent.startTls("tls-trusted", "tls-secret", tls.server));
+        Dependents.start("tls-untrusted", () -> DemoDependent.startTls("tls-untrusted", "tls-secret", tls.server));
+        webhook(c, "tls-trusted", 0, List.of("tls-pay"), "inline", "tls-secret", "tls-secret");
+        c.put("rotator.dependents.tls-trusted.ca-bundle", tls.caPem.toAbsolutePath().toString());
+        webhook(c, "tls-untrusted", 0, List.of("tls-untrusted-pay"), "inline", "tls-secret", "tls-secret");
+        DemoDependent target = Dependents.get("redirect-target", "redirect-secret");
+        webhook(c, "redirector", 0, List.of("redirect-pay"), "inline", "redirect-secret", "redirect-secret")
+                .redirectTo(target.url());
     }
 
     /** Adds the Kubernetes world: keys whose dependent is a Secret read by a Deployment. */
