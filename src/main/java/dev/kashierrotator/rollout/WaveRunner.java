@@ -31,7 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -60,7 +59,8 @@ public class WaveRunner implements Distributor {
     private final MeterRegistry metrics;
     private final int breakerThreshold;
     private final Duration breakerDelay;
-    private final Map<String, Guard> guards = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Guard> breakers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Guard> retryGuards = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WaveRunner(Instance<Target> targets, Inventory inventory, MeterRegistry metrics, RotatorConfig config) {
         targets.forEach(t -> this.targets.put(t.type(), t));
@@ -74,12 +74,40 @@ public class WaveRunner implements Distributor {
      * One circuit breaker per dependent (SmallRye Fault Tolerance, named {@code dependent-<id>}): a dependent
      * that keeps failing is failed fast, and named in the record, instead of eating every rollout's time.
      */
-    private Guard guard(String dependentId) {
-        return guards.computeIfAbsent(dependentId, id -> Guard.create()
+    private Guard breaker(String dependentId) {
+        return breakers.computeIfAbsent(dependentId, id -> Guard.create()
                 .withCircuitBreaker().name("dependent-" + id).requestVolumeThreshold(breakerThreshold)
                 .failureRatio(1.0).delay(breakerDelay.toMillis(), ChronoUnit.MILLIS)
                 .failOn(Target.DeliveryException.class).done()
                 .build());
+    }
+
+    /**
+     * Delivery retries for a wave policy (SmallRye Fault Tolerance): {@code delivery-attempts} in all,
+     * exponential backoff from 200 ms (capped at 5 s) with jitter, each call bounded by {@code call-timeout}
+     * in the target. An open breaker or an abort ends the retries at once.
+     */
+    private Guard retries(RolloutPolicy policy) {
+        return retryGuards.computeIfAbsent(policy.deliveryAttempts(), attempts -> Guard.create()
+                .withRetry().maxRetries(attempts - 1).delay(200, ChronoUnit.MILLIS).jitter(100, ChronoUnit.MILLIS)
+                .withExponentialBackoff().factor(2).maxDelay(5, ChronoUnit.SECONDS).done()
+                .retryOn(Target.DeliveryException.class)
+                .abortOn(List.of(CircuitBreakerOpenException.class, Stopped.class)).done()
+                .build());
+    }
+
+    private String describe(DependentSpec dependent, RuntimeException e) {
+        return e instanceof CircuitBreakerOpenException
+                ? "circuit breaker open: " + dependent.id() + " failed its last " + breakerThreshold
+                        + " calls; not called again for " + breakerDelay.toSeconds() + "s"
+                : e.getMessage();
+    }
+
+    /** The rollout is being stopped (an abort): no more attempts. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped", null, false, false);
+        }
     }
 
     @Override
@@ -232,28 +260,33 @@ public class WaveRunner implements Distributor {
         Target target = targets.get(dependent.type());
         String lastError = null;
         boolean delivered = false;
-        for (int attempt = 1; attempt <= policy.deliveryAttempts() && !delivered && !stop.getAsBoolean(); attempt++) {
-            synchronized (rotation) {
-                outcome.state = DependentState.DELIVERING;
-                outcome.attempts = attempt;
-            }
-            try {
-                guard(dependent.id()).get(() -> {
-                    target.deliver(dependent, delivery);
-                    return Boolean.TRUE;
-                }, Boolean.class);
-                delivered = true;
-            } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
-                lastError = e instanceof CircuitBreakerOpenException
-                        ? "circuit breaker open: " + dependent.id() + " failed its last " + breakerThreshold
-                        + " calls; not called again for " + breakerDelay.toSeconds() + "s"
-                        : e.getMessage();
-                Log.warnf("rotation %s key %s: delivery to %s, attempt %d of %d failed: %s", rotation.id,
-                        rotation.keyId, dependent.id(), attempt, policy.deliveryAttempts(), lastError);
-                if (attempt < policy.deliveryAttempts()) {
-                    sleep(backoff(attempt));
+        try {
+            retries(policy).get(() -> {
+                if (stop.getAsBoolean()) {
+                    throw new Stopped();
                 }
-            }
+                synchronized (rotation) {
+                    outcome.state = DependentState.DELIVERING;
+                    outcome.attempts++;
+                }
+                try {
+                    breaker(dependent.id()).get(() -> {
+                        target.deliver(dependent, delivery);
+                        return Boolean.TRUE;
+                    }, Boolean.class);
+                } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
+                    Log.warnf("rotation %s key %s: delivery to %s, attempt %d of %d failed: %s", rotation.id,
+                            rotation.keyId, dependent.id(), outcome.attempts, policy.deliveryAttempts(),
+                            describe(dependent, e));
+                    throw e;
+                }
+                return Boolean.TRUE;
+            }, Boolean.class);
+            delivered = true;
+        } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
+            lastError = describe(dependent, e);
+        } catch (Stopped e) {
+            lastError = "stopped";
         }
         synchronized (rotation) {
             outcome.circuitBreaker = CircuitBreakerMaintenance.get().currentState("dependent-" + dependent.id()).name();
@@ -314,12 +347,6 @@ public class WaveRunner implements Distributor {
     private static void skip(Wave wave) {
         wave.state = StepState.SKIPPED;
         wave.dependents.forEach(d -> d.state = DependentState.SKIPPED);
-    }
-
-    /** Exponential backoff with full jitter: 200 ms, 400 ms, 800 ms ... capped at 5 s. */
-    static Duration backoff(int attempt) {
-        long cap = Math.min(5_000, 200L << Math.min(attempt - 1, 10));
-        return Duration.ofMillis(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
     }
 
     private static void sleep(Duration d) {

@@ -61,6 +61,11 @@ class NoKeyLeakTest {
         assertTrue(logText.contains("step ROLLOUT done"), "the log holds rotations to inspect");
         places.add(scan("log " + log, logText, values));
 
+        // Operations endpoints first, each on a fresh connection (see operationsEndpoint).
+        places.add(scan("/q/metrics", operationsEndpoint("/q/metrics"), values));
+        places.add(scan("/q/health", operationsEndpoint("/q/health"), values));
+        places.add(scan("/q/openapi", operationsEndpoint("/q/openapi"), values));
+
         places.add(scan("GET /api/v1/keys", asAdmin().get("/api/v1/keys").asString(), values));
         for (KeySpec key : inventory.keys()) {
             places.add(scan("GET /api/v1/keys/" + key.id(), asAdmin().get("/api/v1/keys/" + key.id()).asString(),
@@ -71,9 +76,6 @@ class NoKeyLeakTest {
         assertFalse(io.restassured.path.json.JsonPath.from(rotations).getList("id").isEmpty(),
                 "rotations ran before this check");
         places.add(scan("GET /api/v1/rotations", rotations, values));
-        places.add(scan("/q/metrics", given().get("/q/metrics").asString(), values));
-        places.add(scan("/q/health", given().get("/q/health").asString(), values));
-        places.add(scan("/q/openapi", given().get("/q/openapi").asString(), values));
 
         Path reports = Path.of("target", "surefire-reports");
         if (Files.isDirectory(reports)) {
@@ -86,6 +88,34 @@ class NoKeyLeakTest {
         List<String> leaks = places.stream().filter(p -> p != null).toList();
         if (!leaks.isEmpty()) {
             fail("key material found in: " + String.join("; ", leaks));
+        }
+    }
+
+    /**
+     * GET on a new connection with a 20 s limit. Once, late in a full run, /q/metrics did not answer in
+     * 30 s; should it happen again, a thread dump of this JVM (the service runs in it) lands in
+     * target/metrics-hang-threads.txt for whoever fixes it.
+     */
+    private String operationsEndpoint(String path) throws IOException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + path);
+        try {
+            return http.send(java.net.http.HttpRequest.newBuilder(uri).timeout(java.time.Duration.ofSeconds(20))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.net.http.HttpTimeoutException e) {
+            StringBuilder dump = new StringBuilder();
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                dump.append(t.getName()).append(" (").append(t.getState()).append(")\n");
+                for (StackTraceElement el : stack) {
+                    dump.append("    at ").append(el).append('\n');
+                }
+            });
+            Path file = Path.of("target", "metrics-hang-threads.txt");
+            Files.writeString(file, dump);
+            throw new AssertionError(path + " did not answer within 20 s; thread dump in " + file);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
         }
     }
 
