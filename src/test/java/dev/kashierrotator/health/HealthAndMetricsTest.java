@@ -5,11 +5,14 @@ import static dev.kashierrotator.testing.Api.rotate;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.testing.RotatorTestResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.kashierrotator.vault.VaultKv;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /** Probes and metrics, without a token, as Kubernetes and Prometheus see them. */
@@ -33,6 +36,25 @@ class HealthAndMetricsTest {
                 .body(containsString("outcome=\"completed\""))
                 .body(containsString("rotator_rotation_duration_seconds"))
                 .body(containsString("rotator_dependent_pushes_total"));
+    }
+
+    @Inject
+    VaultKv kv;
+
+    @Test
+    void vaultCallsDoNotLeaveThreadsBehind() {
+        // The driver used to build an HttpClient (with its own threads) per request: after a busy run the
+        // JVM held thousands of them and a metrics scrape stalled walking them.
+        long before = httpClientThreads();
+        for (int i = 0; i < 200; i++) {
+            kv.read("kashier/pay-e2e");
+        }
+        long grown = httpClientThreads() - before;
+        assertTrue(grown < 20, "200 Vault reads started " + grown + " HttpClient threads");
+    }
+
+    private static long httpClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("HttpClient-")).count();
     }
 
     @Test
