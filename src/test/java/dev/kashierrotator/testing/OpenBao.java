@@ -3,14 +3,9 @@ package dev.kashierrotator.testing;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -67,7 +62,7 @@ public final class OpenBao {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            waitUntilUp(p, address);
+            Http.awaitOk(address + "/v1/sys/health", p, Duration.ofSeconds(60), "OpenBao", "target/openbao.log");
             return new OpenBao(p, address, token);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start OpenBao from " + binary, e);
@@ -87,36 +82,6 @@ public final class OpenBao {
             }
         }
         throw new IllegalStateException("no OpenBao binary: run scripts/install-openbao.sh (the Maven build does)");
-    }
-
-    private static void waitUntilUp(Process p, String address) {
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("OpenBao exited with " + p.exitValue() + "; see target/openbao.log");
-            }
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(address + "/v1/sys/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        p.destroyForcibly();
-        throw new IllegalStateException("OpenBao did not answer within 60 s; see target/openbao.log");
     }
 
     public static int freePort() {

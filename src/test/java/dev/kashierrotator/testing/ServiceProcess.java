@@ -2,14 +2,9 @@ package dev.kashierrotator.testing;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +43,8 @@ public final class ServiceProcess implements AutoCloseable {
             ServiceProcess service = new ServiceProcess(name, port, p);
             // A failed test must not leave services running after the test JVM.
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-            service.awaitReady();
+            Http.awaitOk(service.url() + "/q/health/ready", p, Duration.ofSeconds(90), "service " + name,
+                    "target/it-" + name + ".log");
             return service;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start service " + name, e);
@@ -75,36 +71,6 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private void awaitReady() {
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plusSeconds(90);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("service " + name + " exited; see target/it-" + name + ".log");
-            }
-            try {
-                int status = http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (status == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        kill();
-        throw new IllegalStateException("service " + name + " not ready within 90 s; see target/it-" + name + ".log");
     }
 
     @Override
