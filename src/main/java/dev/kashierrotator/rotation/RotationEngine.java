@@ -607,19 +607,9 @@ public class RotationEngine {
         } catch (Parked e) {
             keepHold = true;
         } catch (RollBackNow e) {
-            try {
-                rollBack(r, inventory.key(r.keyId).orElseThrow(), hold, RotationState.ROLLED_BACK,
-                        "ROLLOUT: " + e.getMessage());
-            } catch (LeaseLost lost) {
-                Log.warnf("rotation %s stopped on this replica: %s", rotationId, lost.getMessage());
-            }
+            rollBackOrLeave(r, hold, RotationState.ROLLED_BACK, "ROLLOUT: " + e.getMessage());
         } catch (AbortNow e) {
-            KeySpec key = inventory.key(r.keyId).orElseThrow();
-            try {
-                rollBack(r, key, hold, RotationState.ABORTED, null);
-            } catch (LeaseLost lost) {
-                Log.warnf("rotation %s stopped on this replica: %s", rotationId, lost.getMessage());
-            }
+            rollBackOrLeave(r, hold, RotationState.ABORTED, null);
         } catch (LeaseLost e) {
             Log.warnf("rotation %s stopped on this replica: %s", rotationId, e.getMessage());
         } catch (StepFailed e) {
@@ -634,6 +624,21 @@ public class RotationEngine {
             if (!keepHold) {
                 active.remove(rotationId);
             }
+        }
+    }
+
+    /**
+     * Rolls back; if that is cut short (Vault unreachable, lease lost), the rotation stays unfinished in
+     * Vault and is resumed, rollback and all, by whichever replica holds its lease next.
+     */
+    private void rollBackOrLeave(Rotation r, Active hold, RotationState outcome, String cause) {
+        try {
+            rollBack(r, inventory.key(r.keyId).orElseThrow(), hold, outcome, cause);
+        } catch (LeaseLost e) {
+            Log.warnf("rotation %s stopped on this replica: %s", r.id, e.getMessage());
+        } catch (RuntimeException e) {
+            Log.errorf("rollback of rotation %s cut short (%s: %s); it resumes from Vault", r.id,
+                    e.getClass().getSimpleName(), e.getMessage());
         }
     }
 
