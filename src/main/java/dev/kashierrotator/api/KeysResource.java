@@ -10,6 +10,7 @@ import dev.kashierrotator.rotation.RotationRequest;
 import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.schedule.DuePolicy;
 import dev.kashierrotator.security.Caller;
+import dev.kashierrotator.security.Permission;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -50,14 +51,18 @@ public class KeysResource {
     @GET
     @Operation(summary = "Every key of the inventory with its fingerprint, age and next rotation")
     public List<KeyView> list() {
-        return inventory.keys().stream().map(this::view).toList();
+        caller.require(Permission.KEYS_READ, null);
+        // A mode-limited role sees only its mode's keys, also in lists.
+        return inventory.keys().stream().filter(k -> caller.sees(k.mode())).map(this::view).toList();
     }
 
     @GET
     @Path("/{keyId}")
     @Operation(summary = "One key")
     public KeyView get(@PathParam("keyId") String keyId) {
-        return view(inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId)));
+        KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
+        caller.require(Permission.KEYS_READ, key.mode());
+        return view(key);
     }
 
     @POST
@@ -65,7 +70,11 @@ public class KeysResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Rotate a key now (202 with the rotation; 200 with the plan for a dry run)")
     public Response rotate(@PathParam("keyId") String keyId, RotationCreateRequest body) {
-        inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
+        KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
+        caller.require(Permission.ROTATIONS_CREATE, key.mode());
+        if (body != null && Boolean.TRUE.equals(body.emergency())) {
+            caller.require(Permission.ROTATIONS_EMERGENCY, key.mode());
+        }
         if (body == null) {
             throw new ProblemException(Problem.invalid("body", "required: {\"reason\": \"...\"}"));
         }

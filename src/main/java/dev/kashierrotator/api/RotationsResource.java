@@ -5,7 +5,9 @@ import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
 import dev.kashierrotator.rotation.RotationState;
+import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.security.Caller;
+import dev.kashierrotator.security.Permission;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -43,8 +45,12 @@ public class RotationsResource {
     @Operation(summary = "Rotations, newest first")
     public List<Rotation> list(@QueryParam("keyId") String keyId, @QueryParam("state") String state,
                                @QueryParam("limit") String limit) {
+        caller.require(Permission.ROTATIONS_READ, null);
         if (keyId != null && inventory.key(keyId).isEmpty()) {
             throw new ProblemException(Problem.invalid("keyId", "unknown key '" + keyId + "'"));
+        }
+        if (keyId != null) {
+            caller.require(Permission.ROTATIONS_READ, inventory.key(keyId).get().mode());
         }
         RotationState wanted = null;
         if (state != null) {
@@ -66,15 +72,22 @@ public class RotationsResource {
                 throw new ProblemException(Problem.invalid("limit", "must be a whole number from 1 to 1000"));
             }
         }
-        return engine.list(keyId, wanted, max);
+        return engine.list(keyId, wanted, max, r -> Mode.of(r.mode).map(caller::sees).orElse(false));
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "One rotation")
     public Rotation get(@PathParam("id") String id) {
-        return engine.get(checkedId(id)).orElseThrow(() -> new RotationException(404, "Unknown rotation",
+        return visible(id, Permission.ROTATIONS_READ);
+    }
+
+    /** The rotation, if the caller has the permission for its key's mode (404 when there is none). */
+    private Rotation visible(String id, Permission permission) {
+        Rotation r = engine.get(checkedId(id)).orElseThrow(() -> new RotationException(404, "Unknown rotation",
                 "no rotation '" + id + "'", null));
+        caller.require(permission, Mode.of(r.mode).orElse(null));
+        return r;
     }
 
     /**
@@ -94,6 +107,7 @@ public class RotationsResource {
     @Operation(summary = "Answer the dashboard step a rotation waits for (AWAITING_DASHBOARD): {\"newKey\": \"...\"} "
             + "for a new or changed key, {} once the old key is deleted")
     public Response confirm(@PathParam("id") String id, ConfirmRequest body) {
+        visible(id, Permission.ROTATIONS_CONFIRM);
         return Response.accepted(engine.confirm(checkedId(id), body == null ? null : body.newKey(), caller.subject()))
                 .build();
     }
@@ -108,6 +122,7 @@ public class RotationsResource {
     @Operation(summary = "Abort a rotation while the old key still works: dependents get it back, the new key is "
             + "expired, the rotation ends ABORTED (409 once the old key is dead)")
     public Response abort(@PathParam("id") String id, AbortRequest body) {
+        visible(id, Permission.ROTATIONS_ABORT);
         String reason = body == null || body.reason() == null ? null : body.reason().strip();
         if (reason != null && reason.length() > KeysResource.MAX_REASON) {
             throw new ProblemException(Problem.invalid("reason", "at most " + KeysResource.MAX_REASON + " characters"));

@@ -36,6 +36,33 @@ public interface RotatorConfig {
     /** Break-glass bearer token with the admin role (env {@code ROTATOR_BOOTSTRAP_TOKEN}). */
     Optional<String> bootstrapToken();
 
+    /** API tokens and roles. */
+    Security security();
+
+    interface Security {
+        /** API tokens by name, stored only as the SHA-256 hex of the token. */
+        Map<String, Token> tokens();
+
+        /** Custom roles by name, beside viewer, operator, oncall and admin. */
+        Map<String, Role> roles();
+
+        interface Token {
+            /** SHA-256 of the token, lowercase hex ({@code echo -n token | sha256sum}). */
+            String sha256();
+
+            /** A default or custom role. */
+            String role();
+        }
+
+        interface Role {
+            /** Permissions, such as {@code keys:read} or {@code rotations:create}. */
+            List<String> permissions();
+
+            /** Limit to these modes ({@code test}, {@code live}); all when unset. */
+            Optional<List<String>> modes();
+        }
+    }
+
     /** Demo webhook dependents started in-process for the local run (dev only). */
     Demo demo();
 

@@ -4,6 +4,7 @@ import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.rotation.RotationEngine;
+import dev.kashierrotator.security.AccessControl;
 import dev.kashierrotator.sim.DemoDependents;
 import dev.kashierrotator.sim.SimulatorSeeder;
 import dev.kashierrotator.vault.VaultKv;
@@ -22,12 +23,13 @@ import jakarta.enterprise.event.Observes;
 public class StartupChecks {
 
     void onStart(@Observes StartupEvent event, Inventory inventory, VaultKv kv, RotatorConfig config,
-                 SimulatorSeeder seeder, DemoDependents demo, RotationEngine engine) {
+                 SimulatorSeeder seeder, DemoDependents demo, RotationEngine engine, AccessControl access) {
         Log.infof("inventory: %d key(s), %d dependent(s); Vault %s, mount %s; dashboard %s",
                 inventory.keys().size(), inventory.dependents().size(), kv.address(), kv.mount(),
                 config.kashier().dashboard());
-        if (config.bootstrapToken().filter(t -> !t.isBlank()).isEmpty()) {
-            Log.warn("ROTATOR_BOOTSTRAP_TOKEN is not set: every /api call will answer 401");
+        if (!access.anyToken()) {
+            Log.warn("no API token (rotator.security.tokens) and no ROTATOR_BOOTSTRAP_TOKEN: every /api call will "
+                    + "answer 401");
         }
         if (seeder.applies()) {
             try {

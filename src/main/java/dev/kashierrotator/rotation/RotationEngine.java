@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -246,11 +247,12 @@ public class RotationEngine {
     }
 
     /** Rotations newest first, optionally of one key and in one state. */
-    public List<Rotation> list(String keyId, RotationState state, int limit) {
+    public List<Rotation> list(String keyId, RotationState state, int limit, Predicate<Rotation> visible) {
         // Ids sort by creation time, so only as many records are read as the answer needs.
         return rotations.ids().stream()
                 .map(rotations::get)
                 .flatMap(Optional::stream)
+                .filter(visible)
                 .filter(r -> keyId == null || keyId.equals(r.keyId))
                 .filter(r -> state == null || state == r.state)
                 .limit(limit)

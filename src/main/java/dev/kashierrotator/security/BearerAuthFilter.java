@@ -1,13 +1,9 @@
 package dev.kashierrotator.security;
 
 import dev.kashierrotator.api.Problem;
-import dev.kashierrotator.config.RotatorConfig;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -17,11 +13,11 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class BearerAuthFilter {
 
-    private final Optional<byte[]> bootstrapDigest;
+    private final AccessControl access;
     private final Caller caller;
 
-    public BearerAuthFilter(RotatorConfig config, Caller caller) {
-        this.bootstrapDigest = config.bootstrapToken().filter(t -> !t.isBlank()).map(BearerAuthFilter::sha256);
+    public BearerAuthFilter(AccessControl access, Caller caller) {
+        this.access = access;
         this.caller = caller;
     }
 
@@ -35,9 +31,9 @@ public class BearerAuthFilter {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
             return Optional.of(unauthorized("missing bearer token: send Authorization: Bearer <token>"));
         }
-        byte[] presented = sha256(header.substring(7).trim());
-        if (bootstrapDigest.isPresent() && MessageDigest.isEqual(presented, bootstrapDigest.get())) {
-            caller.authenticate("bootstrap");
+        Optional<AccessControl.Principal> principal = access.authenticate(header.substring(7).trim());
+        if (principal.isPresent()) {
+            caller.authenticate(principal.get());
             return Optional.empty();
         }
         Log.warnf("rejected an API call to %s %s: invalid bearer token", request.getMethod(), path);
@@ -47,13 +43,5 @@ public class BearerAuthFilter {
     private static Response unauthorized(String detail) {
         Response r = Problem.of(401, "unauthorized", "Unauthorized", detail).toResponse();
         return Response.fromResponse(r).header("WWW-Authenticate", "Bearer realm=\"kashier-key-rotator\"").build();
-    }
-
-    static byte[] sha256(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -29,6 +29,14 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.vault.address", bao.address());
         c.put("rotator.vault.token", bao.rootToken());
         c.put("rotator.bootstrap-token", TOKEN);
+        for (String role : List.of("viewer", "operator", "oncall", "admin")) {
+            c.put("rotator.security.tokens." + role + "-user.sha256", sha256(role + "-token"));
+            c.put("rotator.security.tokens." + role + "-user.role", role);
+        }
+        c.put("rotator.security.roles.test-operator.permissions", "keys:read,rotations:read,rotations:create");
+        c.put("rotator.security.roles.test-operator.modes", "test");
+        c.put("rotator.security.tokens.ci-smoke.sha256", sha256("test-operator-token"));
+        c.put("rotator.security.tokens.ci-smoke.role", "test-operator");
         // No live-mode key rotates in these tests: its API sits on a closed port, to show the probe's fault tolerance.
         c.put("rotator.kashier.api.live-base-url", "http://127.0.0.1:" + OpenBao.freePort() + "/sim/kashier/live");
 
@@ -135,6 +143,16 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         webhook(c, "badsig-hook", 0, List.of("pay-badsig"), "inline", "not-the-dependents-secret",
                 "the-dependents-secret");
         return c;
+    }
+
+    /** SHA-256 hex of a token, as operators put it in the config ({@code echo -n token | sha256sum}). */
+    public static String sha256(String token) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void key(Map<String, String> c, String id, String account, String mode, String kind, String grace) {

@@ -1,0 +1,102 @@
+package dev.kashierrotator.security;
+
+import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.inventory.InventoryException;
+import dev.kashierrotator.inventory.Mode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who a bearer token is: the configured API tokens (kept only as SHA-256 digests), and the
+ * break-glass bootstrap token (admin). Tokens are compared as digests in constant time.
+ */
+@ApplicationScoped
+public class AccessControl {
+
+    /** An authenticated caller. */
+    public record Principal(String subject, Role role) {
+    }
+
+    private record Entry(byte[] digest, Principal principal) {
+    }
+
+    private final List<Entry> entries = new ArrayList<>();
+
+    public AccessControl(RotatorConfig config) {
+        Map<String, Role> roles = new HashMap<>(Role.DEFAULTS);
+        List<String> problems = new ArrayList<>();
+        config.security().roles().forEach((name, r) -> {
+            String at = "rotator.security.roles." + name;
+            if (Role.DEFAULTS.containsKey(name)) {
+                problems.add(at + ": '" + name + "' is a default role and cannot be redefined");
+                return;
+            }
+            Set<Permission> permissions = EnumSet.noneOf(Permission.class);
+            for (String p : r.permissions()) {
+                Permission.of(p).ifPresentOrElse(permissions::add, () -> problems.add(at + ".permissions: unknown "
+                        + "permission '" + p + "' (known: keys:read, rotations:read, rotations:create, "
+                        + "rotations:confirm, rotations:abort, rotations:emergency, audit:read)"));
+            }
+            Set<Mode> modes = EnumSet.noneOf(Mode.class);
+            for (String m : r.modes().orElse(List.of("test", "live"))) {
+                Mode.of(m).ifPresentOrElse(modes::add, () -> problems.add(at + ".modes: must be test or live, got '"
+                        + m + "'"));
+            }
+            roles.put(name, new Role(name, permissions, modes));
+        });
+        config.security().tokens().forEach((name, t) -> {
+            String at = "rotator.security.tokens." + name;
+            Role role = roles.get(t.role());
+            if (role == null) {
+                problems.add(at + ".role: unknown role '" + t.role() + "'");
+            }
+            if (!t.sha256().matches("[0-9a-f]{64}")) {
+                problems.add(at + ".sha256: must be the 64 lowercase hex characters of SHA-256 of the token "
+                        + "(echo -n \"$TOKEN\" | sha256sum)");
+            }
+            if (role != null && t.sha256().matches("[0-9a-f]{64}")) {
+                entries.add(new Entry(HexFormat.of().parseHex(t.sha256()), new Principal(name, role)));
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new InventoryException(problems);
+        }
+        config.bootstrapToken().filter(t -> !t.isBlank()).ifPresent(t ->
+                entries.add(new Entry(sha256(t), new Principal("bootstrap", Role.DEFAULTS.get("admin")))));
+    }
+
+    /** The principal a presented token belongs to. Every entry is compared, so timing says nothing. */
+    public Optional<Principal> authenticate(String token) {
+        byte[] presented = sha256(token);
+        Principal found = null;
+        for (Entry e : entries) {
+            if (MessageDigest.isEqual(presented, e.digest()) && found == null) {
+                found = e.principal();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** Whether any token can be used at all. */
+    public boolean anyToken() {
+        return !entries.isEmpty();
+    }
+
+    static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

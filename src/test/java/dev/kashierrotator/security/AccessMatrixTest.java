@@ -1,0 +1,123 @@
+package dev.kashierrotator.security;
+
+import static dev.kashierrotator.testing.Api.awaitState;
+import static dev.kashierrotator.testing.Api.rotate;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kashierrotator.testing.RotatorTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every endpoint × each default role, a custom test-only role, no token and a wrong token, on a test
+ * key and a live key. Rotation-creating calls are dry runs, so the matrix changes nothing.
+ */
+@QuarkusTest
+@WithTestResource(value = RotatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class AccessMatrixTest {
+
+    private static final String TEST_KEY = "pay-e2e";
+    private static final String LIVE_KEY = "live-secret";
+    private static final List<String> CALLERS = List.of("viewer", "operator", "oncall", "admin", "test-operator",
+            "none", "wrong");
+
+    private static String liveRotation;
+
+    /** A finished live-mode rotation to look at (live-secret's Kashier API is unreachable in tests: FAILED). */
+    private static synchronized String liveRotation() {
+        if (liveRotation == null) {
+            liveRotation = rotate(LIVE_KEY, "access matrix");
+            awaitState(liveRotation, "FAILED", 60);
+        }
+        return liveRotation;
+    }
+
+    private static RequestSpecification as(String caller) {
+        return switch (caller) {
+            case "none" -> given();
+            case "wrong" -> given().header("Authorization", "Bearer not-a-token");
+            default -> given().header("Authorization", "Bearer " + caller + "-token");
+        };
+    }
+
+    /** Expected status per caller, in the order of {@link #CALLERS}. */
+    private static void expect(String call, List<Integer> expected, java.util.function.Function<RequestSpecification,
+            io.restassured.response.Response> request) {
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < CALLERS.size(); i++) {
+            int status = request.apply(as(CALLERS.get(i))).statusCode();
+            if (status != expected.get(i)) {
+                wrong.add(CALLERS.get(i) + " got " + status + " not " + expected.get(i));
+            }
+        }
+        assertTrue(wrong.isEmpty(), call + ": " + wrong);
+    }
+
+    private static Map<String, Object> dryRun(boolean emergency) {
+        return Map.of("reason", "matrix", "dryRun", true, "emergency", emergency);
+    }
+
+    @Test
+    void theMatrix() {
+        String liveRotation = liveRotation();
+        //                                   viewer operator oncall admin test-op none wrong
+        expect("GET keys", List.of(200, 200, 200, 200, 200, 401, 401), r -> r.get("/api/v1/keys"));
+        expect("GET test key", List.of(200, 200, 200, 200, 200, 401, 401), r -> r.get("/api/v1/keys/" + TEST_KEY));
+        expect("GET live key", List.of(200, 200, 200, 200, 403, 401, 401), r -> r.get("/api/v1/keys/" + LIVE_KEY));
+        expect("rotate test key", List.of(403, 200, 200, 200, 200, 401, 401), r -> r.contentType("application/json")
+                .body(dryRun(false)).post("/api/v1/keys/" + TEST_KEY + "/rotations"));
+        expect("rotate live key", List.of(403, 200, 200, 200, 403, 401, 401), r -> r.contentType("application/json")
+                .body(dryRun(false)).post("/api/v1/keys/" + LIVE_KEY + "/rotations"));
+        expect("emergency test key", List.of(403, 403, 200, 200, 403, 401, 401), r -> r.contentType("application/json")
+                .body(dryRun(true)).post("/api/v1/keys/" + TEST_KEY + "/rotations"));
+        expect("emergency live key", List.of(403, 403, 200, 200, 403, 401, 401), r -> r.contentType("application/json")
+                .body(dryRun(true)).post("/api/v1/keys/" + LIVE_KEY + "/rotations"));
+        expect("GET rotations", List.of(200, 200, 200, 200, 200, 401, 401), r -> r.get("/api/v1/rotations"));
+        expect("GET live rotations", List.of(200, 200, 200, 200, 403, 401, 401),
+                r -> r.get("/api/v1/rotations?keyId=" + LIVE_KEY));
+        expect("GET live rotation", List.of(200, 200, 200, 200, 403, 401, 401),
+                r -> r.get("/api/v1/rotations/" + liveRotation));
+        // Permission granted: 409 (it is finished). Permission missing: 403.
+        expect("confirm live rotation", List.of(403, 409, 409, 409, 403, 401, 401),
+                r -> r.contentType("application/json").body("{}").post("/api/v1/rotations/" + liveRotation + "/confirm"));
+        expect("abort live rotation", List.of(403, 409, 409, 409, 403, 401, 401),
+                r -> r.contentType("application/json").body("{}").post("/api/v1/rotations/" + liveRotation + "/abort"));
+        expect("whoami", List.of(200, 200, 200, 200, 200, 401, 401), r -> r.get("/api/v1/whoami"));
+    }
+
+    @Test
+    void aTestOnlyRoleSeesOnlyTestKeysAndRotationsInLists() {
+        liveRotation();
+        List<String> modes = as("test-operator").get("/api/v1/keys").then().statusCode(200).extract().path("mode");
+        assertFalse(modes.isEmpty());
+        assertTrue(modes.stream().allMatch("test"::equals), "no live key in its list: " + modes);
+        List<String> rotationModes = as("test-operator").get("/api/v1/rotations?limit=1000").then().statusCode(200)
+                .extract().path("mode");
+        assertTrue(rotationModes.stream().allMatch("test"::equals));
+        List<String> adminModes = as("admin").get("/api/v1/rotations?limit=1000").then().extract().path("mode");
+        assertTrue(adminModes.contains("live"), "the admin does see the live rotation");
+    }
+
+    @Test
+    void whoamiTellsRolePermissionsAndModes() {
+        as("test-operator").get("/api/v1/whoami").then().statusCode(200)
+                .body("subject", equalTo("ci-smoke"))
+                .body("role", equalTo("test-operator"))
+                .body("permissions", equalTo(List.of("keys:read", "rotations:create", "rotations:read")))
+                .body("modes", equalTo(List.of("test")));
+        as("oncall").get("/api/v1/whoami").then().body("role", equalTo("oncall"))
+                .body("modes", equalTo(List.of("live", "test")));
+        List<String> adminPermissions = as("admin").get("/api/v1/whoami").path("permissions");
+        assertEquals(7, adminPermissions.size());
+    }
+}
