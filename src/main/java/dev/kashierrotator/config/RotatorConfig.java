@@ -3,6 +3,7 @@ package dev.kashierrotator.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,7 +76,7 @@ public interface RotatorConfig {
     interface KubernetesSettings {
         /** Secret writes to one Deployment's Secret within this time share one restart. */
         @WithDefault("2s")
-        java.time.Duration restartDebounce();
+        Duration restartDebounce();
     }
 
     /** When scheduled rotations run. */
@@ -88,11 +89,11 @@ public interface RotatorConfig {
 
         /** How long a replica's claim on a key lasts without renewal; another replica takes over after it. */
         @WithDefault("30s")
-        java.time.Duration leaseTtl();
+        Duration leaseTtl();
 
         /** How often unfinished rotations whose lease expired are looked for and resumed. */
         @WithDefault("5s")
-        java.time.Duration resumeInterval();
+        Duration resumeInterval();
 
         /** Attempts of a step that meets a passing failure (Vault or Kashier unavailable) before the rotation fails. */
         @WithDefault("6")
@@ -100,7 +101,7 @@ public interface RotatorConfig {
 
         /** First pause between step attempts; doubles each time (with jitter), capped at 30 s. */
         @WithDefault("1s")
-        java.time.Duration stepBackoff();
+        Duration stepBackoff();
     }
 
     interface VaultConfig {
@@ -138,7 +139,7 @@ public interface RotatorConfig {
 
         /** A dashboard step left unanswered this long is reported (metric and readiness detail). */
         @WithDefault("30m")
-        java.time.Duration manualStepTimeout();
+        Duration manualStepTimeout();
 
         interface Api {
             /** Base URL of Kashier's test-mode API. */
@@ -265,7 +266,7 @@ public interface RotatorConfig {
 
         /** How long an open circuit breaker fails calls to its dependent fast before trying again. */
         @WithDefault("30s")
-        java.time.Duration breakerDelay();
+        Duration breakerDelay();
     }
 
     /** A key's own wave policy; what it leaves out comes from {@code rotator.rollout}. */

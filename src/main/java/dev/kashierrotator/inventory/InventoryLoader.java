@@ -6,6 +6,8 @@ import com.cronutils.parser.CronParser;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.rollout.TlsTrust;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -287,7 +289,7 @@ public final class InventoryLoader {
                     }
                     inline = dep.delivery().equals("inline");
                     dep.caBundle().ifPresent(path -> {
-                        if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(path))) {
+                        if (!Files.isReadable(Path.of(path))) {
                             problems.add(at + ".ca-bundle: cannot read '" + path + "'");
                         } else if (TlsTrust.load(path).isEmpty()) {
                             problems.add(at + ".ca-bundle: '" + path + "' holds no PEM certificate");

@@ -30,7 +30,7 @@ public record KeySpec(String id, String account, String mid, Mode mode, KeyKind 
     }
 
     /** The user whose key is changed next, given the user of the current key. */
-    public String nextUser(java.util.Optional<String> currentUser) {
+    public String nextUser(Optional<String> currentUser) {
         if (!alternates()) {
             return user;
         }

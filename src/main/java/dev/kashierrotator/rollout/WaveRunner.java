@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,8 +60,8 @@ public class WaveRunner implements Distributor {
     private final MeterRegistry metrics;
     private final int breakerThreshold;
     private final Duration breakerDelay;
-    private final Map<String, Guard> breakers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<Integer, Guard> retryGuards = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Guard> breakers = new ConcurrentHashMap<>();
+    private final Map<Integer, Guard> retryGuards = new ConcurrentHashMap<>();
 
     public WaveRunner(Instance<Target> targets, Inventory inventory, MeterRegistry metrics, RotatorConfig config) {
         targets.forEach(t -> this.targets.put(t.type(), t));
@@ -138,7 +139,7 @@ public class WaveRunner implements Distributor {
     @Override
     public Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents,
                                        RolloutPolicy policy) {
-        Map<String, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, String> failures = new ConcurrentHashMap<>();
         if (dependents.isEmpty()) {
             return failures;
         }

@@ -7,6 +7,7 @@ import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.rotation.Target;
+import dev.kashierrotator.util.HttpClientProducer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,10 +42,7 @@ public class WebhookTarget implements Target {
         if (dependent.caBundle().isEmpty()) {
             return http;
         }
-        return ownTrust.computeIfAbsent(dependent.id(), id -> HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(5))
+        return ownTrust.computeIfAbsent(dependent.id(), id -> HttpClientProducer.builder()
                 .sslContext(TlsTrust.load(dependent.caBundle().get()).orElseThrow(() -> new DeliveryException(
                         "ca-bundle of " + id + " holds no certificate")))
                 .build());

@@ -404,8 +404,9 @@ public class RotationEngine {
         throw new RotationException(409, "Rotation busy", "rotation " + id + " kept changing; try again", id);
     }
 
-    private static String notAbortable(Rotation r) {
-        if (!r.kind.equals("payment-api-key") && r.fromUser == null && r.toUser == null
+    private String notAbortable(Rotation r) {
+        KeySpec key = inventory.key(r.keyId).orElseThrow();
+        if (!key.isPaymentKey() && !key.alternates()
                 && r.steps.stream().anyMatch(s -> s.name.equals(CHANGE_SECRET_KEY) && s.state != StepState.PENDING)) {
             return "the secret key was already changed on the Kashier dashboard, which expired the old one: there is "
                     + "no working key to go back to";

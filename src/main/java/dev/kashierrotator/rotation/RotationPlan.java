@@ -1,6 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import java.time.Duration;
 import java.util.List;
 
 /** What a rotation would do, answered to a dry run. Changes nothing. */
@@ -14,9 +13,5 @@ public record RotationPlan(String keyId, String mid, String mode, String kind, S
 
     /** One dependent of the plan. */
     public record PlannedDependent(String id, String type) {
-    }
-
-    static String human(Duration d) {
-        return dev.kashierrotator.inventory.Durations.format(d);
     }
 }

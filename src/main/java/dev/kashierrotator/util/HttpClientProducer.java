@@ -21,12 +21,15 @@ public class HttpClientProducer {
             t.setDaemon(true);
             return t;
         });
+        return builder().executor(executor).build();
+    }
+
+    /** The settings every outbound client shares; callers add what is theirs (an executor, a trust store). */
+    public static HttpClient.Builder builder() {
         return HttpClient.newBuilder()
                 // Plain-HTTP dependents would otherwise get an h2c upgrade attempt on every new connection.
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(5))
-                .executor(executor)
-                .build();
+                .connectTimeout(Duration.ofSeconds(5));
     }
 }

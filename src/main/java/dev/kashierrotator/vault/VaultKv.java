@@ -3,6 +3,7 @@ package dev.kashierrotator.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.util.HttpClientProducer;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
 import io.github.jopenlibs.vault.VaultException;
@@ -12,6 +13,7 @@ import io.github.jopenlibs.vault.response.VaultResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -49,8 +51,7 @@ public class VaultKv {
                     // Without its own client the driver builds a new HttpClient, with its own threads, for
                     // every request: thousands of idle threads after a busy hour (found by a metrics scrape
                     // that stalled walking them).
-                    .httpClient(HttpClient.newBuilder()
-                            .version(HttpClient.Version.HTTP_1_1)
+                    .httpClient(HttpClientProducer.builder()
                             .connectTimeout(Duration.ofSeconds(config.vault().timeoutSeconds()))
                             .build())
                     .build();
@@ -195,7 +196,7 @@ public class VaultKv {
 
     private static boolean bodyMentions(LogicalResponse r, String word) {
         byte[] body = r.getRestResponse().getBody();
-        return body != null && new String(body, java.nio.charset.StandardCharsets.UTF_8).contains(word);
+        return body != null && new String(body, StandardCharsets.UTF_8).contains(word);
     }
 
     private VaultUnavailableException failure(String op, String path, int status) {
