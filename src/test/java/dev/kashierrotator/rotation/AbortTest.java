@@ -105,7 +105,6 @@ class AbortTest {
     }
 
     private boolean active(String fingerprint) {
-        return simulator.list(Mode.TEST, MID).stream().filter(k -> k.fingerprint().equals(fingerprint)).findFirst()
-                .orElseThrow().active();
+        return simulator.authenticatesPaymentKey(Mode.TEST, MID, fingerprint);
     }
 }
