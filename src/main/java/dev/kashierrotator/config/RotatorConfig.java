@@ -47,6 +47,34 @@ public interface RotatorConfig {
         /** Custom roles by name, beside viewer, operator, oncall and admin. */
         Map<String, Role> roles();
 
+        /** OIDC/JWT bearer tokens, verified with the {@code mp.jwt.verify.*} settings of SmallRye JWT. */
+        Jwt jwt();
+
+        /**
+         * Production transport rules: {@code /api} only over HTTPS (with HSTS), live-mode Kashier base
+         * URLs and webhook URLs of live keys must be https. Off in the dev and test profiles.
+         */
+        @WithDefault("true")
+        boolean httpsOnly();
+
+        /** Largest request body the API reads, in bytes; larger ones get 413. */
+        @WithDefault("16384")
+        int maxBodyBytes();
+
+        interface Jwt {
+            /** Whether bearer tokens shaped like a JWT are accepted. */
+            @WithDefault("false")
+            boolean enabled();
+
+            /** Claim naming the caller's role (a string, or an array whose first known role wins). */
+            @WithDefault("rotator_role")
+            String roleClaim();
+
+            /** Claim naming the caller in the audit trail and whoami ({@code sub} when missing). */
+            @WithDefault("preferred_username")
+            String subjectClaim();
+        }
+
         interface Token {
             /** SHA-256 of the token, lowercase hex ({@code echo -n token | sha256sum}). */
             String sha256();

@@ -15,6 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
+import io.quarkus.logging.Log;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Who a bearer token is: the configured API tokens (kept only as SHA-256 digests), and the
@@ -30,10 +38,16 @@ public class AccessControl {
     private record Entry(byte[] digest, Principal principal) {
     }
 
-    private final List<Entry> entries = new ArrayList<>();
+    private static final Pattern JWT_SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
 
-    public AccessControl(RotatorConfig config) {
-        Map<String, Role> roles = new HashMap<>(Role.DEFAULTS);
+    private final List<Entry> entries = new ArrayList<>();
+    private final Map<String, Role> roles = new HashMap<>(Role.DEFAULTS);
+    private final RotatorConfig.Security.Jwt jwt;
+    private final JWTParser jwtParser;
+
+    public AccessControl(RotatorConfig config, JWTParser jwtParser) {
+        this.jwt = config.security().jwt();
+        this.jwtParser = jwtParser;
         List<String> problems = new ArrayList<>();
         config.security().roles().forEach((name, r) -> {
             String at = "rotator.security.roles." + name;
@@ -75,8 +89,14 @@ public class AccessControl {
                 entries.add(new Entry(sha256(t), new Principal("bootstrap", Role.DEFAULTS.get("admin")))));
     }
 
-    /** The principal a presented token belongs to. Every entry is compared, so timing says nothing. */
+    /**
+     * The principal a presented token belongs to: a JWT (when enabled and the token has its shape)
+     * verified by SmallRye JWT, else an API token, where every entry is compared so timing says nothing.
+     */
     public Optional<Principal> authenticate(String token) {
+        if (jwt.enabled() && JWT_SHAPE.matcher(token).matches()) {
+            return fromJwt(token);
+        }
         byte[] presented = sha256(token);
         Principal found = null;
         for (Entry e : entries) {
@@ -89,7 +109,47 @@ public class AccessControl {
 
     /** Whether any token can be used at all. */
     public boolean anyToken() {
-        return !entries.isEmpty();
+        return !entries.isEmpty() || jwt.enabled();
+    }
+
+    private Optional<Principal> fromJwt(String token) {
+        JsonWebToken parsed;
+        try {
+            parsed = jwtParser.parse(token);
+        } catch (ParseException e) {
+            // The parser's messages quote the token and its claims; the cause's class says enough (signature,
+            // expiry, issuer) to debug the identity provider's configuration.
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            Log.infof("JWT rejected: %s", cause.getClass().getSimpleName());
+            return Optional.empty();
+        }
+        Role role = roleOf(parsed.getClaim(jwt.roleClaim()));
+        if (role == null) {
+            return Optional.empty();
+        }
+        Object subject = parsed.getClaim(jwt.subjectClaim());
+        String name = subject != null ? unquote(subject) : parsed.getSubject();
+        return Optional.of(new Principal("jwt:" + (name == null ? "unknown" : name), role));
+    }
+
+    private Role roleOf(Object claim) {
+        if (claim instanceof JsonArray array) {
+            for (JsonValue v : array) {
+                Role r = roles.get(unquote(v));
+                if (r != null) {
+                    return r;
+                }
+            }
+            return null;
+        }
+        return claim == null ? null : roles.get(unquote(claim));
+    }
+
+    private static String unquote(Object claim) {
+        return claim instanceof JsonString js ? js.getString() : claim.toString();
     }
 
     static byte[] sha256(String token) {

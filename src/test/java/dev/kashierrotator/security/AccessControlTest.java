@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class AccessControlTest {
 
     private static AccessControl load(Map<String, String> c) {
-        return new AccessControl(ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)));
+        return new AccessControl(ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)),
+                new io.smallrye.jwt.auth.principal.DefaultJWTParser());
     }
 
     @Test

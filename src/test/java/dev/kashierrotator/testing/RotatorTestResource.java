@@ -37,6 +37,11 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.security.roles.test-operator.modes", "test");
         c.put("rotator.security.tokens.ci-smoke.sha256", sha256("test-operator-token"));
         c.put("rotator.security.tokens.ci-smoke.role", "test-operator");
+        c.put("rotator.security.jwt.enabled", "true");
+        // Inline rather than mp.jwt.verify.publickey.location: in test mode Quarkus generates a verification key
+        // when none is configured at build time, and that inline key would win over a location.
+        c.put("mp.jwt.verify.publickey", TestJwt.publicKeyPem());
+        c.put("mp.jwt.verify.issuer", TestJwt.ISSUER);
         // No live-mode key rotates in these tests: its API sits on a closed port, to show the probe's fault tolerance.
         c.put("rotator.kashier.api.live-base-url", "http://127.0.0.1:" + OpenBao.freePort() + "/sim/kashier/live");
 
