@@ -70,6 +70,11 @@ public class KeysResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Rotate a key now (202 with the rotation; 200 with the plan for a dry run)")
     public Response rotate(@PathParam("keyId") String keyId, RotationCreateRequest body) {
+        boolean dryRun = body != null && Boolean.TRUE.equals(body.dryRun());
+        if (!dryRun) {
+            caller.audited(body != null && Boolean.TRUE.equals(body.emergency()) ? "rotation.emergency"
+                    : "rotation.create", keyId, null);
+        }
         KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
         caller.require(Permission.ROTATIONS_CREATE, key.mode());
         if (body != null && Boolean.TRUE.equals(body.emergency())) {

@@ -86,6 +86,9 @@ public class RotationsResource {
     private Rotation visible(String id, Permission permission) {
         Rotation r = engine.get(checkedId(id)).orElseThrow(() -> new RotationException(404, "Unknown rotation",
                 "no rotation '" + id + "'", null));
+        if (caller.audited() != null) {
+            caller.audited(caller.audited().action(), r.keyId, r.id);
+        }
         caller.require(permission, Mode.of(r.mode).orElse(null));
         return r;
     }
@@ -107,6 +110,7 @@ public class RotationsResource {
     @Operation(summary = "Answer the dashboard step a rotation waits for (AWAITING_DASHBOARD): {\"newKey\": \"...\"} "
             + "for a new or changed key, {} once the old key is deleted")
     public Response confirm(@PathParam("id") String id, ConfirmRequest body) {
+        caller.audited("rotation.confirm", null, id);
         visible(id, Permission.ROTATIONS_CONFIRM);
         return Response.accepted(engine.confirm(checkedId(id), body == null ? null : body.newKey(), caller.subject()))
                 .build();
@@ -122,6 +126,7 @@ public class RotationsResource {
     @Operation(summary = "Abort a rotation while the old key still works: dependents get it back, the new key is "
             + "expired, the rotation ends ABORTED (409 once the old key is dead)")
     public Response abort(@PathParam("id") String id, AbortRequest body) {
+        caller.audited("rotation.abort", null, id);
         visible(id, Permission.ROTATIONS_ABORT);
         String reason = body == null || body.reason() == null ? null : body.reason().strip();
         if (reason != null && reason.length() > KeysResource.MAX_REASON) {

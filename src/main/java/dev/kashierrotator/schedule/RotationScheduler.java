@@ -1,10 +1,13 @@
 package dev.kashierrotator.schedule;
 
+import dev.kashierrotator.audit.AuditEvent;
+import dev.kashierrotator.audit.AuditTrail;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.KeyStore;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
+import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationRequest;
 import dev.kashierrotator.schedule.DuePolicy.Verdict;
 import io.micrometer.core.instrument.Gauge;
@@ -33,6 +36,7 @@ public class RotationScheduler {
     private final Inventory inventory;
     private final KeyStore keys;
     private final RotationEngine engine;
+    private final AuditTrail audit;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
     private volatile Instant lastTick;
@@ -51,7 +55,9 @@ public class RotationScheduler {
     public record TickReport(int evaluated, List<String> started, Map<String, String> skipped, List<String> overdue) {
     }
 
-    public RotationScheduler(Inventory inventory, KeyStore keys, RotationEngine engine, MeterRegistry metrics) {
+    public RotationScheduler(Inventory inventory, KeyStore keys, RotationEngine engine, MeterRegistry metrics,
+                             AuditTrail audit) {
+        this.audit = audit;
         this.inventory = inventory;
         this.keys = keys;
         this.engine = engine;
@@ -97,9 +103,11 @@ public class RotationScheduler {
                 continue;
             }
             try {
-                engine.start(key.id(), new RotationRequest("scheduled: " + verdict.why(), "scheduled", "scheduler",
-                        OptionalLong.of(last.version())));
+                Rotation r = engine.start(key.id(), new RotationRequest("scheduled: " + verdict.why(), "scheduled",
+                        "scheduler", OptionalLong.of(last.version())));
                 started.add(key.id());
+                audit.record(new AuditEvent(0, now.toString(), "scheduler", "rotation.create", key.id(), r.id,
+                        "accepted", 202, null, verdict.why(), null, null), false);
             } catch (RotationException e) {
                 skipped.put(key.id(), e.getMessage());
                 Log.debugf("scheduled rotation of %s not started: %s", key.id(), e.getMessage());

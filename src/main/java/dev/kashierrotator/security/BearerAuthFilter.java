@@ -2,6 +2,7 @@ package dev.kashierrotator.security;
 
 import dev.kashierrotator.api.Problem;
 import io.quarkus.logging.Log;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
@@ -21,14 +22,23 @@ public class BearerAuthFilter {
         this.caller = caller;
     }
 
+    /** Request property: the caller's address, for the audit trail. */
+    public static final String SOURCE_IP = "rotator.sourceIp";
+    /** Request property: who an unauthenticated call claimed to be ({@code anonymous} or {@code invalid-token}). */
+    public static final String UNAUTHENTICATED = "rotator.unauthenticated";
+
     @ServerRequestFilter(preMatching = true)
-    public Optional<Response> authenticate(ContainerRequestContext request) {
+    public Optional<Response> authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
         if (!path.equals("/api") && !path.startsWith("/api/")) {
             return Optional.empty();
         }
+        if (http.remoteAddress() != null) {
+            request.setProperty(SOURCE_IP, http.remoteAddress().hostAddress());
+        }
         String header = request.getHeaderString("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+            request.setProperty(UNAUTHENTICATED, "anonymous");
             return Optional.of(unauthorized("missing bearer token: send Authorization: Bearer <token>"));
         }
         Optional<AccessControl.Principal> principal = access.authenticate(header.substring(7).trim());
@@ -36,6 +46,7 @@ public class BearerAuthFilter {
             caller.authenticate(principal.get());
             return Optional.empty();
         }
+        request.setProperty(UNAUTHENTICATED, "invalid-token");
         Log.warnf("rejected an API call to %s %s: invalid bearer token", request.getMethod(), path);
         return Optional.of(unauthorized("invalid bearer token"));
     }

@@ -10,6 +10,11 @@ import jakarta.enterprise.context.RequestScoped;
 public class Caller {
 
     private AccessControl.Principal principal;
+    private Audited audited;
+
+    /** What a call that changes something is, for the audit trail; set before its permissions are checked. */
+    public record Audited(String action, String keyId, String rotationId) {
+    }
 
     public String subject() {
         return principal == null ? null : principal.subject();
@@ -21,6 +26,16 @@ public class Caller {
 
     void authenticate(AccessControl.Principal p) {
         this.principal = p;
+    }
+
+    /** Marks this call as one the audit trail records, whatever its outcome. */
+    public void audited(String action, String keyId, String rotationId) {
+        this.audited = new Audited(action, keyId, rotationId);
+    }
+
+    /** The audited action of this call, if it is one. */
+    public Audited audited() {
+        return audited;
     }
 
     /** Whether the caller may see or act on keys of this mode. */

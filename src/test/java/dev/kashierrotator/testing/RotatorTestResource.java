@@ -140,6 +140,11 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         tlsAndRedirects(c);
 
+        key(c, "audit-pay", "main", "test", "payment-api-key", "1h");
+        c.put("rotator.dependents.audit-kv.keys", "audit-pay");
+        c.put("rotator.dependents.audit-kv.type", "vault-kv");
+        c.put("rotator.dependents.audit-kv.path", "apps/audit");
+
         c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
         c.put("rotator.dependents.conflict-kv.type", "vault-kv");
         c.put("rotator.dependents.conflict-kv.path", "apps/conflict");

@@ -1,0 +1,62 @@
+package dev.kashierrotator.api;
+
+import dev.kashierrotator.audit.AuditEvent;
+import dev.kashierrotator.audit.AuditTrail;
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.security.Caller;
+import dev.kashierrotator.security.Permission;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The audit trail: who changed what, and who was turned away. */
+@Path("/api/v1/audit")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Audit")
+@SecurityRequirement(name = "bearer")
+public class AuditResource {
+
+    private final AuditTrail trail;
+    private final Inventory inventory;
+    private final Caller caller;
+
+    public AuditResource(AuditTrail trail, Inventory inventory, Caller caller) {
+        this.trail = trail;
+        this.inventory = inventory;
+        this.caller = caller;
+    }
+
+    @GET
+    @Operation(summary = "Audit events, newest first (events about keys of a mode the role cannot see are left out)")
+    public List<AuditEvent> list(@QueryParam("limit") String limit) {
+        caller.require(Permission.AUDIT_READ, null);
+        int max = 100;
+        if (limit != null) {
+            try {
+                max = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                max = -1;
+            }
+            if (max < 1 || max > 1000) {
+                throw new ProblemException(Problem.invalid("limit", "must be a whole number from 1 to 1000"));
+            }
+        }
+        return trail.recent(max, e -> e.keyId() == null || inventory.key(e.keyId()).map(KeySpec::mode)
+                .map(caller::sees).orElse(true));
+    }
+
+    @GET
+    @Path("/verify")
+    @Operation(summary = "Walk the hash chain from the first event and report the first broken link, if any")
+    public AuditTrail.Verification verify() {
+        caller.require(Permission.AUDIT_READ, null);
+        return trail.verify();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.kashierrotator.audit;
+
+import dev.kashierrotator.rotation.Rotation;
+import dev.kashierrotator.security.BearerAuthFilter;
+import dev.kashierrotator.security.Caller;
+import jakarta.enterprise.inject.Instance;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import java.time.Instant;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+/**
+ * Turns API answers into audit events: every call that changes something (whatever its outcome) and
+ * every denied call (401, 403). Reads that succeed are not audited.
+ */
+public class AuditFilter {
+
+    private static final int MAX_DETAIL = 300;
+
+    private final AuditTrail trail;
+    private final Instance<Caller> caller;
+
+    public AuditFilter(AuditTrail trail, Instance<Caller> caller) {
+        this.trail = trail;
+        this.caller = caller;
+    }
+
+    @ServerResponseFilter
+    public void audit(ContainerRequestContext request, ContainerResponseContext response) {
+        String path = request.getUriInfo().getPath();
+        if (!path.equals("/api") && !path.startsWith("/api/")) {
+            return;
+        }
+        int status = response.getStatus();
+        boolean denied = status == 401 || status == 403;
+        Object unauthenticated = request.getProperty(BearerAuthFilter.UNAUTHENTICATED);
+        Caller who = unauthenticated == null ? caller.get() : null;
+        Caller.Audited audited = who == null ? null : who.audited();
+        if (audited == null && !denied) {
+            return;
+        }
+        String action = audited != null ? audited.action() : status == 401 ? "auth.rejected" : "access.denied";
+        String keyId = audited != null && audited.keyId() != null ? audited.keyId()
+                : request.getUriInfo().getPathParameters().getFirst("keyId");
+        String rotationId = response.getEntity() instanceof Rotation r ? r.id
+                : audited != null && audited.rotationId() != null ? audited.rotationId()
+                : request.getUriInfo().getPathParameters().getFirst("id");
+        String outcome = status < 300 ? "accepted" : denied ? "denied" : status >= 500 ? "failed" : "rejected";
+        String actor = unauthenticated != null ? unauthenticated.toString() : who.subject();
+        String detail = request.getMethod() + " " + path;
+        if (detail.length() > MAX_DETAIL) {
+            detail = detail.substring(0, MAX_DETAIL) + "…";
+        }
+        Object ip = request.getProperty(BearerAuthFilter.SOURCE_IP);
+        AuditEvent event = new AuditEvent(0, Instant.now().toString(), actor, action, keyId, rotationId, outcome,
+                status, ip == null ? null : ip.toString(), detail, null, null);
+        // A change waits until its event is stored; a denied call must not hold a thread for it.
+        trail.record(event, audited != null && !denied);
+    }
+}

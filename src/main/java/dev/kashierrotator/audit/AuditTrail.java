@@ -1,0 +1,261 @@
+package dev.kashierrotator.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.vault.CasConflictException;
+import dev.kashierrotator.vault.VaultKv;
+import dev.kashierrotator.vault.Versioned;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+
+/**
+ * The audit trail: events in Vault at {@code <state-prefix>/audit/events/<seq>}, each written once with
+ * check-and-set 0 (so two replicas can never both write event n: the loser re-reads and appends after
+ * the winner) and chained by hash. {@code <state-prefix>/audit/head} is a hint of the last sequence
+ * number; the trail itself is the chain. Every event is also logged as one JSON line on the
+ * {@code audit} logger, which gives log shipping an independent copy of each hash.
+ *
+ * <p>One writer thread appends in arrival order. Calls that changed something wait (bounded) until their
+ * event is stored; denied calls do not, and when the queue is full they are counted and dropped rather
+ * than letting a flood of bad tokens grow memory without bound.
+ */
+@ApplicationScoped
+public class AuditTrail {
+
+    private static final Logger AUDIT_LOG = Logger.getLogger("audit");
+    private static final int QUEUE = 10_000;
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Where the chain broke, if it did. */
+    public record Verification(boolean intact, long eventsChecked, long headSeq, Long brokenAt, String problem) {
+    }
+
+    private record Tail(long seq, String hash) {
+    }
+
+    private final VaultKv kv;
+    private final ObjectMapper json;
+    private final String prefix;
+    private final MeterRegistry metrics;
+    private final Counter dropped;
+    private final ThreadPoolExecutor writer;
+    private volatile boolean closing;
+    private Tail tail;
+
+    public AuditTrail(VaultKv kv, ObjectMapper json, RotatorConfig config, MeterRegistry metrics) {
+        this.kv = kv;
+        this.json = json;
+        this.prefix = config.vault().statePrefix().replaceAll("^/+|/+$", "") + "/audit";
+        this.metrics = metrics;
+        this.dropped = Counter.builder("rotator_audit_events_dropped").description("Denied-call audit events dropped "
+                + "because the audit queue was full").register(metrics);
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(QUEUE),
+                r -> {
+                    Thread t = new Thread(r, "audit-writer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        metrics.gauge("rotator_audit_queue_size", writer.getQueue(), q -> q.size());
+    }
+
+    /**
+     * Appends an event. With {@code wait}, returns once it is stored in Vault (or after a bounded wait,
+     * leaving it queued); without, returns at once.
+     */
+    public void record(AuditEvent draft, boolean wait) {
+        Future<?> stored;
+        try {
+            stored = writer.submit(() -> persist(draft));
+        } catch (RejectedExecutionException e) {
+            dropped.increment();
+            double n = dropped.count();
+            if (n == 1 || n % 1000 == 0) {
+                Log.warnf("audit queue full (%d events waiting for Vault): dropped %d denied-call events so far",
+                        QUEUE, (long) n);
+            }
+            return;
+        }
+        if (!wait) {
+            return;
+        }
+        try {
+            stored.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            Log.warnf("audit event %s by %s not stored in Vault after %s; it stays queued", draft.action(),
+                    draft.actor(), WAIT);
+        } catch (ExecutionException e) {
+            Log.errorf("audit event %s by %s could not be stored: %s", draft.action(), draft.actor(),
+                    e.getCause().getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs on the writer thread: retries until Vault takes the event or the service stops. */
+    private void persist(AuditEvent draft) {
+        Duration backoff = Duration.ofMillis(200);
+        while (true) {
+            try {
+                if (tail == null) {
+                    tail = findTail();
+                }
+                AuditEvent e = draft.chained(tail.seq() + 1, tail.hash());
+                kv.write(eventPath(e.seq()), e.toData(), 0);
+                tail = new Tail(e.seq(), e.hash());
+                advanceHead(e);
+                metrics.counter("rotator_audit_events", "outcome", e.outcome()).increment();
+                AUDIT_LOG.info(line(e));
+                return;
+            } catch (CasConflictException e) {
+                // Another replica appended event n first: follow its chain and try again after it.
+                tail = null;
+            } catch (RuntimeException e) {
+                tail = null;
+                if (closing) {
+                    AUDIT_LOG.warn(line(draft) + " (not stored: the service stopped while Vault was unavailable)");
+                    return;
+                }
+                Log.warnf("audit trail: Vault did not take event %s (%s); retrying in %s", draft.action(),
+                        e.getClass().getSimpleName(), backoff);
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
+                        : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** The last stored event: the head's hint, then forward while later events exist. */
+    private Tail findTail() {
+        Tail t = kv.read(prefix + "/head").map(v -> new Tail(Long.parseLong(v.data().get("seq")), v.data().get("hash")))
+                .orElse(new Tail(0, AuditEvent.GENESIS));
+        while (true) {
+            Optional<Versioned> next = kv.read(eventPath(t.seq() + 1));
+            if (next.isEmpty()) {
+                return t;
+            }
+            t = new Tail(t.seq() + 1, next.get().data().get("hash"));
+        }
+    }
+
+    private void advanceHead(AuditEvent e) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<Versioned> head = kv.read(prefix + "/head");
+            if (head.isPresent() && Long.parseLong(head.get().data().get("seq")) >= e.seq()) {
+                return;
+            }
+            try {
+                kv.write(prefix + "/head", Map.of("seq", Long.toString(e.seq()), "hash", e.hash()),
+                        head.map(Versioned::version).orElse(0L));
+                return;
+            } catch (CasConflictException conflict) {
+                // Someone else moved the head; look again.
+            }
+        }
+    }
+
+    /** The newest events first, at most {@code limit} of those the filter lets through. */
+    public List<AuditEvent> recent(int limit, Predicate<AuditEvent> visible) {
+        Tail t = findTail();
+        List<AuditEvent> out = new ArrayList<>();
+        long budget = (long) limit * 10;
+        for (long seq = t.seq(); seq >= 1 && out.size() < limit && budget-- > 0; seq--) {
+            kv.read(eventPath(seq)).map(v -> AuditEvent.fromData(v.data())).filter(visible).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * Walks the chain from the first event: each must exist, be written once, hash to what it says and
+     * point at its predecessor's hash. Reports the first broken link.
+     */
+    public Verification verify() {
+        long head = kv.read(prefix + "/head").map(v -> Long.parseLong(v.data().get("seq"))).orElse(0L);
+        String prev = AuditEvent.GENESIS;
+        long seq = 1;
+        while (true) {
+            Optional<Versioned> stored = kv.read(eventPath(seq));
+            if (stored.isEmpty()) {
+                if (seq <= head) {
+                    return broken(seq - 1, head, seq, "event " + seq + " is missing (the trail reached event " + head
+                            + ")");
+                }
+                if (kv.read(eventPath(seq + 1)).isPresent()) {
+                    return broken(seq - 1, head, seq, "event " + seq + " is missing (event " + (seq + 1)
+                            + " exists)");
+                }
+                return new Verification(true, seq - 1, head, null, null);
+            }
+            AuditEvent e = AuditEvent.fromData(stored.get().data());
+            if (stored.get().version() != 1) {
+                return broken(seq - 1, head, seq, "event " + seq + " was rewritten (Vault holds version "
+                        + stored.get().version() + "; events are written once)");
+            }
+            if (e.seq() != seq) {
+                return broken(seq - 1, head, seq, "event " + seq + " carries sequence number " + e.seq());
+            }
+            if (!prev.equals(e.prevHash())) {
+                return broken(seq - 1, head, seq, "event " + seq + " does not follow event " + (seq - 1)
+                        + ": its previous-event hash differs");
+            }
+            if (!e.computeHash().equals(e.hash())) {
+                return broken(seq - 1, head, seq, "event " + seq + " was altered: its content no longer matches its "
+                        + "hash");
+            }
+            prev = e.hash();
+            seq++;
+        }
+    }
+
+    private static Verification broken(long checked, long head, long at, String problem) {
+        return new Verification(false, checked, head, at, problem);
+    }
+
+    String eventPath(long seq) {
+        return prefix + "/events/" + String.format("%012d", seq);
+    }
+
+    private String line(AuditEvent e) {
+        try {
+            return json.writeValueAsString(e);
+        } catch (JsonProcessingException ex) {
+            return "{\"action\":\"" + e.action() + "\",\"unserialisable\":true}";
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        closing = true;
+        writer.shutdown();
+        try {
+            if (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
+                Log.warnf("audit trail: %d events still queued at shutdown", writer.getQueue().size());
+                writer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
