@@ -57,6 +57,13 @@ public interface RotatorConfig {
         @WithDefault("true")
         boolean httpsOnly();
 
+        /**
+         * Allow plain-http live-mode Kashier base URLs and webhook URLs of live keys. Only for a local
+         * simulator (dev and test profiles); live key material never travels unencrypted otherwise.
+         */
+        @WithDefault("false")
+        boolean allowInsecureLiveUrls();
+
         /** Largest request body the API reads, in bytes; larger ones get 413. */
         @WithDefault("16384")
         int maxBodyBytes();

@@ -30,6 +30,7 @@ public final class InventoryLoader {
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 
     private final List<String> problems = new ArrayList<>();
+    private boolean insecureLiveAllowed;
     private List<Blackout> globalBlackouts = List.of();
 
     private InventoryLoader() {
@@ -41,6 +42,7 @@ public final class InventoryLoader {
     }
 
     private Inventory build(RotatorConfig config) {
+        insecureLiveAllowed = config.security().allowInsecureLiveUrls();
         Map<String, String> mids = new HashMap<>();
         Map<String, String> accountOfMid = new HashMap<>();
         config.accounts().forEach((name, account) -> {
@@ -203,6 +205,17 @@ public final class InventoryLoader {
         }
         httpUrl("rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
         httpUrl("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()));
+        if (!insecureLiveAllowed) {
+            httpsOnly("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()), "live mode");
+        }
+    }
+
+    /** Problem unless the URL is https (when it is a URL at all; {@link #httpUrl} reports that). */
+    private void httpsOnly(String at, Optional<String> url, String why) {
+        if (url.isPresent() && url.get().regionMatches(true, 0, "http://", 0, 7)) {
+            problems.add(at + ": must be https for " + why + ", got '" + url.get() + "' (plain http is allowed only "
+                    + "for a local simulator, with rotator.security.allow-insecure-live-urls=true)");
+        }
     }
 
     private RolloutPolicy rollout(RotatorConfig.Rollout r) {
@@ -281,6 +294,12 @@ public final class InventoryLoader {
                 case WEBHOOK -> {
                     httpUrl(at + ".url", dep.url());
                     httpUrl(at + ".verify-url", dep.verifyUrl());
+                    Optional<String> live = dep.keys().stream().filter(k -> config.keys().containsKey(k)
+                            && "live".equals(config.keys().get(k).mode())).findFirst();
+                    if (live.isPresent() && !insecureLiveAllowed) {
+                        httpsOnly(at + ".url", dep.url(), "live key '" + live.get() + "'");
+                        httpsOnly(at + ".verify-url", dep.verifyUrl(), "live key '" + live.get() + "'");
+                    }
                     if (dep.signingSecret().map(String::isBlank).orElse(true)) {
                         problems.add(at + ".signing-secret: a webhook needs a signing secret (HMAC-SHA256)");
                     }

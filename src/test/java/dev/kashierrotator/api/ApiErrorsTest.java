@@ -23,6 +23,31 @@ class ApiErrorsTest {
     private static final String PROBLEM = "application/problem+json";
 
     @Test
+    void oversizedBodiesAre413AndChangeNothing() {
+        String before = asAdmin().get("/api/v1/rotations?keyId=pay-e2e&limit=1000").asString();
+        asAdmin().contentType("application/json").body(Map.of("reason", "x".repeat(20_000)))
+                .post("/api/v1/keys/pay-e2e/rotations")
+                .then().statusCode(413).contentType(PROBLEM)
+                .body("type", equalTo("urn:kashier-rotator:problem:body-too-large"))
+                .body("detail", containsString("at most 16384"));
+        // Streamed without a Content-Length: Quarkus' own limit ends it.
+        int status = asAdmin().contentType("application/json").body(new java.io.ByteArrayInputStream(
+                ("{\"reason\": \"" + "y".repeat(100_000) + "\"}").getBytes()))
+                .post("/api/v1/keys/pay-e2e/rotations").statusCode();
+        org.junit.jupiter.api.Assertions.assertEquals(413, status);
+        org.junit.jupiter.api.Assertions.assertEquals(before,
+                asAdmin().get("/api/v1/rotations?keyId=pay-e2e&limit=1000").asString());
+    }
+
+    @Test
+    void wrongMethodAndMediaTypeAreProblems() {
+        asAdmin().delete("/api/v1/keys/pay-e2e").then().statusCode(405).contentType(PROBLEM);
+        asAdmin().contentType("text/plain").body("reason=x").post("/api/v1/keys/pay-e2e/rotations")
+                .then().statusCode(415).contentType(PROBLEM);
+        asAdmin().accept("application/xml").get("/api/v1/keys").then().statusCode(406).contentType(PROBLEM);
+    }
+
+    @Test
     void missingReasonIsRejectedNamingTheField() {
         asAdmin().contentType("application/json").body(Map.of("dryRun", false))
                 .post("/api/v1/keys/pay-e2e/rotations")

@@ -73,6 +73,34 @@ class InventoryLoaderTest {
     }
 
     @Test
+    void liveKeysTravelOnlyOverHttps() {
+        List<String> problems = problems(c -> {
+            c.put("rotator.keys.main-live-payment.account", "main");
+            c.put("rotator.keys.main-live-payment.mode", "live");
+            c.put("rotator.keys.main-live-payment.kind", "payment-api-key");
+            c.put("rotator.dependents.checkout-api.keys", "main-test-payment,main-live-payment");
+            c.put("rotator.kashier.api.live-base-url", "http://api.kashier.io");
+        });
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rotator.kashier.api.live-base-url: must be https for live mode, got "
+                + "'http://api.kashier.io'"), problems.get(0));
+        assertTrue(problems.contains("rotator.dependents.checkout-api.url: must be https for live key "
+                + "'main-live-payment', got 'http://127.0.0.1:9001/rotation' (plain http is allowed only for a local "
+                + "simulator, with rotator.security.allow-insecure-live-urls=true)"), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("rotator.dependents.checkout-api.verify-url: must be "
+                + "https for live key 'main-live-payment'")), problems.toString());
+
+        Map<String, String> local = valid();
+        local.put("rotator.keys.main-live-payment.account", "main");
+        local.put("rotator.keys.main-live-payment.mode", "live");
+        local.put("rotator.keys.main-live-payment.kind", "payment-api-key");
+        local.put("rotator.dependents.checkout-api.keys", "main-test-payment,main-live-payment");
+        local.put("rotator.kashier.api.live-base-url", "http://127.0.0.1:8080/sim/kashier/live");
+        local.put("rotator.security.allow-insecure-live-urls", "true");
+        assertEquals(3, load(local).keys().size(), "a local simulator may speak plain http when allowed");
+    }
+
+    @Test
     void unknownAccountIsNamed() {
         assertOneProblem("rotator.keys.main-test-secret.account: unknown account 'nope'",
                 c -> c.put("rotator.keys.main-test-secret.account", "nope"));

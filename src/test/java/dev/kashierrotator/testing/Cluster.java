@@ -44,6 +44,11 @@ public final class Cluster implements AutoCloseable {
         c.put("rotator.vault.key-prefix", prefix + "/keys");
         c.put("rotator.vault.state-prefix", prefix + "/state");
         c.put("rotator.bootstrap-token", TOKEN);
+        // The packaged service runs the prod profile: these processes speak plain http on loopback.
+        c.put("rotator.security.https-only", "false");
+        c.put("rotator.security.allow-insecure-live-urls", "true");
+        c.put("quarkus.http.ssl.certificate.files", "");
+        c.put("quarkus.http.ssl.certificate.key-files", "");
         return c;
     }
 

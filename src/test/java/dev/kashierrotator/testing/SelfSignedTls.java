@@ -15,11 +15,15 @@ public final class SelfSignedTls {
     private static final char[] PASSWORD = "changeit".toCharArray();
 
     public final SSLContext server;
+    /** The certificate (its own CA), PEM. */
     public final Path caPem;
+    /** The private key, PKCS#8 PEM: with {@link #caPem}, what a Kubernetes TLS Secret mounts. */
+    public final Path keyPem;
 
-    private SelfSignedTls(SSLContext server, Path caPem) {
+    private SelfSignedTls(SSLContext server, Path caPem, Path keyPem) {
         this.server = server;
         this.caPem = caPem;
+        this.keyPem = keyPem;
     }
 
     public static SelfSignedTls create(String name) {
@@ -38,11 +42,15 @@ public final class SelfSignedTls {
             try (InputStream in = Files.newInputStream(store)) {
                 ks.load(in, PASSWORD);
             }
+            Path key = dir.resolve(name + "-key.pem");
+            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64,
+                    new byte[] {'\n'}).encodeToString(ks.getKey("dep", PASSWORD).getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, PASSWORD);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), null, null);
-            return new SelfSignedTls(ctx, pem);
+            return new SelfSignedTls(ctx, pem, key);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot make a test certificate", e);
         }

@@ -1,0 +1,72 @@
+package dev.kashierrotator.security;
+
+import dev.kashierrotator.api.Problem;
+import dev.kashierrotator.config.RotatorConfig;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import java.util.Optional;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+/**
+ * Before anything else looks at an {@code /api} call: with {@code rotator.security.https-only} (the
+ * production default) it must arrive over https (health and metrics stay on plain http for probes and
+ * scrapers), and its body may not be larger than {@code rotator.security.max-body-bytes}. Answers over
+ * https carry HSTS.
+ */
+public class TransportSecurityFilter {
+
+    static final String HSTS = "max-age=31536000; includeSubDomains";
+
+    private final boolean httpsOnly;
+    private final int maxBodyBytes;
+
+    public TransportSecurityFilter(RotatorConfig config) {
+        this.httpsOnly = config.security().httpsOnly();
+        this.maxBodyBytes = config.security().maxBodyBytes();
+    }
+
+    @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
+    public Optional<Response> check(ContainerRequestContext request) {
+        if (!isApi(request)) {
+            return Optional.empty();
+        }
+        if (httpsOnly && !"https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
+            request.setProperty(BearerAuthFilter.UNAUTHENTICATED, "plain-http");
+            return Optional.of(Problem.of(403, "https-required", "HTTPS required", "the API answers only over "
+                    + "https (rotator.security.https-only); health and metrics stay on plain http").toResponse());
+        }
+        String length = request.getHeaderString("Content-Length");
+        if (length != null) {
+            long n;
+            try {
+                n = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 0) {
+                return Optional.of(Problem.invalid("Content-Length", "must be a byte count").toResponse());
+            }
+            if (n > maxBodyBytes) {
+                return Optional.of(Problem.of(413, "body-too-large", "Request body too large", "the body has " + n
+                        + " bytes; the API reads at most " + maxBodyBytes + " (rotator.security.max-body-bytes)")
+                        .toResponse());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @ServerResponseFilter
+    public void hsts(ContainerRequestContext request, ContainerResponseContext response) {
+        if (httpsOnly && "https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
+            response.getHeaders().putSingle("Strict-Transport-Security", HSTS);
+        }
+    }
+
+    private static boolean isApi(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        return path.equals("/api") || path.startsWith("/api/");
+    }
+}
