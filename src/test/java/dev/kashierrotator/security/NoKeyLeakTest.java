@@ -85,6 +85,17 @@ class NoKeyLeakTest {
                 }
             }
         }
+        // Tokens and webhook signing secrets: never in the log, an answer, a metric or the OpenAPI document.
+        Set<String> secrets = credentials();
+        assertTrue(secrets.size() >= 10, "credentials to look for: " + secrets.size());
+        places.add(scan("log " + log + " (credentials)", logText, secrets));
+        places.add(scan("/q/metrics (credentials)", operationsEndpoint("/q/metrics"), secrets));
+        places.add(scan("/q/openapi (credentials)", operationsEndpoint("/q/openapi"), secrets));
+        places.add(scan("answers (credentials)", rotations + asAdmin().get("/api/v1/keys").asString()
+                + asAdmin().get("/api/v1/audit?limit=1000").asString()
+                + asAdmin().contentType("application/json").body("{\"reason\":\"x\",\"dryRun\":true}")
+                        .post("/api/v1/keys/pay-e2e/rotations").asString(), secrets));
+
         List<String> leaks = places.stream().filter(p -> p != null).toList();
         if (!leaks.isEmpty()) {
             fail("key material found in: " + String.join("; ", leaks));
@@ -117,6 +128,22 @@ class NoKeyLeakTest {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
+    }
+
+    /** The API tokens and every configured webhook signing secret. */
+    private static Set<String> credentials() {
+        org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        Set<String> secrets = new HashSet<>();
+        secrets.add(config.getValue("rotator.bootstrap-token", String.class));
+        for (String role : List.of("viewer", "operator", "oncall", "admin", "test-operator")) {
+            secrets.add(role + "-token");
+        }
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith("rotator.dependents.") && name.endsWith(".signing-secret")) {
+                secrets.add(config.getValue(name, String.class));
+            }
+        }
+        return secrets;
     }
 
     private Set<String> knownKeyValues() {

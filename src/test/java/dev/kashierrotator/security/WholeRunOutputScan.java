@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The detector over everything the whole build captured: the test log of every application the unit
  * tests started (all profiles append to one file), the console output of every test class (surefire
- * and failsafe reports, where each application's console log lands too), and the logs of the service
- * processes the integration tests ran. Runs last, in its own failsafe execution in the verify phase.
+ * and failsafe reports, where each application's console log lands too), the logs of the service
+ * processes the integration tests ran, and the API fuzzing run's output. Runs last, in its own
+ * failsafe execution in the verify phase.
  * Any string shaped like a Kashier key fails the build, named by file and line, never printed.
  */
 class WholeRunOutputScan {
@@ -48,6 +49,10 @@ class WholeRunOutputScan {
         Path target = Path.of("target");
         List<Path> files = new ArrayList<>();
         files.add(target.resolve("quarkus-test.log"));
+        // The API fuzzing run: the service's log and what Schemathesis printed (it quotes responses).
+        files.add(target.resolve("fuzz").resolve("service.log"));
+        files.add(target.resolve("fuzz").resolve("schemathesis.txt"));
+        files.add(target.resolve("fuzz-it.txt"));
         try (Stream<Path> s = Files.list(target)) {
             s.filter(p -> p.getFileName().toString().matches("it-.*\\.log")).forEach(files::add);
         }

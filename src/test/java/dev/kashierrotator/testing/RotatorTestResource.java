@@ -91,8 +91,8 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
                 .failWith(500);
         webhook(c, "after-broken", 1, List.of("pay-canary-fails"), "inline", "after-secret", "after-secret");
 
-        webhook(c, "crash-hook", 0, List.of("crash-pay", "crash-secret", "crash-alt"), "inline", "crash-secret",
-                "crash-secret");
+        webhook(c, "crash-hook", 0, List.of("crash-pay", "crash-secret", "crash-alt"), "inline", "crash-hook-secret",
+                "crash-hook-secret");
         c.put("rotator.dependents.crash-kv.keys", "crash-pay,crash-secret,crash-alt");
         c.put("rotator.dependents.crash-kv.wave", "1");
         c.put("rotator.dependents.crash-kv.type", "vault-kv");
@@ -109,9 +109,9 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         key(c, "abort-grace", "second", "test", "payment-api-key", "1h");
         key(c, "abort-secret", "second", "test", "secret-key", null);
         c.put("rotator.keys.abort-secret.user", "svc-abort");
-        webhook(c, "abort-canary", 0, List.of("abort-pay", "abort-grace", "abort-secret"), "inline", "abort-1",
-                "abort-1");
-        webhook(c, "abort-slow", 1, List.of("abort-pay"), "inline", "abort-2", "abort-2")
+        webhook(c, "abort-canary", 0, List.of("abort-pay", "abort-grace", "abort-secret"), "inline",
+                "abort-canary-secret", "abort-canary-secret");
+        webhook(c, "abort-slow", 1, List.of("abort-pay"), "inline", "abort-slow-secret", "abort-slow-secret")
                 .confirmAfter(java.time.Duration.ofSeconds(30));
         c.put("rotator.dependents.abort-kv.keys", "abort-pay,abort-grace");
         c.put("rotator.dependents.abort-kv.type", "vault-kv");
@@ -235,7 +235,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.dependents.billing.secret", "kashier-keys");
         c.put("rotator.dependents.billing.restart", "billing-worker");
         c.put("rotator.dependents.billing.wave", "0");
-        webhook(c, "k8s-later", 1, List.of("k8s-roll"), "inline", "k8s-later", "k8s-later");
+        webhook(c, "k8s-later", 1, List.of("k8s-roll"), "inline", "k8s-later-secret", "k8s-later-secret");
     }
 
     @Override
