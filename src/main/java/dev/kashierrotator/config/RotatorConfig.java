@@ -161,6 +161,38 @@ public interface RotatorConfig {
         /** Seconds to wait for Vault to answer one request. */
         @WithDefault("5")
         int timeoutSeconds();
+
+        /** How the service gets its Vault token. */
+        Auth auth();
+
+        interface Auth {
+            /** {@code token} ({@code rotator.vault.token} / {@code VAULT_TOKEN}), {@code approle} or {@code kubernetes}. */
+            @WithDefault("token")
+            String method();
+
+            /** Mount path of the auth method; {@code approle} or {@code kubernetes} when unset. */
+            Optional<String> mount();
+
+            /** AppRole role id. */
+            Optional<String> roleId();
+
+            /** AppRole secret id (prefer {@code secret-id-file}). */
+            Optional<String> secretId();
+
+            /** File holding the AppRole secret id, read at every login (a mounted Secret can change). */
+            Optional<String> secretIdFile();
+
+            /** Vault role for Kubernetes auth. */
+            Optional<String> role();
+
+            /** The service account token presented to Kubernetes auth, read at every login. */
+            @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/token")
+            String jwtFile();
+
+            /** How often the token's remaining lifetime is checked; renewal happens in its last third. */
+            @WithDefault("10s")
+            Duration checkInterval();
+        }
     }
 
     interface Kashier {

@@ -5,6 +5,7 @@ import dev.kashierrotator.vault.VaultUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /** Ready only while Vault answers and accepts the service's token: without Vault no rotation can be safe. */
@@ -22,10 +23,13 @@ public class VaultReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         try {
             kv.checkToken();
-            return HealthCheckResponse.named("vault").up().withData("address", kv.address()).build();
+            HealthCheckResponseBuilder up = HealthCheckResponse.named("vault").up().withData("address", kv.address())
+                    .withData("auth", kv.authMethod());
+            kv.tokenExpiresAt().ifPresent(t -> up.withData("tokenExpiresAt", t.toString()));
+            return up.build();
         } catch (VaultUnavailableException e) {
             return HealthCheckResponse.named("vault").down().withData("address", kv.address())
-                    .withData("error", e.getMessage()).build();
+                    .withData("auth", kv.authMethod()).withData("error", e.getMessage()).build();
         }
     }
 }

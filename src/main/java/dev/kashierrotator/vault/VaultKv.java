@@ -8,19 +8,26 @@ import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
 import io.github.jopenlibs.vault.VaultException;
 import io.github.jopenlibs.vault.api.WriteOptions;
+import io.github.jopenlibs.vault.response.AuthResponse;
 import io.github.jopenlibs.vault.response.LogicalResponse;
+import io.github.jopenlibs.vault.response.LookupResponse;
 import io.github.jopenlibs.vault.response.VaultResponse;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * KV v2 access for the whole service, on one mount, through vault-java-driver. Paths are relative to
@@ -30,32 +37,78 @@ import java.util.Optional;
 @ApplicationScoped
 public class VaultKv {
 
+    private static final Set<String> METHODS = Set.of("token", "approle", "kubernetes");
+
     private final String mount;
-    private final Vault vault;
     private final String address;
     private final ObjectMapper json;
+    private final int timeoutSeconds;
+    private final HttpClient http;
+    private final RotatorConfig.VaultConfig.Auth auth;
+    private final String authMount;
+    private final MeterRegistry metrics;
+    private final Object loginLock = new Object();
 
-    public VaultKv(RotatorConfig config, ObjectMapper json) {
+    /** The client for the current token; null until the first login (AppRole, Kubernetes). */
+    private volatile Vault vault;
+    /** When the current token expires; null for a token without expiry (or not yet looked up). */
+    private volatile Instant tokenExpiresAt;
+    private volatile long leaseSeconds;
+    private volatile boolean renewable;
+    private volatile boolean looked;
+
+    public VaultKv(RotatorConfig config, ObjectMapper json, MeterRegistry metrics) {
         this.mount = config.vault().mount().replaceAll("^/+|/+$", "");
         this.address = resolve(config.vault().address(), "VAULT_ADDR", "rotator.vault.address");
-        String token = resolve(config.vault().token(), "VAULT_TOKEN", "rotator.vault.token");
         this.json = json;
+        this.metrics = metrics;
+        this.timeoutSeconds = config.vault().timeoutSeconds();
+        this.auth = config.vault().auth();
+        if (!METHODS.contains(auth.method())) {
+            throw new IllegalStateException("rotator.vault.auth.method: must be token, approle or kubernetes, got '"
+                    + auth.method() + "'");
+        }
+        this.authMount = auth.mount().map(m -> m.replaceAll("^/+|/+$", "")).orElse(auth.method());
+        // Without its own client the driver builds a new HttpClient, with its own threads, for every
+        // request: thousands of idle threads after a busy hour (found by a metrics scrape that stalled
+        // walking them).
+        this.http = HttpClientProducer.builder().connectTimeout(Duration.ofSeconds(timeoutSeconds)).build();
+        switch (auth.method()) {
+            case "approle" -> {
+                if (auth.roleId().filter(s -> !s.isBlank()).isEmpty()) {
+                    throw new IllegalStateException("rotator.vault.auth.role-id: required for AppRole auth");
+                }
+                if (auth.secretId().isEmpty() && auth.secretIdFile().isEmpty()) {
+                    throw new IllegalStateException("rotator.vault.auth.secret-id-file: required for AppRole auth "
+                            + "(or rotator.vault.auth.secret-id)");
+                }
+            }
+            case "kubernetes" -> {
+                if (auth.role().filter(s -> !s.isBlank()).isEmpty()) {
+                    throw new IllegalStateException("rotator.vault.auth.role: required for Kubernetes auth");
+                }
+            }
+            default -> this.vault = client(resolve(config.vault().token(), "VAULT_TOKEN", "rotator.vault.token"));
+        }
+        Gauge.builder("rotator.vault.token.ttl.seconds", () -> tokenExpiresAt == null ? Double.NaN
+                        : Math.max(0, Duration.between(Instant.now(), tokenExpiresAt).toSeconds()))
+                .description("Seconds until the service's Vault token expires (NaN: no expiry known)")
+                .register(metrics);
+    }
+
+    private Vault client(String token) {
         try {
             VaultConfig vc = new VaultConfig()
                     .address(address)
-                    .token(token)
                     .engineVersion(2)
                     .prefixPathDepth(mount.split("/").length)
-                    .openTimeout(config.vault().timeoutSeconds())
-                    .readTimeout(config.vault().timeoutSeconds())
-                    // Without its own client the driver builds a new HttpClient, with its own threads, for
-                    // every request: thousands of idle threads after a busy hour (found by a metrics scrape
-                    // that stalled walking them).
-                    .httpClient(HttpClientProducer.builder()
-                            .connectTimeout(Duration.ofSeconds(config.vault().timeoutSeconds()))
-                            .build())
-                    .build();
-            this.vault = Vault.create(vc);
+                    .openTimeout(timeoutSeconds)
+                    .readTimeout(timeoutSeconds)
+                    .httpClient(http);
+            if (token != null) {
+                vc.token(token);
+            }
+            return Vault.create(vc.build());
         } catch (VaultException e) {
             throw new IllegalStateException("rotator.vault.address: cannot configure the Vault client for "
                     + address + ": " + e.getMessage());
@@ -70,6 +123,142 @@ public class VaultKv {
         return value;
     }
 
+    /** The auth method in use: token, approle or kubernetes. */
+    public String authMethod() {
+        return auth.method();
+    }
+
+    /** When the token expires, if it does and that is known. */
+    public Optional<Instant> tokenExpiresAt() {
+        return Optional.ofNullable(tokenExpiresAt);
+    }
+
+    private boolean canLogin() {
+        return !auth.method().equals("token");
+    }
+
+    private Vault vault() {
+        Vault v = vault;
+        if (v == null) {
+            relogin(null);
+            v = vault;
+        }
+        return v;
+    }
+
+    /** Logs in unless another thread already replaced the client that failed. */
+    private void relogin(Vault failed) {
+        synchronized (loginLock) {
+            if (vault == failed) {
+                login();
+            }
+        }
+    }
+
+    /**
+     * Logs in with AppRole or Kubernetes auth and switches every later call to the new token. The
+     * secret id and service account token are read from their files each time (both may be rotated).
+     */
+    private void login() {
+        synchronized (loginLock) {
+            String path = "auth/" + authMount + "/login";
+            try {
+                Vault anonymous = client(null);
+                AuthResponse r = switch (auth.method()) {
+                    case "approle" -> anonymous.auth().loginByAppRole(authMount, auth.roleId().orElseThrow(),
+                            auth.secretIdFile().map(VaultKv::readFile).orElseGet(() -> auth.secretId().orElseThrow()));
+                    case "kubernetes" -> anonymous.auth().loginByKubernetes(auth.role().orElseThrow(),
+                            readFile(auth.jwtFile()), "auth/" + authMount);
+                    default -> throw new IllegalStateException("token auth cannot log in");
+                };
+                int status = r.getRestResponse().getStatus();
+                if (status != 200 || r.getAuthClientToken() == null) {
+                    throw new VaultException("HTTP " + status, status);
+                }
+                adopt(r.getAuthClientToken(), r.getAuthLeaseDuration(), r.isAuthRenewable());
+                metrics.counter("rotator_vault_logins", "method", auth.method(), "outcome", "success").increment();
+                Log.infof("logged in to Vault at %s with %s (%s); token lease %d s, renewable: %s", address,
+                        auth.method(), path, leaseSeconds, renewable);
+            } catch (VaultException e) {
+                metrics.counter("rotator_vault_logins", "method", auth.method(), "outcome", "failure").increment();
+                int status = e.getHttpStatusCode();
+                throw new VaultUnavailableException("Vault login with " + auth.method() + " at " + path + " failed"
+                        + (status > 0 ? " with HTTP " + status + " (check the role and its credentials)"
+                        : ": Vault at " + address + " is unreachable: " + rootCause(e)));
+            }
+        }
+    }
+
+    private void adopt(String token, long lease, boolean canRenew) {
+        this.vault = client(token);
+        this.leaseSeconds = lease;
+        this.renewable = canRenew;
+        this.tokenExpiresAt = lease > 0 ? Instant.now().plusSeconds(lease) : null;
+        this.looked = true;
+    }
+
+    private static String readFile(String file) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim();
+        } catch (java.io.IOException e) {
+            throw new VaultUnavailableException("cannot read " + file + " for Vault login: "
+                    + e.getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Keeps the token alive: in the last third of its lease it is renewed; when renewal fails or Vault
+     * caps it near the token's max TTL, the service logs in again (AppRole, Kubernetes). A plain token
+     * that cannot be renewed is reported in the log and by readiness once it expires.
+     */
+    public void maintainToken() {
+        if (vault == null) {
+            if (canLogin()) {
+                relogin(null);
+            }
+            return;
+        }
+        if (!looked) {
+            LookupResponse self = call("auth/token/lookup-self", v -> v.auth().lookupSelf());
+            if (self.getRestResponse().getStatus() == 200) {
+                leaseSeconds = self.getCreationTTL();
+                renewable = self.isRenewable();
+                tokenExpiresAt = self.getTTL() > 0 ? Instant.now().plusSeconds(self.getTTL()) : null;
+                looked = true;
+            }
+        }
+        Instant expires = tokenExpiresAt;
+        if (expires == null || leaseSeconds <= 0) {
+            return;
+        }
+        Duration remaining = Duration.between(Instant.now(), expires);
+        if (remaining.toSeconds() > leaseSeconds / 3) {
+            return;
+        }
+        if (renewable) {
+            try {
+                AuthResponse r = vault.auth().renewSelf(leaseSeconds);
+                if (r.getRestResponse().getStatus() == 200 && r.getAuthLeaseDuration() > leaseSeconds / 3) {
+                    tokenExpiresAt = Instant.now().plusSeconds(r.getAuthLeaseDuration());
+                    metrics.counter("rotator_vault_token_renewals", "outcome", "renewed").increment();
+                    Log.debugf("Vault token renewed for %d s", r.getAuthLeaseDuration());
+                    return;
+                }
+                metrics.counter("rotator_vault_token_renewals", "outcome", "capped").increment();
+            } catch (VaultException e) {
+                metrics.counter("rotator_vault_token_renewals", "outcome", "failed").increment();
+                Log.warnf("Vault token renewal failed (%s)", e.getHttpStatusCode() > 0 ? "HTTP "
+                        + e.getHttpStatusCode() : rootCause(e));
+            }
+        }
+        if (canLogin()) {
+            relogin(vault);
+        } else {
+            Log.warnf("the Vault token expires in %d s and cannot be renewed: give the service a new token",
+                    remaining.toSeconds());
+        }
+    }
+
     /** The KV v2 mount, such as {@code secret}. */
     public String mount() {
         return mount;
@@ -82,12 +271,12 @@ public class VaultKv {
 
     /** The latest version of a secret, or empty when it does not exist or its latest version is deleted. */
     public Optional<Versioned> read(String path) {
-        return parseRead(path, call(path, () -> vault.logical().read(full(path))));
+        return parseRead(path, call(path, v -> v.logical().read(full(path))));
     }
 
     /** A given version of a secret, or empty when that version does not exist or was deleted. */
     public Optional<Versioned> read(String path, long version) {
-        return parseRead(path, call(path, () -> vault.logical().read(full(path), true, (int) version)));
+        return parseRead(path, call(path, v -> v.logical().read(full(path), true, (int) version)));
     }
 
     /**
@@ -99,7 +288,7 @@ public class VaultKv {
      */
     public long write(String path, Map<String, String> data, long expectedVersion) {
         Map<String, Object> body = new LinkedHashMap<>(data);
-        LogicalResponse r = call(path, () -> vault.logical().write(full(path), body, null,
+        LogicalResponse r = call(path, v -> v.logical().write(full(path), body, null,
                 new WriteOptions().checkAndSet(expectedVersion).build()));
         int status = r.getRestResponse().getStatus();
         if (status == 400 && bodyMentions(r, "check-and-set")) {
@@ -114,7 +303,7 @@ public class VaultKv {
 
     /** Names directly below a folder (sub-folders end with '/'), empty when there is none. */
     public List<String> list(String folder) {
-        LogicalResponse r = call(folder, () -> vault.logical().list(full(folder)));
+        LogicalResponse r = call(folder, v -> v.logical().list(full(folder)));
         int status = r.getRestResponse().getStatus();
         if (status == 404) {
             return List.of();
@@ -133,7 +322,7 @@ public class VaultKv {
         for (int i = 0; i < versions.length; i++) {
             v[i] = (int) versions[i];
         }
-        LogicalResponse r = call(path, () -> vault.logical().destroy(full(path), v));
+        LogicalResponse r = call(path, client -> client.logical().destroy(full(path), v));
         int status = r.getRestResponse().getStatus();
         if (status != 200 && status != 204) {
             throw failure("destroy", path, status);
@@ -142,17 +331,25 @@ public class VaultKv {
 
     /** Checks that Vault answers and the token is valid; throws {@link VaultUnavailableException} otherwise. */
     public void checkToken() {
-        try {
-            VaultResponse r = vault.auth().lookupSelf();
-            int status = r.getRestResponse().getStatus();
-            if (status != 200) {
-                throw new VaultUnavailableException("Vault at " + address + " rejected the token (HTTP " + status + ")");
+        for (int attempt = 1; ; attempt++) {
+            int status;
+            Vault used = vault();
+            try {
+                status = used.auth().lookupSelf().getRestResponse().getStatus();
+            } catch (VaultException e) {
+                status = e.getHttpStatusCode();
+                if (status <= 0) {
+                    throw new VaultUnavailableException("Vault at " + address + " is unreachable: " + rootCause(e));
+                }
             }
-        } catch (VaultException e) {
-            int status = e.getHttpStatusCode();
-            throw new VaultUnavailableException(status > 0
-                    ? "Vault at " + address + " rejected the token (HTTP " + status + ")"
-                    : "Vault at " + address + " is unreachable: " + rootCause(e));
+            if (status == 200) {
+                return;
+            }
+            if (status == 403 && canLogin() && attempt == 1) {
+                relogin(used);
+                continue;
+            }
+            throw new VaultUnavailableException("Vault at " + address + " rejected the token (HTTP " + status + ")");
         }
     }
 
@@ -210,10 +407,26 @@ public class VaultKv {
     }
 
     private <T> T call(String path, VaultCall<T> call) {
+        Vault used = vault();
         try {
-            return call.run();
+            T result = call.run(used);
+            if (canLogin() && result instanceof VaultResponse r && r.getRestResponse().getStatus() == 403) {
+                // Revoked or expired under us: log in again and try once more.
+                relogin(used);
+                return call.run(vault());
+            }
+            return result;
         } catch (VaultException e) {
             int status = e.getHttpStatusCode();
+            if (status == 403 && canLogin()) {
+                relogin(used);
+                try {
+                    return call.run(vault());
+                } catch (VaultException again) {
+                    status = again.getHttpStatusCode();
+                    e = again;
+                }
+            }
             if (status > 0) {
                 throw failure("call", path, status);
             }
@@ -233,6 +446,6 @@ public class VaultKv {
 
     @FunctionalInterface
     private interface VaultCall<T> {
-        T run() throws VaultException;
+        T run(Vault vault) throws VaultException;
     }
 }

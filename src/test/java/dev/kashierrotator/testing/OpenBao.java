@@ -84,6 +84,30 @@ public final class OpenBao {
         throw new IllegalStateException("no OpenBao binary: run scripts/install-openbao.sh (the Maven build does)");
     }
 
+    /**
+     * One call to OpenBao's HTTP API with the root token, as an operator's {@code bao} command would
+     * make it; returns the body, throws on an error status.
+     */
+    public String api(String method, String path, String jsonBody) {
+        try {
+            java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(address() + "/v1/" + path)).header("X-Vault-Token", rootToken());
+            b.method(method, jsonBody == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                    : java.net.http.HttpRequest.BodyPublishers.ofString(jsonBody));
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(b.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() >= 400) {
+                throw new IllegalStateException(method + " " + path + " -> HTTP " + r.statusCode() + ": " + r.body());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
