@@ -28,3 +28,29 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/name: {{ include "kkr.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+
+{{- define "kkr.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "kkr.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The namespaces the inventory's kubernetes-secret dependents write to, with the Secrets and the
+Deployments in each, as YAML: {namespace: {secrets: [...], deployments: [...]}}.
+*/}}
+{{- define "kkr.kubernetesTargets" -}}
+{{- $byNs := dict -}}
+{{- range $id, $d := .Values.rotator.dependents -}}
+{{- if eq (toString $d.type) "kubernetes-secret" -}}
+{{- $ns := default $.Release.Namespace $d.namespace -}}
+{{- $entry := default (dict "secrets" (list) "deployments" (list)) (get $byNs $ns) -}}
+{{- $_ := set $entry "secrets" (append $entry.secrets $d.secret | uniq | sortAlpha) -}}
+{{- $_ := set $entry "deployments" (concat $entry.deployments (default (list) $d.restart) | uniq | sortAlpha) -}}
+{{- $_ := set $byNs $ns $entry -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $byNs -}}
+{{- end -}}

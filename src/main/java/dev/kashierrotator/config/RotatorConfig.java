@@ -162,6 +162,9 @@ public interface RotatorConfig {
         @WithDefault("5")
         int timeoutSeconds();
 
+        /** PEM CA bundle for Vault's certificate when the JVM's trust store does not cover it. */
+        Optional<String> caFile();
+
         /** How the service gets its Vault token. */
         Auth auth();
 

@@ -71,6 +71,11 @@ public class RotationScheduler {
                     .tags("key", key.id(), "mode", key.mode().id()).register(metrics);
         }
         Gauge.builder("rotator.keys.overdue", () -> overdue().size()).register(metrics);
+        // Every replica ticks (the claim in Vault decides who rotates); the newest tick across replicas
+        // going stale means no replica is scheduling rotations at all.
+        Gauge.builder("rotator.scheduler.last.tick.timestamp.seconds",
+                () -> lastTick == null ? Double.NaN : lastTick.getEpochSecond())
+                .description("When this replica last evaluated the schedule (Unix seconds)").register(metrics);
     }
 
     /** One pass over every scheduled key at {@code now}. */

@@ -3,6 +3,7 @@ package dev.kashierrotator.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.rollout.TlsTrust;
 import dev.kashierrotator.util.HttpClientProducer;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
@@ -72,7 +73,10 @@ public class VaultKv {
         // Without its own client the driver builds a new HttpClient, with its own threads, for every
         // request: thousands of idle threads after a busy hour (found by a metrics scrape that stalled
         // walking them).
-        this.http = HttpClientProducer.builder().connectTimeout(Duration.ofSeconds(timeoutSeconds)).build();
+        HttpClient.Builder builder = HttpClientProducer.builder().connectTimeout(Duration.ofSeconds(timeoutSeconds));
+        config.vault().caFile().ifPresent(file -> builder.sslContext(TlsTrust.load(file).orElseThrow(() ->
+                new IllegalStateException("rotator.vault.ca-file: '" + file + "' holds no readable PEM certificate"))));
+        this.http = builder.build();
         switch (auth.method()) {
             case "approle" -> {
                 if (auth.roleId().filter(s -> !s.isBlank()).isEmpty()) {

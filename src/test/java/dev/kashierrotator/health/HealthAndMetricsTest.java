@@ -36,6 +36,15 @@ class HealthAndMetricsTest {
                 .body(containsString("outcome=\"completed\""))
                 .body(containsString("rotator_rotation_duration_seconds"))
                 .body(containsString("rotator_dependent_pushes_total"));
+        // Every metric the chart's PrometheusRule alerts on is exported (the ticks run every second here).
+        String metrics = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> given().get("/q/metrics").asString(),
+                        text -> text.contains("rotator_vault_up 1.0") && !text.contains(
+                                "rotator_scheduler_last_tick_timestamp_seconds NaN"));
+        for (String name : dev.kashierrotator.helm.HelmChartTest.ALERT_METRICS) {
+            assertTrue(java.util.regex.Pattern.compile("(?m)^" + name + "[{ ]").matcher(metrics).find(),
+                    name + " is not exported");
+        }
     }
 
     @Inject
