@@ -28,7 +28,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The chart, linted and rendered by the real Helm library (helm-java). */
-class HelmChartTest {
+public class HelmChartTest {
 
     private static final Path CHART = Path.of("helm", "kashier-key-rotator");
     private static final Path EXAMPLE = Path.of("helm", "examples", "values-example.yaml");
