@@ -1,5 +1,6 @@
 package dev.kashierrotator.security;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,9 +59,13 @@ class HttpsProdProfileIT {
         try (ServiceProcess service = ServiceProcess.start("https-prod", OpenBao.freePort(), c)) {
             HttpClient trusting = HttpClient.newBuilder().sslContext(TlsTrust.load(tls.caPem.toString()).orElseThrow())
                     .build();
-            HttpResponse<String> https = trusting.send(HttpRequest.newBuilder(
-                    URI.create("https://127.0.0.1:" + httpsPort + "/api/v1/whoami"))
-                    .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+            // The plain-http listener (and readiness) can answer a few milliseconds before the TLS one binds.
+            HttpResponse<String> https = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptionsInstanceOf(java.net.ConnectException.class)
+                    .until(() -> trusting.send(HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + httpsPort + "/api/v1/whoami"))
+                            .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()),
+                            r -> true);
             assertEquals(200, https.statusCode(), https.body());
             assertTrue(https.body().contains("\"role\":\"admin\""), https.body());
             assertEquals("max-age=31536000; includeSubDomains",
@@ -76,6 +82,12 @@ class HttpsProdProfileIT {
 
             assertEquals(200, plain.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready")).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode(), "probes use plain http");
+
+            // The prod profile logs one JSON object per line.
+            String started = Files.readAllLines(Path.of("target", "it-https-prod.log")).stream()
+                    .filter(l -> l.contains("Listening on")).reduce((a, b) -> b).orElseThrow();
+            assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(started).path("message").asText()
+                    .contains("https://0.0.0.0:" + httpsPort), started);
         }
     }
 
