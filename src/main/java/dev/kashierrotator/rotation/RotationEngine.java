@@ -560,6 +560,7 @@ public class RotationEngine {
         }
         Rotation r = null;
         boolean keepHold = false;
+        Instant continueAt = null;
         try {
             r = rotations.get(rotationId).orElseThrow();
             KeySpec key = inventory.key(r.keyId).orElseThrow();
@@ -595,7 +596,10 @@ public class RotationEngine {
                                 + " stays valid until " + r.graceUntil;
                         save(r, hold);
                         Log.infof("rotation %s key %s: previous key valid until %s", r.id, r.keyId, r.graceUntil);
-                        workers.schedule(() -> run(rotationId), left.toMillis(), TimeUnit.MILLISECONDS);
+                        // Scheduled in finally, once this run has let go: a continuation due in under a
+                        // millisecond would otherwise find the rotation still running, return, and leave
+                        // it held (lease renewed) with nobody working on it.
+                        continueAt = r.graceUntil;
                         keepHold = true;
                         return;
                     }
@@ -626,6 +630,10 @@ public class RotationEngine {
             hold.running.set(false);
             if (!keepHold) {
                 active.remove(rotationId);
+            }
+            if (continueAt != null) {
+                long delay = Math.max(0, Duration.between(Instant.now(), continueAt).toMillis());
+                workers.schedule(() -> run(rotationId), delay, TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -3,7 +3,13 @@ package dev.kashierrotator.security;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.InventoryException;
 import dev.kashierrotator.inventory.Mode;
+import io.quarkus.logging.Log;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,17 +22,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import io.quarkus.logging.Log;
-import io.smallrye.jwt.auth.principal.JWTParser;
-import io.smallrye.jwt.auth.principal.ParseException;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * Who a bearer token is: the configured API tokens (kept only as SHA-256 digests), and the
- * break-glass bootstrap token (admin). Tokens are compared as digests in constant time.
+ * Who a bearer token is: the configured API tokens (kept only as SHA-256 digests), the break-glass
+ * bootstrap token (admin), and, when enabled, OIDC/JWT bearer tokens whose role comes from a claim.
+ * API tokens are compared as digests in constant time.
  */
 @ApplicationScoped
 public class AccessControl {
