@@ -54,7 +54,8 @@ public class AuditFilter {
         Object ip = request.getProperty(BearerAuthFilter.SOURCE_IP);
         AuditEvent event = new AuditEvent(0, Instant.now().toString(), actor, action, keyId, rotationId, outcome,
                 status, ip == null ? null : ip.toString(), detail, null, null);
-        // A change waits until its event is stored; a denied call must not hold a thread for it.
-        trail.record(event, audited != null && !denied);
+        // A change waits until its event is stored. A denied call must not hold a thread for it, nor a
+        // call that failed with 5xx (usually Vault being unavailable, when storing would wait in vain).
+        trail.record(event, audited != null && !denied && status < 500);
     }
 }
