@@ -53,6 +53,8 @@ class WholeRunOutputScan {
         files.add(target.resolve("fuzz").resolve("service.log"));
         files.add(target.resolve("fuzz").resolve("schemathesis.txt"));
         files.add(target.resolve("fuzz-it.txt"));
+        // The service run from the container image.
+        files.add(target.resolve("image-it").resolve("service.log"));
         try (Stream<Path> s = Files.list(target)) {
             s.filter(p -> p.getFileName().toString().matches("it-.*\\.log")).forEach(files::add);
         }
