@@ -140,6 +140,10 @@ public class RotationEngine {
         volatile boolean abortSeen;
         /** A worker thread is inside {@code run} for it (not idle in grace). */
         final AtomicBoolean running = new AtomicBoolean();
+        /** When the last run let go of it, if one did. */
+        volatile Instant idleSince;
+        /** When a continuation is due (the end of a grace period), if one is scheduled. */
+        volatile Instant wakeAt;
 
         Active(Claim claim) {
             this.claim = claim;
@@ -157,6 +161,7 @@ public class RotationEngine {
         this.distributor = distributor;
         this.hooks = hooks;
         this.metrics = metrics;
+        metrics.counter("rotator.rotations.stalled.resumed");
         this.dashboardMode = config.kashier().dashboard();
         this.settings = config.engine();
         this.kashierProbe = kashier;
@@ -507,6 +512,16 @@ public class RotationEngine {
                         // Answered through another replica.
                         workers.execute(() -> run(id));
                     }
+                    if (stalled(a.running.get(), awaiting.containsKey(id), a.idleSince, a.wakeAt, Instant.now(),
+                            settings.leaseTtl()) && record.map(r -> !r.state.isFinal()).orElse(false)) {
+                        // Held (the lease is renewed) but nobody works on it and nothing is due to: without
+                        // this, no replica would ever take it over. Should not happen; counted and alerted.
+                        Log.warnf("rotation %s: held but idle since %s with nothing scheduled; resuming it", id,
+                                a.idleSince);
+                        a.idleSince = null;
+                        metrics.counter("rotator.rotations.stalled.resumed").increment();
+                        workers.execute(() -> run(id));
+                    }
                 } else {
                     a.lost = true;
                     Log.warnf("rotation %s: lease on key %s was taken over; this replica stops it", id,
@@ -516,6 +531,19 @@ public class RotationEngine {
                 Log.warnf("rotation %s: lease renewal failed: %s", id, e.getMessage());
             }
         });
+    }
+
+    /**
+     * Whether a rotation this replica holds is stalled: no run inside it, not waiting for a person in the
+     * dashboard, idle for more than a lease, and not waiting for a continuation that is due (with a
+     * lease of slack).
+     */
+    static boolean stalled(boolean running, boolean awaitingDashboard, Instant idleSince, Instant wakeAt,
+                           Instant now, Duration lease) {
+        if (running || awaitingDashboard || idleSince == null || !now.isAfter(idleSince.plus(lease))) {
+            return false;
+        }
+        return wakeAt == null || now.isAfter(wakeAt.plus(lease));
     }
 
     private Rotation newRotation(KeySpec key, StoredKey current, RotationRequest request) {
@@ -627,6 +655,8 @@ public class RotationEngine {
                 fail(r, "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage(), hold);
             }
         } finally {
+            hold.wakeAt = continueAt;
+            hold.idleSince = Instant.now();
             hold.running.set(false);
             if (!keepHold) {
                 active.remove(rotationId);
