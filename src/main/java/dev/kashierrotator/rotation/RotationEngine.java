@@ -253,8 +253,9 @@ public class RotationEngine {
 
     /** Rotations newest first, optionally of one key and in one state. */
     public List<Rotation> list(String keyId, RotationState state, int limit, Predicate<Rotation> visible) {
-        // Ids sort by creation time, so only as many records are read as the answer needs.
-        return rotations.ids().stream()
+        // Ids sort by creation time, so only as many records are read as the answer needs; for one key,
+        // only that key's records are read at all.
+        return (keyId == null ? rotations.ids() : rotations.idsOf(keyId)).stream()
                 .map(rotations::get)
                 .flatMap(Optional::stream)
                 .filter(visible)

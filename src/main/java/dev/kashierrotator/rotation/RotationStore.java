@@ -25,6 +25,12 @@ public interface RotationStore {
     /** Ids of every record, newest first (ids start with their UTC creation time), without reading them. */
     List<String> ids();
 
+    /**
+     * Ids of one key's records, newest first, from a per-key index that is written before the record
+     * itself (so a crash in between leaves an id without a record, never a record without an id).
+     */
+    List<String> idsOf(String keyId);
+
     /** The outcome of asking for a key. */
     sealed interface ClaimResult permits Claimed, Held {
     }

@@ -10,6 +10,7 @@ import dev.kashierrotator.rotation.RotationStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,9 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class VaultRotationStore implements RotationStore {
+
+    /** Ids kept per key in the index (a key rotated daily for 13 years). */
+    private static final int MAX_INDEXED = 5000;
 
     private final VaultKv kv;
     private final ObjectMapper json;
@@ -36,7 +40,38 @@ public class VaultRotationStore implements RotationStore {
 
     @Override
     public void create(Rotation rotation) {
+        index(rotation.keyId, rotation.id);
         rotation.storeVersion = kv.write(recordPath(rotation.id), Map.of("record", toJson(rotation)), 0);
+    }
+
+    /** Appends to {@code <state-prefix>/index/<keyId>} with check-and-set, keeping the newest ids. */
+    private void index(String keyId, String id) {
+        String path = statePrefix + "/index/" + keyId;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Optional<Versioned> current = kv.read(path);
+            List<String> ids = new ArrayList<>(current.map(v -> split(v.data().get("ids"))).orElse(List.of()));
+            ids.add(id);
+            if (ids.size() > MAX_INDEXED) {
+                ids = ids.subList(ids.size() - MAX_INDEXED, ids.size());
+            }
+            try {
+                kv.write(path, Map.of("ids", String.join(",", ids)), current.map(Versioned::version).orElse(0L));
+                return;
+            } catch (CasConflictException e) {
+                // Another writer appended first; read again.
+            }
+        }
+        throw new VaultUnavailableException("the rotation index of key " + keyId + " kept changing; try again");
+    }
+
+    @Override
+    public List<String> idsOf(String keyId) {
+        return kv.read(statePrefix + "/index/" + keyId).map(v -> split(v.data().get("ids"))).orElse(List.of())
+                .stream().sorted(Comparator.reverseOrder()).toList();
+    }
+
+    private static List<String> split(String ids) {
+        return ids == null || ids.isBlank() ? List.of() : List.of(ids.split(","));
     }
 
     @Override

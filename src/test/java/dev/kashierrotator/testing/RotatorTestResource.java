@@ -140,6 +140,11 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         tlsAndRedirects(c);
 
+        key(c, "list-pay", "main", "test", "payment-api-key", "200ms");
+        c.put("rotator.dependents.list-kv.keys", "list-pay");
+        c.put("rotator.dependents.list-kv.type", "vault-kv");
+        c.put("rotator.dependents.list-kv.path", "apps/list");
+
         key(c, "audit-pay", "main", "test", "payment-api-key", "1h");
         c.put("rotator.dependents.audit-kv.keys", "audit-pay");
         c.put("rotator.dependents.audit-kv.type", "vault-kv");
