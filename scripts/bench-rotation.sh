@@ -21,6 +21,8 @@ sim="http://127.0.0.1:${PORT}/sim/kashier"
 start=$(date +%s%N)
 VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=bench-root java \
   -Dquarkus.http.port="$PORT" -Drotator.bootstrap-token="$TOKEN" \
+  -Drotator.security.https-only=false -Drotator.security.allow-insecure-live-urls=true \
+  -Dquarkus.http.ssl.certificate.files= -Dquarkus.http.ssl.certificate.key-files= \
   -Drotator.kashier.dashboard=simulator -Drotator.kashier.simulator.enabled=true -Drotator.kashier.simulator.url="$sim" \
   -Drotator.kashier.api.test-base-url="$sim/test" -Drotator.kashier.api.live-base-url="$sim/live" \
   -Drotator.accounts.bench.mid=MID-9999-001 \

@@ -65,13 +65,14 @@ public final class FanOutBenchmark {
         OpenBao bao = OpenBao.get();
         int port = OpenBao.freePort();
         String sim = "http://127.0.0.1:" + port + "/sim/kashier";
-        Map<String, String> settings = Map.of(
+        Map<String, String> settings = new java.util.HashMap<>(ServiceProcess.PLAIN_HTTP);
+        settings.putAll(Map.of(
                 "quarkus.config.locations", config.toUri().toString(),
                 "rotator.vault.address", bao.address(), "rotator.vault.token", bao.rootToken(),
                 "rotator.vault.key-prefix", "bench-" + System.nanoTime(),
                 "rotator.bootstrap-token", "bench", "rotator.kashier.dashboard", "simulator",
                 "rotator.kashier.simulator.enabled", "true", "rotator.kashier.simulator.url", sim,
-                "rotator.kashier.api.test-base-url", sim + "/test");
+                "rotator.kashier.api.test-base-url", sim + "/test"));
         try (ServiceProcess service = ServiceProcess.start("fanout", port, settings)) {
             HttpClient http = HttpClient.newHttpClient();
             long heapBefore = heap(http, service);

@@ -45,10 +45,7 @@ public final class Cluster implements AutoCloseable {
         c.put("rotator.vault.state-prefix", prefix + "/state");
         c.put("rotator.bootstrap-token", TOKEN);
         // The packaged service runs the prod profile: these processes speak plain http on loopback.
-        c.put("rotator.security.https-only", "false");
-        c.put("rotator.security.allow-insecure-live-urls", "true");
-        c.put("quarkus.http.ssl.certificate.files", "");
-        c.put("quarkus.http.ssl.certificate.key-files", "");
+        c.putAll(ServiceProcess.PLAIN_HTTP);
         return c;
     }
 

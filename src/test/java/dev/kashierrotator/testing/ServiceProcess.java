@@ -23,6 +23,16 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /**
+     * Settings for a packaged service (prod profile) that speaks plain http on loopback: no TLS files,
+     * the API allowed over http, the simulator's http URLs allowed for live keys.
+     */
+    public static final Map<String, String> PLAIN_HTTP = Map.of(
+            "rotator.security.https-only", "false",
+            "rotator.security.allow-insecure-live-urls", "true",
+            "quarkus.http.ssl.certificate.files", "",
+            "quarkus.http.ssl.certificate.key-files", "");
+
     /** Starts the service with these settings (system properties) and waits until it is ready. */
     public static ServiceProcess start(String name, int port, Map<String, String> settings) {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
