@@ -37,19 +37,8 @@ public class AuditResource {
     @Operation(summary = "Audit events, newest first (events about keys of a mode the role cannot see are left out)")
     public List<AuditEvent> list(@QueryParam("limit") String limit) {
         caller.require(Permission.AUDIT_READ, null);
-        int max = 100;
-        if (limit != null) {
-            try {
-                max = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                max = -1;
-            }
-            if (max < 1 || max > 1000) {
-                throw new ProblemException(Problem.invalid("limit", "must be a whole number from 1 to 1000"));
-            }
-        }
-        return trail.recent(max, e -> e.keyId() == null || inventory.key(e.keyId()).map(KeySpec::mode)
-                .map(caller::sees).orElse(true));
+        return trail.recent(Limit.parse(limit, 100), e -> e.keyId() == null
+                || inventory.key(e.keyId()).map(KeySpec::mode).map(caller::sees).orElse(true));
     }
 
     @GET

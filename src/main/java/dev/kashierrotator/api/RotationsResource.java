@@ -61,18 +61,7 @@ public class RotationsResource {
                         RotationState.values()).map(Enum::name).collect(Collectors.joining(", "))));
             }
         }
-        int max = 50;
-        if (limit != null) {
-            try {
-                max = Integer.parseInt(limit);
-            } catch (NumberFormatException e) {
-                max = -1;
-            }
-            if (max < 1 || max > 1000) {
-                throw new ProblemException(Problem.invalid("limit", "must be a whole number from 1 to 1000"));
-            }
-        }
-        return engine.list(keyId, wanted, max, r -> Mode.of(r.mode).map(caller::sees).orElse(false));
+        return engine.list(keyId, wanted, Limit.parse(limit, 50), r -> Mode.of(r.mode).map(caller::sees).orElse(false));
     }
 
     @GET

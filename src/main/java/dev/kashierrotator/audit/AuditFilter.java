@@ -27,10 +27,10 @@ public class AuditFilter {
 
     @ServerResponseFilter
     public void audit(ContainerRequestContext request, ContainerResponseContext response) {
-        String path = request.getUriInfo().getPath();
-        if (!path.equals("/api") && !path.startsWith("/api/")) {
+        if (!BearerAuthFilter.isApi(request)) {
             return;
         }
+        String path = request.getUriInfo().getPath();
         int status = response.getStatus();
         boolean denied = status == 401 || status == 403;
         Object unauthenticated = request.getProperty(BearerAuthFilter.UNAUTHENTICATED);

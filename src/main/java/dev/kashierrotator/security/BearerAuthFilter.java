@@ -30,7 +30,7 @@ public class BearerAuthFilter {
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
-        if (!path.equals("/api") && !path.startsWith("/api/")) {
+        if (!isApi(request)) {
             return Optional.empty();
         }
         if (http.remoteAddress() != null) {
@@ -49,6 +49,12 @@ public class BearerAuthFilter {
         request.setProperty(UNAUTHENTICATED, "invalid-token");
         Log.warnf("rejected an API call to %s %s: invalid bearer token", request.getMethod(), path);
         return Optional.of(unauthorized("invalid bearer token"));
+    }
+
+    /** Whether the request is for the REST API (everything under {@code /api}), which all these filters guard. */
+    public static boolean isApi(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        return path.equals("/api") || path.startsWith("/api/");
     }
 
     private static Response unauthorized(String detail) {

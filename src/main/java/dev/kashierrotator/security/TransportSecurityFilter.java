@@ -30,7 +30,7 @@ public class TransportSecurityFilter {
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
     public Optional<Response> check(ContainerRequestContext request) {
-        if (!isApi(request)) {
+        if (!BearerAuthFilter.isApi(request)) {
             return Optional.empty();
         }
         if (httpsOnly && !"https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
@@ -63,10 +63,5 @@ public class TransportSecurityFilter {
         if (httpsOnly && "https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
             response.getHeaders().putSingle("Strict-Transport-Security", HSTS);
         }
-    }
-
-    private static boolean isApi(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
-        return path.equals("/api") || path.startsWith("/api/");
     }
 }
