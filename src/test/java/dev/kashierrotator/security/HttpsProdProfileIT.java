@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.rollout.TlsTrust;
 import dev.kashierrotator.testing.OpenBao;
+import dev.kashierrotator.testing.RotatorTestResource;
 import dev.kashierrotator.testing.SelfSignedTls;
 import dev.kashierrotator.testing.ServiceProcess;
 import java.net.URI;
@@ -40,9 +41,7 @@ class HttpsProdProfileIT {
         c.put("rotator.kashier.dashboard", "simulator");
         c.put("rotator.kashier.simulator.enabled", "true");
         c.put("rotator.accounts.main.mid", "MID-7000-007");
-        c.put("rotator.keys.main-live-payment.account", "main");
-        c.put("rotator.keys.main-live-payment.mode", "live");
-        c.put("rotator.keys.main-live-payment.kind", "payment-api-key");
+        RotatorTestResource.key(c, "main-live-payment", "main", "live", "payment-api-key", null);
         return c;
     }
 

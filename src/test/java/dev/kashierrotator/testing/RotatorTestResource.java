@@ -62,9 +62,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         }
         c.put("rotator.keys.sched-due.schedule.window", "2h");
         c.put("rotator.keys.sched-blackout.schedule.blackouts", "MON-SUN");
-        c.put("rotator.dependents.sched-kv.keys", "sched-due,sched-busy,sched-blackout");
-        c.put("rotator.dependents.sched-kv.type", "vault-kv");
-        c.put("rotator.dependents.sched-kv.path", "apps/sched");
+        vaultKv(c, "sched-kv", 0, "apps/sched", List.of("sched-due", "sched-busy", "sched-blackout"));
         key(c, "crash-pay", "second", "test", "payment-api-key", "300ms");
         key(c, "crash-secret", "second", "test", "secret-key", null);
         c.put("rotator.keys.crash-secret.user", "svc-crash");
@@ -82,10 +80,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         DemoDependent fleet = webhook(c, "fleet-hook", 1, List.of("pay-e2e", "secret-e2e"), "reference",
                 "fleet-secret", "fleet-secret");
         fleet.vaultReader((path, version) -> readVault(bao, path, version));
-        c.put("rotator.dependents.fleet-kv.keys", "pay-e2e,secret-e2e");
-        c.put("rotator.dependents.fleet-kv.wave", "1");
-        c.put("rotator.dependents.fleet-kv.type", "vault-kv");
-        c.put("rotator.dependents.fleet-kv.path", "apps/fleet");
+        vaultKv(c, "fleet-kv", 1, "apps/fleet", List.of("pay-e2e", "secret-e2e"));
 
         webhook(c, "broken-canary", 0, List.of("pay-canary-fails"), "inline", "broken-secret", "broken-secret")
                 .failWith(500);
@@ -93,10 +88,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         webhook(c, "crash-hook", 0, List.of("crash-pay", "crash-secret", "crash-alt"), "inline", "crash-hook-secret",
                 "crash-hook-secret");
-        c.put("rotator.dependents.crash-kv.keys", "crash-pay,crash-secret,crash-alt");
-        c.put("rotator.dependents.crash-kv.wave", "1");
-        c.put("rotator.dependents.crash-kv.type", "vault-kv");
-        c.put("rotator.dependents.crash-kv.path", "apps/crash");
+        vaultKv(c, "crash-kv", 1, "apps/crash", List.of("crash-pay", "crash-secret", "crash-alt"));
 
         key(c, "emergency-pay", "main", "test", "payment-api-key", "1h");
         key(c, "emergency-revoke", "main", "test", "payment-api-key", "1h");
@@ -113,9 +105,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
                 "abort-canary-secret", "abort-canary-secret");
         webhook(c, "abort-slow", 1, List.of("abort-pay"), "inline", "abort-slow-secret", "abort-slow-secret")
                 .confirmAfter(java.time.Duration.ofSeconds(30));
-        c.put("rotator.dependents.abort-kv.keys", "abort-pay,abort-grace");
-        c.put("rotator.dependents.abort-kv.type", "vault-kv");
-        c.put("rotator.dependents.abort-kv.path", "apps/abort");
+        vaultKv(c, "abort-kv", 0, "apps/abort", List.of("abort-pay", "abort-grace"));
 
         key(c, "alt-secret", "second", "test", "secret-key", null);
         c.put("rotator.keys.alt-secret.strategy", "alternating-users");
@@ -141,18 +131,12 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         tlsAndRedirects(c);
 
         key(c, "list-pay", "main", "test", "payment-api-key", "200ms");
-        c.put("rotator.dependents.list-kv.keys", "list-pay");
-        c.put("rotator.dependents.list-kv.type", "vault-kv");
-        c.put("rotator.dependents.list-kv.path", "apps/list");
+        vaultKv(c, "list-kv", 0, "apps/list", List.of("list-pay"));
 
         key(c, "audit-pay", "main", "test", "payment-api-key", "1h");
-        c.put("rotator.dependents.audit-kv.keys", "audit-pay");
-        c.put("rotator.dependents.audit-kv.type", "vault-kv");
-        c.put("rotator.dependents.audit-kv.path", "apps/audit");
+        vaultKv(c, "audit-kv", 0, "apps/audit", List.of("audit-pay"));
 
-        c.put("rotator.dependents.conflict-kv.keys", "pay-conflict");
-        c.put("rotator.dependents.conflict-kv.type", "vault-kv");
-        c.put("rotator.dependents.conflict-kv.path", "apps/conflict");
+        vaultKv(c, "conflict-kv", 0, "apps/conflict", List.of("pay-conflict"));
 
         // Configured with one secret, while the dependent checks another: its deliveries must be refused.
         webhook(c, "badsig-hook", 0, List.of("pay-badsig"), "inline", "not-the-dependents-secret",
@@ -170,13 +154,24 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         }
     }
 
-    private static void key(Map<String, String> c, String id, String account, String mode, String kind, String grace) {
+    /** An inventory key (grace may be null for the default). */
+    public static void key(Map<String, String> c, String id, String account, String mode, String kind,
+                           String grace) {
         c.put("rotator.keys." + id + ".account", account);
         c.put("rotator.keys." + id + ".mode", mode);
         c.put("rotator.keys." + id + ".kind", kind);
         if (grace != null) {
             c.put("rotator.keys." + id + ".grace", grace);
         }
+    }
+
+    /** A vault-kv dependent receiving the keys at {@code <path>/<keyId>}. */
+    public static void vaultKv(Map<String, String> c, String id, int wave, String path, List<String> keys) {
+        String at = "rotator.dependents." + id + ".";
+        c.put(at + "keys", String.join(",", keys));
+        c.put(at + "wave", Integer.toString(wave));
+        c.put(at + "type", "vault-kv");
+        c.put(at + "path", path);
     }
 
     private static DemoDependent webhook(Map<String, String> c, String id, int wave, List<String> keys,

@@ -2,12 +2,14 @@ package dev.kashierrotator.vault;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.testing.OpenBao;
+import dev.kashierrotator.testing.RotatorTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -59,13 +61,8 @@ public class AppRoleTestResource implements QuarkusTestResourceLifecycleManager 
             c.put("rotator.vault.state-prefix", "approle/kashier-rotator");
             c.put("rotator.bootstrap-token", TOKEN);
             c.put("rotator.accounts.main.mid", "MID-4000-004");
-            c.put("rotator.keys.approle-pay.account", "main");
-            c.put("rotator.keys.approle-pay.mode", "test");
-            c.put("rotator.keys.approle-pay.kind", "payment-api-key");
-            c.put("rotator.keys.approle-pay.grace", "200ms");
-            c.put("rotator.dependents.reports.keys", "approle-pay");
-            c.put("rotator.dependents.reports.type", "vault-kv");
-            c.put("rotator.dependents.reports.path", "approle/apps/reports");
+            RotatorTestResource.key(c, "approle-pay", "main", "test", "payment-api-key", "200ms");
+            RotatorTestResource.vaultKv(c, "reports", 0, "approle/apps/reports", List.of("approle-pay"));
             c.put("rotator.rollout.soak", "0s");
             return c;
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.kashierrotator.vault;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.testing.OpenBao;
+import dev.kashierrotator.testing.RotatorTestResource;
 import dev.kashierrotator.testing.SelfSignedTls;
 import dev.kashierrotator.testing.TestJwt;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -70,12 +72,8 @@ public class KubernetesAuthTestResource implements QuarkusTestResourceLifecycleM
             c.put("rotator.vault.state-prefix", "k8sauth/kashier-rotator");
             c.put("rotator.bootstrap-token", TOKEN);
             c.put("rotator.accounts.main.mid", "MID-5000-005");
-            c.put("rotator.keys.k8s-auth-pay.account", "main");
-            c.put("rotator.keys.k8s-auth-pay.mode", "test");
-            c.put("rotator.keys.k8s-auth-pay.kind", "payment-api-key");
-            c.put("rotator.dependents.reports.keys", "k8s-auth-pay");
-            c.put("rotator.dependents.reports.type", "vault-kv");
-            c.put("rotator.dependents.reports.path", "k8sauth/apps/reports");
+            RotatorTestResource.key(c, "k8s-auth-pay", "main", "test", "payment-api-key", null);
+            RotatorTestResource.vaultKv(c, "reports", 0, "k8sauth/apps/reports", List.of("k8s-auth-pay"));
             return c;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
