@@ -66,8 +66,12 @@ public class VaultRotationStore implements RotationStore {
 
     @Override
     public List<String> idsOf(String keyId) {
-        return kv.read(statePrefix + "/index/" + keyId).map(v -> split(v.data().get("ids"))).orElse(List.of())
-                .stream().sorted(Comparator.reverseOrder()).toList();
+        // Appended in creation order (under the key's claim), so newest first is simply the reverse; ids of
+        // one second would not sort by time.
+        List<String> ids = new java.util.ArrayList<>(kv.read(statePrefix + "/index/" + keyId)
+                .map(v -> split(v.data().get("ids"))).orElse(List.of()));
+        java.util.Collections.reverse(ids);
+        return ids;
     }
 
     private static List<String> split(String ids) {
