@@ -34,6 +34,12 @@ public interface RotatorConfig {
     /** Systems that use keys and receive them when they rotate. */
     Map<String, Dependent> dependents();
 
+    /**
+     * The URL people use to reach this service (such as {@code https://kkr.payments.example.com}); the
+     * instructions for a person at the Kashier dashboard name it. Without it they say {@code <service>}.
+     */
+    Optional<String> publicUrl();
+
     /** Break-glass bearer token with the admin role (env {@code ROTATOR_BOOTSTRAP_TOKEN}). */
     Optional<String> bootstrapToken();
 

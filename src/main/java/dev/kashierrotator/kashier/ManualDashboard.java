@@ -1,5 +1,6 @@
 package dev.kashierrotator.kashier;
 
+import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.IssuedKey;
@@ -10,11 +11,26 @@ import java.util.List;
 /**
  * The production dashboard step ({@code rotator.kashier.dashboard: manual}): Kashier has no API to
  * issue, change or delete keys, so every action becomes exact instructions for a person, answered with
- * {@code POST /api/v1/rotations/{id}/confirm}.
+ * {@code POST /api/v1/rotations/{id}/confirm}. Each says where (merchant, mode), what exactly (user or
+ * fingerprint), what it does at once, and how to answer; the engine adds what happens next, which
+ * depends on the rotation's plan.
  */
 @ApplicationScoped
 @Typed(ManualDashboard.class)
 public class ManualDashboard implements Dashboard {
+
+    /** How to send a key without putting it on a command line (shell history, process list). */
+    private final String sendKey;
+    private final String sendEmpty;
+
+    public ManualDashboard(RotatorConfig config) {
+        String service = config.publicUrl().map(u -> u.replaceAll("/+$", "")).orElse("<service>");
+        this.sendKey = "Then send the new key without putting it on a command line: read -rs KEY; "
+                + "printf '{\"newKey\":\"%s\"}' \"$KEY\" | curl -sS -H \"Authorization: Bearer $TOKEN\" "
+                + "-H 'Content-Type: application/json' --data @- " + service + "/api/v1/rotations/{id}/confirm";
+        this.sendEmpty = "Then answer with an empty body: curl -sS -H \"Authorization: Bearer $TOKEN\" "
+                + "-H 'Content-Type: application/json' -d '{}' " + service + "/api/v1/rotations/{id}/confirm";
+    }
 
     @Override
     public boolean automated() {
@@ -23,9 +39,10 @@ public class ManualDashboard implements Dashboard {
 
     @Override
     public IssuedKey issuePaymentKey(KeySpec key) {
-        throw new NeedsPerson("In the Kashier dashboard of merchant " + key.mid() + ", switch to " + key.mode()
-                + " mode, open Integrate now > Payment API keys and create a new payment API key (keep the old "
-                + "one). Then send it: POST /api/v1/rotations/{id}/confirm {\"newKey\": \"<the new key>\"}.");
+        throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: open "
+                + "Integrate now > Payment API keys and create a new payment API key. Do not delete any existing "
+                + "key: dependents use the current one until every one of them confirmed the new key. " + sendKey
+                + ".");
     }
 
     @Override
@@ -35,17 +52,31 @@ public class ManualDashboard implements Dashboard {
 
     @Override
     public void deletePaymentKey(KeySpec key, String kashierKeyId, String fingerprint) {
-        throw new NeedsPerson("In the Kashier dashboard of merchant " + key.mid() + ", " + key.mode()
-                + " mode, delete the previous payment API key (fingerprint " + fingerprint + ": the first 16 hex "
-                + "characters of SHA-256 of the key; `printf %s \"$KEY\" | sha256sum | cut -c1-16`). It expires "
-                + "at once; every dependent already uses the new key. Then: POST /api/v1/rotations/{id}/confirm {}.");
+        throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode, "
+                + "Integrate now > Payment API keys: delete the payment API key with fingerprint " + fingerprint
+                + " (the first 16 hex characters of its SHA-256: read -rs KEY; printf %s \"$KEY\" | sha256sum | "
+                + "cut -c1-16) and no other. It stops working at once. " + sendEmpty + ".");
     }
 
     @Override
     public IssuedKey changeSecretKey(KeySpec key, String user) {
-        throw new NeedsPerson("In the Kashier dashboard of merchant " + key.mid() + ", " + key.mode()
-                + " mode, change the secret key of user '" + user + "'. The old key stops working the moment you "
-                + "do, so have this ready and send the new key at once: POST /api/v1/rotations/{id}/confirm "
-                + "{\"newKey\": \"<the new secret key>\"} (quote it: it contains a '$').");
+        if (key.alternates()) {
+            String live = key.users().stream().filter(u -> !u.equals(user)).findFirst().orElse("?");
+            throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: change "
+                    + "the secret key of the standby user '" + user + "' (not '" + live + "': dependents use '"
+                    + live + "''s key, and it keeps working). Nobody uses '" + user + "''s key, so nothing breaks. "
+                    + sendKey + ".");
+        }
+        throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: change the "
+                + "secret key of user '" + user + "'. The old key stops working the moment you do and every "
+                + "dependent fails until it has the new one, so have this ready and send the new key at once. "
+                + sendKey + ".");
+    }
+
+    @Override
+    public void expireSecretKey(KeySpec key, String user) {
+        throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: change the "
+                + "secret key of user '" + user + "' and throw the new value away; this kills '" + user + "''s "
+                + "current (leaked) key at once. Do not send the new value. " + sendEmpty + ".");
     }
 }

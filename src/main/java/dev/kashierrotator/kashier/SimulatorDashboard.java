@@ -89,6 +89,12 @@ public class SimulatorDashboard implements Dashboard {
         return new IssuedKey(shown.path("key").asText(), Optional.empty());
     }
 
+    @Override
+    @Timeout(10_000)
+    public void expireSecretKey(KeySpec key, String user) {
+        changeSecretKey(key, user);
+    }
+
     private JsonNode send(String method, KeySpec key, String path, Object body, int... expected) {
         URI uri = URI.create(baseUrl + "/" + key.mode().id() + path);
         try {

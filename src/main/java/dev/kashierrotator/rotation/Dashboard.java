@@ -39,4 +39,11 @@ public interface Dashboard {
 
     /** Changes a user's secret key: the old one expires immediately. */
     IssuedKey changeSecretKey(KeySpec key, String user);
+
+    /**
+     * Kills a user's secret key by changing it, throwing the new value away (alternating users, in an
+     * emergency: the previous user's leaked key must die; that user's key is changed again, and kept,
+     * when its turn comes).
+     */
+    void expireSecretKey(KeySpec key, String user);
 }

@@ -106,7 +106,7 @@ public class RotationEngine {
         return RotationRequest.REVOKE_FIRST.equals(order) ? PAYMENT_EMERGENCY_REVOKE_FIRST : PAYMENT_EMERGENCY_PUSH_FIRST;
     }
     private static final DateTimeFormatter ID_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final Duration MAX_STEP_BACKOFF = Duration.ofSeconds(30);
 
     private final Inventory inventory;
@@ -217,6 +217,15 @@ public class RotationEngine {
         StoredKey current = keys.current(keyId).orElseThrow(() -> new RotationException(409, "No current key",
                 "key '" + keyId + "' has no current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
                         + "; write the first key there before rotating", null));
+        if (key.alternates() && current.user().filter(key.users()::contains).isEmpty()) {
+            // Without it the standby user would be a guess, and a wrong guess has a person change the key
+            // every dependent uses.
+            throw new RotationException(409, "Key has no user", "key '" + keyId + "' alternates between users "
+                    + key.users() + ", but its current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
+                    + " does not say whose it is (" + current.user().map(u -> "user '" + u + "' is not one of them")
+                    .orElse("no 'user' field") + "); add it: bao kv patch " + keys.mount() + "/" + keys.path(keyId)
+                    + " user=<" + String.join("|", key.users()) + ">", null);
+        }
         Rotation rotation = newRotation(key, current, request);
         RotationStore.ClaimResult result = rotations.claim(keyId, rotation.id, instanceId, settings.leaseTtl());
         if (result instanceof Held held) {
@@ -337,11 +346,36 @@ public class RotationEngine {
             if (Fingerprints.of(value).equals(r.oldFingerprint)) {
                 throw RotationException.invalid(422, "newKey", "is the key being replaced, not a new one", id);
             }
+            for (long v = r.oldVersion - 1; v >= Math.max(1, r.oldVersion - 4); v--) {
+                // Most likely the standby user's key, still valid but never changed: that rotates nothing.
+                long version = v;
+                if (keys.version(key.id(), v).filter(k -> k.fingerprint().equals(Fingerprints.of(value))).isPresent()) {
+                    throw RotationException.invalid(422, "newKey", "is an earlier key of " + key.id() + " (Vault version "
+                            + version + "), not a new one: " + (key.isPaymentKey()
+                            ? "create a new payment API key in the dashboard and send that"
+                            : "change it in the dashboard first and send the new value"), id);
+                }
+            }
             if (!key.isPaymentKey() && !kashierProbe.acceptsSecretKey(key.mode(), value)) {
                 throw RotationException.invalid(422, "newKey", "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
                         + "check the mode and that it was copied whole", id);
             }
-            keys.stagePending(key.id(), r.id, StoredKey.of(value, Optional.empty(), now), "issued");
+            String user = null;
+            if (key.alternates()) {
+                user = r.toUser;
+                if (liveKeyDied(key, r)) {
+                    // The person changed the key dependents use (the wrong user, or someone else did): the new
+                    // key is that user's, the standby's old key still works, and every dependent holds a dead
+                    // key. Nothing to stage any more: rush it to all of them at once.
+                    user = r.fromUser;
+                    r.toUser = r.fromUser;
+                    r.oldKeyExpiredAt = now;
+                    Log.warnf("rotation %s key %s: the key of user '%s' that dependents use no longer works; the new "
+                            + "key is taken as '%s''s and rolled out to all waves at once", id, r.keyId, r.fromUser,
+                            r.fromUser);
+                }
+            }
+            keys.stagePending(key.id(), r.id, StoredKey.of(value, Optional.empty(), now).withUser(user), "issued");
         } else {
             r.confirmedSteps.add(step.name);
         }
@@ -358,6 +392,17 @@ public class RotationEngine {
             workers.execute(() -> run(id));
         }
         return r;
+    }
+
+    /** Whether Kashier now rejects the key an alternating rotation started from (the live one). */
+    private boolean liveKeyDied(KeySpec key, Rotation r) {
+        Optional<StoredKey> live = keys.version(key.id(), r.oldVersion);
+        try {
+            return live.isPresent() && !kashierProbe.acceptsSecretKey(key.mode(), live.get().value());
+        } catch (KashierUnavailableException e) {
+            // Kashier just accepted the new key; if it cannot answer now, assume the usual case.
+            return false;
+        }
     }
 
     /** Rotations this replica holds that wait for a person. */
@@ -417,6 +462,10 @@ public class RotationEngine {
             return "the secret key was already changed on the Kashier dashboard, which expired the old one: there is "
                     + "no working key to go back to";
         }
+        if (key.alternates() && r.oldKeyExpiredAt != null) {
+            return "the key of user '" + r.fromUser + "' that dependents used no longer works on Kashier's side: "
+                    + "there is no working key to go back to";
+        }
         if (r.steps.stream().anyMatch(s -> s.name.equals(EXPIRE_OLD_KEY)
                 && (s.state == StepState.DONE || s.state == StepState.RUNNING))) {
             return "the old payment key is already expired on the Kashier dashboard";
@@ -463,8 +512,8 @@ public class RotationEngine {
         String vault = "Vault still served the old key";
         StoredKey current = keys.current(key.id()).orElseThrow();
         if (r.newFingerprint != null && current.fingerprint().equals(r.newFingerprint)) {
-            StoredKey back = keys.promote(key.id(), StoredKey.of(old.value(), old.kashierKeyId(), Instant.now()),
-                    current.version());
+            // As it was (user, rotatedAt): a rollback does not make an old key new, and the alternation goes on.
+            StoredKey back = keys.promote(key.id(), old, current.version());
             vault = keys.mount() + "/" + keys.path(key.id()) + " serves the old key again (version " + back.version()
                     + ")";
         }
@@ -706,7 +755,7 @@ public class RotationEngine {
                 Log.infof("rotation %s key %s: step %s done", r.id, r.keyId, name);
                 return;
             } catch (Dashboard.NeedsPerson e) {
-                s.detail = e.getMessage().replace("{id}", r.id);
+                s.detail = e.getMessage().replace("{id}", r.id) + " " + Instructions.next(r, key, name);
                 r.state = RotationState.AWAITING_DASHBOARD;
                 r.awaitingDashboardSince = Objects.requireNonNullElse(r.awaitingDashboardSince, Instant.now());
                 save(r, hold);
@@ -763,8 +812,14 @@ public class RotationEngine {
                 if (!key.isPaymentKey()) {
                     // Alternating users: changing the previous user's key kills the (leaked) old one; the
                     // new value is thrown away, and changed again when that user's turn comes.
+                    if (Objects.equals(r.fromUser, r.toUser)) {
+                        // The person changed the live user's key at CHANGE_SECRET_KEY: the old key died then,
+                        // and changing that user's key again would kill the new one.
+                        yield "the key of user '" + r.fromUser + "' died when it was changed at CHANGE_SECRET_KEY; "
+                                + "not changed again";
+                    }
                     if (dashboard.automated() || !r.confirmedSteps.contains(EXPIRE_OLD_KEY)) {
-                        dashboard.changeSecretKey(key, r.fromUser == null ? key.users().get(0) : r.fromUser);
+                        dashboard.expireSecretKey(key, r.fromUser);
                     }
                     r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, Instant.now());
                     r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
@@ -917,7 +972,8 @@ public class RotationEngine {
         AtomicLong lastSave = new AtomicLong();
         try {
             // A single-user secret key's old value is already dead: no time for staging.
-            boolean allAtOnce = (!key.isPaymentKey() && !key.alternates()) || r.emergency;
+            boolean allAtOnce = (!key.isPaymentKey() && (!key.alternates() || r.oldKeyExpiredAt != null))
+                    || r.emergency;
             distributor.distribute(r, delivery, allAtOnce ? key.rollout().allAtOnce() : key.rollout(),
                     allAtOnce, new Distributor.Progress() {
                         @Override

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.testing.Dependents;
+import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.RotatorTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -121,6 +122,16 @@ class ManualDashboardTest {
             Map<String, String> c = new HashMap<>(super.start());
             c.put("rotator.kashier.dashboard", "manual");
             c.put("rotator.kashier.manual-step-timeout", "1s");
+            for (String id : List.of("man-alt", "man-alt-wrong", "man-alt-nouser")) {
+                key(c, id, "second", "test", "secret-key", null);
+                c.put("rotator.keys." + id + ".strategy", "alternating-users");
+                c.put("rotator.keys." + id + ".users", id + "-blue," + id + "-green");
+            }
+            List<String> alternating = List.of("man-alt", "man-alt-wrong", "man-alt-nouser");
+            webhook(c, "man-app", 0, alternating, "inline", "man-app-secret", "man-app-secret");
+            webhook(c, "man-ref", 1, alternating, "reference", "man-ref-secret", "man-ref-secret")
+                    .vaultReader((path, version) -> readVault(OpenBao.get(), path, version));
+            vaultKv(c, "man-kv", 1, "apps/manual", alternating);
             return c;
         }
     }

@@ -1,0 +1,54 @@
+package dev.kashierrotator.rotation;
+
+import dev.kashierrotator.inventory.Durations;
+import dev.kashierrotator.inventory.KeySpec;
+import java.util.List;
+
+/**
+ * What happens after a person answers a dashboard step, for the instructions the rotation shows. The
+ * dashboard says what to do; this says why now and what follows, which depends on the rotation's plan
+ * (emergency order, grace, alternating users) and so on the engine's knowledge, not the dashboard's.
+ */
+final class Instructions {
+
+    private Instructions() {
+    }
+
+    static String next(Rotation r, KeySpec key, String step) {
+        long dependents = r.waves.stream().mapToLong(w -> w.dependents.size()).sum();
+        String fleet = dependents + " dependent(s) in " + r.waves.size() + " wave(s)";
+        List<String> plan = r.steps.stream().map(s -> s.name).toList();
+        boolean revokeFirst = plan.indexOf(RotationEngine.EXPIRE_OLD_KEY) >= 0
+                && plan.indexOf(RotationEngine.EXPIRE_OLD_KEY) < plan.indexOf(RotationEngine.ROLLOUT);
+        return switch (step) {
+            case RotationEngine.ISSUE_NEW_KEY -> "Next: the service keeps the key in Vault where readers of the key "
+                    + "path cannot see it yet, rolls it out to " + fleet + (r.emergency ? " at once" : ", wave by wave")
+                    + ", and waits until each reports it. "
+                    + (revokeFirst ? "Revoke-first: right after your answer you are asked to delete the old key "
+                            + "(fingerprint " + r.oldFingerprint + "), before the rollout."
+                            : r.emergency ? "Then, with no grace, you are asked to delete the old key (fingerprint "
+                                    + r.oldFingerprint + ")."
+                                    : "Then the old key (fingerprint " + r.oldFingerprint + ") stays valid for the "
+                                            + "grace period (" + Durations.format(key.grace())
+                                            + ") and you are asked to delete it.");
+            case RotationEngine.CHANGE_SECRET_KEY -> key.alternates()
+                    ? "Next: the new key of '" + r.toUser + "' is rolled out to " + fleet
+                            + (r.emergency ? " at once" : ", wave by wave") + "; once every dependent reports it, "
+                            + "Vault serves it and '" + r.fromUser + "' becomes the standby user, whose key is "
+                            + "changed at the next rotation."
+                            + (revokeFirst ? " Revoke-first: right after your answer you are asked to kill '"
+                                    + r.fromUser + "''s key, before the rollout."
+                                    : r.emergency ? " Then you are asked to kill '" + r.fromUser + "''s leaked key."
+                                            : "")
+                    : "Next: Vault serves the new key at once and all " + fleet + " get it at the same time; the "
+                            + "exposure window (old key dead until the last dependent confirmed) is recorded.";
+            case RotationEngine.EXPIRE_OLD_KEY -> revokeFirst
+                    ? "Revoke-first: dependents still use this key and fail until the rollout, which starts right "
+                            + "after your answer (all " + fleet + " at once), reaches them."
+                    : "Every one of the " + fleet + " confirmed the new key (fingerprint " + r.newFingerprint + ")"
+                            + (r.emergency ? "" : " and the grace period is over") + ", so nothing uses the old key. "
+                            + "Next: the rotation completes.";
+            default -> "";
+        };
+    }
+}
