@@ -3,12 +3,13 @@ package dev.kashierrotator.kashier;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.rotation.KashierApi;
+import dev.kashierrotator.util.BoundedHttp;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -17,17 +18,29 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
 
 /**
  * Asks Kashier whether a secret key works: {@code GET <mode base URL>/payments/orders/<random id>} with
- * the key. 401 means rejected; anything else (404 for the unknown order) means accepted.
+ * the key. Only two answers are answers: 401 (rejected) and 404 (accepted: the key is good, the order
+ * unknown), or a 2xx. Anything else (403 from a WAF, 429, a redirect, 400, 5xx) says nothing about the
+ * key and counts as Kashier being unavailable: a probe that failed open would verify a mistyped key.
  */
 @ApplicationScoped
 public class KashierApiProbe implements KashierApi {
 
-    private final HttpClient http;
-    private final RotatorConfig.Kashier.Api api;
+    /** The whole probe, connection to last byte; the answer body is read up to 16 KiB and dropped. */
+    static final Duration CALL_BOUND = Duration.ofSeconds(10);
 
+    private final HttpClient http;
+    private final String testBaseUrl;
+    private final String liveBaseUrl;
+
+    @Inject
     public KashierApiProbe(HttpClient http, RotatorConfig config) {
+        this(http, config.kashier().api().testBaseUrl(), config.kashier().api().liveBaseUrl());
+    }
+
+    KashierApiProbe(HttpClient http, String testBaseUrl, String liveBaseUrl) {
         this.http = http;
-        this.api = config.kashier().api();
+        this.testBaseUrl = testBaseUrl.replaceAll("/+$", "");
+        this.liveBaseUrl = liveBaseUrl.replaceAll("/+$", "");
     }
 
     @Override
@@ -36,26 +49,28 @@ public class KashierApiProbe implements KashierApi {
     @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 10_000,
             failOn = KashierUnavailableException.class)
     public boolean acceptsSecretKey(Mode mode, String secretKey) {
-        String base = (mode == Mode.LIVE ? api.liveBaseUrl() : api.testBaseUrl()).replaceAll("/+$", "");
+        String base = mode == Mode.LIVE ? liveBaseUrl : testBaseUrl;
         URI uri = URI.create(base + "/payments/orders/probe-" + UUID.randomUUID());
         HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofSeconds(10))
+                .timeout(CALL_BOUND)
                 .header("Authorization", secretKey)
                 .header("Accept", "application/json")
                 .GET()
                 .build();
+        int status;
         try {
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-            if (status >= 500) {
-                throw new KashierUnavailableException("Kashier " + mode + " API answered HTTP " + status);
-            }
-            return status != 401;
+            status = BoundedHttp.send(http, request, CALL_BOUND, 16 * 1024, false).status();
         } catch (IOException e) {
             throw new KashierUnavailableException("Kashier " + mode + " API at " + base + " is unreachable: "
-                    + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KashierUnavailableException("interrupted while probing the Kashier API");
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
+        if (status == 401) {
+            return false;
+        }
+        if (status == 404 || (status >= 200 && status < 300)) {
+            return true;
+        }
+        throw new KashierUnavailableException("Kashier " + mode + " API answered HTTP " + status
+                + " to a key probe, which says nothing about the key (only 401 rejects it, 404 accepts it)");
     }
 }

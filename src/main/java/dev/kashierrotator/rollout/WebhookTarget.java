@@ -7,13 +7,13 @@ import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.rotation.Target;
+import dev.kashierrotator.util.BoundedHttp;
 import dev.kashierrotator.util.HttpClientProducer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -27,6 +27,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class WebhookTarget implements Target {
+
+    /**
+     * The most bytes read of an answer: a verify answer lists fingerprints (a few dozen bytes a key), a
+     * delivery's answer is dropped; a dependent streaming more is cut off instead of filling the heap.
+     */
+    static final int MAX_BODY = 64 * 1024;
 
     private final HttpClient http;
     private final ObjectMapper json;
@@ -67,13 +73,11 @@ public class WebhookTarget implements Target {
                 .build();
         int status;
         try {
-            status = client(dependent).send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            status = BoundedHttp.send(client(dependent), request, delivery.key().rollout().callTimeout(), MAX_BODY,
+                    false).status();
         } catch (IOException e) {
             throw new DeliveryException("POST " + dependent.url().get() + " failed: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DeliveryException("interrupted");
         }
         if (status < 200 || status > 299) {
             throw new DeliveryException("POST " + dependent.url().get() + " answered HTTP " + status);
@@ -88,16 +92,14 @@ public class WebhookTarget implements Target {
                 .GET()
                 .build();
         try {
-            HttpResponse<byte[]> response = client(dependent).send(request, HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() != 200) {
+            BoundedHttp.Answer answer = BoundedHttp.send(client(dependent), request,
+                    delivery.key().rollout().callTimeout(), MAX_BODY, true);
+            if (answer.status() != 200) {
                 return false;
             }
-            JsonNode reported = json.readTree(response.body()).path("keys").path(delivery.key().id());
+            JsonNode reported = json.readTree(answer.body()).path("keys").path(delivery.key().id());
             return delivery.newKey().fingerprint().equals(reported.asText(null));
         } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         }
     }

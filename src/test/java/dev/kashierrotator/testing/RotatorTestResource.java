@@ -138,6 +138,8 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         vaultKv(c, "conflict-kv", 0, "apps/conflict", List.of("pay-conflict"));
 
+        hostileDependents(c);
+
         // Configured with one secret, while the dependent checks another: its deliveries must be refused.
         webhook(c, "badsig-hook", 0, List.of("pay-badsig"), "inline", "not-the-dependents-secret",
                 "the-dependents-secret");
@@ -174,7 +176,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put(at + "path", path);
     }
 
-    private static DemoDependent webhook(Map<String, String> c, String id, int wave, List<String> keys,
+    public static DemoDependent webhook(Map<String, String> c, String id, int wave, List<String> keys,
                                          String delivery, String configuredSecret, String dependentSecret) {
         DemoDependent d = Dependents.get(id, dependentSecret);
         String at = "rotator.dependents." + id + ".";
@@ -189,7 +191,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
     }
 
     /** How a Vault-integrated dependent fetches a key by reference: its own read of path and version. */
-    static Optional<String> readVault(OpenBao bao, String path, long version) {
+    public static Optional<String> readVault(OpenBao bao, String path, long version) {
         try {
             HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create(bao.address() + "/v1/secret/data/" + path + "?version=" + version))
@@ -221,6 +223,38 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         DemoDependent target = Dependents.get("redirect-target", "redirect-secret");
         webhook(c, "redirector", 0, List.of("redirect-pay"), "inline", "redirect-secret", "redirect-secret")
                 .redirectTo(target.url());
+    }
+
+    /** The hostile webhook dependents, one key each, with their calls bounded by a 1 s call-timeout. */
+    public static final List<String> HOSTILE = List.of("stall-deliver", "stall-verify", "drip-verify", "silent-tls",
+            "reset-deliver", "huge-verify", "late-deliver");
+
+    private static void hostileDependents(Map<String, String> c) {
+        for (String name : HOSTILE) {
+            HostileServer.Behaviour behaviour = switch (name.substring(0, name.indexOf('-'))) {
+                case "stall" -> HostileServer.Behaviour.STALL_AFTER_HEADERS;
+                case "drip" -> HostileServer.Behaviour.DRIP;
+                case "silent" -> HostileServer.Behaviour.SILENT;
+                case "reset" -> HostileServer.Behaviour.RESET;
+                case "huge" -> HostileServer.Behaviour.HUGE_BODY;
+                default -> HostileServer.Behaviour.LATE;
+            };
+            String method = name.endsWith("-deliver") ? "POST" : name.endsWith("-verify") ? "GET" : null;
+            HostileServer server = HostileServer.named(name, behaviour, method, java.time.Duration.ofSeconds(3));
+            String keyId = "hostile-" + name;
+            key(c, keyId, "second", "test", "payment-api-key", "300ms");
+            c.put("rotator.keys." + keyId + ".rollout.call-timeout", "1s");
+            c.put("rotator.keys." + keyId + ".rollout.verify-timeout", "2s");
+            String at = "rotator.dependents." + keyId + "-hook.";
+            c.put(at + "keys", keyId);
+            c.put(at + "wave", "0");
+            c.put(at + "type", "webhook");
+            boolean tls = behaviour == HostileServer.Behaviour.SILENT;
+            c.put(at + "url", tls ? server.httpsUrl("/hook") : server.url("/hook"));
+            c.put(at + "verify-url", tls ? server.httpsUrl("/verify") : server.url("/verify"));
+            c.put(at + "signing-secret", "hostile-secret");
+            c.put(at + "delivery", "inline");
+        }
     }
 
     /** Adds the Kubernetes world: keys whose dependent is a Secret read by a Deployment. */
