@@ -136,6 +136,13 @@ public interface RotatorConfig {
         @WithDefault("5s")
         Duration resumeInterval();
 
+        /**
+         * Threads running rotations (a rollout holds one for its whole length, soak included). Lease renewal
+         * has a thread of its own and never waits behind them.
+         */
+        @WithDefault("16")
+        int workers();
+
         /** Attempts of a step that meets a passing failure (Vault or Kashier unavailable) before the rotation fails. */
         @WithDefault("6")
         int stepAttempts();

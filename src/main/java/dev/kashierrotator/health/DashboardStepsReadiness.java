@@ -29,6 +29,9 @@ public class DashboardStepsReadiness implements HealthCheck {
                         .collect(Collectors.joining("; ")))
                 .withData("waitingTooLong", engine.overdueSteps().stream().map(a -> a.rotationId())
                         .collect(Collectors.joining(",")))
+                .withData("retryingWithOldKeyDead", engine.retryingWithoutLimit().entrySet().stream()
+                        .map(e -> e.getKey() + " (" + e.getValue() + ")").sorted()
+                        .collect(Collectors.joining("; ")))
                 .build();
     }
 }

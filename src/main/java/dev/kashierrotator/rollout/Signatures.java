@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -18,8 +20,20 @@ public final class Signatures {
         return "t=" + timestamp + ",v1=" + hmac(secret, timestamp, body);
     }
 
-    /** Whether a signature header is valid for this body; constant-time on the digest. */
+    /**
+     * How far a signature's {@code t} may be from the receiver's clock. Outside it a delivery is refused,
+     * so one captured (from a log, a proxy) cannot be replayed later; within it, receivers deduplicate on
+     * {@code X-Rotator-Delivery}.
+     */
+    public static final Duration TOLERANCE = Duration.ofMinutes(5);
+
+    /** Whether a signature header is valid for this body now; constant-time on the digest. */
     public static boolean verify(String secret, String header, byte[] body) {
+        return verify(secret, header, body, Instant.now());
+    }
+
+    /** Whether a signature header is valid for this body at {@code now}: right digest, fresh timestamp. */
+    public static boolean verify(String secret, String header, byte[] body, Instant now) {
         if (header == null) {
             return false;
         }
@@ -34,6 +48,15 @@ public final class Signatures {
             }
         }
         if (t == null || v1 == null) {
+            return false;
+        }
+        long signedAt;
+        try {
+            signedAt = Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (Math.abs(now.getEpochSecond() - signedAt) > TOLERANCE.toSeconds()) {
             return false;
         }
         return MessageDigest.isEqual(hmac(secret, t, body).getBytes(StandardCharsets.US_ASCII),

@@ -176,6 +176,20 @@ public class WaveRunner implements Distributor {
         return failures;
     }
 
+    @Override
+    public void forgetFailures(List<String> dependents) {
+        dependents.stream().filter(breakers::containsKey)
+                .forEach(id -> CircuitBreakerMaintenance.get().reset("dependent-" + id));
+    }
+
+    @Override
+    public List<String> reporting(Delivery delivery, List<String> dependents) {
+        return dependents.stream().filter(id -> {
+            DependentSpec dependent = inventory.dependent(id).orElseThrow();
+            return targets.get(dependent.type()).confirms(dependent, delivery);
+        }).toList();
+    }
+
     /** Runs some waves together; returns a failure message naming the dependent, or null. */
     private String runBatch(Rotation rotation, List<Wave> waves, Delivery delivery, RolloutPolicy policy,
                             Progress progress, BooleanSupplier stop) {
@@ -295,6 +309,15 @@ public class WaveRunner implements Distributor {
         if (!delivered) {
             if (stop.getAsBoolean()) {
                 finish(rotation, outcome, DependentState.FAILED, "stopped: the rotation is being aborted", progress);
+                return;
+            }
+            if (target.confirms(dependent, delivery)) {
+                // The delivery was applied though its answer failed (too late, or lost): the report is the proof.
+                synchronized (rotation) {
+                    outcome.accepted = true;
+                }
+                count(dependent, "confirmed");
+                finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
                 return;
             }
             count(dependent, "failed");

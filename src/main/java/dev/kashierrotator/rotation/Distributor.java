@@ -36,6 +36,15 @@ public interface Distributor {
     Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents,
                                RolloutPolicy policy);
 
+    /**
+     * Forgets the recent failures of these dependents (closes their circuit breakers): a person says they
+     * are fixed, or a last delivery before an expiry must really reach them.
+     */
+    void forgetFailures(List<String> dependents);
+
+    /** Those of the given dependents that report the delivery's key now (one verify call each). */
+    List<String> reporting(Delivery delivery, List<String> dependents);
+
     /** A wave failed. */
     class RolloutFailedException extends RuntimeException {
         public RolloutFailedException(String message) {

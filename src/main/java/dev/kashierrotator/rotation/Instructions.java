@@ -15,6 +15,10 @@ final class Instructions {
     }
 
     static String next(Rotation r, KeySpec key, String step) {
+        if (!r.blockedBy.isEmpty()) {
+            // Waiting for dependents to be fixed: that message says all there is.
+            return "";
+        }
         long dependents = r.waves.stream().mapToLong(w -> w.dependents.size()).sum();
         String fleet = dependents + " dependent(s) in " + r.waves.size() + " wave(s)";
         List<String> plan = r.steps.stream().map(s -> s.name).toList();

@@ -58,6 +58,12 @@ public class Rotation {
     public Instant awaitingDashboardSince;
     /** Steps a person confirmed as done in the dashboard (for steps that take no key). */
     public List<String> confirmedSteps = new ArrayList<>();
+    /**
+     * Dependents known to hold only the old key when the rotation needs them on the new one (before the
+     * old key may expire, or after a single-user secret key's change): the rotation waits for a person to
+     * fix them and answer, then delivers to them again.
+     */
+    public List<String> blockedBy = new ArrayList<>();
     /** Who answered the last dashboard step, and when. */
     public String dashboardAnsweredBy;
     public Instant dashboardAnsweredAt;
@@ -65,6 +71,8 @@ public class Rotation {
     public String abortRequestedBy;
     public Instant abortRequestedAt;
     public String abortReason;
+    /** Why an abort that was asked for could no longer be honoured (the old key had died meanwhile). */
+    public String abortRefusal;
 
     /** The replica running the rotation. */
     public String owner;

@@ -121,10 +121,14 @@ public class RotationEngine {
     private final RotatorConfig.Engine settings;
     private final String instanceId;
     private final ScheduledExecutorService workers;
+    /** Renews leases; never shares a thread with rotation work, which can hold one for minutes. */
+    private final ScheduledExecutorService leaseKeeper;
     /** Rotations this replica is running (or waiting on, during grace), by id. */
     private final Map<String, Active> active = new ConcurrentHashMap<>();
     /** Rotations this replica holds that wait for a person, by id: key, step and since when. */
     private final Map<String, Awaiting> awaiting = new ConcurrentHashMap<>();
+    /** Rotations retried past step-attempts because their old key is dead, by id: key, step and cause. */
+    private final Map<String, String> retrying = new ConcurrentHashMap<>();
     private final KashierApi kashierProbe;
     private final Duration manualStepTimeout;
 
@@ -135,6 +139,8 @@ public class RotationEngine {
     /** This replica's hold on one rotation. */
     private static final class Active {
         volatile Claim claim;
+        /** Renewals and fences write the claim with check-and-set: one at a time, or they fence each other out. */
+        final Object claimLock = new Object();
         volatile boolean lost;
         /** The heartbeat saw an abort request in the record. */
         volatile boolean abortSeen;
@@ -167,19 +173,27 @@ public class RotationEngine {
         this.kashierProbe = kashier;
         this.manualStepTimeout = config.kashier().manualStepTimeout();
         metrics.gauge("rotator.rotations.awaiting.dashboard", awaiting, Map::size);
+        metrics.gauge("rotator.rotations.retrying.unbounded", retrying, Map::size);
         metrics.gauge("rotator.rotations.awaiting.dashboard.overdue", awaiting, a -> overdueSteps().size());
         this.instanceId = settings.instanceId().orElse("replica-" + UUID.randomUUID().toString().substring(0, 8));
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newScheduledThreadPool(4, r -> {
+        this.workers = Executors.newScheduledThreadPool(settings.workers(), r -> {
             Thread t = new Thread(r, "rotation-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "lease-keeper");
+            t.setDaemon(true);
+            return t;
+        });
+        metrics.counter("rotator.rotations.superseded");
         long beat = Math.max(100, settings.leaseTtl().toMillis() / 3);
-        workers.scheduleWithFixedDelay(this::renewLeases, beat, beat, TimeUnit.MILLISECONDS);
+        leaseKeeper.scheduleWithFixedDelay(this::renewLeases, beat, beat, TimeUnit.MILLISECONDS);
     }
 
     void shutdown(@Observes ShutdownEvent event) {
+        leaseKeeper.shutdownNow();
         workers.shutdownNow();
     }
 
@@ -322,6 +336,14 @@ public class RotationEngine {
     public Rotation confirm(String id, String newKey, String answeredBy) {
         Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(404, "Unknown rotation",
                 "no rotation '" + id + "'", null));
+        if (newKey != null && !newKey.isBlank() && !r.state.isFinal()) {
+            // The same key again (a retried request, a double click): it was taken once; answer alike.
+            String fingerprint = Fingerprints.of(newKey.strip());
+            if (fingerprint.equals(r.newFingerprint) && keys.pending(r.keyId, r.id)
+                    .filter(k -> k.fingerprint().equals(fingerprint)).isPresent()) {
+                return r;
+            }
+        }
         if (r.state != RotationState.AWAITING_DASHBOARD) {
             throw new RotationException(409, "Nothing to confirm", "rotation " + id + " is " + r.state
                     + ", not waiting for a dashboard step", id);
@@ -336,6 +358,7 @@ public class RotationEngine {
             throw RotationException.invalid(400, "newKey", "step " + step.name + " takes no key; send {}", id);
         }
         Instant now = Instant.now();
+        StoredKey staged = null;
         if (wantsKey) {
             String value = newKey.strip();
             String shape = key.isPaymentKey() ? "[A-Za-z0-9_-]{16,128}" : "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{64,128}";
@@ -360,6 +383,12 @@ public class RotationEngine {
                 throw RotationException.invalid(422, "newKey", "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
                         + "check the mode and that it was copied whole", id);
             }
+            if (r.newFingerprint != null && !r.newFingerprint.equals(Fingerprints.of(value))) {
+                throw new RotationException(409, "Already answered", "step " + step.name + " of rotation " + id
+                        + " was already answered with the key of fingerprint " + r.newFingerprint + " (by "
+                        + r.dashboardAnsweredBy + "), which is the one rolled out; if you made a second key in the "
+                        + "dashboard, delete that one (fingerprint " + Fingerprints.of(value) + ")", id);
+            }
             String user = null;
             if (key.alternates()) {
                 user = r.toUser;
@@ -375,16 +404,26 @@ public class RotationEngine {
                             r.fromUser);
                 }
             }
-            keys.stagePending(key.id(), r.id, StoredKey.of(value, Optional.empty(), now).withUser(user), "issued");
+            staged = StoredKey.of(value, Optional.empty(), now).withUser(user);
+            r.newFingerprint = staged.fingerprint();
+        } else if (!r.blockedBy.isEmpty()) {
+            // The person fixed the dependents that held only the old key: deliver to them again.
+            r.blockedBy = new ArrayList<>();
         } else {
             r.confirmedSteps.add(step.name);
         }
         r.dashboardAnsweredBy = answeredBy;
         r.dashboardAnsweredAt = now;
         try {
+            // The record first, with check-and-set: of two racing answers only one gets past here, and only
+            // that one stages its key.
             rotations.update(r);
         } catch (CasConflictException e) {
-            throw new RotationException(409, "Rotation busy", "rotation " + id + " changed meanwhile; try again", id);
+            throw new RotationException(409, "Rotation busy", "rotation " + id + " changed meanwhile (another "
+                    + "answer, or the rotation moving on); look at it again before answering", id);
+        }
+        if (staged != null) {
+            keys.stagePending(key.id(), r.id, staged, "issued");
         }
         Log.infof("rotation %s key %s: step %s answered by %s", id, r.keyId, step.name, answeredBy);
         Active a = active.get(id);
@@ -392,6 +431,20 @@ public class RotationEngine {
             workers.execute(() -> run(id));
         }
         return r;
+    }
+
+    /**
+     * Whether the key dependents held before this rotation is dead on Kashier's side while they may not
+     * all have the new one yet: after a single-user secret key's change, or an expiry done before the
+     * rollout (revoke-first, or a person who changed the live user's key).
+     */
+    private static boolean oldKeyDead(Rotation r, KeySpec key) {
+        return r.oldKeyExpiredAt != null && r.step(ROLLOUT).state != StepState.DONE;
+    }
+
+    /** Rotations this replica keeps retrying because giving up would strand dependents, with why. */
+    public Map<String, String> retryingWithoutLimit() {
+        return Map.copyOf(retrying);
     }
 
     /** Whether Kashier now rejects the key an alternating rotation started from (the live one). */
@@ -430,6 +483,9 @@ public class RotationEngine {
                 throw new RotationException(409, "Rotation finished", "rotation " + id + " is already " + r.state
                         + "; nothing to abort", id);
             }
+            if (r.abortRefusal != null) {
+                throw new RotationException(409, "Too late to abort", r.abortRefusal, id);
+            }
             if (r.abortRequestedAt != null) {
                 return r;
             }
@@ -453,6 +509,19 @@ public class RotationEngine {
             return r;
         }
         throw new RotationException(409, "Rotation busy", "rotation " + id + " kept changing; try again", id);
+    }
+
+    /** An abort was asked for and not yet refused. */
+    private static boolean abortPending(Rotation r, Active hold) {
+        return (r.abortRequestedAt != null || hold.abortSeen) && r.abortRefusal == null;
+    }
+
+    /** Records that an accepted abort can no longer be honoured; the rotation goes on forward. */
+    private void refuseAbort(Rotation r, Active hold, String refusal) {
+        hold.abortSeen = false;
+        r.abortRefusal = "abort not honoured: " + refusal;
+        save(r, hold);
+        Log.warnf("rotation %s of key %s: %s", r.id, r.keyId, r.abortRefusal);
     }
 
     private String notAbortable(Rotation r) {
@@ -499,9 +568,18 @@ public class RotationEngine {
                 + (r.abortReason == null ? "" : ": " + r.abortReason);
         StoredKey old = keys.version(key.id(), r.oldVersion).orElseThrow(() -> new StepFailed(
                 "the old key (version " + r.oldVersion + ") is no longer readable in Vault"));
-        List<String> touched = r.waves.stream().flatMap(w -> w.dependents.stream())
-                .filter(d -> d.accepted)
-                .map(d -> d.id).toList();
+        List<String> touched = new ArrayList<>(r.waves.stream().flatMap(w -> w.dependents.stream())
+                .filter(d -> d.accepted).map(d -> d.id).toList());
+        // A delivery whose answer failed (too late, or lost) may still have been applied: whoever was sent
+        // the key and reports it now is rolled back too.
+        List<String> unsure = r.waves.stream().flatMap(w -> w.dependents.stream())
+                .filter(d -> !d.accepted && d.attempts > 0).map(d -> d.id).toList();
+        if (!unsure.isEmpty() && r.newFingerprint != null) {
+            Optional<StoredKey> sent = keys.pending(key.id(), r.id).or(() -> keys.current(key.id()))
+                    .filter(k -> k.fingerprint().equals(r.newFingerprint));
+            sent.ifPresent(k -> touched.addAll(distributor.reporting(new Delivery(r.id, Delivery.ROTATED, key, k,
+                    Optional.empty(), Optional.empty(), keys.mount(), keys.path(key.id()), k.version()), unsure)));
+        }
         Map<String, String> failures = distributor.restore(r, Delivery.rollback(r.id, key, old, keys.mount(),
                 keys.path(key.id())), touched, key.rollout().allAtOnce());
         r.waves.stream().flatMap(w -> w.dependents.stream()).filter(d -> touched.contains(d.id)).forEach(d -> {
@@ -512,19 +590,28 @@ public class RotationEngine {
         String vault = "Vault still served the old key";
         StoredKey current = keys.current(key.id()).orElseThrow();
         if (r.newFingerprint != null && current.fingerprint().equals(r.newFingerprint)) {
+            fence(hold);
             // As it was (user, rotatedAt): a rollback does not make an old key new, and the alternation goes on.
             StoredKey back = keys.promote(key.id(), old, current.version());
             vault = keys.mount() + "/" + keys.path(key.id()) + " serves the old key again (version " + back.version()
                     + ")";
         }
         String dashboardDetail = "";
-        if (key.isPaymentKey() && r.newFingerprint != null) {
+        if (key.isPaymentKey() && r.newFingerprint != null && !failures.isEmpty()) {
+            // Some dependent may still use the new key: deleting it would leave that one on a dead key.
+            dashboardDetail = "; the new payment key (fingerprint " + r.newFingerprint + ") stays active because "
+                    + String.join(", ", failures.keySet()) + " may still use it: once they are back on fingerprint "
+                    + r.oldFingerprint + ", delete it in the Kashier dashboard (" + key.mid() + ", " + key.mode()
+                    + " mode)";
+        } else if (key.isPaymentKey() && r.newFingerprint != null) {
+            fence(hold);
             try {
                 dashboard.deletePaymentKey(key, r.newKashierKeyId, r.newFingerprint);
                 dashboardDetail = "; deleted new payment key " + r.newKashierKeyId + " on the dashboard";
             } catch (Dashboard.NeedsPerson e) {
-                dashboardDetail = "; delete the new payment key (fingerprint " + r.newFingerprint
-                        + ") in the Kashier dashboard by hand: nothing uses it";
+                dashboardDetail = "; delete the new payment key (fingerprint " + r.newFingerprint + ") in the "
+                        + "Kashier dashboard (" + key.mid() + ", " + key.mode() + " mode) by hand: every dependent "
+                        + "that was sent it is back on fingerprint " + r.oldFingerprint + ", so nothing uses it";
             }
         }
         keys.clearPending(key.id());
@@ -546,9 +633,12 @@ public class RotationEngine {
                 return;
             }
             try {
-                Optional<Claim> renewed = rotations.renew(a.claim, settings.leaseTtl());
+                Optional<Claim> renewed;
+                synchronized (a.claimLock) {
+                    renewed = rotations.renew(a.claim, settings.leaseTtl());
+                    renewed.ifPresent(c -> a.claim = c);
+                }
                 if (renewed.isPresent()) {
-                    a.claim = renewed.get();
                     Optional<Rotation> record = rotations.get(id);
                     if (!a.abortSeen && record.map(r -> r.abortRequestedAt != null).orElse(false)) {
                         a.abortSeen = true;
@@ -578,9 +668,34 @@ public class RotationEngine {
                             a.claim.keyId());
                 }
             } catch (RuntimeException e) {
-                Log.warnf("rotation %s: lease renewal failed: %s", id, e.getMessage());
+                if (a.claim.expired(Instant.now())) {
+                    // Unrenewed past its lease: another replica may hold it by now. Act as if it does.
+                    a.lost = true;
+                    Log.warnf("rotation %s: lease on key %s ran out while renewal failed (%s); this replica stops it",
+                            id, a.claim.keyId(), e.getMessage());
+                } else {
+                    Log.warnf("rotation %s: lease renewal failed: %s", id, e.getMessage());
+                }
             }
         });
+    }
+
+    /**
+     * Renews the claim right before a side effect that cannot be undone (a dashboard change, a
+     * promotion): a replica that was superseded meanwhile fails here instead of acting twice.
+     */
+    private void fence(Active hold) {
+        synchronized (hold.claimLock) {
+            if (hold.lost) {
+                throw new LeaseLost("the lease on key " + hold.claim.keyId() + " was lost");
+            }
+            Optional<Claim> renewed = rotations.renew(hold.claim, settings.leaseTtl());
+            if (renewed.isEmpty()) {
+                hold.lost = true;
+                throw new LeaseLost("the claim on key " + hold.claim.keyId() + " changed under this replica");
+            }
+            hold.claim = renewed.get();
+        }
     }
 
     /**
@@ -645,9 +760,22 @@ public class RotationEngine {
             if (r.state.isFinal()) {
                 return;
             }
+            if (r.epoch > hold.claim.epoch()) {
+                // Another replica took it over with a newer claim (this one's renewals failed, say): stop,
+                // never write our older epoch over theirs.
+                hold.lost = true;
+                metrics.counter("rotator.rotations.superseded").increment();
+                throw new LeaseLost("rotation " + r.id + " is run by " + r.owner + " under epoch " + r.epoch
+                        + ", newer than this replica's " + hold.claim.epoch());
+            }
             awaiting.remove(rotationId);
             if (r.state == RotationState.AWAITING_DASHBOARD) {
                 r.state = RotationState.RUNNING;
+                if (r.dashboardAnsweredAt != null && r.awaitingDashboardSince != null
+                        && !r.dashboardAnsweredAt.isBefore(r.awaitingDashboardSince)) {
+                    // Answered: the next dashboard step of this rotation waits from when it parks.
+                    r.awaitingDashboardSince = null;
+                }
                 save(r, hold);
             }
             if (r.state == RotationState.PENDING || !instanceId.equals(r.owner) || r.epoch != hold.claim.epoch()) {
@@ -657,9 +785,13 @@ public class RotationEngine {
                 save(r, hold);
             }
             for (String name : r.steps.stream().map(st -> st.name).toList()) {
-                if (r.abortRequestedAt != null || hold.abortSeen) {
-                    rollBack(r, key, hold, RotationState.ABORTED, null);
-                    return;
+                if (abortPending(r, hold)) {
+                    String refusal = notAbortable(r);
+                    if (refusal == null) {
+                        rollBack(r, key, hold, RotationState.ABORTED, null);
+                        return;
+                    }
+                    refuseAbort(r, hold, refusal);
                 }
                 Step step = r.step(name);
                 if (step.state == StepState.DONE || step.state == StepState.SKIPPED) {
@@ -694,7 +826,20 @@ public class RotationEngine {
         } catch (RollBackNow e) {
             rollBackOrLeave(r, hold, RotationState.ROLLED_BACK, "ROLLOUT: " + e.getMessage());
         } catch (AbortNow e) {
-            rollBackOrLeave(r, hold, RotationState.ABORTED, null);
+            String refusal = notAbortable(r);
+            if (refusal == null) {
+                rollBackOrLeave(r, hold, RotationState.ABORTED, null);
+            } else {
+                // Accepted while it could still be honoured, too late now: say so and go on forward.
+                try {
+                    refuseAbort(r, hold, refusal);
+                    continueAt = Instant.now();
+                    keepHold = true;
+                } catch (RuntimeException again) {
+                    Log.warnf("rotation %s: could not record the refused abort (%s); it resumes from Vault", r.id,
+                            again.getClass().getSimpleName());
+                }
+            }
         } catch (LeaseLost e) {
             Log.warnf("rotation %s stopped on this replica: %s", rotationId, e.getMessage());
         } catch (StepFailed e) {
@@ -739,14 +884,25 @@ public class RotationEngine {
         // RUNNING as persisted: a replica stopped inside this step, which may have done part of its work.
         boolean resumed = s.state == StepState.RUNNING;
         for (int attempt = 1; ; attempt++) {
+            hooks.beforeStepRecorded(r, name);
+            Instant startedBefore = s.startedAt;
             s.state = StepState.RUNNING;
             s.startedAt = Objects.requireNonNullElse(s.startedAt, Instant.now());
             s.endedAt = null;
             save(r, hold);
+            if (!resumed && attempt == 1 && abortPending(r, hold)) {
+                // The abort landed before this step was recorded RUNNING (the write above merged it, or the
+                // heartbeat saw it): the API accepted it while the step had not started, so nothing of it may
+                // happen now, least of all an irreversible expiry.
+                s.state = StepState.PENDING;
+                s.startedAt = startedBefore;
+                throw new AbortNow();
+            }
             Log.infof("rotation %s key %s: step %s started (attempt %d)", r.id, r.keyId, name, attempt);
             hooks.beforeStep(r, name);
             try {
                 String detail = work(r, key, name, hold, resumed || attempt > 1);
+                retrying.remove(r.id);
                 hooks.afterStep(r, name);
                 s.detail = detail;
                 s.state = StepState.DONE;
@@ -773,6 +929,31 @@ public class RotationEngine {
                 throw e;
             } catch (VaultUnavailableException | KashierUnavailableException | CasConflictException
                      | FaultToleranceException e) {
+                if (attempt >= settings.stepAttempts() && name.equals(VERIFY_NEW_KEY) && oldKeyDead(r, key)) {
+                    // Kashier's API is what failed, and the old key is dead anyway: holding the new key back
+                    // helps nobody. It goes out unverified (a manual answer was probed when it was sent).
+                    retrying.remove(r.id);
+                    s.detail = "not verified: Kashier's " + key.mode() + " API did not answer after " + attempt
+                            + " attempts (" + e.getMessage() + "); the old key is already dead, so the new key "
+                            + r.newFingerprint + " goes out unverified"
+                            + (dashboard.automated() ? "" : " (Kashier accepted it when it was sent)");
+                    s.state = StepState.DONE;
+                    s.endedAt = Instant.now();
+                    save(r, hold);
+                    Log.warnf("rotation %s key %s: %s", r.id, r.keyId, s.detail);
+                    return;
+                }
+                if (attempt >= settings.stepAttempts() && oldKeyDead(r, key)) {
+                    // Giving up would leave every dependent on a dead key with the only working one parked in
+                    // Vault: keep trying, at the longest backoff, and say so (metric, readiness).
+                    retrying.put(r.id, r.keyId + ", " + name + ": " + e.getMessage());
+                    s.detail = "attempt " + attempt + " failed (" + e.getMessage() + "); the old key is dead, so "
+                            + "this step is retried until it succeeds (every " + MAX_STEP_BACKOFF.toSeconds() + " s)";
+                    Log.errorf("rotation %s key %s: step %s: %s", r.id, r.keyId, name, s.detail);
+                    trySave(r, hold);
+                    sleep(MAX_STEP_BACKOFF);
+                    continue;
+                }
                 if (attempt >= settings.stepAttempts()) {
                     s.state = StepState.FAILED;
                     s.endedAt = Instant.now();
@@ -796,8 +977,14 @@ public class RotationEngine {
      */
     private String work(Rotation r, KeySpec key, String name, Active hold, boolean again) {
         return switch (name) {
-            case ISSUE_NEW_KEY -> issuePaymentKey(r, key, again);
-            case CHANGE_SECRET_KEY -> changeSecretKey(r, key);
+            case ISSUE_NEW_KEY -> {
+                fence(hold);
+                yield issuePaymentKey(r, key, again);
+            }
+            case CHANGE_SECRET_KEY -> {
+                fence(hold);
+                yield changeSecretKey(r, key);
+            }
             case VERIFY_NEW_KEY -> verify(r, key);
             case STAGE_PENDING -> {
                 StoredKey pending = pending(r);
@@ -806,9 +993,14 @@ public class RotationEngine {
                         + version + "); readers of " + keys.mount() + "/" + keys.path(key.id()) + " still get the old key";
             }
             case ROLLOUT -> rollout(r, key, hold);
-            case PROMOTE, STORE_NEW_KEY -> promote(r, key);
+            case PROMOTE, STORE_NEW_KEY -> {
+                fence(hold);
+                yield promote(r, key);
+            }
             case GRACE -> "grace ended at " + r.graceUntil;
             case EXPIRE_OLD_KEY -> {
+                holdExpiryForStragglers(r, key, hold);
+                fence(hold);
                 if (!key.isPaymentKey()) {
                     // Alternating users: changing the previous user's key kills the (leaked) old one; the
                     // new value is thrown away, and changed again when that user's turn comes.
@@ -834,6 +1026,79 @@ public class RotationEngine {
                         "with fingerprint " + r.oldFingerprint) + " on the " + key.mode() + " dashboard";
             }
             default -> throw new IllegalStateException("unknown step " + name);
+        };
+    }
+
+    /**
+     * The old key must not expire while a dependent is known to hold only it (a failure tolerated by
+     * {@code failure-threshold}, say): deliver to every dependent that has not confirmed the new key once
+     * more, all at once, and if any still has not, wait for a person instead of expiring. Not for
+     * revoke-first, whose expiry comes before the rollout on purpose.
+     */
+    private void holdExpiryForStragglers(Rotation r, KeySpec key, Active hold) {
+        if (r.step(ROLLOUT).state != StepState.DONE) {
+            return;
+        }
+        List<String> before = stragglers(r);
+        if (before.isEmpty()) {
+            return;
+        }
+        distributor.forgetFailures(before);
+        StoredKey current = keys.current(key.id()).filter(k -> k.fingerprint().equals(r.newFingerprint))
+                .orElseThrow(() -> new StepFailed("Vault does not serve the new key " + r.newFingerprint));
+        Delivery delivery = new Delivery(r.id, Delivery.ROTATED, key, current, Optional.empty(), Optional.empty(),
+                keys.mount(), keys.path(key.id()), current.version());
+        try {
+            distributor.distribute(r, delivery, key.rollout().allAtOnce(), true, progress(r, hold),
+                    () -> abortPending(r, hold));
+        } catch (Distributor.RolloutFailedException e) {
+            // Judged below, without the failure threshold.
+        }
+        List<String> behind = stragglers(r);
+        if (!behind.isEmpty()) {
+            r.blockedBy = new ArrayList<>(behind);
+            throw new Dashboard.NeedsPerson("The old key (fingerprint " + r.oldFingerprint + ") is NOT expired: "
+                    + "dependent(s) " + String.join(", ", behind) + " still hold only it (" + errors(r, behind)
+                    + "). Fix them, then answer with an empty body: POST /api/v1/rotations/{id}/confirm {}. The "
+                    + "service delivers the new key to them again and expires the old key only once every "
+                    + "dependent reports the new one.");
+        }
+    }
+
+    private static List<String> stragglers(Rotation r) {
+        synchronized (r) {
+            return r.waves.stream().flatMap(w -> w.dependents.stream())
+                    .filter(d -> d.state != Rotation.DependentState.CONFIRMED).map(d -> d.id).toList();
+        }
+    }
+
+    private static String errors(Rotation r, List<String> ids) {
+        synchronized (r) {
+            return r.waves.stream().flatMap(w -> w.dependents.stream()).filter(d -> ids.contains(d.id))
+                    .map(d -> d.id + ": " + Objects.requireNonNullElse(d.error, String.valueOf(d.state)))
+                    .collect(java.util.stream.Collectors.joining("; "));
+        }
+    }
+
+    private Distributor.Progress progress(Rotation r, Active hold) {
+        AtomicLong lastSave = new AtomicLong();
+        return new Distributor.Progress() {
+            @Override
+            public void waveChanged() {
+                lastSave.set(System.nanoTime());
+                progressSave(r, hold);
+            }
+
+            @Override
+            public void dependentChanged() {
+                long now = System.nanoTime();
+                long last = lastSave.get();
+                // At most a few writes a second, by one thread: a big wave must not flood Vault.
+                if (now - last > 250_000_000L && lastSave.compareAndSet(last, now)) {
+                    progressSave(r, hold);
+                }
+                hooks.duringRollout(r);
+            }
         };
     }
 
@@ -943,6 +1208,8 @@ public class RotationEngine {
     }
 
     private String rollout(Rotation r, KeySpec key, Active hold) {
+        distributor.forgetFailures(stragglers(r).stream().filter(id -> r.step(ROLLOUT).startedAt != null
+                && r.dashboardAnsweredAt != null && r.dashboardAnsweredAt.isAfter(r.step(ROLLOUT).startedAt)).toList());
         Delivery delivery;
         if (key.isPaymentKey() && r.emergency) {
             // No grace in an emergency: dependents are not handed the old key to keep accepting.
@@ -969,39 +1236,28 @@ public class RotationEngine {
             delivery = new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.empty(), Optional.empty(),
                     keys.mount(), keys.path(key.id()), fresh.version());
         }
-        AtomicLong lastSave = new AtomicLong();
         try {
             // A single-user secret key's old value is already dead: no time for staging.
             boolean allAtOnce = (!key.isPaymentKey() && (!key.alternates() || r.oldKeyExpiredAt != null))
                     || r.emergency;
             distributor.distribute(r, delivery, allAtOnce ? key.rollout().allAtOnce() : key.rollout(),
-                    allAtOnce, new Distributor.Progress() {
-                        @Override
-                        public void waveChanged() {
-                            lastSave.set(System.nanoTime());
-                            save(r, hold);
-                        }
-
-                        @Override
-                        public void dependentChanged() {
-                            long now = System.nanoTime();
-                            long last = lastSave.get();
-                            // At most a few writes a second, by one thread: a big wave must not flood Vault.
-                            if (now - last > 250_000_000L && lastSave.compareAndSet(last, now)) {
-                                save(r, hold);
-                            }
-                            hooks.duringRollout(r);
-                        }
-                    }, () -> hold.abortSeen || r.abortRequestedAt != null);
+                    allAtOnce, progress(r, hold), () -> abortPending(r, hold));
         } catch (Distributor.RolloutFailedException e) {
-            if (hold.abortSeen || r.abortRequestedAt != null) {
+            if (abortPending(r, hold)) {
                 throw new AbortNow();
             }
             if (notAbortable(r) == null) {
                 // The old key still works: put every dependent back on it rather than leave a split fleet.
                 throw new RollBackNow(e.getMessage());
             }
-            throw new StepFailed(e.getMessage() + "; no rollback: the old key no longer works");
+            // No way back: the old key is dead. Failing would leave these dependents on it with nobody
+            // told what to do; wait for a person to fix them, then deliver again.
+            List<String> behind = stragglers(r);
+            r.blockedBy = new ArrayList<>(behind);
+            throw new Dashboard.NeedsPerson("Dependent(s) " + String.join(", ", behind) + " could not be given the "
+                    + "new key (" + errors(r, behind) + ") and hold a key Kashier no longer accepts (" + e.getMessage()
+                    + "). Fix them, then answer with an empty body: POST /api/v1/rotations/{id}/confirm {}. The "
+                    + "service delivers the new key to them again; dependents already on it are not touched.");
         }
         if (!key.isPaymentKey() && r.oldKeyExpiredAt != null) {
             Instant lastConfirmed = r.waves.stream().flatMap(w -> w.dependents.stream())
@@ -1015,8 +1271,14 @@ public class RotationEngine {
     }
 
     private StoredKey pending(Rotation r) {
-        return keys.pending(r.keyId, r.id).orElseThrow(() -> new StepFailed("the new key " + r.newFingerprint
-                + " is no longer staged at " + keys.mount() + "/" + keys.pendingPath(r.keyId)));
+        StoredKey staged = keys.pending(r.keyId, r.id).orElseThrow(() -> new StepFailed("the new key "
+                + r.newFingerprint + " is no longer staged at " + keys.mount() + "/" + keys.pendingPath(r.keyId)));
+        if (r.newFingerprint != null && !staged.fingerprint().equals(r.newFingerprint)) {
+            throw new StepFailed("the key staged at " + keys.mount() + "/" + keys.pendingPath(r.keyId)
+                    + " (fingerprint " + staged.fingerprint() + ") is not the one this rotation took ("
+                    + r.newFingerprint + "): something else wrote it");
+        }
+        return staged;
     }
 
     private void fail(Rotation r, String error, Active hold) {
@@ -1034,6 +1296,8 @@ public class RotationEngine {
 
     private void finish(Rotation r, KeySpec key, Active hold) {
         save(r, hold);
+        retrying.remove(r.id);
+        awaiting.remove(r.id);
         rotations.release(hold.claim);
         metrics.counter("rotator.rotations", "outcome", r.state.name().toLowerCase(), "kind", key.kind().id(),
                 "mode", key.mode().id(), "trigger", r.trigger).increment();
@@ -1073,6 +1337,20 @@ public class RotationEngine {
                 }
                 rotations.update(r);
             }
+        }
+    }
+
+    /**
+     * Records a rollout's progress. Best effort: the rollout itself goes on if Vault hiccups (the step's
+     * own record at its end carries the state, and is retried); only a lost lease stops it.
+     */
+    private void progressSave(Rotation r, Active hold) {
+        try {
+            hooks.beforeProgressSave(r);
+            save(r, hold);
+        } catch (VaultUnavailableException e) {
+            Log.warnf("rotation %s key %s: progress not recorded (%s); the rollout goes on", r.id, r.keyId,
+                    e.getMessage());
         }
     }
 

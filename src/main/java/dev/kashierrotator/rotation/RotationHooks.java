@@ -20,6 +20,14 @@ public class RotationHooks {
     public void afterStep(Rotation rotation, String step) {
     }
 
+    /** A step is about to be recorded as RUNNING (after the previous step was recorded DONE). */
+    public void beforeStepRecorded(Rotation rotation, String step) {
+    }
+
+    /** A rollout is about to record its progress in Vault (tests make that write fail). */
+    public void beforeProgressSave(Rotation rotation) {
+    }
+
     /** In the middle of a rollout, after a dependent's outcome was recorded. */
     public void duringRollout(Rotation rotation) {
     }

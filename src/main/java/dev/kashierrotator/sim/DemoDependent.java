@@ -58,6 +58,8 @@ public final class DemoDependent implements AutoCloseable {
     private volatile Duration confirmDelay = Duration.ZERO;
     private final Map<String, Instant> switchedAt = new ConcurrentHashMap<>();
     private final Map<String, String> reported = new ConcurrentHashMap<>();
+    private volatile Duration answerDelay = Duration.ZERO;
+    private volatile boolean ignoreRollbacks;
     private volatile BiFunction<String, Long, Optional<String>> vaultReader = (path, version) -> Optional.empty();
 
     private DemoDependent(String name, String signingSecret, int port, SSLContext tls) throws IOException {
@@ -111,6 +113,21 @@ public final class DemoDependent implements AutoCloseable {
     /** Answers every delivery with this HTTP status from now on (0: behave). */
     public DemoDependent failWith(int status) {
         this.failWith = status;
+        return this;
+    }
+
+    /**
+     * Applies each delivery at once but answers only after this long: a sender whose call times out
+     * first sees a failure, though the dependent switched keys (a slow proxy, a lost answer).
+     */
+    public DemoDependent answerAfter(Duration delay) {
+        this.answerDelay = delay;
+        return this;
+    }
+
+    /** Accepts {@code key.rolled_back} deliveries but keeps the key it switched to (a rollback that does not take). */
+    public DemoDependent ignoreRollbacks(boolean ignore) {
+        this.ignoreRollbacks = ignore;
         return this;
     }
 
@@ -179,6 +196,8 @@ public final class DemoDependent implements AutoCloseable {
         failWith = 0;
         failuresLeft.set(0);
         ignoreKeys = false;
+        answerDelay = Duration.ZERO;
+        ignoreRollbacks = false;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -227,7 +246,8 @@ public final class DemoDependent implements AutoCloseable {
                 respond(exchange, 503, new byte[0]);
                 return;
             }
-            if (seenDeliveries.putIfAbsent(deliveryId, true) == null && !ignoreKeys) {
+            boolean ignored = ignoreKeys || (ignoreRollbacks && "key.rolled_back".equals(event.path("event").asText()));
+            if (seenDeliveries.putIfAbsent(deliveryId, true) == null && !ignored) {
                 Optional<String> key = event.hasNonNull("key") ? Optional.of(event.get("key").asText())
                         : vaultReader.apply(event.path("vault").path("path").asText(),
                         event.path("vault").path("version").asLong());
@@ -254,6 +274,13 @@ public final class DemoDependent implements AutoCloseable {
                     previous.put(keyId, stillValid);
                 } else {
                     previous.remove(keyId);
+                }
+            }
+            if (!answerDelay.isZero()) {
+                try {
+                    Thread.sleep(answerDelay.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
             respond(exchange, 200, "{\"accepted\":true}".getBytes(StandardCharsets.UTF_8));

@@ -43,6 +43,38 @@ public class CrashingHooks extends RotationHooks {
         return fired.get();
     }
 
+    private final java.util.Map<String, Runnable> beforeRecorded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> failProgressSave = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Runs {@code action} once, just before the step of that key's next rotation is recorded RUNNING:
+     * the window in which an abort request can race the step.
+     */
+    public void onceBeforeRecorded(String keyId, String step, Runnable action) {
+        beforeRecorded.put(keyId + "|" + step, action);
+    }
+
+    /** The next progress save of that key's rollout fails as a Vault timeout would. */
+    public void failNextProgressSave(String keyId) {
+        failProgressSave.add(keyId);
+    }
+
+    @Override
+    public void beforeStepRecorded(Rotation rotation, String step) {
+        Runnable action = beforeRecorded.remove(rotation.keyId + "|" + step);
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    @Override
+    public void beforeProgressSave(Rotation rotation) {
+        if (failProgressSave.remove(rotation.keyId)) {
+            throw new dev.kashierrotator.vault.VaultUnavailableException("Vault at test is unreachable "
+                    + "(progress save of " + rotation.id + "): HttpTimeoutException");
+        }
+    }
+
     @Override
     public void beforeStep(Rotation rotation, String step) {
         maybeCrash(rotation, When.BEFORE, step);

@@ -140,6 +140,22 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         hostileDependents(c);
 
+        key(c, "race-pay", "second", "test", "payment-api-key", "300ms");
+        webhook(c, "race-hook", 0, List.of("race-pay"), "inline", "race-secret", "race-secret");
+        vaultKv(c, "race-kv", 1, "apps/race", List.of("race-pay"));
+        key(c, "blip-pay", "second", "test", "payment-api-key", "300ms");
+        webhook(c, "blip-hook", 0, List.of("blip-pay"), "inline", "blip-secret", "blip-secret");
+        webhook(c, "blip-later", 1, List.of("blip-pay"), "inline", "blip-later-secret", "blip-later-secret");
+        key(c, "late-pay", "second", "test", "payment-api-key", "300ms");
+        c.put("rotator.keys.late-pay.rollout.call-timeout", "1s");
+        webhook(c, "late-hook", 0, List.of("late-pay"), "inline", "late-secret", "late-secret")
+                .answerAfter(java.time.Duration.ofMillis(1500));
+        webhook(c, "late-broken", 0, List.of("late-pay", "stuck-pay"), "inline", "late-broken-secret",
+                "late-broken-secret").failWith(500);
+        key(c, "stuck-pay", "second", "test", "payment-api-key", "300ms");
+        webhook(c, "stuck-hook", 0, List.of("stuck-pay"), "inline", "stuck-secret", "stuck-secret")
+                .ignoreRollbacks(true);
+
         // Configured with one secret, while the dependent checks another: its deliveries must be refused.
         webhook(c, "badsig-hook", 0, List.of("pay-badsig"), "inline", "not-the-dependents-secret",
                 "the-dependents-secret");
