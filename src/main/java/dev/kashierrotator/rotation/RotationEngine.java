@@ -343,6 +343,16 @@ public class RotationEngine {
                     .filter(k -> k.fingerprint().equals(fingerprint)).isPresent()) {
                 return r;
             }
+            boolean keyStepWaits = r.state == RotationState.AWAITING_DASHBOARD && r.steps.stream()
+                    .anyMatch(s -> s.state == StepState.RUNNING && (s.name.equals(ISSUE_NEW_KEY)
+                            || s.name.equals(CHANGE_SECRET_KEY)));
+            if (r.newFingerprint != null && !fingerprint.equals(r.newFingerprint)
+                    && (keyStepWaits || r.state != RotationState.AWAITING_DASHBOARD)) {
+                throw new RotationException(409, "Already answered", "rotation " + id + " already took the key of "
+                        + "fingerprint " + r.newFingerprint + " (answered by " + r.dashboardAnsweredBy + "), and "
+                        + "that is the one rolled out; if you made a second key in the dashboard, delete that one "
+                        + "(fingerprint " + fingerprint + ")", id);
+            }
         }
         if (r.state != RotationState.AWAITING_DASHBOARD) {
             throw new RotationException(409, "Nothing to confirm", "rotation " + id + " is " + r.state
@@ -382,12 +392,6 @@ public class RotationEngine {
             if (!key.isPaymentKey() && !kashierProbe.acceptsSecretKey(key.mode(), value)) {
                 throw RotationException.invalid(422, "newKey", "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
                         + "check the mode and that it was copied whole", id);
-            }
-            if (r.newFingerprint != null && !r.newFingerprint.equals(Fingerprints.of(value))) {
-                throw new RotationException(409, "Already answered", "step " + step.name + " of rotation " + id
-                        + " was already answered with the key of fingerprint " + r.newFingerprint + " (by "
-                        + r.dashboardAnsweredBy + "), which is the one rolled out; if you made a second key in the "
-                        + "dashboard, delete that one (fingerprint " + Fingerprints.of(value) + ")", id);
             }
             String user = null;
             if (key.alternates()) {
@@ -511,6 +515,23 @@ public class RotationEngine {
         throw new RotationException(409, "Rotation busy", "rotation " + id + " kept changing; try again", id);
     }
 
+    /**
+     * A single-user secret key's change step started (a person was asked to change the key) but the old
+     * key still works and no new one was kept: nothing irreversible happened yet, so it can still be
+     * called off. Asked of Kashier, since the person may have acted without answering yet.
+     */
+    private boolean changeNotDoneYet(Rotation r, KeySpec key) {
+        if (r.oldKeyExpiredAt != null || keys.pending(key.id(), r.id).isPresent()) {
+            return false;
+        }
+        Optional<StoredKey> old = keys.version(key.id(), r.oldVersion);
+        try {
+            return old.isPresent() && kashierProbe.acceptsSecretKey(key.mode(), old.get().value());
+        } catch (KashierUnavailableException | FaultToleranceException e) {
+            return false;
+        }
+    }
+
     /** An abort was asked for and not yet refused. */
     private static boolean abortPending(Rotation r, Active hold) {
         return (r.abortRequestedAt != null || hold.abortSeen) && r.abortRefusal == null;
@@ -527,7 +548,8 @@ public class RotationEngine {
     private String notAbortable(Rotation r) {
         KeySpec key = inventory.key(r.keyId).orElseThrow();
         if (!key.isPaymentKey() && !key.alternates()
-                && r.steps.stream().anyMatch(s -> s.name.equals(CHANGE_SECRET_KEY) && s.state != StepState.PENDING)) {
+                && r.steps.stream().anyMatch(s -> s.name.equals(CHANGE_SECRET_KEY) && s.state != StepState.PENDING)
+                && !changeNotDoneYet(r, key)) {
             return "the secret key was already changed on the Kashier dashboard, which expired the old one: there is "
                     + "no working key to go back to";
         }
@@ -537,7 +559,10 @@ public class RotationEngine {
         }
         if (r.steps.stream().anyMatch(s -> s.name.equals(EXPIRE_OLD_KEY)
                 && (s.state == StepState.DONE || s.state == StepState.RUNNING))) {
-            return "the old payment key is already expired on the Kashier dashboard";
+            return dashboard.automated() || r.step(EXPIRE_OLD_KEY).state == StepState.DONE
+                    ? "the old payment key is already expired on the Kashier dashboard"
+                    : "a person was asked to delete the old payment key in the Kashier dashboard and may have done "
+                            + "so; finish that step (answer it once the key is deleted) instead";
         }
         return null;
     }
@@ -553,6 +578,11 @@ public class RotationEngine {
     private void rollBack(Rotation r, KeySpec key, Active hold, RotationState outcome, String cause) {
         r.steps.stream().filter(s -> s.state == StepState.RUNNING || s.state == StepState.PENDING)
                 .forEach(s -> {
+                    if (s.state == StepState.RUNNING && r.awaitingDashboardSince != null
+                            && (s.name.equals(ISSUE_NEW_KEY) || s.name.equals(CHANGE_SECRET_KEY))) {
+                        // Its instructions are on a screen somewhere: say plainly they no longer apply.
+                        s.detail = "Aborted before this was done: do not do it now. (It asked: " + s.detail + ")";
+                    }
                     s.state = s.state == StepState.RUNNING ? StepState.FAILED : StepState.SKIPPED;
                     s.endedAt = s.state == StepState.FAILED ? Instant.now() : null;
                 });
@@ -1110,6 +1140,10 @@ public class RotationEngine {
             return "payment API key " + r.newKashierKeyId + " (fingerprint " + r.newFingerprint
                     + ") was already issued and kept; not issuing another";
         }
+        if (!dashboard.automated()) {
+            // An answer recorded but never kept (a crash between the two) is asked for again.
+            r.newFingerprint = null;
+        }
         String cleaned = again && dashboard.automated() ? deleteOrphans(r, key) : "";
         IssuedKey issued = dashboard.issuePaymentKey(key);
         StoredKey fresh = StoredKey.of(issued.value(), issued.kashierKeyId(), Instant.now());
@@ -1155,6 +1189,10 @@ public class RotationEngine {
                     + r.oldKeyExpiredAt + " and kept";
         }
         String user = key.alternates() ? r.toUser : key.user();
+        if (!dashboard.automated()) {
+            // An answer recorded but never kept (a crash between the two) is asked for again.
+            r.newFingerprint = null;
+        }
         IssuedKey issued = dashboard.changeSecretKey(key, user);
         Instant changedAt = Instant.now();
         StoredKey fresh = StoredKey.of(issued.value(), Optional.empty(), changedAt)

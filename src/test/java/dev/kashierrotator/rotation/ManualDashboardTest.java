@@ -61,6 +61,9 @@ class ManualDashboardTest {
                 && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
         assertTrue(deleteStep.<String>path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.detail")
                 .contains(old.fingerprint()), "names the key to delete by fingerprint");
+        assertTrue(java.time.Instant.parse(deleteStep.path("awaitingDashboardSince"))
+                        .isAfter(java.time.Instant.parse(deleteStep.path("dashboardAnsweredAt"))),
+                "the second step waits from when it parked, not from the first step");
         assertEquals(Fingerprints.of(fresh), keys.current("pay-e2e").orElseThrow().fingerprint());
         assertEquals(Fingerprints.of(fresh), Dependents.get("canary").fingerprint("pay-e2e").orElseThrow());
 
@@ -127,11 +130,17 @@ class ManualDashboardTest {
                 c.put("rotator.keys." + id + ".strategy", "alternating-users");
                 c.put("rotator.keys." + id + ".users", id + "-blue," + id + "-green");
             }
-            List<String> alternating = List.of("man-alt", "man-alt-wrong", "man-alt-nouser");
-            webhook(c, "man-app", 0, alternating, "inline", "man-app-secret", "man-app-secret");
-            webhook(c, "man-ref", 1, alternating, "reference", "man-ref-secret", "man-ref-secret")
+            key(c, "man-pay", "second", "test", "payment-api-key", "300ms");
+            key(c, "man-secret", "second", "test", "secret-key", null);
+            c.put("rotator.keys.man-secret.user", "man-svc");
+            key(c, "man-sched", "second", "test", "payment-api-key", "300ms");
+            c.put("rotator.keys.man-sched.schedule.cron", "0 0 3 * * ?");
+            List<String> manualKeys = List.of("man-alt", "man-alt-wrong", "man-alt-nouser", "man-pay", "man-secret",
+                    "man-sched");
+            webhook(c, "man-app", 0, manualKeys, "inline", "man-app-secret", "man-app-secret");
+            webhook(c, "man-ref", 1, manualKeys, "reference", "man-ref-secret", "man-ref-secret")
                     .vaultReader((path, version) -> readVault(OpenBao.get(), path, version));
-            vaultKv(c, "man-kv", 1, "apps/manual", alternating);
+            vaultKv(c, "man-kv", 1, "apps/manual", manualKeys);
             return c;
         }
     }
