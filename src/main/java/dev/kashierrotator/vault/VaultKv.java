@@ -49,6 +49,12 @@ public class VaultKv {
     private final String authMount;
     private final MeterRegistry metrics;
     private final Object loginLock = new Object();
+    /** Runs driver calls so that each can be cut at a wall-clock bound. */
+    private final java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vault-call");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** The client for the current token; null until the first login (AppRole, Kubernetes). */
     private volatile Vault vault;
@@ -413,11 +419,11 @@ public class VaultKv {
     private <T> T call(String path, VaultCall<T> call) {
         Vault used = vault();
         try {
-            T result = call.run(used);
+            T result = bounded(call, used, path);
             if (canLogin() && result instanceof VaultResponse r && r.getRestResponse().getStatus() == 403) {
                 // Revoked or expired under us: log in again and try once more.
                 relogin(used);
-                return call.run(vault());
+                return bounded(call, vault(), path);
             }
             return result;
         } catch (VaultException e) {
@@ -425,7 +431,7 @@ public class VaultKv {
             if (status == 403 && canLogin()) {
                 relogin(used);
                 try {
-                    return call.run(vault());
+                    return bounded(call, vault(), path);
                 } catch (VaultException again) {
                     status = again.getHttpStatusCode();
                     e = again;
@@ -436,6 +442,38 @@ public class VaultKv {
             }
             throw new VaultUnavailableException("Vault at " + address + " is unreachable (" + mount + "/" + path
                     + "): " + rootCause(e));
+        }
+    }
+
+    /**
+     * Runs one driver call within a wall-clock bound (connect plus read timeout, plus a second). The
+     * driver's read timeout is the JDK's, which stops applying once headers arrive: a Vault (or a load
+     * balancer in front of it) that stalls mid-answer would hold the caller, and with it a rotation or
+     * the lease keeper, forever.
+     */
+    private <T> T bounded(VaultCall<T> call, Vault used, String path) throws VaultException {
+        java.util.concurrent.Future<T> f = callers.submit(() -> call.run(used));
+        try {
+            return f.get(timeoutSeconds * 2L + 1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            throw new VaultUnavailableException("Vault at " + address + " gave no complete answer within "
+                    + (timeoutSeconds * 2L + 1) + " s (" + mount + "/" + path + ")");
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new VaultUnavailableException("interrupted while calling Vault (" + mount + "/" + path + ")");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof VaultException v) {
+                throw v;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new VaultUnavailableException("Vault call failed: " + e.getCause().getClass().getSimpleName());
         }
     }
 
