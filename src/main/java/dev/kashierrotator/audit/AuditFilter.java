@@ -54,8 +54,13 @@ public class AuditFilter {
         Object ip = request.getProperty(BearerAuthFilter.SOURCE_IP);
         AuditEvent event = new AuditEvent(0, Instant.now().toString(), actor, action, keyId, rotationId, outcome,
                 status, ip == null ? null : ip.toString(), detail, null, null);
-        // A change waits until its event is stored. A denied call must not hold a thread for it, nor a
-        // call that failed with 5xx (usually Vault being unavailable, when storing would wait in vain).
-        trail.record(event, audited != null && !denied && status < 500);
+        if (denied) {
+            // Counted into a per-window summary: a flood of them must neither fill Vault nor delay changes.
+            trail.recordDenied(event);
+            return;
+        }
+        // A change waits until its event is stored; not a call that failed with 5xx (usually Vault being
+        // unavailable, when storing would wait in vain).
+        trail.record(event, status < 500);
     }
 }

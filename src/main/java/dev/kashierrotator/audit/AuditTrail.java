@@ -12,6 +12,7 @@ import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +35,17 @@ import org.jboss.logging.Logger;
  * {@code audit} logger, which gives log shipping an independent copy of each hash.
  *
  * <p>One writer thread appends in arrival order. Calls that changed something wait (bounded) until their
- * event is stored; denied calls do not, and when the queue is full they are counted and dropped rather
- * than letting a flood of bad tokens grow memory without bound.
+ * event is stored, and are never dropped. Denied calls (401, 403) never reach the writer one by one: they
+ * are counted per distinct call and source, and each window ({@code rotator.audit.denied-window}) adds
+ * one event per distinct call with its count (at most {@value #MAX_DENIED_KINDS}, then one for the rest).
+ * A flood of bad tokens therefore costs Vault a few writes a window and delays no change's event.
  */
 @ApplicationScoped
 public class AuditTrail {
 
     private static final Logger AUDIT_LOG = Logger.getLogger("audit");
-    private static final int QUEUE = 10_000;
     private static final Duration WAIT = Duration.ofSeconds(10);
+    static final int MAX_DENIED_KINDS = 100;
 
     /** Where the chain broke, if it did. */
     public record Verification(boolean intact, long eventsChecked, long headSeq, Long brokenAt, String problem) {
@@ -51,12 +54,33 @@ public class AuditTrail {
     private record Tail(long seq, String hash) {
     }
 
+    /** What makes two denied calls the same kind: everything but the time. */
+    private record DeniedKind(String actor, String action, String keyId, String rotationId, int status,
+                              String sourceIp, String detail) {
+    }
+
+    /** The first time a kind was seen in the window, and how often. */
+    private static final class Seen {
+        final String first;
+        final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+
+        Seen(String first) {
+            this.first = first;
+        }
+    }
+
     private final VaultKv kv;
     private final ObjectMapper json;
     private final String prefix;
     private final MeterRegistry metrics;
     private final Counter dropped;
+    private final Counter deniedCalls;
     private final ThreadPoolExecutor writer;
+    private final java.util.concurrent.ScheduledExecutorService windows;
+    private final Duration deniedWindow;
+    /** Denied calls of the current window: one entry per distinct call and source, with its count. */
+    private final Map<DeniedKind, Seen> denied = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong deniedOverflow = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closing;
     private Tail tail;
 
@@ -65,32 +89,83 @@ public class AuditTrail {
         this.json = json;
         this.prefix = config.vault().statePrefix().replaceAll("^/+|/+$", "") + "/audit";
         this.metrics = metrics;
-        this.dropped = Counter.builder("rotator_audit_events_dropped").description("Denied-call audit events dropped "
-                + "because the audit queue was full").register(metrics);
-        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(QUEUE),
+        this.dropped = Counter.builder("rotator_audit_events_dropped").description("Audit events not stored in "
+                + "Vault (the service stopped while Vault was unavailable); each is still logged").register(metrics);
+        this.deniedCalls = Counter.builder("rotator_audit_denied_calls").description("API calls answered 401 or 403")
+                .register(metrics);
+        this.deniedWindow = config.audit().deniedWindow();
+        // Unbounded on purpose: only authenticated changes and a bounded number of denied-call summaries
+        // per window are queued, and a change's event must never be dropped.
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "audit-writer");
                     t.setDaemon(true);
                     return t;
                 });
+        this.windows = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "audit-denied-window");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(100, deniedWindow.toMillis());
+        windows.scheduleAtFixedRate(this::flushDenied, every, every, TimeUnit.MILLISECONDS);
         metrics.gauge("rotator_audit_queue_size", writer.getQueue(), q -> q.size());
     }
 
     /**
-     * Appends an event. With {@code wait}, returns once it is stored in Vault (or after a bounded wait,
-     * leaving it queued); without, returns at once.
+     * Counts a denied call (401, 403) towards this window's summary; never blocks, never writes.
+     */
+    public void recordDenied(AuditEvent call) {
+        deniedCalls.increment();
+        DeniedKind kind = new DeniedKind(call.actor(), call.action(), call.keyId(), call.rotationId(), call.status(),
+                call.sourceIp(), call.detail());
+        Seen seen = denied.get(kind);
+        if (seen == null && denied.size() >= MAX_DENIED_KINDS) {
+            deniedOverflow.incrementAndGet();
+            return;
+        }
+        (seen != null ? seen : denied.computeIfAbsent(kind, k -> new Seen(call.time()))).count.incrementAndGet();
+    }
+
+    /** Turns this window's denied calls into at most {@value #MAX_DENIED_KINDS} + 1 events. */
+    void flushDenied() {
+        try {
+            Instant end = Instant.now();
+            for (DeniedKind kind : List.copyOf(denied.keySet())) {
+                Seen seen = denied.remove(kind);
+                long n = seen.count.get();
+                String detail = n == 1 ? kind.detail() : kind.detail() + " (" + n + " calls from " + seen.first
+                        + " to " + end + ")";
+                submit(new AuditEvent(0, seen.first, kind.actor(), kind.action(), kind.keyId(), kind.rotationId(),
+                        "denied", kind.status(), kind.sourceIp(), detail, null, null));
+            }
+            long others = deniedOverflow.getAndSet(0);
+            if (others > 0) {
+                submit(new AuditEvent(0, end.toString(), "various", "access.denied", null, null, "denied", 0, null,
+                        others + " more denied calls of other kinds or sources in the " + deniedWindow.toSeconds()
+                                + " s to " + end + " (more than " + MAX_DENIED_KINDS + " kinds)", null, null));
+            }
+        } catch (RuntimeException e) {
+            Log.warnf("audit trail: denied-call summary failed (%s)", e.getClass().getSimpleName());
+        }
+    }
+
+    private Future<?> submit(AuditEvent draft) {
+        return writer.submit(() -> persist(draft));
+    }
+
+    /**
+     * Appends the event of a change (or of something the service did by itself). With {@code wait}, returns
+     * once it is stored in Vault (or after a bounded wait, leaving it queued); without, returns at once.
      */
     public void record(AuditEvent draft, boolean wait) {
         Future<?> stored;
         try {
-            stored = writer.submit(() -> persist(draft));
+            stored = submit(draft);
         } catch (RejectedExecutionException e) {
+            // Only after shutdown began: the log keeps it.
             dropped.increment();
-            double n = dropped.count();
-            if (n == 1 || n % 1000 == 0) {
-                Log.warnf("audit queue full (%d events waiting for Vault): dropped %d denied-call events so far",
-                        QUEUE, (long) n);
-            }
+            AUDIT_LOG.warn(line(draft) + " (not stored: the service is stopping)");
             return;
         }
         if (!wait) {
@@ -247,12 +322,17 @@ public class AuditTrail {
 
     @PreDestroy
     void stop() {
-        closing = true;
+        windows.shutdownNow();
+        flushDenied();
         writer.shutdown();
         try {
             if (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
-                Log.warnf("audit trail: %d events still queued at shutdown", writer.getQueue().size());
-                writer.shutdownNow();
+                closing = true;
+                // What Vault did not take in time is still written to the audit log, never just dropped.
+                List<Runnable> left = writer.shutdownNow();
+                Log.warnf("audit trail: %d events not stored in Vault at shutdown; they are in the audit log",
+                        left.size());
+                left.forEach(Runnable::run);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -124,6 +124,19 @@ public interface RotatorConfig {
     @WithName("schedule")
     ScheduleSettings scheduler();
 
+    /** The audit trail. */
+    AuditSettings audit();
+
+    interface AuditSettings {
+        /**
+         * Denied calls (401, 403) are stored as one event per distinct call and source in each window of
+         * this length, with a count, so that a flood of bad tokens costs Vault a handful of writes a minute
+         * and never delays the events of real changes.
+         */
+        @WithDefault("60s")
+        Duration deniedWindow();
+    }
+
     interface Engine {
         /** Name of this replica in claims and records; a random id per process when unset. */
         Optional<String> instanceId();

@@ -32,6 +32,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @ApplicationScoped
 public class AccessControl {
 
+    /** Anyone can send a JWT-shaped token: the log says so a few times a second at most. */
+    private static final dev.kashierrotator.util.RateLimitedLog JWT_REJECTIONS = new dev.kashierrotator.util.RateLimitedLog(5);
+
+
     /** An authenticated caller. */
     public record Principal(String subject, Role role) {
     }
@@ -124,7 +128,9 @@ public class AccessControl {
             while (cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            Log.infof("JWT rejected: %s", cause.getClass().getSimpleName());
+            if (JWT_REJECTIONS.allow(System.currentTimeMillis())) {
+                Log.infof("JWT rejected: %s", cause.getClass().getSimpleName());
+            }
             return Optional.empty();
         }
         Role role = roleOf(parsed.getClaim(jwt.roleClaim()));

@@ -1,6 +1,7 @@
 package dev.kashierrotator.security;
 
 import dev.kashierrotator.api.Problem;
+import dev.kashierrotator.util.RateLimitedLog;
 import io.quarkus.logging.Log;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -27,6 +28,9 @@ public class BearerAuthFilter {
     /** Request property: who an unauthenticated call claimed to be ({@code anonymous} or {@code invalid-token}). */
     public static final String UNAUTHENTICATED = "rotator.unauthenticated";
 
+    /** Anyone can make the service reject a token: the log says so a few times a second at most. */
+    private static final RateLimitedLog REJECTIONS = new RateLimitedLog(5);
+
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> authenticate(ContainerRequestContext request, HttpServerRequest http) {
         String path = request.getUriInfo().getPath();
@@ -47,7 +51,11 @@ public class BearerAuthFilter {
             return Optional.empty();
         }
         request.setProperty(UNAUTHENTICATED, "invalid-token");
-        Log.warnf("rejected an API call to %s %s: invalid bearer token", request.getMethod(), path);
+        if (REJECTIONS.allow(System.currentTimeMillis())) {
+            long held = REJECTIONS.suppressedSinceLast();
+            Log.warnf("rejected an API call to %s %s: invalid bearer token%s", request.getMethod(), path,
+                    held == 0 ? "" : " (" + held + " more rejections not logged; see rotator_audit_denied_calls_total)");
+        }
         return Optional.of(unauthorized("invalid bearer token"));
     }
 

@@ -150,7 +150,8 @@ public class HelmChartTest {
         rules.forEach(r -> alerts.add(r.path("alert").asText()));
         assertEquals(List.of("KashierRotationFailed", "KashierKeyOverdue", "KashierDashboardStepWaiting",
                 "KashierRotatorVaultUnreachable", "KashierRotatorNoScheduler", "KashierRotatorVaultTokenExpiring",
-                "KashierRotationStalled", "KashierAuditEventsDropped"), alerts);
+                "KashierRotationStalled", "KashierAuditEventsDropped", "KashierApiDeniedFlood",
+                "KashierRotationRetryingWithOldKeyDead"), alerts);
         // The metric names: HealthAndMetricsTest checks the running service exports each of them.
         java.util.Set<String> metrics = new java.util.TreeSet<>();
         rules.forEach(r -> java.util.regex.Pattern.compile("rotator_[a-z_]+").matcher(r.path("expr").asText())
@@ -161,7 +162,8 @@ public class HelmChartTest {
 
     /** Every metric the alerts read. */
     public static final java.util.Set<String> ALERT_METRICS = new java.util.TreeSet<>(List.of(
-            "rotator_audit_events_dropped_total", "rotator_keys_overdue", "rotator_rotations_awaiting_dashboard_overdue",
+            "rotator_audit_denied_calls_total", "rotator_audit_events_dropped_total", "rotator_keys_overdue",
+            "rotator_rotations_retrying_unbounded", "rotator_rotations_awaiting_dashboard_overdue",
             "rotator_rotations_stalled_resumed_total", "rotator_rotations_total",
             "rotator_scheduler_last_tick_timestamp_seconds", "rotator_vault_token_ttl_seconds", "rotator_vault_up"));
 

@@ -29,6 +29,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.vault.address", bao.address());
         c.put("rotator.vault.token", bao.rootToken());
         c.put("rotator.bootstrap-token", TOKEN);
+        c.put("rotator.audit.denied-window", "1s");
         for (String role : List.of("viewer", "operator", "oncall", "admin")) {
             c.put("rotator.security.tokens." + role + "-user.sha256", sha256(role + "-token"));
             c.put("rotator.security.tokens." + role + "-user.role", role);
