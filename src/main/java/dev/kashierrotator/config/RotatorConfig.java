@@ -326,6 +326,17 @@ public interface RotatorConfig {
         /** A key counts as overdue this long after its window closed without a rotation. */
         @WithDefault("10m")
         String overdueAfter();
+
+        /**
+         * After a scheduled rotation of a key ends FAILED, ROLLED_BACK or ABORTED, the next scheduled try
+         * waits this long, doubling with each further failure of the same key version.
+         */
+        @WithDefault("1h")
+        String retryBackoff();
+
+        /** After this many failed scheduled tries of one key version the scheduler stops: rotate by hand. */
+        @WithDefault("3")
+        int maxFailedAttempts();
     }
 
     interface Rollout {

@@ -66,6 +66,11 @@ public final class InventoryLoader {
             problems.add("rotator.schedule.tick: must be at least 1s, got '" + config.scheduler().tick() + "'");
         }
         Duration overdueAfter = duration("rotator.schedule.overdue-after", config.scheduler().overdueAfter());
+        Duration retryBackoff = duration("rotator.schedule.retry-backoff", config.scheduler().retryBackoff());
+        if (config.scheduler().maxFailedAttempts() < 1) {
+            problems.add("rotator.schedule.max-failed-attempts: must be at least 1, got "
+                    + config.scheduler().maxFailedAttempts());
+        }
 
         RolloutPolicy rollout = rollout(config.rollout());
         Map<String, KeySpec> keys = new LinkedHashMap<>();
@@ -102,7 +107,8 @@ public final class InventoryLoader {
         if (!problems.isEmpty()) {
             throw new InventoryException(problems);
         }
-        return new Inventory(keys, dependents, rollout, new ScheduleSettings(tick, overdueAfter, globalBlackouts));
+        return new Inventory(keys, dependents, rollout, new ScheduleSettings(tick, overdueAfter, globalBlackouts,
+                retryBackoff, config.scheduler().maxFailedAttempts()));
     }
 
     private KeySpec key(String id, RotatorConfig.Key key, RotatorConfig config, Map<String, String> mids,

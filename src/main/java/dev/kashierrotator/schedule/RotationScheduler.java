@@ -9,6 +9,7 @@ import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationRequest;
+import dev.kashierrotator.rotation.RotationState;
 import dev.kashierrotator.schedule.DuePolicy.Verdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +40,11 @@ public class RotationScheduler {
     private final AuditTrail audit;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
+    private final Map<String, Stopped> stopped = new ConcurrentHashMap<>();
+
+    /** A key version whose scheduled rotations failed too often. */
+    private record Stopped(long version, String why) {
+    }
     private volatile Instant lastTick;
 
     /** The current key as last read from Vault. */
@@ -71,6 +77,9 @@ public class RotationScheduler {
                     .tags("key", key.id(), "mode", key.mode().id()).register(metrics);
         }
         Gauge.builder("rotator.keys.overdue", () -> overdue().size()).register(metrics);
+        Gauge.builder("rotator.keys.schedule.stopped", stopped, Map::size)
+                .description("Keys whose scheduled rotations failed too often; the scheduler waits for a person")
+                .register(metrics);
         // Every replica ticks (the claim in Vault decides who rotates); the newest tick across replicas
         // going stale means no replica is scheduling rotations at all.
         Gauge.builder("rotator.scheduler.last.tick.timestamp.seconds",
@@ -104,9 +113,20 @@ public class RotationScheduler {
                 }
             }
             verdicts.put(key.id(), verdict);
+            long version = last.version();
+            stopped.computeIfPresent(key.id(), (id, st) -> st.version() == version ? st : null);
             if (!verdict.startNow()) {
                 continue;
             }
+            RetryPolicy.Decision retry = retry(key.id(), last.version());
+            if (!retry.mayStart(now)) {
+                skipped.put(key.id(), retry.why());
+                if (retry.gaveUp()) {
+                    stopped.put(key.id(), new Stopped(version, retry.why()));
+                }
+                continue;
+            }
+            stopped.remove(key.id());
             try {
                 Rotation r = engine.start(key.id(), new RotationRequest("scheduled: " + verdict.why(), "scheduled",
                         "scheduler", OptionalLong.of(last.version())));
@@ -120,6 +140,24 @@ public class RotationScheduler {
         }
         lastTick = now;
         return new TickReport(evaluated, started, skipped, overdue());
+    }
+
+    /** What the key's last rotations say about trying again: only failures of its current version count. */
+    private RetryPolicy.Decision retry(String keyId, long version) {
+        int max = inventory.schedule().maxFailedAttempts();
+        List<RetryPolicy.Attempt> attempts = engine.list(keyId, null, max + 2, r -> true).stream()
+                .map(r -> new RetryPolicy.Attempt("scheduled".equals(r.trigger), r.state == RotationState.FAILED
+                        || r.state == RotationState.ROLLED_BACK || r.state == RotationState.ABORTED, r.oldVersion,
+                        r.updatedAt))
+                .toList();
+        return RetryPolicy.decide(attempts, version, inventory.schedule().retryBackoff(), max);
+    }
+
+    /** Keys the scheduler stopped rotating after too many failed tries, with why. */
+    public Map<String, String> stopped() {
+        Map<String, String> why = new TreeMap<>();
+        stopped.forEach((id, st) -> why.put(id, st.why()));
+        return why;
     }
 
     /** Keys past due at the last tick. */

@@ -38,6 +38,9 @@ class SchedulerTest {
     @Inject
     RotationScheduler scheduler;
 
+    @Inject
+    dev.kashierrotator.rotation.KeyStore keys;
+
     @Test
     @Order(1)
     void dueKeyRotatesWithTriggerScheduledAndRunningKeyIsSkipped() {
@@ -84,5 +87,30 @@ class SchedulerTest {
     private static List<Object> rotations(String keyId) {
         return asAdmin().get("/api/v1/rotations?keyId=" + keyId).then().statusCode(200).extract().jsonPath()
                 .getList("$");
+    }
+
+    @Test
+    @Order(10)
+    void failedScheduledRotationsBackOffThenStopForAPerson() {
+        Instant due = keys.current("sched-fails").orElseThrow().rotatedAt().plus(Duration.ofDays(60));
+        // Backoff counts from each failure's end: 1 h after the first, 2 h after the second; the third stops
+        // the scheduler for this key version.
+        Instant tick = due.plus(Duration.ofMinutes(1));
+        for (int i = 0; i < 3; i++) {
+            RotationScheduler.TickReport report = scheduler.tick(tick);
+            assertTrue(report.started().contains("sched-fails"), "try " + (i + 1) + ": " + report);
+            String id = asAdmin().get("/api/v1/rotations?keyId=sched-fails&limit=1").then().extract().path("[0].id");
+            Instant failed = Instant.parse(awaitState(id, "ROLLED_BACK", 30).path("updatedAt"));
+            RotationScheduler.TickReport next = scheduler.tick(tick.plus(Duration.ofMinutes(1)));
+            assertFalse(next.started().contains("sched-fails"), "not retried a minute later");
+            assertTrue(next.skipped().get("sched-fails").contains(i < 2 ? "next try not before" : "rotate it by hand"),
+                    next.skipped().get("sched-fails"));
+            tick = failed.plus(Duration.ofHours(1L << i)).plus(Duration.ofSeconds(1));
+        }
+        assertEquals(3, rotations("sched-fails").size(), "three tries, no storm");
+        assertFalse(scheduler.tick(tick.plus(Duration.ofDays(40))).started().contains("sched-fails"),
+                "stopped until a person rotates it");
+        assertTrue(given().get("/q/health/ready").<String>path("checks.find { it.name == 'schedule' }.data.stoppedKeys")
+                .contains("sched-fails"));
     }
 }

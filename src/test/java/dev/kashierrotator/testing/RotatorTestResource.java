@@ -62,6 +62,22 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
             c.put("rotator.keys." + id + ".schedule.every", "30d");
         }
         c.put("rotator.keys.sched-due.schedule.window", "2h");
+        key(c, "sched-fails", "main", "test", "payment-api-key", "200ms");
+        c.put("rotator.keys.sched-fails.schedule.every", "60d");
+        // Rotated 60 days less 5 minutes ago: due soon after start, in real time, like the failures it meets.
+        String value = java.util.UUID.randomUUID().toString();
+        bao.api("POST", "secret/data/kashier/sched-fails", "{\"data\": {\"key\": \"" + value + "\", \"fingerprint\": \""
+                + dev.kashierrotator.rotation.Fingerprints.of(value) + "\", \"rotatedAt\": \""
+                + java.time.Instant.now().minus(java.time.Duration.ofDays(60)).plus(java.time.Duration.ofMinutes(5))
+                + "\"}}");
+        // Kept out of the other scheduler tests, which tick a month ahead.
+        c.put("rotator.keys.sched-fails.schedule.blackouts", java.time.Instant.now().plus(java.time.Duration.ofDays(29))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "/" + java.time.Instant.now()
+                .plus(java.time.Duration.ofDays(32)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        // Scheduled rotations start only from the ticks the tests run themselves.
+        c.put("rotator.schedule.tick", "1h");
+        webhook(c, "sched-broken", 0, List.of("sched-fails"), "inline", "sched-broken-secret", "sched-broken-secret")
+                .failWith(500);
         c.put("rotator.keys.sched-blackout.schedule.blackouts", "MON-SUN");
         vaultKv(c, "sched-kv", 0, "apps/sched", List.of("sched-due", "sched-busy", "sched-blackout"));
         key(c, "crash-pay", "second", "test", "payment-api-key", "300ms");
