@@ -60,8 +60,8 @@ public class KeysResource {
     @Path("/{keyId}")
     @Operation(summary = "One key")
     public KeyView get(@PathParam("keyId") String keyId) {
-        KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
-        caller.require(Permission.KEYS_READ, key.mode());
+        KeySpec key = caller.requireKey(Permission.KEYS_READ, inventory.key(keyId), KeySpec::mode,
+                () -> RotationException.unknownKey(keyId));
         return view(key);
     }
 
@@ -75,8 +75,8 @@ public class KeysResource {
             caller.audited(body != null && Boolean.TRUE.equals(body.emergency()) ? "rotation.emergency"
                     : "rotation.create", keyId, null);
         }
-        KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
-        caller.require(Permission.ROTATIONS_CREATE, key.mode());
+        KeySpec key = caller.requireKey(Permission.ROTATIONS_CREATE, inventory.key(keyId), KeySpec::mode,
+                () -> RotationException.unknownKey(keyId));
         if (body != null && Boolean.TRUE.equals(body.emergency())) {
             caller.require(Permission.ROTATIONS_EMERGENCY, key.mode());
         }

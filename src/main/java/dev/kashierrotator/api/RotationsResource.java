@@ -1,6 +1,8 @@
 package dev.kashierrotator.api;
 
 import dev.kashierrotator.inventory.Inventory;
+import java.util.Optional;
+import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
@@ -78,7 +80,17 @@ public class RotationsResource {
         if (caller.audited() != null) {
             caller.audited(caller.audited().action(), r.keyId, r.id);
         }
-        caller.require(permission, Mode.of(r.mode).orElse(null));
+        // The mode comes from the inventory, not the record (which an older version or a hand edit may have
+        // left without a valid one); a rotation of a key no longer in the inventory is shown to callers who
+        // see every mode only (finding 22).
+        Optional<Mode> mode = inventory.key(r.keyId).map(KeySpec::mode);
+        if (mode.isPresent()) {
+            caller.require(permission, mode.get());
+        } else {
+            for (Mode m : Mode.values()) {
+                caller.require(permission, m);
+            }
+        }
         return r;
     }
 

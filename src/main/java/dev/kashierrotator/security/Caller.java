@@ -54,4 +54,23 @@ public class Caller {
                     + principal.role().name() + "' is limited to " + principal.role().modes() + " keys"));
         }
     }
+
+    /**
+     * The key, or the answer for one the caller may not learn about: 403 (after checking the permission)
+     * for a caller limited to some modes, whatever the id, so that ids of keys in other modes cannot be
+     * told from ids that do not exist; 404 for a caller who sees every mode.
+     */
+    public <K> K requireKey(Permission permission, java.util.Optional<K> key, java.util.function.Function<K, Mode> mode,
+                            java.util.function.Supplier<RuntimeException> unknown) {
+        require(permission, null);
+        if (key.isEmpty()) {
+            if (java.util.Arrays.stream(Mode.values()).allMatch(this::sees)) {
+                throw unknown.get();
+            }
+            throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "role '" + principal.role().name()
+                    + "' is limited to " + principal.role().modes() + " keys"));
+        }
+        require(permission, mode.apply(key.get()));
+        return key.get();
+    }
 }

@@ -78,8 +78,14 @@ public class VaultKeyStore implements KeyStore {
         }
         long version = staged.get().version();
         kv.write(path, Map.of("rotationId", "", "label", "cleared"), version);
-        // The tombstone above keeps the version chain for check-and-set; the key itself must not linger.
-        kv.destroy(path, version);
+        // The tombstone above keeps the version chain for check-and-set; the key itself must not linger in
+        // any version: a key is staged twice (issued, then verified), and readers of the pending path could
+        // otherwise ask for every earlier one. Destroying a version twice is harmless.
+        long[] all = new long[(int) version];
+        for (int v = 1; v <= version; v++) {
+            all[v - 1] = v;
+        }
+        kv.destroy(path, all);
     }
 
     @Override

@@ -44,12 +44,23 @@ class KashierApiProbeTest {
 
     @Test
     void aStepThatKeepsMeetingAnUnreachableKashierEndsFailedWithTheCause() {
-        // live-secret's API is unreachable: VERIFY_NEW_KEY retries a bounded number of times, then fails.
-        String id = rotate("live-secret", "bounded retries");
+        // The live API is unreachable: VERIFY_NEW_KEY retries a bounded number of times, then fails. The
+        // standby user's key was changed, which harms nobody: dependents keep the live user's key.
+        String id = rotate("live-alt", "bounded retries");
         awaitState(id, "FAILED", 60).then()
                 .body("error", containsString("VERIFY_NEW_KEY: gave up after 3 attempts"))
                 .body("steps.find { it.name == 'VERIFY_NEW_KEY' }.state", equalTo("FAILED"))
-                .body("steps.find { it.name == 'STORE_NEW_KEY' }.state", equalTo("SKIPPED"));
+                .body("steps.find { it.name == 'STAGE_PENDING' }.state", equalTo("SKIPPED"));
+    }
+
+    @Test
+    void afterASingleUserChangeAnUnreachableKashierDoesNotStopTheNewKeyGoingOut() {
+        // live-secret's old key died at the change: failing would leave every dependent on it.
+        String id = rotate("live-secret", "Kashier unreachable after the change");
+        awaitState(id, "COMPLETED", 60).then()
+                .body("steps.find { it.name == 'VERIFY_NEW_KEY' }.detail", containsString("did not answer after 3 "
+                        + "attempts"))
+                .body("steps.find { it.name == 'VERIFY_NEW_KEY' }.detail", containsString("goes out unverified"));
     }
 
     @Test

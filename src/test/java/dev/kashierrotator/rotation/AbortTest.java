@@ -83,6 +83,9 @@ class AbortTest {
         StoredKey current = keys.current("abort-grace").orElseThrow();
         assertEquals(old.fingerprint(), current.fingerprint(), "Vault serves the old key again");
         assertEquals(old.version() + 2, current.version(), "as a new version, history kept");
+        assertEquals(old.rotatedAt(), current.rotatedAt(), "not stamped as freshly rotated: its age and schedule "
+                + "stay true (finding 11)");
+        assertEquals(old.kashierKeyId(), current.kashierKeyId());
         assertTrue(active(old.fingerprint()));
         assertFalse(active(aborted.path("newFingerprint")));
         assertEquals(old.fingerprint(), Dependents.get("abort-canary").fingerprint("abort-grace").orElseThrow());

@@ -56,6 +56,9 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         key(c, "pay-badsig", "second", "test", "payment-api-key", "1s");
         key(c, "live-secret", "main", "live", "secret-key", null);
         c.put("rotator.keys.live-secret.user", "svc-live");
+        key(c, "live-alt", "main", "live", "secret-key", null);
+        c.put("rotator.keys.live-alt.strategy", "alternating-users");
+        c.put("rotator.keys.live-alt.users", "live-blue,live-green");
         c.put("rotator.keys.pay-e2e.schedule.every", "90d");
         for (String id : List.of("sched-due", "sched-busy", "sched-blackout")) {
             key(c, id, "main", "test", "payment-api-key", id.equals("sched-busy") ? "1h" : "200ms");
