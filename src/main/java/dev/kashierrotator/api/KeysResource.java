@@ -1,5 +1,6 @@
 package dev.kashierrotator.api;
 
+import dev.kashierrotator.util.KeyMaskingFilter;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.KeyStore;
@@ -88,6 +89,10 @@ public class KeysResource {
         }
         if (body.reason().length() > MAX_REASON) {
             throw new ProblemException(Problem.invalid("reason", "at most " + MAX_REASON + " characters"));
+        }
+        if (KeyMaskingFilter.containsKeyShape(body.reason())) {
+            throw new ProblemException(Problem.invalid("reason", "looks like it holds a Kashier key; a reason is "
+                    + "stored and shown to everyone who may read rotations: never put a key in it"));
         }
         boolean emergency = Boolean.TRUE.equals(body.emergency());
         if (body.order() != null) {

@@ -1,5 +1,6 @@
 package dev.kashierrotator.api;
 
+import dev.kashierrotator.util.KeyMaskingFilter;
 import dev.kashierrotator.inventory.Inventory;
 import java.util.Optional;
 import dev.kashierrotator.inventory.KeySpec;
@@ -132,6 +133,10 @@ public class RotationsResource {
         String reason = body == null || body.reason() == null ? null : body.reason().strip();
         if (reason != null && reason.length() > KeysResource.MAX_REASON) {
             throw new ProblemException(Problem.invalid("reason", "at most " + KeysResource.MAX_REASON + " characters"));
+        }
+        if (KeyMaskingFilter.containsKeyShape(reason)) {
+            throw new ProblemException(Problem.invalid("reason", "looks like it holds a Kashier key; a reason is "
+                    + "stored and shown to everyone who may read rotations: never put a key in it"));
         }
         return Response.accepted(engine.abort(checkedId(id), caller.subject(), reason)).build();
     }

@@ -57,15 +57,16 @@ public interface RotatorConfig {
         Jwt jwt();
 
         /**
-         * Production transport rules: {@code /api} only over HTTPS (with HSTS), live-mode Kashier base
-         * URLs and webhook URLs of live keys must be https. Off in the dev and test profiles.
+         * Production transport rules: {@code /api} only over HTTPS (with HSTS); every Kashier base URL,
+         * webhook URL and the Vault address must be https unless on loopback; the simulator may not be
+         * served. Off in the dev and test profiles.
          */
         @WithDefault("true")
         boolean httpsOnly();
 
         /**
-         * Allow plain-http live-mode Kashier base URLs and webhook URLs of live keys. Only for a local
-         * simulator (dev and test profiles); live key material never travels unencrypted otherwise.
+         * Allow plain-http Kashier base URLs, webhook URLs and Vault addresses, live ones included. Only for
+         * a local simulator (dev and test profiles); key material never travels unencrypted otherwise.
          */
         @WithDefault("false")
         boolean allowInsecureLiveUrls();
@@ -83,7 +84,10 @@ public interface RotatorConfig {
             @WithDefault("rotator_role")
             String roleClaim();
 
-            /** Claim naming the caller in the audit trail and whoami ({@code sub} when missing). */
+            /**
+             * Claim shown beside the caller's {@code sub} in the audit trail and whoami (a readable name); the
+             * identity itself is always {@code sub}.
+             */
             @WithDefault("preferred_username")
             String subjectClaim();
         }

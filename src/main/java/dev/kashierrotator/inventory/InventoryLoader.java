@@ -31,6 +31,7 @@ public final class InventoryLoader {
 
     private final List<String> problems = new ArrayList<>();
     private boolean insecureLiveAllowed;
+    private boolean productionTransport;
     private List<Blackout> globalBlackouts = List.of();
 
     private InventoryLoader() {
@@ -43,6 +44,11 @@ public final class InventoryLoader {
 
     private Inventory build(RotatorConfig config) {
         insecureLiveAllowed = config.security().allowInsecureLiveUrls();
+        productionTransport = config.security().httpsOnly() && !insecureLiveAllowed;
+        if (productionTransport) {
+            httpsOrLoopback("rotator.vault.address", config.vault().address()
+                    .or(() -> Optional.ofNullable(System.getenv("VAULT_ADDR"))));
+        }
         Map<String, String> mids = new HashMap<>();
         Map<String, String> accountOfMid = new HashMap<>();
         config.accounts().forEach((name, account) -> {
@@ -214,6 +220,37 @@ public final class InventoryLoader {
         if (!insecureLiveAllowed) {
             httpsOnly("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()), "live mode");
         }
+        if (productionTransport) {
+            httpsOrLoopback("rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
+            if (k.simulator().enabled()) {
+                // Served here it would answer, unauthenticated, whether a guessed key is valid: with the real
+                // keys adopted from Vault, an oracle for live secrets.
+                problems.add("rotator.kashier.simulator.enabled: the Kashier simulator must not be served with "
+                        + "rotator.security.https-only (production); run it as its own process for tests");
+            }
+        }
+    }
+
+    /**
+     * In production (https-only) every URL a key or a token travels to must be https, except one on
+     * the pod's own loopback (a Vault Agent or a sidecar), unless plain http was allowed on purpose.
+     */
+    private void httpsOrLoopback(String at, Optional<String> url) {
+        if (url.isEmpty() || !url.get().regionMatches(true, 0, "http://", 0, 7)) {
+            return;
+        }
+        String host;
+        try {
+            host = java.net.URI.create(url.get()).getHost();
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        boolean loopback = host != null && (host.equals("localhost") || host.startsWith("127.")
+                || host.equals("[::1]") || host.equals("::1"));
+        if (!loopback) {
+            problems.add(at + ": must be https in production (rotator.security.https-only), got '" + url.get()
+                    + "'; plain http is allowed to loopback only (or with rotator.security.allow-insecure-live-urls)");
+        }
     }
 
     /** Problem unless the URL is https (when it is a URL at all; {@link #httpUrl} reports that). */
@@ -305,6 +342,10 @@ public final class InventoryLoader {
                     if (live.isPresent() && !insecureLiveAllowed) {
                         httpsOnly(at + ".url", dep.url(), "live key '" + live.get() + "'");
                         httpsOnly(at + ".verify-url", dep.verifyUrl(), "live key '" + live.get() + "'");
+                    } else if (productionTransport) {
+                        // Test keys are keys too, sent inline with a signed body.
+                        httpsOrLoopback(at + ".url", dep.url());
+                        httpsOrLoopback(at + ".verify-url", dep.verifyUrl());
                     }
                     if (dep.signingSecret().map(String::isBlank).orElse(true)) {
                         problems.add(at + ".signing-secret: a webhook needs a signing secret (HMAC-SHA256)");
@@ -347,7 +388,9 @@ public final class InventoryLoader {
             problems.add(at + ": '" + path.get() + "' is not a Vault path (letters, digits, . _ - separated by /)");
             return;
         }
-        for (String own : List.of(vault.keyPrefix(), vault.statePrefix())) {
+        for (String configured : List.of(vault.keyPrefix(), vault.statePrefix())) {
+            // Normalised as VaultKeyStore and VaultRotationStore normalise them: "/kashier/" is "kashier".
+            String own = configured.replaceAll("^/+|/+$", "");
             if (p.equals(own) || p.startsWith(own + "/") || own.startsWith(p + "/")) {
                 problems.add(at + ": '" + p + "' overlaps the service's own Vault path '" + own + "'");
             }

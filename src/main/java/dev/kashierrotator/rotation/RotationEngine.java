@@ -371,10 +371,14 @@ public class RotationEngine {
         StoredKey staged = null;
         if (wantsKey) {
             String value = newKey.strip();
-            String shape = key.isPaymentKey() ? "[A-Za-z0-9_-]{16,128}" : "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{64,128}";
+            // Exactly Kashier's shapes, which are also the shapes the log mask knows: a key accepted here can
+            // never slip past the mask.
+            String shape = key.isPaymentKey() ? "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                    : "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}";
             if (!value.matches(shape)) {
                 throw RotationException.invalid(400, "newKey", "does not look like a Kashier "
-                        + (key.isPaymentKey() ? "payment API key" : "secret key (32 hex, '$', 96 hex)"), id);
+                        + (key.isPaymentKey() ? "payment API key (a UUID: 8-4-4-4-12 hex)"
+                        : "secret key (32 hex, '$', 96 hex)") + ": check that it was copied whole", id);
             }
             if (Fingerprints.of(value).equals(r.oldFingerprint)) {
                 throw RotationException.invalid(422, "newKey", "is the key being replaced, not a new one", id);

@@ -87,6 +87,9 @@ public class AccessControl {
                 entries.add(new Entry(HexFormat.of().parseHex(t.sha256()), new Principal(name, role)));
             }
         });
+        org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        problems.addAll(jwtProblems(jwt.enabled(), mp.getOptionalValue("mp.jwt.verify.issuer", String.class),
+                mp.getOptionalValue("mp.jwt.verify.audiences", String.class)));
         if (!problems.isEmpty()) {
             throw new InventoryException(problems);
         }
@@ -117,6 +120,25 @@ public class AccessControl {
         return !entries.isEmpty() || jwt.enabled();
     }
 
+    /**
+     * JWTs are accepted only when they are pinned to one issuer and to this service as audience: SmallRye
+     * checks {@code iss} and {@code aud} only when told to, and any token of the same identity provider
+     * carrying a role claim (minted for another client) would do otherwise.
+     */
+    static List<String> jwtProblems(boolean enabled, Optional<String> issuer, Optional<String> audiences) {
+        List<String> problems = new ArrayList<>();
+        if (enabled && issuer.filter(s -> !s.isBlank()).isEmpty()) {
+            problems.add("mp.jwt.verify.issuer: required with rotator.security.jwt.enabled (your identity provider's "
+                    + "issuer URL): without it a token from any issuer signed with a trusted key is accepted");
+        }
+        if (enabled && audiences.filter(s -> !s.isBlank()).isEmpty()) {
+            problems.add("mp.jwt.verify.audiences: required with rotator.security.jwt.enabled (the audience your "
+                    + "identity provider puts in tokens for this service): without it tokens minted for other "
+                    + "clients are accepted");
+        }
+        return problems;
+    }
+
     private Optional<Principal> fromJwt(String token) {
         JsonWebToken parsed;
         try {
@@ -137,9 +159,16 @@ public class AccessControl {
         if (role == null) {
             return Optional.empty();
         }
-        Object subject = parsed.getClaim(jwt.subjectClaim());
-        String name = subject != null ? unquote(subject) : parsed.getSubject();
-        return Optional.of(new Principal("jwt:" + (name == null ? "unknown" : name), role));
+        // The identity is sub (immutable and unique per issuer); a display claim such as preferred_username
+        // (which users may be able to change) is only shown beside it.
+        String sub = parsed.getSubject();
+        Object display = parsed.getClaim(jwt.subjectClaim());
+        String shown = display == null ? null : unquote(display);
+        if (sub == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Principal("jwt:" + sub + (shown == null || shown.equals(sub) ? "" : " (" + shown + ")"),
+                role));
     }
 
     private Role roleOf(Object claim) {

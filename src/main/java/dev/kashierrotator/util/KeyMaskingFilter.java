@@ -22,6 +22,11 @@ public final class KeyMaskingFilter implements Filter {
                     + "|(?<![0-9A-Za-z_-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
                     + "(?![0-9A-Za-z_-])");
 
+    /** Whether the text holds something shaped like a Kashier key (to refuse it where no key belongs). */
+    public static boolean containsKeyShape(String text) {
+        return text != null && KEY_SHAPED.matcher(text).find();
+    }
+
     /** What a masked key reads as. */
     public static final String MASK = "[masked-kashier-key]";
 

@@ -66,6 +66,18 @@ class ApiErrorsTest {
     }
 
     @Test
+    void aReasonHoldingAKeyIsRefusedAndNothingStarts() {
+        String pasted = "0123456789abcdef0123456789abcdef$" + "ab".repeat(48);
+        asAdmin().contentType("application/json").body(Map.of("reason", "rotating " + pasted))
+                .post("/api/v1/keys/pay-e2e/rotations")
+                .then().statusCode(400).contentType(PROBLEM).body("errors[0].field", equalTo("reason"))
+                .body("detail", containsString("never put a key in it"))
+                .body(org.hamcrest.Matchers.not(containsString(pasted)));
+        asAdmin().contentType("application/json").body(Map.of("reason", "x", "dryRun", true, "emergency", false))
+                .post("/api/v1/keys/pay-e2e/rotations").then().statusCode(200);
+    }
+
+    @Test
     void malformedJsonIsRejected() {
         asAdmin().contentType("application/json").body("{\"reason\": \"oops\",")
                 .post("/api/v1/keys/pay-e2e/rotations")

@@ -74,6 +74,11 @@ public class HelmChartTest {
                 "no RBAC when the inventory writes no Kubernetes Secret");
         assertEquals(1, kind(docs, "PodDisruptionBudget").at("/spec/minAvailable").asInt());
         assertEquals("[\"Ingress\",\"Egress\"]", kind(docs, "NetworkPolicy").at("/spec/policyTypes").toString());
+        assertFalse(pod.path("automountServiceAccountToken").asBoolean(true),
+                "not mounted by the pod either (serviceAccount.create=false would use the default account)");
+        JsonNode apiFrom = kind(docs, "NetworkPolicy").at("/spec/ingress/0/from");
+        assertEquals(1, apiFrom.size(), "by default only this release's pods reach the API: " + apiFrom);
+        assertTrue(apiFrom.at("/0/podSelector").isObject() && apiFrom.at("/0/namespaceSelector").isMissingNode());
         assertEquals(8443, kind(docs, "Service").at("/spec/ports/0/port").asInt());
         assertEquals(8080, kind(docs, "Service").at("/spec/ports/1/port").asInt());
         assertTrue(kind(docs, "ConfigMap").at("/data/application.yaml").asText().contains("dashboard: manual"));
@@ -233,6 +238,22 @@ public class HelmChartTest {
                 .at("/spec/template/metadata/annotations/checksum~1config").asText();
         assertFalse(before.isEmpty());
         assertFalse(before.equals(after), "a new inventory changes the pod template");
+    }
+
+    @Test
+    void noLiteralSecretLandsInTheConfigMap() throws IOException {
+        Exception e = assertThrows(Exception.class, () -> new Helm(CHART).template().withName("kkr")
+                .set("rotator.dependents.x.keys[0]", "k").set("rotator.dependents.x.type", "webhook")
+                .set("rotator.dependents.x.signing-secret", "hunter2").call());
+        assertTrue(e.getMessage().contains("rotator.dependents.x.signing-secret: a literal secret would be written "
+                + "into a ConfigMap"), e.getMessage());
+        assertThrows(Exception.class, () -> new Helm(CHART).template().withName("kkr")
+                .set("rotator.vault.token", "s.literal").call());
+        assertThrows(Exception.class, () -> new Helm(CHART).template().withName("kkr")
+                .set("rotator.bootstrap-token", "literal").call());
+        assertTrue(render(new Helm(CHART).template().withName("kkr").set("rotator.dependents.x.keys[0]", "k")
+                .set("rotator.dependents.x.type", "webhook").set("rotator.dependents.x.signing-secret", "${X_SECRET}")
+                .call()).size() > 0, "a reference to an environment variable is fine");
     }
 
     @Test

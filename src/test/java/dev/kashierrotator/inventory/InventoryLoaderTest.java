@@ -101,6 +101,44 @@ class InventoryLoaderTest {
     }
 
     @Test
+    void inProductionEveryKeyAndTokenTravelsOverHttpsUnlessOnLoopback() {
+        List<String> problems = problems(c -> {
+            c.put("rotator.vault.address", "http://vault.vault.svc:8200");
+            c.put("rotator.kashier.api.test-base-url", "http://test-api.kashier.io");
+            c.put("rotator.dependents.checkout-api.url", "http://checkout.payments.svc/rotation");
+            c.put("rotator.kashier.simulator.enabled", "true");
+        });
+        assertTrue(problems.contains("rotator.vault.address: must be https in production (rotator.security.https-only), "
+                + "got 'http://vault.vault.svc:8200'; plain http is allowed to loopback only (or with "
+                + "rotator.security.allow-insecure-live-urls)"), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("rotator.kashier.api.test-base-url: must be https")),
+                problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("rotator.dependents.checkout-api.url: must be https "
+                + "in production")), "a test key's webhook too (finding 24): " + problems);
+        assertTrue(problems.contains("rotator.kashier.simulator.enabled: the Kashier simulator must not be served "
+                + "with rotator.security.https-only (production); run it as its own process for tests"),
+                "finding 28: " + problems);
+        assertEquals(4, problems.size(), problems.toString());
+
+        Map<String, String> sidecar = valid();
+        sidecar.put("rotator.vault.address", "http://127.0.0.1:8200");
+        assertEquals(2, load(sidecar).keys().size(), "a Vault Agent on the pod's loopback may speak plain http");
+        Map<String, String> dev = valid();
+        dev.put("rotator.vault.address", "http://vault.vault.svc:8200");
+        dev.put("rotator.security.https-only", "false");
+        assertEquals(2, load(dev).keys().size(), "outside production the rule does not apply");
+    }
+
+    @Test
+    void aVaultKvDependentCannotWriteOverTheServicesOwnPathsHoweverThePrefixIsWritten() {
+        assertOneProblem("rotator.dependents.reports.path: 'kashier' overlaps the service's own Vault path 'kashier'",
+                c -> {
+                    c.put("rotator.vault.key-prefix", "/kashier/");
+                    c.put("rotator.dependents.reports.path", "kashier");
+                });
+    }
+
+    @Test
     void unknownAccountIsNamed() {
         assertOneProblem("rotator.keys.main-test-secret.account: unknown account 'nope'",
                 c -> c.put("rotator.keys.main-test-secret.account", "nope"));

@@ -54,4 +54,15 @@ class AccessControlTest {
         assertTrue(problems.contains("rotator.security.roles.admin: 'admin' is a default role and cannot be "
                 + "redefined"));
     }
+
+    @Test
+    void jwtsAreAcceptedOnlyWhenPinnedToAnIssuerAndThisServiceAsAudience() {
+        List<String> problems = AccessControl.jwtProblems(true, java.util.Optional.empty(), java.util.Optional.of(" "));
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("mp.jwt.verify.issuer: required with rotator.security.jwt.enabled"));
+        assertTrue(problems.get(1).startsWith("mp.jwt.verify.audiences: required with rotator.security.jwt.enabled"));
+        assertTrue(AccessControl.jwtProblems(true, java.util.Optional.of("https://idp.example"),
+                java.util.Optional.of("kashier-key-rotator")).isEmpty());
+        assertTrue(AccessControl.jwtProblems(false, java.util.Optional.empty(), java.util.Optional.empty()).isEmpty());
+    }
 }

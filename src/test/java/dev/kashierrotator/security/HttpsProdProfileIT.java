@@ -38,8 +38,8 @@ class HttpsProdProfileIT {
         c.put("rotator.vault.key-prefix", prefix + "/keys");
         c.put("rotator.vault.state-prefix", prefix + "/state");
         c.put("rotator.bootstrap-token", TOKEN);
-        c.put("rotator.kashier.dashboard", "simulator");
-        c.put("rotator.kashier.simulator.enabled", "true");
+        // The production dashboard (a person); the simulator is never served in production.
+        c.put("rotator.kashier.dashboard", "manual");
         c.put("rotator.accounts.main.mid", "MID-7000-007");
         RotatorTestResource.key(c, "main-live-payment", "main", "live", "payment-api-key", null);
         return c;

@@ -31,7 +31,7 @@ class JwtAuthTest {
         String token = TestJwt.sign(TestJwt.claims("0b6c-sub").claim("preferred_username", "alice")
                 .claim("rotator_role", "oncall"));
         bearer(token).get("/api/v1/whoami").then().statusCode(200)
-                .body("subject", equalTo("jwt:alice"))
+                .body("subject", equalTo("jwt:0b6c-sub (alice)"))
                 .body("role", equalTo("oncall"))
                 .body("permissions", hasItem("rotations:emergency"));
     }
@@ -58,6 +58,8 @@ class JwtAuthTest {
                 TestJwt.sign(Jwt.issuer("https://other-idp.example.test").subject("x").claim("rotator_role", "admin")
                         .expiresIn(300)),
                 TestJwt.sign(TestJwt.claims("nobody")),
+                TestJwt.sign(Jwt.issuer(TestJwt.ISSUER).audience("another-client").subject("x")
+                        .claim("rotator_role", "admin").expiresIn(300)),
                 TestJwt.sign(TestJwt.claims("superuser").claim("rotator_role", "root")));
         for (String token : rejected) {
             bearer(token).get("/api/v1/whoami").then().statusCode(401)

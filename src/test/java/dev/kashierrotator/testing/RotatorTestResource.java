@@ -43,6 +43,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         // when none is configured at build time, and that inline key would win over a location.
         c.put("mp.jwt.verify.publickey", TestJwt.publicKeyPem());
         c.put("mp.jwt.verify.issuer", TestJwt.ISSUER);
+        c.put("mp.jwt.verify.audiences", TestJwt.AUDIENCE);
         // No live-mode key rotates in these tests: its API sits on a closed port, to show the probe's fault tolerance.
         c.put("rotator.kashier.api.live-base-url", "http://127.0.0.1:" + OpenBao.freePort() + "/sim/kashier/live");
 

@@ -57,8 +57,11 @@ public final class TestJwt {
     }
 
     /** Claims for a token from the test issuer, valid for five minutes; sign with {@link #sign}. */
+    /** The audience tokens for this service carry. */
+    public static final String AUDIENCE = "kashier-key-rotator";
+
     public static JwtClaimsBuilder claims(String subject) {
-        return Jwt.issuer(ISSUER).subject(subject).expiresIn(300);
+        return Jwt.issuer(ISSUER).audience(AUDIENCE).subject(subject).expiresIn(300);
     }
 
     public static String sign(JwtClaimsBuilder claims) {
