@@ -19,8 +19,35 @@ public class VaultReadiness implements HealthCheck {
         this.kv = kv;
     }
 
+    /**
+     * How long an answer is reused: readiness is unauthenticated and polled by every kubelet and load
+     * balancer, and must not turn each poll into a Vault call (finding 18).
+     */
+    static final java.time.Duration REUSE = java.time.Duration.ofSeconds(2);
+
+    private record Answer(long atNanos, HealthCheckResponse response) {
+    }
+
+    private volatile Answer last;
+
     @Override
     public HealthCheckResponse call() {
+        Answer a = last;
+        if (a != null && System.nanoTime() - a.atNanos() < REUSE.toNanos()) {
+            return a.response();
+        }
+        synchronized (this) {
+            a = last;
+            if (a != null && System.nanoTime() - a.atNanos() < REUSE.toNanos()) {
+                return a.response();
+            }
+            HealthCheckResponse fresh = check();
+            last = new Answer(System.nanoTime(), fresh);
+            return fresh;
+        }
+    }
+
+    private HealthCheckResponse check() {
         try {
             kv.checkToken();
             HealthCheckResponseBuilder up = HealthCheckResponse.named("vault").up().withData("address", kv.address())

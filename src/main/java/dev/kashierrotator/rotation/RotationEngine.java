@@ -108,6 +108,8 @@ public class RotationEngine {
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     private static final Duration MAX_STEP_BACKOFF = Duration.ofSeconds(30);
+    /** The most rotation records one listing reads. */
+    static final int READ_BUDGET = 1_000;
 
     private final Inventory inventory;
     private final KeyStore keys;
@@ -278,7 +280,10 @@ public class RotationEngine {
     public List<Rotation> list(String keyId, RotationState state, int limit, Predicate<Rotation> visible) {
         // Ids sort by creation time, so only as many records are read as the answer needs; for one key,
         // only that key's records are read at all.
+        // A filter (state, or a role limited to one mode) could otherwise read every record ever written to
+        // find a few: at most READ_BUDGET of the newest are looked at.
         return (keyId == null ? rotations.ids() : rotations.idsOf(keyId)).stream()
+                .limit(READ_BUDGET)
                 .map(rotations::get)
                 .flatMap(Optional::stream)
                 .filter(visible)

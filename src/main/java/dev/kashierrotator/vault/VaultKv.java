@@ -345,7 +345,9 @@ public class VaultKv {
             int status;
             Vault used = vault();
             try {
-                status = used.auth().lookupSelf().getRestResponse().getStatus();
+                metrics.counter("rotator_vault_token_checks").increment();
+                status = bounded(v -> v.auth().lookupSelf(), used, "auth/token/lookup-self").getRestResponse()
+                        .getStatus();
             } catch (VaultException e) {
                 status = e.getHttpStatusCode();
                 if (status <= 0) {

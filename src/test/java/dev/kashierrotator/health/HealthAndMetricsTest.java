@@ -51,6 +51,23 @@ class HealthAndMetricsTest {
     VaultKv kv;
 
     @Test
+    void pollingReadinessDoesNotTurnEveryPollIntoAVaultCall() {
+        double before = tokenChecks();
+        long started = System.nanoTime();
+        for (int i = 0; i < 50; i++) {
+            given().get("/q/health/ready").then().statusCode(200);
+        }
+        long windows = (System.nanoTime() - started) / 2_000_000_000L + 1;
+        double calls = tokenChecks() - before;
+        assertTrue(calls <= windows + 1, calls + " Vault token checks for 50 polls in " + windows + " 2-second windows");
+    }
+
+    private static double tokenChecks() {
+        return given().get("/q/metrics").asString().lines().filter(l -> l.startsWith("rotator_vault_token_checks_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
     void vaultCallsDoNotLeaveThreadsBehind() {
         // The driver used to build an HttpClient (with its own threads) per request: after a busy run the
         // JVM held thousands of them and a metrics scrape stalled walking them.
