@@ -1,0 +1,166 @@
+package dev.kashierrotator.rotation;
+
+import static dev.kashierrotator.testing.Api.asAdmin;
+import static dev.kashierrotator.testing.Api.rotate;
+import static dev.kashierrotator.testing.Api.rotation;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kashierrotator.inventory.Mode;
+import dev.kashierrotator.sim.KashierSimulator;
+import dev.kashierrotator.testing.CrashingHooks;
+import dev.kashierrotator.testing.CrashingHooks.Point;
+import dev.kashierrotator.testing.CrashingHooks.When;
+import dev.kashierrotator.testing.Dependents;
+import dev.kashierrotator.vault.VaultKv;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The crash matrix in production (manual) mode: a rotation stopped dead before or after each step, or
+ * mid-rollout, is resumed from Vault, while the test plays the person at the Kashier dashboard, doing
+ * only what the rotation's instructions say. The person is asked for each action once, and the result
+ * is what the simulator path gives: one key made, promoted once, every dependent on it.
+ */
+@QuarkusTest
+@TestProfile(ManualDashboardTest.Manual.class)
+class ManualCrashMatrixTest {
+
+    private static final String MID = "MID-2000-002";
+    private static final Pattern USER = Pattern.compile("change the secret key of (?:the standby )?user '([^']+)'");
+    private static final Pattern FINGERPRINT = Pattern.compile("with fingerprint ([0-9a-f]{16})");
+
+    @Inject
+    CrashingHooks crashes;
+
+    @Inject
+    RotationEngine engine;
+
+    @Inject
+    KeyStore keys;
+
+    @Inject
+    KashierSimulator kashier;
+
+    @Inject
+    VaultKv kv;
+
+    static Stream<Point> points() {
+        List<Point> points = new ArrayList<>();
+        Map<String, List<String>> plans = Map.of("crash-pay", RotationEngine.PAYMENT_STEPS,
+                "crash-secret", RotationEngine.SECRET_STEPS, "crash-alt", RotationEngine.ALTERNATING_STEPS);
+        for (String key : List.of("crash-pay", "crash-secret", "crash-alt")) {
+            for (String step : plans.get(key)) {
+                points.add(new Point(key, When.BEFORE, step));
+                points.add(new Point(key, When.AFTER, step));
+            }
+            points.add(new Point(key, When.DURING_ROLLOUT, null));
+        }
+        return points.stream();
+    }
+
+    @ParameterizedTest(name = "manual, crash {0}")
+    @MethodSource("points")
+    void aManualRotationResumesAfterACrashAndAsksThePersonOncePerAction(Point point) {
+        String keyId = point.keyId();
+        StoredKey old = keys.current(keyId).orElseThrow();
+        Instant started = Instant.now().minusMillis(5);
+        crashes.arm(point);
+        String id = rotate(keyId, "manual crash matrix " + point);
+
+        Map<String, Integer> asked = new HashMap<>();
+        String[] fresh = new String[1];
+        boolean[] resumed = new boolean[1];
+        Response[] last = new Response[1];
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (crashes.fired() != null && !resumed[0]) {
+                // "Restart": a replica with the same name picks up what Vault holds.
+                resumed[0] = true;
+                engine.resumeUnfinished();
+            }
+            last[0] = rotation(id);
+            String state = last[0].path("state");
+            if ("AWAITING_DASHBOARD".equals(state)) {
+                String step = last[0].path("steps.find { it.state == 'RUNNING' }.name");
+                String detail = last[0].path("steps.find { it.state == 'RUNNING' }.detail");
+                String since = last[0].path("awaitingDashboardSince");
+                if (asked.merge(step + "@" + since, 1, Integer::sum) == 1) {
+                    actAsThePerson(id, keyId, step, detail, fresh);
+                }
+            }
+            return "COMPLETED".equals(state) || "FAILED".equals(state) || "ROLLED_BACK".equals(state);
+        });
+        assertEquals("COMPLETED", last[0].path("state"), "ended " + last[0].path("state") + ": "
+                + last[0].path("error"));
+        assertEquals(point, crashes.fired(), "the crash happened where it was armed");
+        asked.keySet().stream().map(k -> k.substring(0, k.indexOf('@'))).distinct()
+                .forEach(step -> assertEquals(1, asked.keySet().stream().filter(k -> k.startsWith(step + "@")).count(),
+                        "the person was asked for " + step + " once: " + asked));
+
+        String newFingerprint = last[0].path("newFingerprint");
+        assertEquals(Fingerprints.of(fresh[0]), newFingerprint, "the key the person made is the one rolled out");
+        StoredKey current = keys.current(keyId).orElseThrow();
+        assertEquals(newFingerprint, current.fingerprint());
+        assertEquals(old.version() + 1, current.version(), "promoted exactly once");
+        assertTrue(keys.pending(keyId, "any").isEmpty());
+        assertEquals(newFingerprint, Dependents.get("crash-hook").fingerprint(keyId).orElseThrow());
+        assertEquals(newFingerprint, kv.read("apps/crash/" + keyId).orElseThrow().data().get("fingerprint"));
+        long made = kashier.list(Mode.TEST, MID).stream().filter(k -> !k.createdAt().isBefore(started)
+                && (k.kind().equals("payment-api-key") || k.user() != null && k.user().startsWith("crash-")
+                || "svc-crash".equals(k.user()))).count();
+        assertEquals(1, made, "exactly one key made in the dashboard");
+        if (keyId.equals("crash-pay")) {
+            assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "old key deleted");
+        }
+        if (keyId.equals("crash-alt")) {
+            assertTrue(kashier.authenticates(Mode.TEST, old.value()), "the previous user's key still works");
+        }
+    }
+
+    /** Does in the simulator's dashboard what the instructions say, and answers. */
+    private static void actAsThePerson(String id, String keyId, String step, String detail, String[] fresh) {
+        switch (step) {
+            case "ISSUE_NEW_KEY" -> {
+                fresh[0] = given().contentType("application/json").body(Map.of("mid", MID))
+                        .post("/sim/kashier/test/dashboard/payment-keys").then().statusCode(201).extract().path("key");
+                confirm(id, Map.of("newKey", fresh[0]));
+            }
+            case "CHANGE_SECRET_KEY" -> {
+                Matcher m = USER.matcher(detail);
+                assertTrue(m.find(), "names the user: " + detail);
+                fresh[0] = given().contentType("application/json").body(Map.of("mid", MID))
+                        .post("/sim/kashier/test/dashboard/secret-keys/{user}/change", m.group(1)).then()
+                        .statusCode(200).extract().path("key");
+                confirm(id, Map.of("newKey", fresh[0]));
+            }
+            case "EXPIRE_OLD_KEY" -> {
+                Matcher m = FINGERPRINT.matcher(detail);
+                assertTrue(m.find(), "names the key to delete: " + detail);
+                given().delete("/sim/kashier/test/dashboard/payment-keys/" + m.group(1) + "?mid=" + MID)
+                        .then().statusCode(204);
+                confirm(id, Map.of());
+            }
+            default -> throw new AssertionError("asked for an unknown step " + step + ": " + detail);
+        }
+    }
+
+    private static void confirm(String id, Map<String, Object> body) {
+        asAdmin().contentType("application/json").body(body).post("/api/v1/rotations/{id}/confirm", id)
+                .then().statusCode(202);
+    }
+}
