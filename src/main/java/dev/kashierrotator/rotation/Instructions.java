@@ -14,6 +14,32 @@ final class Instructions {
     private Instructions() {
     }
 
+    /** The whole message a person reads for a step that waits for them: what to do, and what follows. */
+    static String forPerson(Dashboard.NeedsPerson asked, Rotation r, KeySpec key, String step) {
+        String next = next(r, key, step);
+        return (asked.getMessage() + (next.isEmpty() ? "" : " " + next)).replace("{id}", r.id);
+    }
+
+    /** Before an expiry: dependents that still hold only the old key. */
+    static String stragglers(Rotation r, KeySpec key, List<String> behind, String errors) {
+        return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + ": the old key (fingerprint "
+                + r.oldFingerprint + ") is NOT expired: dependent(s) " + String.join(", ", behind) + " still hold "
+                + "only it (" + errors + "). Nothing to do in the Kashier dashboard. Fix those dependents, then "
+                + "answer with an empty body: POST /api/v1/rotations/{id}/confirm {}. Next: the service delivers the "
+                + "new key (fingerprint " + r.newFingerprint + ") to them again and expires the old key only once "
+                + "every dependent reports the new one.";
+    }
+
+    /** After a single-user secret key's change: dependents that could not be given the new key. */
+    static String stranded(Rotation r, KeySpec key, List<String> behind, String errors) {
+        return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + " (user '" + key.user()
+                + "'): dependent(s) " + String.join(", ", behind) + " could not be given the new key (fingerprint "
+                + r.newFingerprint + ": " + errors + ") and hold the old one, which Kashier no longer accepts. "
+                + "Nothing to do in the Kashier dashboard. Fix those dependents, then answer with an empty body: "
+                + "POST /api/v1/rotations/{id}/confirm {}. Next: the service delivers the new key to them again; "
+                + "dependents already on it are not touched.";
+    }
+
     static String next(Rotation r, KeySpec key, String step) {
         if (!r.blockedBy.isEmpty()) {
             // Waiting for dependents to be fixed: that message says all there is.

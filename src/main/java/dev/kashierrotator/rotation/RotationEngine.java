@@ -950,7 +950,7 @@ public class RotationEngine {
                 Log.infof("rotation %s key %s: step %s done", r.id, r.keyId, name);
                 return;
             } catch (Dashboard.NeedsPerson e) {
-                s.detail = e.getMessage().replace("{id}", r.id) + " " + Instructions.next(r, key, name);
+                s.detail = Instructions.forPerson(e, r, key, name);
                 r.state = RotationState.AWAITING_DASHBOARD;
                 r.awaitingDashboardSince = Objects.requireNonNullElse(r.awaitingDashboardSince, Instant.now());
                 save(r, hold);
@@ -1096,11 +1096,7 @@ public class RotationEngine {
         List<String> behind = stragglers(r);
         if (!behind.isEmpty()) {
             r.blockedBy = new ArrayList<>(behind);
-            throw new Dashboard.NeedsPerson("The old key (fingerprint " + r.oldFingerprint + ") is NOT expired: "
-                    + "dependent(s) " + String.join(", ", behind) + " still hold only it (" + errors(r, behind)
-                    + "). Fix them, then answer with an empty body: POST /api/v1/rotations/{id}/confirm {}. The "
-                    + "service delivers the new key to them again and expires the old key only once every "
-                    + "dependent reports the new one.");
+            throw new Dashboard.NeedsPerson(Instructions.stragglers(r, key, behind, errors(r, behind)));
         }
     }
 
@@ -1301,10 +1297,7 @@ public class RotationEngine {
             // told what to do; wait for a person to fix them, then deliver again.
             List<String> behind = stragglers(r);
             r.blockedBy = new ArrayList<>(behind);
-            throw new Dashboard.NeedsPerson("Dependent(s) " + String.join(", ", behind) + " could not be given the "
-                    + "new key (" + errors(r, behind) + ") and hold a key Kashier no longer accepts (" + e.getMessage()
-                    + "). Fix them, then answer with an empty body: POST /api/v1/rotations/{id}/confirm {}. The "
-                    + "service delivers the new key to them again; dependents already on it are not touched.");
+            throw new Dashboard.NeedsPerson(Instructions.stranded(r, key, behind, errors(r, behind)));
         }
         if (!key.isPaymentKey() && r.oldKeyExpiredAt != null) {
             Instant lastConfirmed = r.waves.stream().flatMap(w -> w.dependents.stream())

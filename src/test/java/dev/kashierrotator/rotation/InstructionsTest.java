@@ -1,0 +1,163 @@
+package dev.kashierrotator.rotation;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kashierrotator.inventory.KeyKind;
+import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.inventory.Mode;
+import dev.kashierrotator.inventory.RolloutPolicy;
+import dev.kashierrotator.kashier.ManualDashboard;
+import dev.kashierrotator.testing.ConfigMappings;
+import io.smallrye.config.PropertiesConfigSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every message the service can give a person, read the way the person reads it: for each kind of key,
+ * each plan (routine, emergency push-first, emergency revoke-first) and each step that waits for a person,
+ * plus the waits for dependents to be fixed. Each names the merchant and mode, the user or fingerprint
+ * concerned, says how to answer and what happens next, and never says something untrue for its plan.
+ */
+class InstructionsTest {
+
+    private static final String MID = "MID-1234-567";
+    private static final String ID = "rot-20261129T030000000Z-abc123";
+    private static final RolloutPolicy POLICY = new RolloutPolicy(Duration.ofSeconds(30), 16, Duration.ofSeconds(60), 3,
+            Duration.ofSeconds(10), 0);
+    private static final KeySpec PAYMENT = new KeySpec("main-live-payment", "main", MID, Mode.LIVE,
+            KeyKind.PAYMENT_API_KEY, "single-user", null, List.of(), Optional.empty(), Duration.ofHours(24), POLICY);
+    private static final KeySpec SECRET = new KeySpec("main-live-secret", "main", MID, Mode.LIVE, KeyKind.SECRET_KEY,
+            "single-user", "svc-api", List.of(), Optional.empty(), Duration.ofHours(24), POLICY);
+    private static final KeySpec ALTERNATING = new KeySpec("main-live-alt", "main", MID, Mode.LIVE, KeyKind.SECRET_KEY,
+            "alternating-users", null, List.of("svc-blue", "svc-green"), Optional.empty(), Duration.ofHours(24), POLICY);
+    private static final ManualDashboard DASHBOARD = new ManualDashboard(ConfigMappings.rotator(new PropertiesConfigSource(
+            Map.of("rotator.public-url", "https://kkr.payments.example/"), "test", 100)));
+
+    /** Every message, by where it is given. */
+    private static Map<String, String> everyMessage() {
+        Map<String, String> messages = new LinkedHashMap<>();
+        for (KeySpec key : List.of(PAYMENT, SECRET, ALTERNATING)) {
+            for (String order : new String[] {null, RotationRequest.PUSH_FIRST, RotationRequest.REVOKE_FIRST}) {
+                if (order != null && !key.isPaymentKey() && !key.alternates()) {
+                    continue;
+                }
+                List<String> plan = RotationEngine.plan(key, order != null, order);
+                for (String step : plan) {
+                    Rotation r = rotation(key, plan, order);
+                    Dashboard.NeedsPerson asked = ask(key, r, step);
+                    if (asked != null) {
+                        messages.put(key.id() + " " + (order == null ? "routine" : order) + " " + step,
+                                Instructions.forPerson(asked, r, key, step));
+                    }
+                }
+            }
+        }
+        Rotation payment = rotation(PAYMENT, RotationEngine.PAYMENT_STEPS, null);
+        payment.blockedBy = List.of("billing-api");
+        messages.put("stragglers before expiry", Instructions.forPerson(new Dashboard.NeedsPerson(
+                Instructions.stragglers(payment, PAYMENT, payment.blockedBy, "billing-api: answered HTTP 500")),
+                payment, PAYMENT, RotationEngine.EXPIRE_OLD_KEY));
+        Rotation secret = rotation(SECRET, RotationEngine.SECRET_STEPS, null);
+        secret.blockedBy = List.of("billing-api");
+        messages.put("stranded after a change", Instructions.forPerson(new Dashboard.NeedsPerson(
+                Instructions.stranded(secret, SECRET, secret.blockedBy, "billing-api: answered HTTP 500")),
+                secret, SECRET, RotationEngine.ROLLOUT));
+        return messages;
+    }
+
+    private static Rotation rotation(KeySpec key, List<String> plan, String order) {
+        Rotation r = new Rotation();
+        r.id = ID;
+        r.keyId = key.id();
+        r.emergency = order != null;
+        r.order = order;
+        r.oldFingerprint = "0ld0ld0ld0ld0ld0";
+        r.newFingerprint = "7e57e57e57e57e57";
+        r.fromUser = key.alternates() ? "svc-blue" : null;
+        r.toUser = key.alternates() ? "svc-green" : null;
+        plan.forEach(s -> r.steps.add(new Rotation.Step(s)));
+        Rotation.Wave w0 = new Rotation.Wave(0);
+        w0.dependents.add(new Rotation.DependentOutcome("checkout-api", "webhook"));
+        Rotation.Wave w1 = new Rotation.Wave(1);
+        w1.dependents.add(new Rotation.DependentOutcome("billing-api", "webhook"));
+        r.waves = new ArrayList<>(List.of(w0, w1));
+        return r;
+    }
+
+    /** What the manual dashboard says for the step, or null for a step that needs no person. */
+    private static Dashboard.NeedsPerson ask(KeySpec key, Rotation r, String step) {
+        try {
+            switch (step) {
+                case RotationEngine.ISSUE_NEW_KEY -> DASHBOARD.issuePaymentKey(key);
+                case RotationEngine.CHANGE_SECRET_KEY -> DASHBOARD.changeSecretKey(key,
+                        key.alternates() ? r.toUser : key.user());
+                case RotationEngine.EXPIRE_OLD_KEY -> {
+                    if (key.isPaymentKey()) {
+                        DASHBOARD.deletePaymentKey(key, null, r.oldFingerprint);
+                    } else {
+                        DASHBOARD.expireSecretKey(key, r.fromUser);
+                    }
+                }
+                default -> {
+                    return null;
+                }
+            }
+        } catch (Dashboard.NeedsPerson e) {
+            return e;
+        }
+        throw new AssertionError("the manual dashboard did not ask a person for " + step);
+    }
+
+    @Test
+    void everyMessageNamesWhereWhatHowToAnswerAndWhatFollows() {
+        Map<String, String> messages = everyMessage();
+        assertTrue(messages.size() == 14, "messages read: " + messages.keySet());
+        messages.forEach((where, text) -> {
+            assertTrue(text.contains(MID), where + ": names the merchant: " + text);
+            assertTrue(text.contains("live mode"), where + ": names the mode: " + text);
+            assertTrue(text.contains("/api/v1/rotations/" + ID + "/confirm"), where + ": says how to answer: " + text);
+            assertFalse(text.contains("{id}"), where + ": no placeholder left: " + text);
+            assertTrue(text.contains("Next:") || text.contains("Revoke-first:"), where + ": says what follows: " + text);
+            assertTrue(text.contains("svc-") || text.contains("fingerprint"), where + ": names the user or the key: "
+                    + text);
+        });
+    }
+
+    @Test
+    void eachMessageIsTrueForItsKindAndPlan() {
+        Map<String, String> m = everyMessage();
+        String alternatingChange = m.get("main-live-alt routine CHANGE_SECRET_KEY");
+        assertTrue(alternatingChange.contains("standby user 'svc-green'") && alternatingChange.contains("not 'svc-blue'"),
+                alternatingChange);
+        for (String where : m.keySet()) {
+            if (where.startsWith("main-live-alt") && where.endsWith("CHANGE_SECRET_KEY")) {
+                assertFalse(m.get(where).contains("stops working"), "an alternating change kills no key in use: "
+                        + m.get(where));
+            }
+        }
+        assertTrue(m.get("main-live-secret routine CHANGE_SECRET_KEY").contains("stops working the moment you do"));
+        assertTrue(m.get("main-live-payment routine ISSUE_NEW_KEY").contains("Do not delete any existing key"));
+        assertTrue(m.get("main-live-payment routine ISSUE_NEW_KEY").contains("grace period (1d)"));
+        assertTrue(m.get("main-live-payment routine EXPIRE_OLD_KEY").contains("fingerprint 0ld0ld0ld0ld0ld0")
+                && m.get("main-live-payment routine EXPIRE_OLD_KEY").contains("grace period is over"));
+        assertTrue(m.get("main-live-payment revoke-first EXPIRE_OLD_KEY").contains("dependents still use this key"),
+                "revoke-first says plainly that dependents fail until the rollout");
+        assertFalse(m.get("main-live-payment revoke-first EXPIRE_OLD_KEY").contains("confirmed the new key"));
+        assertTrue(m.get("main-live-payment push-first EXPIRE_OLD_KEY").contains("confirmed the new key"));
+        assertTrue(m.get("main-live-alt push-first EXPIRE_OLD_KEY").contains("user 'svc-blue'")
+                && m.get("main-live-alt push-first EXPIRE_OLD_KEY").contains("Do not send the new value"));
+        assertTrue(m.get("stragglers before expiry").contains("is NOT expired")
+                && m.get("stragglers before expiry").contains("billing-api")
+                && !m.get("stragglers before expiry").contains("nothing uses the old key"));
+        assertTrue(m.get("stranded after a change").contains("billing-api"));
+        m.entrySet().stream().filter(e -> e.getKey().startsWith("main-")).forEach(e -> assertTrue(e.getValue()
+                .contains("https://kkr.payments.example/api/v1/rotations/" + ID + "/confirm"),
+                "a dashboard step shows the service's own address, from rotator.public-url: " + e.getValue()));
+    }
+}
