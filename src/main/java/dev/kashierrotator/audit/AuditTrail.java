@@ -48,7 +48,12 @@ public class AuditTrail {
     static final int MAX_DENIED_KINDS = 100;
 
     /** Where the chain broke, if it did. */
-    public record Verification(boolean intact, long eventsChecked, long headSeq, Long brokenAt, String problem) {
+    /**
+     * @param signedFrom with an audit key: the first event signed with it (earlier ones predate the key
+     *                   and are checked by hash only); null without a key or when none is signed yet
+     */
+    public record Verification(boolean intact, long eventsChecked, long headSeq, Long brokenAt, String problem,
+                               Long signedFrom) {
     }
 
     private record Tail(long seq, String hash) {
@@ -78,6 +83,7 @@ public class AuditTrail {
     private final ThreadPoolExecutor writer;
     private final java.util.concurrent.ScheduledExecutorService windows;
     private final Duration deniedWindow;
+    private final Optional<String> hmacKey;
     /** Denied calls of the current window: one entry per distinct call and source, with its count. */
     private final Map<DeniedKind, Seen> denied = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong deniedOverflow = new java.util.concurrent.atomic.AtomicLong();
@@ -94,6 +100,7 @@ public class AuditTrail {
         this.deniedCalls = Counter.builder("rotator_audit_denied_calls").description("API calls answered 401 or 403")
                 .register(metrics);
         this.deniedWindow = config.audit().deniedWindow();
+        this.hmacKey = config.audit().hmacKey().filter(k -> !k.isBlank());
         // Unbounded on purpose: only authenticated changes and a bounded number of denied-call summaries
         // per window are queued, and a change's event must never be dropped.
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -193,7 +200,9 @@ public class AuditTrail {
                     tail = findTail();
                 }
                 AuditEvent e = draft.chained(tail.seq() + 1, tail.hash());
-                kv.write(eventPath(e.seq()), e.toData(), 0);
+                Map<String, String> data = e.toData();
+                hmacKey.ifPresent(k -> data.put("mac", mac(k, e.hash())));
+                kv.write(eventPath(e.seq()), data, 0);
                 tail = new Tail(e.seq(), e.hash());
                 advanceHead(e);
                 metrics.counter("rotator_audit_events", "outcome", e.outcome()).increment();
@@ -270,6 +279,7 @@ public class AuditTrail {
         long head = kv.read(prefix + "/head").map(v -> Long.parseLong(v.data().get("seq"))).orElse(0L);
         String prev = AuditEvent.GENESIS;
         long seq = 1;
+        Long signedFrom = null;
         while (true) {
             Optional<Versioned> stored = kv.read(eventPath(seq));
             if (stored.isEmpty()) {
@@ -281,7 +291,7 @@ public class AuditTrail {
                     return broken(seq - 1, head, seq, "event " + seq + " is missing (event " + (seq + 1)
                             + " exists)");
                 }
-                return new Verification(true, seq - 1, head, null, null);
+                return new Verification(true, seq - 1, head, null, null, signedFrom);
             }
             AuditEvent e = AuditEvent.fromData(stored.get().data());
             if (stored.get().version() != 1) {
@@ -299,13 +309,39 @@ public class AuditTrail {
                 return broken(seq - 1, head, seq, "event " + seq + " was altered: its content no longer matches its "
                         + "hash");
             }
+            if (hmacKey.isPresent()) {
+                String mac = stored.get().data().get("mac");
+                if (mac == null && signedFrom != null) {
+                    return broken(seq - 1, head, seq, "event " + seq + " is not signed with the audit key, though "
+                            + "events from " + signedFrom + " on are: it was not written by this service");
+                }
+                if (mac != null && !java.security.MessageDigest.isEqual(mac.getBytes(java.nio.charset.StandardCharsets
+                        .US_ASCII), mac(hmacKey.get(), e.hash()).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+                    return broken(seq - 1, head, seq, "event " + seq + "'s signature does not match the audit key: it "
+                            + "was not written by this service");
+                }
+                if (mac != null && signedFrom == null) {
+                    signedFrom = seq;
+                }
+            }
             prev = e.hash();
             seq++;
         }
     }
 
     private static Verification broken(long checked, long head, long at, String problem) {
-        return new Verification(false, checked, head, at, problem);
+        return new Verification(false, checked, head, at, problem, null);
+    }
+
+    private static String mac(String key, String hash) {
+        try {
+            javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
+            m.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(m.doFinal(hash.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+        }
     }
 
     String eventPath(long seq) {

@@ -139,6 +139,13 @@ public interface RotatorConfig {
          */
         @WithDefault("60s")
         Duration deniedWindow();
+
+        /**
+         * A key Vault does not hold (set it from a Secret: {@code ROTATOR_AUDIT_HMAC_KEY}). Each event is then
+         * also signed, HMAC-SHA256 over its hash, so that whoever can write the audit path in Vault (the
+         * service's own token, a Vault administrator) cannot append or rewrite events that still verify.
+         */
+        Optional<String> hmacKey();
     }
 
     interface Engine {

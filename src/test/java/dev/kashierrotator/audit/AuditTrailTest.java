@@ -127,6 +127,31 @@ class AuditTrailTest {
 
     @Test
     @Order(3)
+    void anEventAppendedByAnyoneButTheServiceDoesNotVerify() {
+        JsonPath before = as("admin").get("/api/v1/audit/verify").then().statusCode(200)
+                .body("intact", equalTo(true)).extract().jsonPath();
+        assertTrue(before.get("signedFrom") != null, "events are signed with the audit key");
+        int head = before.getInt("headSeq");
+        // Someone with write access to the audit path appends an event that follows the chain perfectly:
+        // the right sequence number, the previous hash, its own hash recomputed (finding 20).
+        Map<String, String> last = read(head);
+        AuditEvent forged = new AuditEvent(0, java.time.Instant.now().toString(), "oncall-user", "rotation.abort",
+                "audit-pay", null, "accepted", 202, "10.0.0.7", "POST /api/v1/rotations/x/abort", null, null)
+                .chained(head + 1, last.get("hash"));
+        Map<String, String> data = new HashMap<>(forged.toData());
+        write(head + 1, data);
+        expectBroken(head + 1, "event " + (head + 1) + " is not signed with the audit key");
+        // With a made-up signature instead.
+        vault().delete("/v1/secret/metadata/" + path(head + 1)).then().statusCode(204);
+        data.put("mac", "0".repeat(64));
+        write(head + 1, data);
+        expectBroken(head + 1, "event " + (head + 1) + "'s signature does not match the audit key");
+        vault().delete("/v1/secret/metadata/" + path(head + 1)).then().statusCode(204);
+        as("admin").get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+    }
+
+    @Test
+    @Order(4)
     void verifyWalksTheChainAndReportsTheFirstBrokenLink() {
         as("admin").get("/api/v1/audit/verify").then().statusCode(200)
                 .body("intact", equalTo(true)).body("brokenAt", nullValue());
@@ -147,7 +172,8 @@ class AuditTrailTest {
         write(rewritten, data);
         expectBroken(rewritten, "event " + rewritten + " was rewritten (Vault holds version 2");
 
-        // Recreated from scratch at version 1 with its hash recomputed: the next event no longer follows it.
+        // Recreated from scratch at version 1 with its hash recomputed: its signature (made with the audit key
+        // over the old hash) no longer matches; without a key, the next event would no longer follow it.
         Map<String, String> forged = read(reHashed);
         forged.put("outcome", "accepted");
         forged.put("actor", "nobody");
@@ -155,7 +181,7 @@ class AuditTrailTest {
         forged.put("hash", rehashed.computeHash());
         vault().delete("/v1/secret/metadata/" + path(reHashed)).then().statusCode(204);
         write(reHashed, forged);
-        expectBroken(reHashed + 1, "event " + (reHashed + 1) + " does not follow event " + reHashed);
+        expectBroken(reHashed, "event " + reHashed + "'s signature does not match the audit key");
 
         // Recreated at version 1 with altered content and its old hash: it no longer matches the hash.
         Map<String, String> altering = read(altered);

@@ -30,6 +30,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.vault.token", bao.rootToken());
         c.put("rotator.bootstrap-token", TOKEN);
         c.put("rotator.audit.denied-window", "1s");
+        c.put("rotator.audit.hmac-key", "test-audit-signing-key");
         for (String role : List.of("viewer", "operator", "oncall", "admin")) {
             c.put("rotator.security.tokens." + role + "-user.sha256", sha256(role + "-token"));
             c.put("rotator.security.tokens." + role + "-user.role", role);
@@ -153,6 +154,8 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         key(c, "list-pay", "main", "test", "payment-api-key", "200ms");
         vaultKv(c, "list-kv", 0, "apps/list", List.of("list-pay"));
+        key(c, "pending-pay", "main", "test", "payment-api-key", "200ms");
+        vaultKv(c, "pending-kv", 0, "apps/pending", List.of("pending-pay"));
 
         key(c, "audit-pay", "main", "test", "payment-api-key", "1h");
         vaultKv(c, "audit-kv", 0, "apps/audit", List.of("audit-pay"));
