@@ -6,6 +6,7 @@ import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.IssuedKey;
+import dev.kashierrotator.util.BoundedHttp;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,20 +105,17 @@ public class SimulatorDashboard implements Dashboard {
                     .header("Content-Type", "application/json")
                     .method(method, publisher)
                     .build();
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            BoundedHttp.Answer response = BoundedHttp.send(http, request, Duration.ofSeconds(10), 1024 * 1024, true);
             for (int status : expected) {
-                if (response.statusCode() == status) {
+                if (response.status() == status) {
                     return response.body().length == 0 ? json.createObjectNode() : json.readTree(response.body());
                 }
             }
             throw new KashierUnavailableException("Kashier dashboard (simulator) " + method + " " + uri.getPath()
-                    + " answered HTTP " + response.statusCode());
+                    + " answered HTTP " + response.status());
         } catch (IOException e) {
             throw new KashierUnavailableException("Kashier dashboard (simulator) at " + baseUrl + " is unreachable: "
                     + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KashierUnavailableException("interrupted while calling the Kashier dashboard");
         }
     }
 

@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Webhook dependents (CONTRACT §5): a signed POST of the event, then polling of the verify URL until
- * the dependent reports the new fingerprint. Response bodies of deliveries are never read or logged.
+ * the dependent reports the new fingerprint. Answer bodies of deliveries are drained (at most 64 KiB) and
+ * dropped, never kept or logged; every call is bounded on the wall clock ({@link BoundedHttp}).
  */
 @ApplicationScoped
 public class WebhookTarget implements Target {

@@ -95,7 +95,7 @@ class LimitsTest {
         Response waiting = awaitRotation(id, 60, r -> "AWAITING_DASHBOARD".equals(r.path("state")));
         waiting.then().body("blockedBy", equalTo(List.of("stranded-broken")))
                 .body("steps.find { it.name == 'ROLLOUT' }.detail", containsString("stranded-broken"))
-                .body("steps.find { it.name == 'ROLLOUT' }.detail", containsString("Fix them"));
+                .body("steps.find { it.name == 'ROLLOUT' }.detail", containsString("Fix those dependents"));
         assertTrue(given().get("/q/health/ready").<String>path(
                 "checks.find { it.name == 'dashboard-steps' }.data.waiting").contains(id));
 

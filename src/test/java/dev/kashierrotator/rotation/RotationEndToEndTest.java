@@ -232,15 +232,15 @@ class RotationEndToEndTest {
 
     @Test
     void noVersionOfThePendingPathKeepsAKeyOnceARotationIsDone() {
-        String id = rotate("list-pay", "pending hygiene");
+        String id = rotate("pending-pay", "pending hygiene");
         awaitState(id, "COMPLETED", 30);
-        String path = "secret/metadata/kashier/list-pay/pending";
+        String path = "secret/metadata/kashier/pending-pay/pending";
         io.restassured.path.json.JsonPath meta = io.restassured.path.json.JsonPath.from(
                 dev.kashierrotator.testing.OpenBao.get().api("GET", path, null));
         int versions = meta.getInt("data.current_version");
         assertTrue(versions >= 3, "issued, verified, cleared: " + versions);
         for (int v = 1; v <= versions; v++) {
-            assertFalse(kv.read("kashier/list-pay/pending", v).map(x -> x.data().containsKey("key")).orElse(false),
+            assertFalse(kv.read("kashier/pending-pay/pending", v).map(x -> x.data().containsKey("key")).orElse(false),
                     "version " + v + " of the pending path still holds a key (finding 19)");
         }
     }

@@ -34,7 +34,9 @@ public class KubernetesAuthTestResource implements QuarkusTestResourceLifecycleM
         ObjectMapper json = new ObjectMapper();
         apiServer = new KubernetesMockServer(false);
         apiServer.init();
-        serviceAccountJwt = TestJwt.sign(TestJwt.claims("system:serviceaccount:payments:kashier-key-rotator")
+        // Not TestJwt.claims: a service account token carries no audience of this service.
+        serviceAccountJwt = TestJwt.sign(io.smallrye.jwt.build.Jwt.subject(
+                        "system:serviceaccount:payments:kashier-key-rotator").expiresIn(300)
                 .issuer("https://kubernetes.default.svc.cluster.local")
                 .claim("kubernetes.io", Map.of("namespace", "payments",
                         "serviceaccount", Map.of("name", "kashier-key-rotator", "uid", "0b8e4f52-sa"))));
