@@ -54,34 +54,27 @@ class CrashMatrixTest {
     @Inject
     VaultKv kv;
 
-    static Stream<Point> paymentPoints() {
+    /** Stopped before and after each step of the plan, and in the middle of the rollout. */
+    static Stream<Point> pointsOf(String keyId, List<String> plan) {
         List<Point> points = new ArrayList<>();
-        for (String step : RotationEngine.PAYMENT_STEPS) {
-            points.add(new Point("crash-pay", When.BEFORE, step));
-            points.add(new Point("crash-pay", When.AFTER, step));
+        for (String step : plan) {
+            points.add(new Point(keyId, When.BEFORE, step));
+            points.add(new Point(keyId, When.AFTER, step));
         }
-        points.add(new Point("crash-pay", When.DURING_ROLLOUT, null));
+        points.add(new Point(keyId, When.DURING_ROLLOUT, null));
         return points.stream();
+    }
+
+    static Stream<Point> paymentPoints() {
+        return pointsOf("crash-pay", RotationEngine.PAYMENT_STEPS);
     }
 
     static Stream<Point> secretPoints() {
-        List<Point> points = new ArrayList<>();
-        for (String step : RotationEngine.SECRET_STEPS) {
-            points.add(new Point("crash-secret", When.BEFORE, step));
-            points.add(new Point("crash-secret", When.AFTER, step));
-        }
-        points.add(new Point("crash-secret", When.DURING_ROLLOUT, null));
-        return points.stream();
+        return pointsOf("crash-secret", RotationEngine.SECRET_STEPS);
     }
 
     static Stream<Point> alternatingPoints() {
-        List<Point> points = new ArrayList<>();
-        for (String step : RotationEngine.ALTERNATING_STEPS) {
-            points.add(new Point("crash-alt", When.BEFORE, step));
-            points.add(new Point("crash-alt", When.AFTER, step));
-        }
-        points.add(new Point("crash-alt", When.DURING_ROLLOUT, null));
-        return points.stream();
+        return pointsOf("crash-alt", RotationEngine.ALTERNATING_STEPS);
     }
 
     @ParameterizedTest(name = "alternating users, crash {0}")

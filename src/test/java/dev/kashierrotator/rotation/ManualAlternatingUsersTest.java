@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.sim.KashierSimulator;
 import dev.kashierrotator.testing.Dependents;
+import dev.kashierrotator.testing.Person;
 import dev.kashierrotator.vault.VaultKv;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class ManualAlternatingUsersTest {
 
     private static final String MID = "MID-2000-002";
+    private static final Person PERSON = new Person(MID);
     private static final Pattern STANDBY = Pattern.compile("change the secret key of the standby user '([^']+)'");
 
     @Inject
@@ -81,10 +83,10 @@ class ManualAlternatingUsersTest {
             assertNotEquals(live.user().orElseThrow(), user, "round " + round + ": never the user dependents use");
             assertEveryDependentHoldsAWorkingKey("man-alt", "round " + round + ", before the person acts");
 
-            String fresh = changeInDashboard(user);
+            String fresh = PERSON.changeSecretKey(user);
             assertEveryDependentHoldsAWorkingKey("man-alt", "round " + round + ", after the change in the dashboard");
 
-            confirm(id, Map.of("newKey", fresh)).then().statusCode(202);
+            Person.confirm(id, Map.of("newKey", fresh)).then().statusCode(202);
             awaitState(id, "COMPLETED", 30).then().body("toUser", equalTo(user))
                     .body("fromUser", equalTo(live.user().orElseThrow()));
             assertEveryDependentHoldsAWorkingKey("man-alt", "round " + round + ", completed");
@@ -105,9 +107,9 @@ class ManualAlternatingUsersTest {
         assertEquals(standby, standbyUser(waiting.path("steps.find { it.name == 'CHANGE_SECRET_KEY' }.detail")));
 
         // The person changes the wrong user's key: every dependent now holds a dead key (not the service's doing).
-        String fresh = changeInDashboard(live.user().orElseThrow());
+        String fresh = PERSON.changeSecretKey(live.user().orElseThrow());
         assertTrue(!kashier.authenticates(Mode.TEST, live.value()));
-        confirm(id, Map.of("newKey", fresh)).then().statusCode(202);
+        Person.confirm(id, Map.of("newKey", fresh)).then().statusCode(202);
         Response done = awaitState(id, "COMPLETED", 30);
         done.then().body("toUser", equalTo(live.user().orElseThrow()));
         assertTrue(done.<Integer>path("exposureWindowMs") >= 0, "the outage is measured");
@@ -120,8 +122,7 @@ class ManualAlternatingUsersTest {
         String next = rotate("man-alt-wrong", "next round");
         assertEquals(standby, standbyUser(awaitState(next, "AWAITING_DASHBOARD", 30)
                 .path("steps.find { it.name == 'CHANGE_SECRET_KEY' }.detail")));
-        asAdmin().contentType("application/json").body(Map.of("reason", "test over"))
-                .post("/api/v1/rotations/{id}/abort", next).then().statusCode(202);
+        Person.abort(next, "test over").then().statusCode(202);
         awaitState(next, "ABORTED", 30);
     }
 
@@ -146,18 +147,18 @@ class ManualAlternatingUsersTest {
         String liveModeKey = given().contentType("application/json").body(Map.of("mid", MID))
                 .post("/sim/kashier/live/dashboard/secret-keys/{user}/change", user).then().statusCode(200)
                 .extract().path("key");
-        confirm(id, Map.of("newKey", liveModeKey)).then().statusCode(422)
+        Person.confirm(id, Map.of("newKey", liveModeKey)).then().statusCode(422)
                 .body("errors[0].field", equalTo("newKey")).body("detail", containsString("rejects"));
-        confirm(id, Map.of("newKey", live.value())).then().statusCode(422)
+        Person.confirm(id, Map.of("newKey", live.value())).then().statusCode(422)
                 .body("detail", containsString("replaced"));
         // The standby user's key from before, still valid, but not changed: no rotation at all.
         StoredKey before = keys.version("man-alt", live.version() - 1).orElseThrow();
-        confirm(id, Map.of("newKey", before.value())).then().statusCode(422)
+        Person.confirm(id, Map.of("newKey", before.value())).then().statusCode(422)
                 .body("detail", containsString("change it in the dashboard first"));
         asAdmin().get("/api/v1/rotations/" + id).then().body("state", equalTo("AWAITING_DASHBOARD"));
         assertEveryDependentHoldsAWorkingKey("man-alt", "after wrong pastes");
 
-        confirm(id, Map.of("newKey", changeInDashboard(user))).then().statusCode(202);
+        Person.confirm(id, Map.of("newKey", PERSON.changeSecretKey(user))).then().statusCode(202);
         awaitState(id, "COMPLETED", 30);
         assertEveryDependentHoldsAWorkingKey("man-alt", "completed");
     }
@@ -166,13 +167,6 @@ class ManualAlternatingUsersTest {
         Matcher m = STANDBY.matcher(instructions);
         assertTrue(m.find(), "the instructions name the user to change: " + instructions);
         return m.group(1);
-    }
-
-    /** What the person does in Kashier's dashboard: change a user's secret key and copy the new one. */
-    private static String changeInDashboard(String user) {
-        return given().contentType("application/json").body(Map.of("mid", MID))
-                .post("/sim/kashier/test/dashboard/secret-keys/{user}/change", user).then().statusCode(200)
-                .extract().path("key");
     }
 
     private void assertEveryDependentHoldsAWorkingKey(String keyId, String when) {
@@ -184,7 +178,4 @@ class ManualAlternatingUsersTest {
                 when + ": " + dependent + " holds " + (key.isPresent() ? "a key Kashier rejects" : "no key")));
     }
 
-    private static Response confirm(String id, Map<String, Object> body) {
-        return asAdmin().contentType("application/json").body(body).post("/api/v1/rotations/{id}/confirm", id);
-    }
 }

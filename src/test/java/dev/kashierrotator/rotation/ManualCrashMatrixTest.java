@@ -1,9 +1,7 @@
 package dev.kashierrotator.rotation;
 
-import static dev.kashierrotator.testing.Api.asAdmin;
 import static dev.kashierrotator.testing.Api.rotate;
 import static dev.kashierrotator.testing.Api.rotation;
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +9,8 @@ import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.sim.KashierSimulator;
 import dev.kashierrotator.testing.CrashingHooks;
 import dev.kashierrotator.testing.CrashingHooks.Point;
-import dev.kashierrotator.testing.CrashingHooks.When;
 import dev.kashierrotator.testing.Dependents;
+import dev.kashierrotator.testing.Person;
 import dev.kashierrotator.vault.VaultKv;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -20,9 +18,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +40,7 @@ class ManualCrashMatrixTest {
     private static final String MID = "MID-2000-002";
     private static final Pattern USER = Pattern.compile("change the secret key of (?:the standby )?user '([^']+)'");
     private static final Pattern FINGERPRINT = Pattern.compile("with fingerprint ([0-9a-f]{16})");
+    private static final Person PERSON = new Person(MID);
 
     @Inject
     CrashingHooks crashes;
@@ -61,17 +58,8 @@ class ManualCrashMatrixTest {
     VaultKv kv;
 
     static Stream<Point> points() {
-        List<Point> points = new ArrayList<>();
-        Map<String, List<String>> plans = Map.of("crash-pay", RotationEngine.PAYMENT_STEPS,
-                "crash-secret", RotationEngine.SECRET_STEPS, "crash-alt", RotationEngine.ALTERNATING_STEPS);
-        for (String key : List.of("crash-pay", "crash-secret", "crash-alt")) {
-            for (String step : plans.get(key)) {
-                points.add(new Point(key, When.BEFORE, step));
-                points.add(new Point(key, When.AFTER, step));
-            }
-            points.add(new Point(key, When.DURING_ROLLOUT, null));
-        }
-        return points.stream();
+        return Stream.of(CrashMatrixTest.paymentPoints(), CrashMatrixTest.secretPoints(),
+                CrashMatrixTest.alternatingPoints()).flatMap(s -> s);
     }
 
     @ParameterizedTest(name = "manual, crash {0}")
@@ -136,31 +124,22 @@ class ManualCrashMatrixTest {
     private static void actAsThePerson(String id, String keyId, String step, String detail, String[] fresh) {
         switch (step) {
             case "ISSUE_NEW_KEY" -> {
-                fresh[0] = given().contentType("application/json").body(Map.of("mid", MID))
-                        .post("/sim/kashier/test/dashboard/payment-keys").then().statusCode(201).extract().path("key");
-                confirm(id, Map.of("newKey", fresh[0]));
+                fresh[0] = PERSON.makePaymentKey();
+                Person.confirm(id, Map.of("newKey", fresh[0])).then().statusCode(202);
             }
             case "CHANGE_SECRET_KEY" -> {
                 Matcher m = USER.matcher(detail);
                 assertTrue(m.find(), "names the user: " + detail);
-                fresh[0] = given().contentType("application/json").body(Map.of("mid", MID))
-                        .post("/sim/kashier/test/dashboard/secret-keys/{user}/change", m.group(1)).then()
-                        .statusCode(200).extract().path("key");
-                confirm(id, Map.of("newKey", fresh[0]));
+                fresh[0] = PERSON.changeSecretKey(m.group(1));
+                Person.confirm(id, Map.of("newKey", fresh[0])).then().statusCode(202);
             }
             case "EXPIRE_OLD_KEY" -> {
                 Matcher m = FINGERPRINT.matcher(detail);
                 assertTrue(m.find(), "names the key to delete: " + detail);
-                given().delete("/sim/kashier/test/dashboard/payment-keys/" + m.group(1) + "?mid=" + MID)
-                        .then().statusCode(204);
-                confirm(id, Map.of());
+                PERSON.deletePaymentKey(m.group(1));
+                Person.confirm(id, Map.of()).then().statusCode(202);
             }
             default -> throw new AssertionError("asked for an unknown step " + step + ": " + detail);
         }
-    }
-
-    private static void confirm(String id, Map<String, Object> body) {
-        asAdmin().contentType("application/json").body(body).post("/api/v1/rotations/{id}/confirm", id)
-                .then().statusCode(202);
     }
 }

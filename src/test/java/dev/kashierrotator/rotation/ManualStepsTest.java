@@ -15,6 +15,7 @@ import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.schedule.RotationScheduler;
 import dev.kashierrotator.sim.KashierSimulator;
 import dev.kashierrotator.testing.Dependents;
+import dev.kashierrotator.testing.Person;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class ManualStepsTest {
 
     private static final String MID = "MID-2000-002";
+    private static final Person PERSON = new Person(MID);
 
     @Inject
     KeyStore keys;
@@ -52,11 +54,11 @@ class ManualStepsTest {
     void theSameAnswerTwiceIsTakenOnceAndADifferentOneIsRefused() {
         String id = rotate("man-pay", "answered twice");
         awaitState(id, "AWAITING_DASHBOARD", 30);
-        String first = createPaymentKey();
-        String second = createPaymentKey();
-        confirm(id, Map.of("newKey", first)).then().statusCode(202);
-        confirm(id, Map.of("newKey", first)).then().statusCode(202);
-        confirm(id, Map.of("newKey", second)).then().statusCode(409)
+        String first = PERSON.makePaymentKey();
+        String second = PERSON.makePaymentKey();
+        Person.confirm(id, Map.of("newKey", first)).then().statusCode(202);
+        Person.confirm(id, Map.of("newKey", first)).then().statusCode(202);
+        Person.confirm(id, Map.of("newKey", second)).then().statusCode(409)
                 .body("detail", containsString(Fingerprints.of(first)))
                 .body("detail", containsString("delete that one (fingerprint " + Fingerprints.of(second) + ")"));
         finishPaymentRotation(id);
@@ -67,10 +69,10 @@ class ManualStepsTest {
     void ofTwoRacingAnswersExactlyOneIsTakenAndRolledOut() throws Exception {
         String id = rotate("man-pay", "two people answer at once");
         awaitState(id, "AWAITING_DASHBOARD", 30);
-        List<String> pasted = List.of(createPaymentKey(), createPaymentKey());
+        List<String> pasted = List.of(PERSON.makePaymentKey(), PERSON.makePaymentKey());
         List<CompletableFuture<Integer>> answers = new ArrayList<>();
         for (String key : pasted) {
-            answers.add(CompletableFuture.supplyAsync(() -> confirm(id, Map.of("newKey", key)).statusCode()));
+            answers.add(CompletableFuture.supplyAsync(() -> Person.confirm(id, Map.of("newKey", key)).statusCode()));
         }
         List<Integer> statuses = new ArrayList<>();
         for (CompletableFuture<Integer> a : answers) {
@@ -90,7 +92,7 @@ class ManualStepsTest {
         StoredKey old = keys.current("man-pay").orElseThrow();
         String id = rotate("man-pay", "abort at the first step");
         awaitState(id, "AWAITING_DASHBOARD", 30);
-        abort(id).then().statusCode(202);
+        Person.abort(id, "not now").then().statusCode(202);
         awaitState(id, "ABORTED", 30).then()
                 .body("steps.find { it.name == 'ISSUE_NEW_KEY' }.detail", startsWith("Aborted before this was done: "
                         + "do not do it now"));
@@ -103,13 +105,12 @@ class ManualStepsTest {
         String id = rotate("man-pay", "abort at the last step");
         awaitState(id, "AWAITING_DASHBOARD", 30);
         StoredKey old = keys.current("man-pay").orElseThrow();
-        confirm(id, Map.of("newKey", createPaymentKey())).then().statusCode(202);
+        Person.confirm(id, Map.of("newKey", PERSON.makePaymentKey())).then().statusCode(202);
         awaitRotation(id, 30, r -> "AWAITING_DASHBOARD".equals(r.path("state"))
                 && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
-        abort(id).then().statusCode(409).body("detail", containsString("may have done so"));
-        given().delete("/sim/kashier/test/dashboard/payment-keys/" + old.fingerprint() + "?mid=" + MID)
-                .then().statusCode(204);
-        confirm(id, Map.of()).then().statusCode(202);
+        Person.abort(id, "not now").then().statusCode(409).body("detail", containsString("may have done so"));
+        PERSON.deletePaymentKey(old.fingerprint());
+        Person.confirm(id, Map.of()).then().statusCode(202);
         awaitState(id, "COMPLETED", 30);
     }
 
@@ -118,7 +119,7 @@ class ManualStepsTest {
         StoredKey old = keys.current("man-secret").orElseThrow();
         String id = rotate("man-secret", "abort before changing");
         awaitState(id, "AWAITING_DASHBOARD", 30);
-        abort(id).then().statusCode(202);
+        Person.abort(id, "not now").then().statusCode(202);
         awaitState(id, "ABORTED", 30).then()
                 .body("steps.find { it.name == 'CHANGE_SECRET_KEY' }.detail", startsWith("Aborted before"));
         assertTrue(kashier.authenticates(Mode.TEST, old.value()), "nothing was changed");
@@ -126,11 +127,10 @@ class ManualStepsTest {
         // Once the person has changed it, the old key is dead: too late, and the step is answered instead.
         String again = rotate("man-secret", "abort after changing");
         awaitState(again, "AWAITING_DASHBOARD", 30);
-        String changed = given().contentType("application/json").body(Map.of("mid", MID))
-                .post("/sim/kashier/test/dashboard/secret-keys/man-svc/change").then().statusCode(200)
-                .extract().path("key");
-        abort(again).then().statusCode(409).body("detail", containsString("no working key to go back to"));
-        confirm(again, Map.of("newKey", changed)).then().statusCode(202);
+        String changed = PERSON.changeSecretKey("man-svc");
+        Person.abort(again, "not now").then().statusCode(409)
+                .body("detail", containsString("no working key to go back to"));
+        Person.confirm(again, Map.of("newKey", changed)).then().statusCode(202);
         awaitState(again, "COMPLETED", 30);
         assertEquals(Fingerprints.of(changed), Dependents.get("man-app").fingerprint("man-secret").orElseThrow());
     }
@@ -151,12 +151,11 @@ class ManualStepsTest {
         assertTrue(given().get("/q/metrics").asString().lines()
                 .anyMatch(l -> l.startsWith("rotator_rotations_awaiting_dashboard ") && !l.endsWith(" 0.0")),
                 "the metric the alert reads counts it");
-        confirm(id, Map.of("newKey", createPaymentKey())).then().statusCode(202);
+        Person.confirm(id, Map.of("newKey", PERSON.makePaymentKey())).then().statusCode(202);
         awaitRotation(id, 30, r -> "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state"))
                 && "AWAITING_DASHBOARD".equals(r.path("state")));
-        given().delete("/sim/kashier/test/dashboard/payment-keys/" + old.fingerprint() + "?mid=" + MID)
-                .then().statusCode(204);
-        confirm(id, Map.of()).then().statusCode(202);
+        PERSON.deletePaymentKey(old.fingerprint());
+        Person.confirm(id, Map.of()).then().statusCode(202);
         awaitState(id, "COMPLETED", 30);
     }
 
@@ -166,23 +165,9 @@ class ManualStepsTest {
                 && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
         String fingerprint = asked.path("oldFingerprint");
         assertTrue(asked.<String>path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.detail").contains(fingerprint));
-        given().delete("/sim/kashier/test/dashboard/payment-keys/" + fingerprint + "?mid=" + MID)
-                .then().statusCode(204);
-        confirm(id, Map.of()).then().statusCode(202);
+        PERSON.deletePaymentKey(fingerprint);
+        Person.confirm(id, Map.of()).then().statusCode(202);
         awaitState(id, "COMPLETED", 30);
     }
 
-    private static String createPaymentKey() {
-        return given().contentType("application/json").body(Map.of("mid", MID))
-                .post("/sim/kashier/test/dashboard/payment-keys").then().statusCode(201).extract().path("key");
-    }
-
-    private static Response confirm(String id, Map<String, Object> body) {
-        return asAdmin().contentType("application/json").body(body).post("/api/v1/rotations/{id}/confirm", id);
-    }
-
-    private static Response abort(String id) {
-        return asAdmin().contentType("application/json").body(Map.of("reason", "not now"))
-                .post("/api/v1/rotations/{id}/abort", id);
-    }
 }
