@@ -40,9 +40,8 @@ public class ManualDashboard implements Dashboard {
     @Override
     public IssuedKey issuePaymentKey(KeySpec key) {
         throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: open "
-                + "Integrate now > Payment API keys and create a new payment API key. Do not delete any existing "
-                + "key: dependents use the current one until every one of them confirmed the new key. " + sendKey
-                + ".");
+                + "Integrate now > Payment API keys and create a new payment API key. Do not delete any key now: "
+                + "dependents use the current one, and the service tells you when it may go. " + sendKey + ".");
     }
 
     @Override
@@ -63,9 +62,9 @@ public class ManualDashboard implements Dashboard {
         if (key.alternates()) {
             String live = key.users().stream().filter(u -> !u.equals(user)).findFirst().orElse("?");
             throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: change "
-                    + "the secret key of the standby user '" + user + "' (not '" + live + "': dependents use '"
-                    + live + "''s key, and it keeps working). Nobody uses '" + user + "''s key, so nothing breaks. "
-                    + sendKey + ".");
+                    + "the secret key of the standby user '" + user + "' (not '" + live + "': dependents use the key "
+                    + "of '" + live + "', and it keeps working). Nobody uses the key of '" + user + "', so nothing "
+                    + "breaks. " + sendKey + ".");
         }
         throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: change the "
                 + "secret key of user '" + user + "'. The old key stops working the moment you do and every "
@@ -76,7 +75,7 @@ public class ManualDashboard implements Dashboard {
     @Override
     public void expireSecretKey(KeySpec key, String user) {
         throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: change the "
-                + "secret key of user '" + user + "' and throw the new value away; this kills '" + user + "''s "
-                + "current (leaked) key at once. Do not send the new value. " + sendEmpty + ".");
+                + "secret key of user '" + user + "' and throw the new value away; this kills the current (leaked) "
+                + "key of '" + user + "' at once. Do not send the new value. " + sendEmpty + ".");
     }
 }

@@ -66,9 +66,9 @@ final class Instructions {
                             + (r.emergency ? " at once" : ", wave by wave") + "; once every dependent reports it, "
                             + "Vault serves it and '" + r.fromUser + "' becomes the standby user, whose key is "
                             + "changed at the next rotation."
-                            + (revokeFirst ? " Revoke-first: right after your answer you are asked to kill '"
-                                    + r.fromUser + "''s key, before the rollout."
-                                    : r.emergency ? " Then you are asked to kill '" + r.fromUser + "''s leaked key."
+                            + (revokeFirst ? " Revoke-first: right after your answer you are asked to kill the key "
+                                    + "of '" + r.fromUser + "', before the rollout."
+                                    : r.emergency ? " Then you are asked to kill the leaked key of '" + r.fromUser + "'."
                                             : "")
                     : "Next: Vault serves the new key at once and all " + fleet + " get it at the same time; the "
                             + "exposure window (old key dead until the last dependent confirmed) is recorded.";

@@ -413,8 +413,8 @@ public class RotationEngine {
                     r.toUser = r.fromUser;
                     r.oldKeyExpiredAt = now;
                     Log.warnf("rotation %s key %s: the key of user '%s' that dependents use no longer works; the new "
-                            + "key is taken as '%s''s and rolled out to all waves at once", id, r.keyId, r.fromUser,
-                            r.fromUser);
+                            + "key is taken as the key of '%s' and rolled out to all waves at once", id, r.keyId,
+                            r.fromUser, r.fromUser);
                 }
             }
             staged = StoredKey.of(value, Optional.empty(), now).withUser(user);
@@ -1061,8 +1061,8 @@ public class RotationEngine {
                 }
                 r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, Instant.now());
                 r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
-                yield "deleted previous payment key " + Objects.requireNonNullElse(r.oldKashierKeyId,
-                        "with fingerprint " + r.oldFingerprint) + " on the " + key.mode() + " dashboard";
+                yield (dashboard.automated() ? "deleted" : r.dashboardAnsweredBy + " deleted") + " the previous payment "
+                        + "key (fingerprint " + r.oldFingerprint + ") in the " + key.mode() + " dashboard";
             }
             default -> throw new IllegalStateException("unknown step " + name);
         };
@@ -1142,8 +1142,12 @@ public class RotationEngine {
         if (kept.isPresent()) {
             r.newFingerprint = kept.get().fingerprint();
             r.newKashierKeyId = kept.get().kashierKeyId().orElse(null);
-            return "payment API key " + r.newKashierKeyId + " (fingerprint " + r.newFingerprint
-                    + ") was already issued and kept; not issuing another";
+            if (!dashboard.automated()) {
+                return "the new payment API key sent by " + r.dashboardAnsweredBy + " (fingerprint " + r.newFingerprint
+                        + ") is kept under label 'issued'";
+            }
+            return "payment API key " + Objects.requireNonNullElse(r.newKashierKeyId, "") + " (fingerprint "
+                    + r.newFingerprint + ") was already issued and kept; not issuing another";
         }
         if (!dashboard.automated()) {
             // An answer recorded but never kept (a crash between the two) is asked for again.
@@ -1190,8 +1194,18 @@ public class RotationEngine {
                 // The pending key was stamped when the dashboard changed it: that is when the old key died.
                 r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, kept.get().rotatedAt());
             }
-            return "the secret key was already changed (fingerprint " + r.newFingerprint + ") at "
-                    + r.oldKeyExpiredAt + " and kept";
+            String by = dashboard.automated() ? "" : ", sent by " + r.dashboardAnsweredBy;
+            if (key.alternates() && Objects.equals(r.fromUser, r.toUser)) {
+                return "the key of '" + r.fromUser + "' that dependents used was changed instead of the standby's "
+                        + "(fingerprint " + r.newFingerprint + by + "): it died at " + r.oldKeyExpiredAt + ", so the "
+                        + "new key goes to every dependent at once";
+            }
+            if (key.alternates()) {
+                return "the secret key of standby user '" + r.toUser + "' was changed (fingerprint " + r.newFingerprint
+                        + by + ") and is kept; the key of '" + r.fromUser + "' that dependents use keeps working";
+            }
+            return "the secret key was changed (fingerprint " + r.newFingerprint + by + "); the old key stopped "
+                    + "working at " + r.oldKeyExpiredAt;
         }
         String user = key.alternates() ? r.toUser : key.user();
         if (!dashboard.automated()) {

@@ -142,7 +142,7 @@ class InstructionsTest {
             }
         }
         assertTrue(m.get("main-live-secret routine CHANGE_SECRET_KEY").contains("stops working the moment you do"));
-        assertTrue(m.get("main-live-payment routine ISSUE_NEW_KEY").contains("Do not delete any existing key"));
+        assertTrue(m.get("main-live-payment routine ISSUE_NEW_KEY").contains("Do not delete any key now"));
         assertTrue(m.get("main-live-payment routine ISSUE_NEW_KEY").contains("grace period (1d)"));
         assertTrue(m.get("main-live-payment routine EXPIRE_OLD_KEY").contains("fingerprint 0ld0ld0ld0ld0ld0")
                 && m.get("main-live-payment routine EXPIRE_OLD_KEY").contains("grace period is over"));

@@ -100,6 +100,9 @@ class ManualCrashMatrixTest {
                 .forEach(step -> assertEquals(1, asked.keySet().stream().filter(k -> k.startsWith(step + "@")).count(),
                         "the person was asked for " + step + " once: " + asked));
 
+        java.util.List<String> details = last[0].path("steps.detail");
+        assertTrue(details.stream().noneMatch(d -> d == null || d.contains("null")),
+                "every step says what happened, in words a person can read: " + details);
         String newFingerprint = last[0].path("newFingerprint");
         assertEquals(Fingerprints.of(fresh[0]), newFingerprint, "the key the person made is the one rolled out");
         StoredKey current = keys.current(keyId).orElseThrow();
