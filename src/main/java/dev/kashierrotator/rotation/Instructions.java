@@ -30,10 +30,13 @@ final class Instructions {
                 + "every dependent reports the new one.";
     }
 
-    /** After a single-user secret key's change: dependents that could not be given the new key. */
+    /**
+     * After the old key died (a single-user secret key's change, or a revoke-first expiry): dependents
+     * that could not be given the new key.
+     */
     static String stranded(Rotation r, KeySpec key, List<String> behind, String errors) {
-        return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + " (user '" + key.user()
-                + "'): dependent(s) " + String.join(", ", behind) + " could not be given the new key (fingerprint "
+        String whose = key.isPaymentKey() ? "" : " (user '" + (key.alternates() ? r.toUser : key.user()) + "')";
+        return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + whose + ": dependent(s) " + String.join(", ", behind) + " could not be given the new key (fingerprint "
                 + r.newFingerprint + ": " + errors + ") and hold the old one, which Kashier no longer accepts. "
                 + "Nothing to do in the Kashier dashboard. Fix those dependents, then answer with an empty body: "
                 + "POST /api/v1/rotations/{id}/confirm {}. Next: the service delivers the new key to them again; "

@@ -68,6 +68,11 @@ class InstructionsTest {
         messages.put("stranded after a change", Instructions.forPerson(new Dashboard.NeedsPerson(
                 Instructions.stranded(secret, SECRET, secret.blockedBy, "billing-api: answered HTTP 500")),
                 secret, SECRET, RotationEngine.ROLLOUT));
+        Rotation revoked = rotation(PAYMENT, RotationEngine.PAYMENT_EMERGENCY_REVOKE_FIRST, RotationRequest.REVOKE_FIRST);
+        revoked.blockedBy = List.of("billing-api");
+        messages.put("stranded after a revoke-first expiry", Instructions.forPerson(new Dashboard.NeedsPerson(
+                Instructions.stranded(revoked, PAYMENT, revoked.blockedBy, "billing-api: answered HTTP 500")),
+                revoked, PAYMENT, RotationEngine.ROLLOUT));
         return messages;
     }
 
@@ -117,7 +122,7 @@ class InstructionsTest {
     @Test
     void everyMessageNamesWhereWhatHowToAnswerAndWhatFollows() {
         Map<String, String> messages = everyMessage();
-        assertTrue(messages.size() == 14, "messages read: " + messages.keySet());
+        assertTrue(messages.size() == 15, "messages read: " + messages.keySet());
         messages.forEach((where, text) -> {
             assertTrue(text.contains(MID), where + ": names the merchant: " + text);
             assertTrue(text.contains("live mode"), where + ": names the mode: " + text);
@@ -126,6 +131,7 @@ class InstructionsTest {
             assertTrue(text.contains("Next:") || text.contains("Revoke-first:"), where + ": says what follows: " + text);
             assertTrue(text.contains("svc-") || text.contains("fingerprint"), where + ": names the user or the key: "
                     + text);
+            assertFalse(text.contains("null"), where + ": nothing unknown: " + text);
         });
     }
 
@@ -155,7 +161,9 @@ class InstructionsTest {
         assertTrue(m.get("stragglers before expiry").contains("is NOT expired")
                 && m.get("stragglers before expiry").contains("billing-api")
                 && !m.get("stragglers before expiry").contains("nothing uses the old key"));
-        assertTrue(m.get("stranded after a change").contains("billing-api"));
+        assertTrue(m.get("stranded after a change").contains("billing-api")
+                && m.get("stranded after a change").contains("(user 'svc-api')"));
+        assertFalse(m.get("stranded after a revoke-first expiry").contains("user"), "a payment key has no user");
         m.entrySet().stream().filter(e -> e.getKey().startsWith("main-")).forEach(e -> assertTrue(e.getValue()
                 .contains("https://kkr.payments.example/api/v1/rotations/" + ID + "/confirm"),
                 "a dashboard step shows the service's own address, from rotator.public-url: " + e.getValue()));
