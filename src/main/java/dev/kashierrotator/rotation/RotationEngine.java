@@ -881,6 +881,13 @@ public class RotationEngine {
             }
         } catch (LeaseLost e) {
             Log.warnf("rotation %s stopped on this replica: %s", rotationId, e.getMessage());
+        } catch (VaultUnavailableException e) {
+            // Recording a transition failed, outside a step's retries. Failing the rotation would need Vault
+            // too, and could strand a key that is already changed: try again later, from what Vault holds.
+            Log.warnf("rotation %s: Vault unavailable (%s); trying again in %d ms", rotationId, e.getMessage(),
+                    longestBackoff().toMillis());
+            continueAt = Instant.now().plus(longestBackoff());
+            keepHold = true;
         } catch (StepFailed e) {
             fail(r, e.getMessage(), hold);
         } catch (RuntimeException e) {
@@ -928,7 +935,12 @@ public class RotationEngine {
             s.state = StepState.RUNNING;
             s.startedAt = Objects.requireNonNullElse(s.startedAt, Instant.now());
             s.endedAt = null;
-            save(r, hold);
+            if (attempt == 1) {
+                save(r, hold);
+            } else {
+                // A retry: the step is recorded RUNNING already, and Vault may be what is failing.
+                trySave(r, hold);
+            }
             if (!resumed && attempt == 1 && abortPending(r, hold)) {
                 // The abort landed before this step was recorded RUNNING (the write above merged it, or the
                 // heartbeat saw it): the API accepted it while the step had not started, so nothing of it may
@@ -987,10 +999,10 @@ public class RotationEngine {
                     // Vault: keep trying, at the longest backoff, and say so (metric, readiness).
                     retrying.put(r.id, r.keyId + ", " + name + ": " + e.getMessage());
                     s.detail = "attempt " + attempt + " failed (" + e.getMessage() + "); the old key is dead, so "
-                            + "this step is retried until it succeeds (every " + MAX_STEP_BACKOFF.toSeconds() + " s)";
+                            + "this step is retried until it succeeds (every " + longestBackoff().toMillis() + " ms)";
                     Log.errorf("rotation %s key %s: step %s: %s", r.id, r.keyId, name, s.detail);
                     trySave(r, hold);
-                    sleep(MAX_STEP_BACKOFF);
+                    sleep(longestBackoff());
                     continue;
                 }
                 if (attempt >= settings.stepAttempts()) {
@@ -1414,6 +1426,11 @@ public class RotationEngine {
         } catch (VaultUnavailableException e) {
             // Vault is what failed: the record catches up at the next successful write.
         }
+    }
+
+    /** The pause between tries once a step is retried without limit: 32 × step-backoff, at most 30 s. */
+    private Duration longestBackoff() {
+        return Duration.ofMillis(Math.min(settings.stepBackoff().toMillis() * 32, MAX_STEP_BACKOFF.toMillis()));
     }
 
     /** Exponential backoff with jitter from {@code step-backoff}, capped at 30 s. */

@@ -47,6 +47,9 @@ class LimitsTest {
     @Inject
     KashierSimulator kashier;
 
+    @Inject
+    dev.kashierrotator.testing.CrashingHooks hooks;
+
     @AfterEach
     void vaultReachable() {
         LimitsWorld.VAULT.mode(FlakyProxy.Mode.PASS);
@@ -105,6 +108,29 @@ class LimitsTest {
         Response done = awaitState(id, "COMPLETED", 60);
         assertEquals(done.<String>path("newFingerprint"), Dependents.get("stranded-broken")
                 .fingerprint("stranded-secret").orElseThrow());
+    }
+
+    @Test
+    void afterASingleUserChangeAVaultOutageNeverFailsTheRotationAndItCompletesWhenVaultReturns() {
+        hooks.onceBeforeWork("vaultless-secret", "STORE_NEW_KEY", () -> LimitsWorld.VAULT.mode(FlakyProxy.Mode.CUT));
+        String id = rotate("vaultless-secret", "Vault goes away after the change");
+        // Longer than step-attempts' retries and than the lease: the rotation must neither end FAILED with the
+        // only working key parked in Vault, nor be forgotten. Readiness says why nothing moves.
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> given()
+                .get("/q/health/ready").then().extract().<String>path("checks.find { it.name == 'vault' }.status")
+                .equals("DOWN"));
+        await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
+        LimitsWorld.VAULT.mode(FlakyProxy.Mode.PASS);
+        List<String> states = new ArrayList<>();
+        Response done = awaitRotation(id, 60, r -> {
+            states.add(r.path("state"));
+            return "COMPLETED".equals(r.path("state"));
+        });
+        assertTrue(!states.contains("FAILED"), "never FAILED: " + states);
+        assertEquals(done.<String>path("newFingerprint"), Dependents.get("vaultless-hook").fingerprint("vaultless-secret")
+                .orElseThrow());
+        assertTrue(kashier.authenticates(Mode.TEST, Dependents.get("vaultless-hook").key("vaultless-secret")
+                .orElseThrow()));
     }
 
     @Test

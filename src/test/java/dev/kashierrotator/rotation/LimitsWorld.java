@@ -50,6 +50,9 @@ public class LimitsWorld extends RotatorTestResource {
         webhook(c, "stranded-ok", 0, List.of("stranded-secret"), "inline", "stranded-ok-s", "stranded-ok-s");
         webhook(c, "stranded-broken", 1, List.of("stranded-secret"), "inline", "stranded-broken-s",
                 "stranded-broken-s").failWith(500);
+        key(c, "vaultless-secret", "second", "test", "secret-key", null);
+        c.put("rotator.keys.vaultless-secret.user", "svc-vaultless");
+        webhook(c, "vaultless-hook", 0, List.of("vaultless-secret"), "inline", "vaultless-s", "vaultless-s");
         key(c, "sup-pay", "second", "test", "payment-api-key", "1h");
         webhook(c, "sup-hook", 0, List.of("sup-pay"), "inline", "sup-secret", "sup-secret");
         return c;

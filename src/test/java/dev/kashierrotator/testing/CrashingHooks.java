@@ -54,6 +54,13 @@ public class CrashingHooks extends RotationHooks {
         beforeRecorded.put(keyId + "|" + step, action);
     }
 
+    private final java.util.Map<String, Runnable> beforeWork = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Runs {@code action} once, when the step of that key's next rotation is recorded RUNNING, before its work. */
+    public void onceBeforeWork(String keyId, String step, Runnable action) {
+        beforeWork.put(keyId + "|" + step, action);
+    }
+
     /** The next progress save of that key's rollout fails as a Vault timeout would. */
     public void failNextProgressSave(String keyId) {
         failProgressSave.add(keyId);
@@ -77,6 +84,10 @@ public class CrashingHooks extends RotationHooks {
 
     @Override
     public void beforeStep(Rotation rotation, String step) {
+        Runnable action = beforeWork.remove(rotation.keyId + "|" + step);
+        if (action != null) {
+            action.run();
+        }
         maybeCrash(rotation, When.BEFORE, step);
     }
 
