@@ -164,6 +164,20 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         hostileDependents(c);
 
+        // The reference receivers of docs/verifiers, one per wave, as real dependents of one key.
+        key(c, "ref-pay", "second", "test", "payment-api-key", "300ms");
+        int wave = 0;
+        for (ReferenceReceivers.Receiver r : ReferenceReceivers.get().values()) {
+            String at = "rotator.dependents.ref-" + r.language() + ".";
+            c.put(at + "keys", "ref-pay");
+            c.put(at + "wave", Integer.toString(wave++));
+            c.put(at + "type", "webhook");
+            c.put(at + "url", r.url());
+            c.put(at + "verify-url", r.verifyUrl());
+            c.put(at + "signing-secret", r.secret());
+            c.put(at + "delivery", "inline");
+        }
+
         key(c, "race-pay", "second", "test", "payment-api-key", "300ms");
         webhook(c, "race-hook", 0, List.of("race-pay"), "inline", "race-secret", "race-secret");
         vaultKv(c, "race-kv", 1, "apps/race", List.of("race-pay"));

@@ -1,0 +1,65 @@
+package dev.kashierrotator.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reference webhook receivers of docs/verifiers (Java, Python, Node), each run as its own process on
+ * a free loopback port, as a team would run its copy: the tests use them as real dependents.
+ */
+public final class ReferenceReceivers {
+
+    /** One running receiver. */
+    public record Receiver(String language, int port, String secret) {
+        public String url() {
+            return "http://127.0.0.1:" + port + "/rotation";
+        }
+
+        public String verifyUrl() {
+            return url() + "/fingerprints";
+        }
+    }
+
+    private static Map<String, Receiver> running;
+
+    private ReferenceReceivers() {
+    }
+
+    /** The three receivers, started on first use; they live as long as the test JVM. */
+    public static synchronized Map<String, Receiver> get() {
+        if (running == null) {
+            Map<String, Receiver> started = new LinkedHashMap<>();
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            started.put("java", start("java", List.of(java, "docs/verifiers/java/RotatorWebhook.java")));
+            started.put("python", start("python", List.of("python3", "docs/verifiers/python/kashier_rotator_webhook.py")));
+            started.put("node", start("node", List.of("node", "docs/verifiers/node/kashier-rotator-webhook.js")));
+            running = started;
+        }
+        return running;
+    }
+
+    private static Receiver start(String language, List<String> command) {
+        int port = OpenBao.freePort();
+        String secret = "reference-" + language + "-secret";
+        List<String> full = new java.util.ArrayList<>(command);
+        full.addAll(List.of("--port", Integer.toString(port), "--secret", secret));
+        File log = Path.of("target", "reference-" + language + ".log").toFile();
+        try {
+            Process p = new ProcessBuilder(full).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+            Receiver r = new Receiver(language, port, secret);
+            Http.awaitOk(r.verifyUrl(), p, Duration.ofSeconds(60), "the " + language + " reference receiver ("
+                    + String.join(" ", command) + ")", log.getPath());
+            return r;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the " + language + " reference receiver with "
+                    + command.get(0) + " (this machine needs java, python3 and node): " + e.getMessage(), e);
+        }
+    }
+}
