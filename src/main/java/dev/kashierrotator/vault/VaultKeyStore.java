@@ -18,10 +18,10 @@ import java.util.Optional;
 @ApplicationScoped
 public class VaultKeyStore implements KeyStore {
 
-    private final VaultKv kv;
+    private final Kv kv;
     private final String keyPrefix;
 
-    public VaultKeyStore(VaultKv kv, RotatorConfig config) {
+    public VaultKeyStore(Kv kv, RotatorConfig config) {
         this.kv = kv;
         this.keyPrefix = config.vault().keyPrefix().replaceAll("^/+|/+$", "");
     }

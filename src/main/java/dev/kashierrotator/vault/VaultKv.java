@@ -36,7 +36,7 @@ import java.util.Set;
  * response body (which could echo data).
  */
 @ApplicationScoped
-public class VaultKv {
+public class VaultKv implements Kv {
 
     private static final Set<String> METHODS = Set.of("token", "approle", "kubernetes");
 
@@ -270,6 +270,7 @@ public class VaultKv {
     }
 
     /** The KV v2 mount, such as {@code secret}. */
+    @Override
     public String mount() {
         return mount;
     }
@@ -280,11 +281,13 @@ public class VaultKv {
     }
 
     /** The latest version of a secret, or empty when it does not exist or its latest version is deleted. */
+    @Override
     public Optional<Versioned> read(String path) {
         return parseRead(path, call(path, v -> v.logical().read(full(path))));
     }
 
     /** A given version of a secret, or empty when that version does not exist or was deleted. */
+    @Override
     public Optional<Versioned> read(String path, long version) {
         return parseRead(path, call(path, v -> v.logical().read(full(path), true, (int) version)));
     }
@@ -296,6 +299,7 @@ public class VaultKv {
      * @return the version written
      * @throws CasConflictException when the secret changed in between
      */
+    @Override
     public long write(String path, Map<String, String> data, long expectedVersion) {
         Map<String, Object> body = new LinkedHashMap<>(data);
         LogicalResponse r = call(path, v -> v.logical().write(full(path), body, null,
@@ -312,6 +316,7 @@ public class VaultKv {
     }
 
     /** Names directly below a folder (sub-folders end with '/'), empty when there is none. */
+    @Override
     public List<String> list(String folder) {
         LogicalResponse r = call(folder, v -> v.logical().list(full(folder)));
         int status = r.getRestResponse().getStatus();
@@ -327,6 +332,7 @@ public class VaultKv {
     }
 
     /** Permanently destroys the data of some versions, for key material that must not linger. */
+    @Override
     public void destroy(String path, long... versions) {
         int[] v = new int[versions.length];
         for (int i = 0; i < versions.length; i++) {

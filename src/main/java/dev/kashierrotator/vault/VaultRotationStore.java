@@ -27,11 +27,11 @@ public class VaultRotationStore implements RotationStore {
     /** Ids kept per key in the index (a key rotated daily for 13 years). */
     private static final int MAX_INDEXED = 5000;
 
-    private final VaultKv kv;
+    private final Kv kv;
     private final ObjectMapper json;
     private final String statePrefix;
 
-    public VaultRotationStore(VaultKv kv, ObjectMapper json, RotatorConfig config) {
+    public VaultRotationStore(Kv kv, ObjectMapper json, RotatorConfig config) {
         this.kv = kv;
         // Records written by a newer version may carry fields this one does not know: read them anyway.
         this.json = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);

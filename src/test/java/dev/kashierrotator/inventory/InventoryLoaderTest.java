@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Bad inventories stop start-up with one line per problem, each naming its entry. The config goes
  * through the same SmallRye mapping the service uses.
  */
+@Tag("fast")
 class InventoryLoaderTest {
 
     private static Map<String, String> valid() {

@@ -20,12 +20,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The probe fails closed: only 401 rejects a key and only 404 (or 2xx) accepts it. A WAF's 403, a rate
  * limit's 429, a redirect or a 400 say nothing about the key; taking them as "accepted" would store and
  * roll out a mistyped key. A Kashier that stalls is cut at the probe's bound.
  */
+@Tag("fast")
 class KashierProbeAnswersTest {
 
     private static final String KEY = "0123456789abcdef0123456789abcdef$" + "ab".repeat(48);

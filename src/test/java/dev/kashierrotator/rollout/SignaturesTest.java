@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The reference verifier of webhook signatures refuses a captured delivery replayed later (finding 16). */
+@Tag("fast")
 class SignaturesTest {
 
     private static final byte[] BODY = "{\"event\":\"key.rotated\"}".getBytes(StandardCharsets.UTF_8);

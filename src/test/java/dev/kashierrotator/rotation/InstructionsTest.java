@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Every message the service can give a person, read the way the person reads it: for each kind of key,
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * plus the waits for dependents to be fixed. Each names the merchant and mode, the user or fingerprint
  * concerned, says how to answer and what happens next, and never says something untrue for its plan.
  */
+@Tag("fast")
 class InstructionsTest {
 
     private static final String MID = "MID-1234-567";

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * When the heartbeat resumes a rotation it holds: only when nobody works on it, no person is asked for
  * anything, and no continuation is due. (A grace continuation that found the run still marked running
  * once left a rotation held forever; this guard is the net under such bugs.)
  */
+@Tag("fast")
 class StalledGuardTest {
 
     private static final Duration LEASE = Duration.ofSeconds(30);

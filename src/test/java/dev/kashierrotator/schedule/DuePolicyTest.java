@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The schedule rules on their own: due times, windows, jitter, blackouts, overdue. */
+@Tag("fast")
 class DuePolicyTest {
 
     private static final Instant LAST = Instant.parse("2026-11-01T03:00:00Z");

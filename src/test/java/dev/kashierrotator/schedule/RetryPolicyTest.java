@@ -11,8 +11,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The scheduler's backoff after failed scheduled rotations, on its own (finding 10). */
+@Tag("fast")
 class RetryPolicyTest {
 
     private static final Instant T = Instant.parse("2026-11-29T03:00:00Z");

@@ -13,8 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** Tokens are known only by their SHA-256; bad token or role configuration stops start-up, naming the entry. */
+@Tag("fast")
 class AccessControlTest {
 
     private static AccessControl load(Map<String, String> c) {

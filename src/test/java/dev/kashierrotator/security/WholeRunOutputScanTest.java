@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The whole-run detector finds what it must and names the line, not the value. */
+@Tag("fast")
 class WholeRunOutputScanTest {
 
     @Test

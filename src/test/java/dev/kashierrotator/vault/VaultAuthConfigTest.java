@@ -10,8 +10,10 @@ import io.smallrye.config.PropertiesConfigSource;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** A Vault auth configuration that cannot work stops start-up naming the entry to fix. */
+@Tag("fast")
 class VaultAuthConfigTest {
 
     private static String problem(Map<String, String> auth) {

@@ -1,0 +1,139 @@
+package dev.kashierrotator.rotation;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.inventory.InventoryLoader;
+import dev.kashierrotator.inventory.Mode;
+import dev.kashierrotator.sim.KashierSimulator;
+import dev.kashierrotator.sim.SimulatorSeeder;
+import dev.kashierrotator.testing.ConfigMappings;
+import dev.kashierrotator.testing.CrashingHooks;
+import dev.kashierrotator.testing.CrashingHooks.Point;
+import dev.kashierrotator.testing.InMemoryFleet;
+import dev.kashierrotator.testing.InMemoryKv;
+import dev.kashierrotator.testing.LocalDashboard;
+import dev.kashierrotator.vault.VaultKeyStore;
+import dev.kashierrotator.vault.VaultRotationStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.config.PropertiesConfigSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Tag;
+
+/**
+ * The fast tier of the crash matrix: the real engine and the real Vault stores (claims, leases, records,
+ * keys) on an in-memory KV with Vault's check-and-set semantics, the Kashier simulator in process and
+ * dependents in memory. No Quarkus, no OpenBao: the 35 points run in seconds. The same matrix against
+ * real OpenBao and HTTP dependents stays the integration proof ({@link CrashMatrixTest}).
+ */
+@Tag("fast")
+class FastCrashMatrixTest {
+
+    private static final String MID = "MID-2000-002";
+
+    private static CrashingHooks crashes;
+    private static RotationEngine engine;
+    private static KeyStore keys;
+    private static RotationStore records;
+    private static KashierSimulator kashier;
+    private static InMemoryFleet fleet;
+
+    @BeforeAll
+    static void world() {
+        Map<String, String> c = new HashMap<>();
+        c.put("rotator.security.https-only", "false");
+        c.put("rotator.kashier.dashboard", "simulator");
+        c.put("rotator.kashier.simulator.enabled", "true");
+        c.put("rotator.engine.instance-id", "fast-replica");
+        c.put("rotator.engine.step-backoff", "20ms");
+        c.put("rotator.rollout.soak", "0s");
+        c.put("rotator.accounts.second.mid", MID);
+        key(c, "crash-pay", "payment-api-key");
+        c.put("rotator.keys.crash-pay.grace", "200ms");
+        key(c, "crash-secret", "secret-key");
+        c.put("rotator.keys.crash-secret.user", "svc-crash");
+        key(c, "crash-alt", "secret-key");
+        c.put("rotator.keys.crash-alt.strategy", "alternating-users");
+        c.put("rotator.keys.crash-alt.users", "crash-one,crash-two");
+        for (String d : List.of("crash-hook", "crash-later")) {
+            String at = "rotator.dependents." + d + ".";
+            c.put(at + "keys", "crash-pay,crash-secret,crash-alt");
+            c.put(at + "wave", d.equals("crash-hook") ? "0" : "1");
+            c.put(at + "type", "webhook");
+            c.put(at + "url", "http://127.0.0.1:1/" + d);
+            c.put(at + "verify-url", "http://127.0.0.1:1/" + d + "/fingerprints");
+            c.put(at + "signing-secret", d + "-secret");
+        }
+        RotatorConfig config = ConfigMappings.rotator(new PropertiesConfigSource(c, "fast", 100));
+        Inventory inventory = InventoryLoader.load(config);
+        InMemoryKv kv = new InMemoryKv("secret");
+        ObjectMapper json = new ObjectMapper().findAndRegisterModules()
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        keys = new VaultKeyStore(kv, config);
+        records = new VaultRotationStore(kv, json, config);
+        kashier = new KashierSimulator();
+        LocalDashboard dashboard = new LocalDashboard(kashier);
+        fleet = new InMemoryFleet();
+        crashes = new CrashingHooks();
+        new SimulatorSeeder(inventory, keys, kashier, dashboard, config).seed();
+        engine = new RotationEngine(inventory, keys, records, dashboard, kashier::authenticates, fleet, crashes,
+                new SimpleMeterRegistry(), config);
+    }
+
+    private static void key(Map<String, String> c, String id, String kind) {
+        c.put("rotator.keys." + id + ".account", "second");
+        c.put("rotator.keys." + id + ".mode", "test");
+        c.put("rotator.keys." + id + ".kind", kind);
+    }
+
+    static Stream<Point> points() {
+        return Stream.of(CrashMatrixTest.paymentPoints(), CrashMatrixTest.secretPoints(),
+                CrashMatrixTest.alternatingPoints()).flatMap(s -> s);
+    }
+
+    @ParameterizedTest(name = "fast, crash {0}")
+    @MethodSource("points")
+    void aRotationStoppedDeadAnywhereResumesAndCompletesOnce(Point point) {
+        String keyId = point.keyId();
+        StoredKey old = keys.current(keyId).orElseThrow();
+        Instant started = Instant.now().minusMillis(5);
+        crashes.arm(point);
+        String id = engine.start(keyId, new RotationRequest("fast crash matrix " + point, "manual", "test")).id;
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> crashes.fired() != null);
+        engine.resumeUnfinished();
+        Rotation done = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> records.get(id).orElseThrow(), r -> r.state.isFinal());
+        assertEquals(RotationState.COMPLETED, done.state, "ended " + done.state + ": " + done.error);
+        assertEquals(point, crashes.fired(), "the crash happened where it was armed");
+
+        long made = kashier.list(Mode.TEST, MID).stream().filter(k -> !k.createdAt().isBefore(started)).count();
+        assertEquals(1, made, "exactly one key made on the Kashier side");
+        StoredKey current = keys.current(keyId).orElseThrow();
+        assertEquals(done.newFingerprint, current.fingerprint(), "Vault serves the new key");
+        assertEquals(old.version() + 1, current.version(), "promoted exactly once");
+        assertTrue(keys.pending(keyId, id).isEmpty(), "nothing left pending");
+        for (String dependent : List.of("crash-hook", "crash-later")) {
+            assertEquals(done.newFingerprint, fleet.fingerprint(dependent, keyId).orElseThrow(), dependent);
+        }
+        if (keyId.equals("crash-pay")) {
+            assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "old key expired");
+        } else if (keyId.equals("crash-alt")) {
+            assertTrue(kashier.authenticates(Mode.TEST, old.value()), "the previous user's key still works");
+        } else {
+            assertTrue(done.exposureWindowMs != null, "the exposure window is measured");
+        }
+    }
+}
