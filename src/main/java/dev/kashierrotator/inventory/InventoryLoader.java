@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 public final class InventoryLoader {
 
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
-    private static final Pattern VAULT_PATH = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
+    // One character class and plain checks instead of nested quantifiers: no input can make matching slow.
+    private static final Pattern VAULT_PATH_CHARS = Pattern.compile("[A-Za-z0-9._/-]+");
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 
     private final List<String> problems = new ArrayList<>();
@@ -384,7 +385,7 @@ public final class InventoryLoader {
             return;
         }
         String p = path.get().replaceAll("^/+|/+$", "");
-        if (!VAULT_PATH.matcher(p).matches()) {
+        if (!VAULT_PATH_CHARS.matcher(p).matches() || p.contains("//")) {
             problems.add(at + ": '" + path.get() + "' is not a Vault path (letters, digits, . _ - separated by /)");
             return;
         }
@@ -397,12 +398,14 @@ public final class InventoryLoader {
         }
     }
 
-    private static final Pattern DNS = Pattern.compile("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    /** A DNS name: letters, digits, '-' and '.', starting with a letter or digit and not ending with '-' or '.'. */
+    private static final Pattern DNS_CHARS = Pattern.compile("[a-z0-9][-a-z0-9.]*");
 
     private void dnsName(String at, Optional<String> name, int max) {
         if (name.isEmpty() || name.get().isBlank()) {
             problems.add(at + ": a kubernetes-secret dependent needs this name");
-        } else if (name.get().length() > max || !DNS.matcher(name.get()).matches()) {
+        } else if (name.get().length() > max || !DNS_CHARS.matcher(name.get()).matches()
+                || name.get().endsWith("-") || name.get().endsWith(".")) {
             problems.add(at + ": '" + name.get() + "' is not a Kubernetes name (lowercase letters, digits, '-', '.')");
         }
     }

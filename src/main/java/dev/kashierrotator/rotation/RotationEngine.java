@@ -107,6 +107,8 @@ public class RotationEngine {
     }
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+    /** Ids are not secrets, but nothing is gained by letting anyone predict the next one. */
+    private static final java.security.SecureRandom ID_RANDOM = new java.security.SecureRandom();
     private static final Duration MAX_STEP_BACKOFF = Duration.ofSeconds(30);
     /** The most rotation records one listing reads. */
     static final int READ_BUDGET = 1_000;
@@ -754,7 +756,7 @@ public class RotationEngine {
         Rotation r = new Rotation();
         Instant now = Instant.now();
         byte[] random = new byte[3];
-        ThreadLocalRandom.current().nextBytes(random);
+        ID_RANDOM.nextBytes(random);
         r.id = "rot-" + ID_TIME.format(now) + "-" + HexFormat.of().formatHex(random);
         r.keyId = key.id();
         r.trigger = request.trigger();
@@ -865,6 +867,9 @@ public class RotationEngine {
         } catch (RollBackNow e) {
             rollBackOrLeave(r, hold, RotationState.ROLLED_BACK, "ROLLOUT: " + e.getMessage());
         } catch (AbortNow e) {
+            if (r == null) {
+                return;
+            }
             String refusal = notAbortable(r);
             if (refusal == null) {
                 rollBackOrLeave(r, hold, RotationState.ABORTED, null);

@@ -236,6 +236,18 @@ class InventoryLoaderTest {
                     c.put("rotator.dependents.reports.secret", "kashier-keys");
                     c.put("rotator.dependents.reports.restart", "Billing_Worker");
                 });
+        for (String bad : List.of("billing-", "-billing", "billing.")) {
+            assertTrue(problems(c -> {
+                c.put("rotator.dependents.reports.type", "kubernetes-secret");
+                c.put("rotator.dependents.reports.namespace", "billing");
+                c.put("rotator.dependents.reports.secret", "kashier-keys");
+                c.put("rotator.dependents.reports.restart", "worker," + bad);
+            }).stream().anyMatch(p -> p.contains("'" + bad + "' is not a Kubernetes name")), bad);
+        }
+        assertOneProblem("rotator.dependents.reports.path: 'apps//reports' is not a Vault path (letters, digits, . _ - "
+                + "separated by /)", c -> c.put("rotator.dependents.reports.path", "apps//reports"));
+        assertOneProblem("rotator.dependents.reports.path: 'apps/re ports' is not a Vault path (letters, digits, . _ - "
+                + "separated by /)", c -> c.put("rotator.dependents.reports.path", "apps/re ports"));
     }
 
     @Test
