@@ -1,5 +1,8 @@
 package dev.kashierrotator.api;
 
+import dev.kashierrotator.problem.ProblemException;
+import dev.kashierrotator.problem.Problem;
+
 /** The {@code limit} query parameter of list endpoints: a whole number from 1 to 1000. */
 final class Limit {
 

@@ -1,5 +1,8 @@
 package dev.kashierrotator.api;
 
+import dev.kashierrotator.problem.ProblemException;
+import dev.kashierrotator.problem.Problem;
+
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;

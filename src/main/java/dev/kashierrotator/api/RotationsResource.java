@@ -1,5 +1,8 @@
 package dev.kashierrotator.api;
 
+import dev.kashierrotator.problem.ProblemException;
+import dev.kashierrotator.problem.Problem;
+
 import dev.kashierrotator.util.KeyMaskingFilter;
 import dev.kashierrotator.inventory.Inventory;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
 import dev.kashierrotator.config.RotatorConfig;
-import dev.kashierrotator.rollout.TlsTrust;
+import dev.kashierrotator.util.TlsTrust;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.kashierrotator.rollout;
 
+import dev.kashierrotator.util.TlsTrust;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.inventory.DependentSpec;

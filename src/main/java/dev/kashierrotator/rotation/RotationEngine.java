@@ -6,15 +6,12 @@ import dev.kashierrotator.inventory.Durations;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.RolloutPolicy;
-import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.rotation.Rotation.DependentOutcome;
 import dev.kashierrotator.rotation.Rotation.Step;
 import dev.kashierrotator.rotation.Rotation.StepState;
 import dev.kashierrotator.rotation.Rotation.Wave;
 import dev.kashierrotator.rotation.RotationStore.Claimed;
 import dev.kashierrotator.rotation.RotationStore.Held;
-import dev.kashierrotator.vault.CasConflictException;
-import dev.kashierrotator.vault.VaultUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 import io.quarkus.logging.Log;
@@ -433,7 +430,7 @@ public class RotationEngine {
             // The record first, with check-and-set: of two racing answers only one gets past here, and only
             // that one stages its key.
             rotations.update(r);
-        } catch (CasConflictException e) {
+        } catch (StaleWriteException e) {
             throw new RotationException(409, "Rotation busy", "rotation " + id + " changed meanwhile (another "
                     + "answer, or the rotation moving on); look at it again before answering", id);
         }
@@ -467,7 +464,7 @@ public class RotationEngine {
         Optional<StoredKey> live = keys.version(key.id(), r.oldVersion);
         try {
             return live.isPresent() && !kashierProbe.acceptsSecretKey(key.mode(), live.get().value());
-        } catch (KashierUnavailableException e) {
+        } catch (PassingFailure e) {
             // Kashier just accepted the new key; if it cannot answer now, assume the usual case.
             return false;
         }
@@ -513,7 +510,7 @@ public class RotationEngine {
             r.abortReason = reason;
             try {
                 rotations.update(r);
-            } catch (CasConflictException e) {
+            } catch (StaleWriteException e) {
                 continue;
             }
             Log.infof("rotation %s of key %s: abort requested by %s", id, r.keyId, requestedBy);
@@ -538,7 +535,7 @@ public class RotationEngine {
         Optional<StoredKey> old = keys.version(key.id(), r.oldVersion);
         try {
             return old.isPresent() && kashierProbe.acceptsSecretKey(key.mode(), old.get().value());
-        } catch (KashierUnavailableException | FaultToleranceException e) {
+        } catch (PassingFailure | FaultToleranceException e) {
             return false;
         }
     }
@@ -886,7 +883,7 @@ public class RotationEngine {
             }
         } catch (LeaseLost e) {
             Log.warnf("rotation %s stopped on this replica: %s", rotationId, e.getMessage());
-        } catch (VaultUnavailableException e) {
+        } catch (PassingFailure e) {
             // Recording a transition failed, outside a step's retries. Failing the rotation would need Vault
             // too, and could strand a key that is already changed: try again later, from what Vault holds.
             Log.warnf("rotation %s: Vault unavailable (%s); trying again in %d ms", rotationId, e.getMessage(),
@@ -983,8 +980,7 @@ public class RotationEngine {
                     throw new StepFailed(name + ": " + e.getMessage());
                 }
                 throw e;
-            } catch (VaultUnavailableException | KashierUnavailableException | CasConflictException
-                     | FaultToleranceException e) {
+            } catch (PassingFailure | StaleWriteException | FaultToleranceException e) {
                 if (attempt >= settings.stepAttempts() && name.equals(VERIFY_NEW_KEY) && oldKeyDead(r, key)) {
                     // Kashier's API is what failed, and the old key is dead anyway: holding the new key back
                     // helps nobody. It goes out unverified (a manual answer was probed when it was sent).
@@ -1359,7 +1355,7 @@ public class RotationEngine {
         Log.errorf("rotation %s of key %s failed: %s", r.id, r.keyId, error);
         try {
             finish(r, inventory.key(r.keyId).orElseThrow(), hold);
-        } catch (LeaseLost | VaultUnavailableException e) {
+        } catch (LeaseLost | PassingFailure e) {
             // Left unfinished in Vault: whoever holds or takes over the lease finishes it.
             Log.warnf("rotation %s: could not record the failure: %s", r.id, e.getMessage());
         }
@@ -1392,7 +1388,7 @@ public class RotationEngine {
             }
             try {
                 rotations.update(r);
-            } catch (CasConflictException e) {
+            } catch (StaleWriteException e) {
                 // Either another replica took the rotation over, or someone asked to abort it.
                 Rotation stored = rotations.get(r.id).orElse(null);
                 if (stored == null || !instanceId.equals(stored.owner) || stored.epoch != hold.claim.epoch()
@@ -1419,7 +1415,7 @@ public class RotationEngine {
         try {
             hooks.beforeProgressSave(r);
             save(r, hold);
-        } catch (VaultUnavailableException e) {
+        } catch (PassingFailure e) {
             Log.warnf("rotation %s key %s: progress not recorded (%s); the rollout goes on", r.id, r.keyId,
                     e.getMessage());
         }
@@ -1428,7 +1424,7 @@ public class RotationEngine {
     private void trySave(Rotation r, Active hold) {
         try {
             save(r, hold);
-        } catch (VaultUnavailableException e) {
+        } catch (PassingFailure e) {
             // Vault is what failed: the record catches up at the next successful write.
         }
     }

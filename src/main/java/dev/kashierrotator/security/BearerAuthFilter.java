@@ -1,6 +1,6 @@
 package dev.kashierrotator.security;
 
-import dev.kashierrotator.api.Problem;
+import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.util.RateLimitedLog;
 import io.quarkus.logging.Log;
 import io.vertx.core.http.HttpServerRequest;

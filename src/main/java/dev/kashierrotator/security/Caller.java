@@ -1,7 +1,7 @@
 package dev.kashierrotator.security;
 
-import dev.kashierrotator.api.Problem;
-import dev.kashierrotator.api.ProblemException;
+import dev.kashierrotator.problem.Problem;
+import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.inventory.Mode;
 import jakarta.enterprise.context.RequestScoped;
 

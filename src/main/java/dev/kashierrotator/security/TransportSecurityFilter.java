@@ -1,6 +1,6 @@
 package dev.kashierrotator.security;
 
-import dev.kashierrotator.api.Problem;
+import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.config.RotatorConfig;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;

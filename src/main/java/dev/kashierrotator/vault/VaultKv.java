@@ -3,7 +3,7 @@ package dev.kashierrotator.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.RotatorConfig;
-import dev.kashierrotator.rollout.TlsTrust;
+import dev.kashierrotator.util.TlsTrust;
 import dev.kashierrotator.util.HttpClientProducer;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.kashierrotator.rollout.TlsTrust;
+import dev.kashierrotator.util.TlsTrust;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.SelfSignedTls;
 import java.io.File;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kashierrotator.rollout.TlsTrust;
+import dev.kashierrotator.util.TlsTrust;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.RotatorTestResource;
 import dev.kashierrotator.testing.SelfSignedTls;

@@ -1,4 +1,4 @@
-package dev.kashierrotator.api;
+package dev.kashierrotator.problem;
 
 /** Ends a request with a problem document. */
 public class ProblemException extends RuntimeException {

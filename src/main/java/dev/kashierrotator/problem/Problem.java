@@ -1,4 +1,4 @@
-package dev.kashierrotator.api;
+package dev.kashierrotator.problem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.core.Response;

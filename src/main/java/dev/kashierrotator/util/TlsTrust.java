@@ -1,4 +1,4 @@
-package dev.kashierrotator.rollout;
+package dev.kashierrotator.util;
 
 import java.io.IOException;
 import java.io.InputStream;

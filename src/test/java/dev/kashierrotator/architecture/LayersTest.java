@@ -1,0 +1,38 @@
+package dev.kashierrotator.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packages stay layers: no cycles between them, and the rotation domain depends on no adapter (Vault,
+ * Kashier, rollout targets, the API), on no Vault driver and on no JAX-RS. Checked on the compiled
+ * production classes.
+ */
+@Tag("fast")
+class LayersTest {
+
+    private static final JavaClasses PRODUCTION = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.kashierrotator");
+
+    @Test
+    void noPackageDependsOnOneThatDependsBackOnIt() {
+        slices().matching("dev.kashierrotator.(*)..").should().beFreeOfCycles().check(PRODUCTION);
+    }
+
+    @Test
+    void theRotationDomainKnowsNoAdapterNoVaultDriverAndNoJaxRs() {
+        noClasses().that().resideInAPackage("dev.kashierrotator.rotation..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.kashierrotator.vault..",
+                        "dev.kashierrotator.kashier..", "dev.kashierrotator.rollout..", "dev.kashierrotator.api..",
+                        "dev.kashierrotator.sim..", "dev.kashierrotator.security..", "io.github.jopenlibs..",
+                        "jakarta.ws.rs..")
+                .check(PRODUCTION);
+    }
+}
