@@ -77,19 +77,24 @@ def serve(port, secret):
     receiver = Receiver(secret)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            if self.path != "/rotation":
-                self.send_response(404)
-                self.end_headers()
-                return
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self.send_response(receiver.deliver(self.headers, body))
+        # HTTP/1.1 with a length on every answer, so that clients can keep their connection.
+        protocol_version = "HTTP/1.1"
+
+        def answer(self, status):
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
             self.end_headers()
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.path != "/rotation":
+                self.answer(404)
+                return
+            self.answer(receiver.deliver(self.headers, body))
 
         def do_GET(self):
             if self.path != "/rotation/fingerprints":
-                self.send_response(404)
-                self.end_headers()
+                self.answer(404)
                 return
             out = json.dumps(receiver.fingerprints()).encode()
             self.send_response(200)

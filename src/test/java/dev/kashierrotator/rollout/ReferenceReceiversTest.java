@@ -33,7 +33,13 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = RotatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ReferenceReceiversTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /**
+     * A new connection for every request: the receivers are minimal servers (Python's closes after each
+     * answer), and a pooled connection the peer already closed fails the next request at random.
+     */
+    private static HttpClient http() {
+        return HttpClient.newHttpClient();
+    }
 
     @Test
     void aRotationReachesEveryReferenceReceiverWaveByWave() throws Exception {
@@ -87,11 +93,11 @@ class ReferenceReceiversTest {
         if (signature != null) {
             b.header("X-Rotator-Signature", signature);
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static String reported(ReferenceReceivers.Receiver r, String keyId) throws Exception {
-        String json = HTTP.send(HttpRequest.newBuilder(URI.create(r.verifyUrl())).build(),
+        String json = http().send(HttpRequest.newBuilder(URI.create(r.verifyUrl())).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
         return new ObjectMapper().readTree(json).path("keys").path(keyId).asText(null);
     }
