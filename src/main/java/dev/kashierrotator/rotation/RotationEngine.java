@@ -450,7 +450,7 @@ public class RotationEngine {
      * all have the new one yet: after a single-user secret key's change, or an expiry done before the
      * rollout (revoke-first, or a person who changed the live user's key).
      */
-    private static boolean oldKeyDead(Rotation r, KeySpec key) {
+    private static boolean oldKeyDead(Rotation r) {
         return r.oldKeyExpiredAt != null && r.step(ROLLOUT).state != StepState.DONE;
     }
 
@@ -981,7 +981,7 @@ public class RotationEngine {
                 }
                 throw e;
             } catch (PassingFailure | StaleWriteException | FaultToleranceException e) {
-                if (attempt >= settings.stepAttempts() && name.equals(VERIFY_NEW_KEY) && oldKeyDead(r, key)) {
+                if (attempt >= settings.stepAttempts() && name.equals(VERIFY_NEW_KEY) && oldKeyDead(r)) {
                     // Kashier's API is what failed, and the old key is dead anyway: holding the new key back
                     // helps nobody. It goes out unverified (a manual answer was probed when it was sent).
                     retrying.remove(r.id);
@@ -995,7 +995,7 @@ public class RotationEngine {
                     Log.warnf("rotation %s key %s: %s", r.id, r.keyId, s.detail);
                     return;
                 }
-                if (attempt >= settings.stepAttempts() && oldKeyDead(r, key)) {
+                if (attempt >= settings.stepAttempts() && oldKeyDead(r)) {
                     // Giving up would leave every dependent on a dead key with the only working one parked in
                     // Vault: keep trying, at the longest backoff, and say so (metric, readiness).
                     retrying.put(r.id, r.keyId + ", " + name + ": " + e.getMessage());
@@ -1278,8 +1278,11 @@ public class RotationEngine {
     }
 
     private String rollout(Rotation r, KeySpec key, Active hold) {
-        distributor.forgetFailures(stragglers(r).stream().filter(id -> r.step(ROLLOUT).startedAt != null
-                && r.dashboardAnsweredAt != null && r.dashboardAnsweredAt.isAfter(r.step(ROLLOUT).startedAt)).toList());
+        Instant started = r.step(ROLLOUT).startedAt;
+        if (started != null && r.dashboardAnsweredAt != null && r.dashboardAnsweredAt.isAfter(started)) {
+            // A person answered while this rollout waited for them: they fixed the dependents it could not reach.
+            distributor.forgetFailures(stragglers(r));
+        }
         Delivery delivery;
         if (key.isPaymentKey() && r.emergency) {
             // No grace in an emergency: dependents are not handed the old key to keep accepting.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.util.TlsTrust;
+import dev.kashierrotator.util.Deadline;
 import dev.kashierrotator.util.HttpClientProducer;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
@@ -49,12 +50,6 @@ public class VaultKv implements Kv {
     private final String authMount;
     private final MeterRegistry metrics;
     private final Object loginLock = new Object();
-    /** Runs driver calls so that each can be cut at a wall-clock bound. */
-    private final java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "vault-call");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** The client for the current token; null until the first login (AppRole, Kubernetes). */
     private volatile Vault vault;
@@ -460,28 +455,17 @@ public class VaultKv implements Kv {
      * the lease keeper, forever.
      */
     private <T> T bounded(VaultCall<T> call, Vault used, String path) throws VaultException {
-        java.util.concurrent.Future<T> f = callers.submit(() -> call.run(used));
-        try {
-            return f.get(timeoutSeconds * 2L + 1, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            f.cancel(true);
-            throw new VaultUnavailableException("Vault at " + address + " gave no complete answer within "
-                    + (timeoutSeconds * 2L + 1) + " s (" + mount + "/" + path + ")");
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new VaultUnavailableException("interrupted while calling Vault (" + mount + "/" + path + ")");
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof VaultException v) {
-                throw v;
+        Duration within = Duration.ofSeconds(timeoutSeconds * 2L + 1);
+        try (Deadline deadline = Deadline.start(within)) {
+            try {
+                return call.run(used);
+            } catch (VaultException | RuntimeException e) {
+                if (deadline.passed()) {
+                    throw new VaultUnavailableException("Vault at " + address + " gave no complete answer within "
+                            + within.toSeconds() + " s (" + mount + "/" + path + ")");
+                }
+                throw e;
             }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new VaultUnavailableException("Vault call failed: " + e.getCause().getClass().getSimpleName());
         }
     }
 

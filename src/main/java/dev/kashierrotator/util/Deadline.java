@@ -1,0 +1,62 @@
+package dev.kashierrotator.util;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A wall-clock bound on a blocking call made by the current thread: when it passes, a watchdog interrupts
+ * the thread (the JDK HTTP client's {@code send} then cancels its exchange and closes the connection).
+ * The call runs on the caller's own thread, with no hand-off. Use in try-with-resources; {@link #passed()}
+ * tells whether an interruption was this bound's.
+ */
+public final class Deadline implements AutoCloseable {
+
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "deadline-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Thread caller = Thread.currentThread();
+    private final ScheduledFuture<?> alarm;
+    private boolean done;
+    private boolean passed;
+
+    private Deadline(Duration within) {
+        this.alarm = WATCHDOG.schedule(this::fire, within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts a bound for the current thread. */
+    public static Deadline start(Duration within) {
+        return new Deadline(within);
+    }
+
+    private synchronized void fire() {
+        if (!done) {
+            passed = true;
+            caller.interrupt();
+        }
+    }
+
+    /** Whether the bound passed (and interrupted the thread) before the call ended. */
+    public synchronized boolean passed() {
+        return passed;
+    }
+
+    @Override
+    public void close() {
+        boolean clear;
+        synchronized (this) {
+            done = true;
+            clear = passed;
+        }
+        alarm.cancel(false);
+        if (clear) {
+            // This bound's own interrupt must not leak into whatever the thread does next.
+            Thread.interrupted();
+        }
+    }
+}
