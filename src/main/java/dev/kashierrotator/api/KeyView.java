@@ -3,7 +3,7 @@ package dev.kashierrotator.api;
 import java.time.Instant;
 
 /**
- * A key as the API shows it (CONTRACT §4): fingerprint, age and version, never the value.
+ * A key as the API shows it (docs/api.md): fingerprint, age and version, never the value.
  *
  * @param ageSeconds seconds since the current key was rotated in
  */

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * The whole {@code rotator} configuration: Vault layout, Kashier access, the key inventory, the
- * rollout policy and the dependents (CONTRACT §2). Values stay strings where the service wants to
+ * rollout policy and the dependents (docs/configuration.md). Values stay strings where the service wants to
  * report a bad value itself, naming the entry, instead of failing inside the config converter.
  */
 @ConfigMapping(prefix = "rotator")

@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * vault-kv dependents (CONTRACT §3): the key is written to {@code <mount>/<path>/<keyId>} in the same
+ * vault-kv dependents (docs/configuration.md, Vault layout): the key is written to {@code <mount>/<path>/<keyId>} in the same
  * shape as the key path, plus {@code previousKey} while a payment key's grace runs. Vault-integrated
  * services read it there with their own narrow policy.
  */

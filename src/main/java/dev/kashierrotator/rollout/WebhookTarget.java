@@ -23,7 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Webhook dependents (CONTRACT §5): a signed POST of the event, then polling of the verify URL until
+ * Webhook dependents (docs/webhook-protocol.md): a signed POST of the event, then polling of the verify URL until
  * the dependent reports the new fingerprint. Answer bodies of deliveries are drained (at most 64 KiB) and
  * dropped, never kept or logged; every call is bounded on the wall clock ({@link BoundedHttp}).
  */

@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** Fingerprint of a key (CONTRACT §5): the first 16 lowercase hex characters of SHA-256 over its UTF-8 bytes. */
+/** Fingerprint of a key (docs/webhook-protocol.md): the first 16 lowercase hex characters of SHA-256 over its UTF-8 bytes. */
 public final class Fingerprints {
 
     private Fingerprints() {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The record of one rotation, as persisted in Vault and returned by the API (CONTRACT §4 shape plus a
+ * The record of one rotation, as persisted in Vault and returned by the API (docs/api.md shape plus a
  * few fields of our own). It holds fingerprints and dashboard ids, never a key value. Only the
  * {@link RotationEngine} changes it, and every change is written with check-and-set.
  */

@@ -1,6 +1,6 @@
 package dev.kashierrotator.rotation;
 
-/** Where a rotation stands (CONTRACT §4). */
+/** Where a rotation stands (docs/api.md). */
 public enum RotationState {
     PENDING, RUNNING, AWAITING_DASHBOARD, COMPLETED, FAILED, ROLLED_BACK, ABORTED;
 

@@ -3,7 +3,7 @@ package dev.kashierrotator.security;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** What a caller may do (CONTRACT §4). */
+/** What a caller may do (docs/api.md). */
 public enum Permission {
     KEYS_READ("keys:read"),
     ROTATIONS_READ("rotations:read"),

@@ -12,7 +12,7 @@ import java.util.Set;
  */
 public record Role(String name, Set<Permission> permissions, Set<Mode> modes) {
 
-    /** The default roles of CONTRACT §4. */
+    /** The default roles (docs/api.md). */
     public static final Map<String, Role> DEFAULTS = Map.of(
             "viewer", new Role("viewer", EnumSet.of(Permission.KEYS_READ, Permission.ROTATIONS_READ), all()),
             "operator", new Role("operator", EnumSet.of(Permission.KEYS_READ, Permission.ROTATIONS_READ,

@@ -27,7 +27,7 @@ import java.util.function.BiFunction;
 import javax.net.ssl.SSLContext;
 
 /**
- * A webhook dependent as a real service would write one (CONTRACT §5), on its own loopback HTTP
+ * A webhook dependent as a real service would write one (docs/webhook-protocol.md), on its own loopback HTTP
  * server: it checks the HMAC signature, deduplicates on {@code X-Rotator-Delivery}, switches to the
  * delivered key (inline, or fetched from Vault by reference) and reports the fingerprint of the key it
  * now holds at {@code /rotation/fingerprints}. Used by the local run and by the tests.

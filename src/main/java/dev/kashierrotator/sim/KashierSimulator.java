@@ -15,7 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An in-memory stand-in for Kashier where the service depends on it (CONTRACT §6): secret keys per
+ * An in-memory stand-in for Kashier where the service depends on it (docs/configuration.md, Kashier simulator): secret keys per
  * dashboard user and mode, any number of payment API keys, immediate expiry when a key is changed or
  * deleted, and test/live isolation. State lives as long as the process.
  */

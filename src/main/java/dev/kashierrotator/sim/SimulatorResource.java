@@ -19,7 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The Kashier simulator over HTTP (CONTRACT §6), served only when {@code rotator.kashier.simulator.enabled}.
+ * The Kashier simulator over HTTP (docs/configuration.md, Kashier simulator), served only when {@code rotator.kashier.simulator.enabled}.
  * The payments endpoint behaves like Kashier's API; the dashboard endpoints stand in for a person using
  * Kashier's dashboard.
  */

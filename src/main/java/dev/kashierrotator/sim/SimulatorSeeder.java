@@ -39,7 +39,7 @@ public class SimulatorSeeder {
         this.simulatorDashboard = "simulator".equals(config.kashier().dashboard());
     }
 
-    /** Whether seeding applies: the simulator is the dashboard, or this process serves it (CONTRACT §3). */
+    /** Whether seeding applies: the simulator is the dashboard, or this process serves it (docs/configuration.md, Vault layout). */
     public boolean applies() {
         return simulatorDashboard || servedHere;
     }

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Keys in KV v2 (CONTRACT §3): the current key at {@code <key-prefix>/<keyId>}, the previous one the
+ * Keys in KV v2 (docs/configuration.md, Vault layout): the current key at {@code <key-prefix>/<keyId>}, the previous one the
  * version before. A pending key (issued, not yet current) waits at {@code <key-prefix>/<keyId>/pending}:
  * readers of the key path never see it, and a dependent told to fetch it by reference can be granted
  * exactly that path.
