@@ -22,6 +22,8 @@ public final class Deadline implements AutoCloseable {
 
     private final Thread caller = Thread.currentThread();
     private final ScheduledFuture<?> alarm;
+    /** Guards done and passed; private, so no caller can hold it. */
+    private final Object lock = new Object();
     private boolean done;
     private boolean passed;
 
@@ -34,22 +36,26 @@ public final class Deadline implements AutoCloseable {
         return new Deadline(within);
     }
 
-    private synchronized void fire() {
-        if (!done) {
-            passed = true;
-            caller.interrupt();
+    private void fire() {
+        synchronized (lock) {
+            if (!done) {
+                passed = true;
+                caller.interrupt();
+            }
         }
     }
 
     /** Whether the bound passed (and interrupted the thread) before the call ended. */
-    public synchronized boolean passed() {
-        return passed;
+    public boolean passed() {
+        synchronized (lock) {
+            return passed;
+        }
     }
 
     @Override
     public void close() {
         boolean clear;
-        synchronized (this) {
+        synchronized (lock) {
             done = true;
             clear = passed;
         }
