@@ -15,7 +15,7 @@ final class Instructions {
     }
 
     /** The whole message a person reads for a step that waits for them: what to do, and what follows. */
-    static String forPerson(Dashboard.NeedsPerson asked, Rotation r, KeySpec key, String step) {
+    static String forPerson(Dashboard.NeedsPerson asked, Rotation r, KeySpec key, StepName step) {
         String next = next(r, key, step);
         return (asked.getMessage() + (next.isEmpty() ? "" : " " + next)).replace("{id}", r.id);
     }
@@ -43,18 +43,18 @@ final class Instructions {
                 + "dependents already on it are not touched.";
     }
 
-    static String next(Rotation r, KeySpec key, String step) {
+    static String next(Rotation r, KeySpec key, StepName step) {
         if (!r.blockedBy.isEmpty()) {
             // Waiting for dependents to be fixed: that message says all there is.
             return "";
         }
         long dependents = r.waves.stream().mapToLong(w -> w.dependents.size()).sum();
         String fleet = dependents + " dependent(s) in " + r.waves.size() + " wave(s)";
-        List<String> plan = r.steps.stream().map(s -> s.name).toList();
-        boolean revokeFirst = plan.indexOf(RotationEngine.EXPIRE_OLD_KEY) >= 0
-                && plan.indexOf(RotationEngine.EXPIRE_OLD_KEY) < plan.indexOf(RotationEngine.ROLLOUT);
+        List<StepName> plan = r.plan();
+        boolean revokeFirst = plan.indexOf(StepName.EXPIRE_OLD_KEY) >= 0
+                && plan.indexOf(StepName.EXPIRE_OLD_KEY) < plan.indexOf(StepName.ROLLOUT);
         return switch (step) {
-            case RotationEngine.ISSUE_NEW_KEY -> "Next: the service keeps the key in Vault where readers of the key "
+            case ISSUE_NEW_KEY -> "Next: the service keeps the key in Vault where readers of the key "
                     + "path cannot see it yet, rolls it out to " + fleet + (r.emergency ? " at once" : ", wave by wave")
                     + ", and waits until each reports it. "
                     + (revokeFirst ? "Revoke-first: right after your answer you are asked to delete the old key "
@@ -64,7 +64,7 @@ final class Instructions {
                                     : "Then the old key (fingerprint " + r.oldFingerprint + ") stays valid for the "
                                             + "grace period (" + Durations.format(key.grace())
                                             + ") and you are asked to delete it.");
-            case RotationEngine.CHANGE_SECRET_KEY -> key.alternates()
+            case CHANGE_SECRET_KEY -> key.alternates()
                     ? "Next: the new key of '" + r.toUser + "' is rolled out to " + fleet
                             + (r.emergency ? " at once" : ", wave by wave") + "; once every dependent reports it, "
                             + "Vault serves it and '" + r.fromUser + "' becomes the standby user, whose key is "
@@ -75,7 +75,7 @@ final class Instructions {
                                             : "")
                     : "Next: Vault serves the new key at once and all " + fleet + " get it at the same time; the "
                             + "exposure window (old key dead until the last dependent confirmed) is recorded.";
-            case RotationEngine.EXPIRE_OLD_KEY -> revokeFirst
+            case EXPIRE_OLD_KEY -> revokeFirst
                     ? "Revoke-first: dependents still use this key and fail until the rollout, which starts right "
                             + "after your answer (all " + fleet + " at once), reaches them."
                     : "Every one of the " + fleet + " confirmed the new key (fingerprint " + r.newFingerprint + ")"

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The record of one rotation, as persisted in Vault and returned by the API (docs/api.md shape plus a
  * few fields of our own). It holds fingerprints and dashboard ids, never a key value. Only the
- * {@link RotationEngine} changes it, and every change is written with check-and-set.
+ * engine ({@link RotationEngine} and its parts) changes it, and every change is written with check-and-set.
  */
 @JsonPropertyOrder({"id", "keyId", "trigger", "requestedBy", "reason", "state", "oldFingerprint", "newFingerprint",
         "steps", "waves", "createdAt", "updatedAt", "error"})
@@ -83,9 +83,63 @@ public class Rotation {
     @JsonIgnore
     public long storeVersion;
 
+    /**
+     * Why a rollback that is under way started (a failed wave); null for an abort, whose request says
+     * who and why. Kept so that a rollback cut short is finished with its cause by whoever resumes it.
+     */
+    public String rollBackCause;
+
     public Step step(String name) {
         return steps.stream().filter(s -> s.name.equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("rotation " + id + " has no step " + name));
+    }
+
+    public Step step(StepName name) {
+        return step(name.name());
+    }
+
+    /** The planned steps in order (a rollback step added later is not one of them). */
+    List<StepName> plan() {
+        return steps.stream().map(s -> StepName.valueOf(s.name)).filter(n -> n != StepName.ROLL_BACK).toList();
+    }
+
+    /** A rollback started and did not end: whoever runs the rotation next finishes it. */
+    boolean rollingBack() {
+        return steps.stream().anyMatch(s -> s.name.equals(StepName.ROLL_BACK.name()) && s.state == StepState.RUNNING);
+    }
+
+    /**
+     * Whether the key dependents held before this rotation is dead on Kashier's side while they may not
+     * all have the new one yet: after a single-user secret key's change, or an expiry done before the
+     * rollout (revoke-first, or a person who changed the live user's key).
+     */
+    boolean oldKeyDead() {
+        return oldKeyExpiredAt != null && step(StepName.ROLLOUT).state != StepState.DONE;
+    }
+
+    /** Dependents that have not confirmed the new key. Locked: a rollout may be changing them. */
+    synchronized List<String> stragglers() {
+        return waves.stream().flatMap(w -> w.dependents.stream())
+                .filter(d -> d.state != DependentState.CONFIRMED).map(d -> d.id).toList();
+    }
+
+    /** What went wrong with each of these dependents, for a person to read. */
+    synchronized String errorsOf(List<String> ids) {
+        return waves.stream().flatMap(w -> w.dependents.stream()).filter(d -> ids.contains(d.id))
+                .map(d -> d.id + ": " + java.util.Objects.requireNonNullElse(d.error, String.valueOf(d.state)))
+                .collect(java.util.stream.Collectors.joining("; "));
+    }
+
+    synchronized void touch(Instant now) {
+        updatedAt = now;
+    }
+
+    /** Takes on an abort request that was written through the API while this copy was being changed. */
+    synchronized void takeAbortRequest(Rotation stored) {
+        abortRequestedAt = stored.abortRequestedAt;
+        abortRequestedBy = stored.abortRequestedBy;
+        abortReason = stored.abortReason;
+        storeVersion = stored.storeVersion;
     }
 
     /** One step of the plan. */

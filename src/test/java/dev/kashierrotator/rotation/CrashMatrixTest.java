@@ -55,9 +55,9 @@ class CrashMatrixTest {
     VaultKv kv;
 
     /** Stopped before and after each step of the plan, and in the middle of the rollout. */
-    static Stream<Point> pointsOf(String keyId, List<String> plan) {
+    static Stream<Point> pointsOf(String keyId, List<StepName> plan) {
         List<Point> points = new ArrayList<>();
-        for (String step : plan) {
+        for (String step : plan.stream().map(StepName::name).toList()) {
             points.add(new Point(keyId, When.BEFORE, step));
             points.add(new Point(keyId, When.AFTER, step));
         }
@@ -66,15 +66,15 @@ class CrashMatrixTest {
     }
 
     static Stream<Point> paymentPoints() {
-        return pointsOf("crash-pay", RotationEngine.PAYMENT_STEPS);
+        return pointsOf("crash-pay", Plans.PAYMENT);
     }
 
     static Stream<Point> secretPoints() {
-        return pointsOf("crash-secret", RotationEngine.SECRET_STEPS);
+        return pointsOf("crash-secret", Plans.SECRET);
     }
 
     static Stream<Point> alternatingPoints() {
-        return pointsOf("crash-alt", RotationEngine.ALTERNATING_STEPS);
+        return pointsOf("crash-alt", Plans.ALTERNATING);
     }
 
     @ParameterizedTest(name = "alternating users, crash {0}")

@@ -20,8 +20,8 @@ import dev.kashierrotator.testing.InMemoryKv;
 import dev.kashierrotator.testing.LocalDashboard;
 import dev.kashierrotator.vault.VaultKeyStore;
 import dev.kashierrotator.vault.VaultRotationStore;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.config.PropertiesConfigSource;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -90,7 +90,7 @@ class FastCrashMatrixTest {
         crashes = new CrashingHooks();
         new SimulatorSeeder(inventory, keys, kashier, dashboard, config).seed();
         engine = new RotationEngine(inventory, keys, records, dashboard, kashier::authenticates, fleet, crashes,
-                new SimpleMeterRegistry(), config);
+                EngineMetrics.NONE, config, Clock.systemUTC());
     }
 
     private static void key(Map<String, String> c, String id, String kind) {

@@ -49,8 +49,8 @@ class InstructionsTest {
                 if (order != null && !key.isPaymentKey() && !key.alternates()) {
                     continue;
                 }
-                List<String> plan = RotationEngine.plan(key, order != null, order);
-                for (String step : plan) {
+                List<StepName> plan = Plans.of(key, order != null, order);
+                for (StepName step : plan) {
                     Rotation r = rotation(key, plan, order);
                     Dashboard.NeedsPerson asked = ask(key, r, step);
                     if (asked != null) {
@@ -60,25 +60,25 @@ class InstructionsTest {
                 }
             }
         }
-        Rotation payment = rotation(PAYMENT, RotationEngine.PAYMENT_STEPS, null);
+        Rotation payment = rotation(PAYMENT, Plans.PAYMENT, null);
         payment.blockedBy = List.of("billing-api");
         messages.put("stragglers before expiry", Instructions.forPerson(new Dashboard.NeedsPerson(
                 Instructions.stragglers(payment, PAYMENT, payment.blockedBy, "billing-api: answered HTTP 500")),
-                payment, PAYMENT, RotationEngine.EXPIRE_OLD_KEY));
-        Rotation secret = rotation(SECRET, RotationEngine.SECRET_STEPS, null);
+                payment, PAYMENT, StepName.EXPIRE_OLD_KEY));
+        Rotation secret = rotation(SECRET, Plans.SECRET, null);
         secret.blockedBy = List.of("billing-api");
         messages.put("stranded after a change", Instructions.forPerson(new Dashboard.NeedsPerson(
                 Instructions.stranded(secret, SECRET, secret.blockedBy, "billing-api: answered HTTP 500")),
-                secret, SECRET, RotationEngine.ROLLOUT));
-        Rotation revoked = rotation(PAYMENT, RotationEngine.PAYMENT_EMERGENCY_REVOKE_FIRST, RotationRequest.REVOKE_FIRST);
+                secret, SECRET, StepName.ROLLOUT));
+        Rotation revoked = rotation(PAYMENT, Plans.PAYMENT_EMERGENCY_REVOKE_FIRST, RotationRequest.REVOKE_FIRST);
         revoked.blockedBy = List.of("billing-api");
         messages.put("stranded after a revoke-first expiry", Instructions.forPerson(new Dashboard.NeedsPerson(
                 Instructions.stranded(revoked, PAYMENT, revoked.blockedBy, "billing-api: answered HTTP 500")),
-                revoked, PAYMENT, RotationEngine.ROLLOUT));
+                revoked, PAYMENT, StepName.ROLLOUT));
         return messages;
     }
 
-    private static Rotation rotation(KeySpec key, List<String> plan, String order) {
+    private static Rotation rotation(KeySpec key, List<StepName> plan, String order) {
         Rotation r = new Rotation();
         r.id = ID;
         r.keyId = key.id();
@@ -88,7 +88,7 @@ class InstructionsTest {
         r.newFingerprint = "7e57e57e57e57e57";
         r.fromUser = key.alternates() ? "svc-blue" : null;
         r.toUser = key.alternates() ? "svc-green" : null;
-        plan.forEach(s -> r.steps.add(new Rotation.Step(s)));
+        plan.forEach(s -> r.steps.add(new Rotation.Step(s.name())));
         Rotation.Wave w0 = new Rotation.Wave(0);
         w0.dependents.add(new Rotation.DependentOutcome("checkout-api", "webhook"));
         Rotation.Wave w1 = new Rotation.Wave(1);
@@ -98,13 +98,13 @@ class InstructionsTest {
     }
 
     /** What the manual dashboard says for the step, or null for a step that needs no person. */
-    private static Dashboard.NeedsPerson ask(KeySpec key, Rotation r, String step) {
+    private static Dashboard.NeedsPerson ask(KeySpec key, Rotation r, StepName step) {
         try {
             switch (step) {
-                case RotationEngine.ISSUE_NEW_KEY -> DASHBOARD.issuePaymentKey(key);
-                case RotationEngine.CHANGE_SECRET_KEY -> DASHBOARD.changeSecretKey(key,
+                case ISSUE_NEW_KEY -> DASHBOARD.issuePaymentKey(key);
+                case CHANGE_SECRET_KEY -> DASHBOARD.changeSecretKey(key,
                         key.alternates() ? r.toUser : key.user());
-                case RotationEngine.EXPIRE_OLD_KEY -> {
+                case EXPIRE_OLD_KEY -> {
                     if (key.isPaymentKey()) {
                         DASHBOARD.deletePaymentKey(key, null, r.oldFingerprint);
                     } else {

@@ -21,20 +21,20 @@ class StalledGuardTest {
 
     @Test
     void idleWithNothingScheduledForMoreThanALeaseIsStalled() {
-        assertTrue(RotationEngine.stalled(false, false, NOW.minusSeconds(31), null, NOW, LEASE));
-        assertTrue(RotationEngine.stalled(false, false, NOW.minusSeconds(120), NOW.minusSeconds(31), NOW, LEASE),
+        assertTrue(LeaseKeeper.stalled(false, false, NOW.minusSeconds(31), null, NOW, LEASE));
+        assertTrue(LeaseKeeper.stalled(false, false, NOW.minusSeconds(120), NOW.minusSeconds(31), NOW, LEASE),
                 "its grace continuation was due more than a lease ago and never ran");
     }
 
     @Test
     void runningWaitingForAPersonOrForAGraceThatHasNotEndedIsNot() {
-        assertFalse(RotationEngine.stalled(true, false, NOW.minusSeconds(120), null, NOW, LEASE), "running");
-        assertFalse(RotationEngine.stalled(false, true, NOW.minusSeconds(3600), null, NOW, LEASE), "dashboard step");
-        assertFalse(RotationEngine.stalled(false, false, NOW.minusSeconds(3600), NOW.plusSeconds(86_400), NOW, LEASE),
+        assertFalse(LeaseKeeper.stalled(true, false, NOW.minusSeconds(120), null, NOW, LEASE), "running");
+        assertFalse(LeaseKeeper.stalled(false, true, NOW.minusSeconds(3600), null, NOW, LEASE), "dashboard step");
+        assertFalse(LeaseKeeper.stalled(false, false, NOW.minusSeconds(3600), NOW.plusSeconds(86_400), NOW, LEASE),
                 "idle in a 24 h grace");
-        assertFalse(RotationEngine.stalled(false, false, NOW.minusSeconds(120), NOW.minusSeconds(10), NOW, LEASE),
+        assertFalse(LeaseKeeper.stalled(false, false, NOW.minusSeconds(120), NOW.minusSeconds(10), NOW, LEASE),
                 "continuation due 10 s ago: still within a lease of slack");
-        assertFalse(RotationEngine.stalled(false, false, NOW.minusSeconds(5), null, NOW, LEASE), "just let go");
-        assertFalse(RotationEngine.stalled(false, false, null, null, NOW, LEASE), "queued, never ran yet");
+        assertFalse(LeaseKeeper.stalled(false, false, NOW.minusSeconds(5), null, NOW, LEASE), "just let go");
+        assertFalse(LeaseKeeper.stalled(false, false, null, null, NOW, LEASE), "queued, never ran yet");
     }
 }

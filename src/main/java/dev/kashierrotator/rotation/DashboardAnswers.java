@@ -1,0 +1,157 @@
+package dev.kashierrotator.rotation;
+
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.rotation.Rotation.Step;
+import dev.kashierrotator.rotation.Rotation.StepState;
+import io.quarkus.logging.Log;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Optional;
+
+/**
+ * A person's answers to dashboard steps. A key step's answer is checked for shape, for being new, and
+ * (secret keys) against Kashier's API before it is taken; a retried answer with the same key is taken
+ * once; of two racing answers, the record's check-and-set lets one through.
+ */
+final class DashboardAnswers {
+
+    /** Exactly Kashier's shapes, which are also the shapes the log mask knows: a key taken here never slips past it. */
+    private static final String PAYMENT_KEY_SHAPE =
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+    private static final String SECRET_KEY_SHAPE = "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}";
+
+    private final Inventory inventory;
+    private final KeyStore keys;
+    private final RotationStore rotations;
+    private final KashierApi kashier;
+    private final Clock clock;
+    private final RotationRunner runner;
+
+    DashboardAnswers(StepTools tools, RotationRunner runner) {
+        this.inventory = tools.inventory();
+        this.keys = tools.keys();
+        this.rotations = tools.rotations();
+        this.kashier = tools.kashier();
+        this.clock = tools.clock();
+        this.runner = runner;
+    }
+
+    Rotation confirm(String id, String newKey, String answeredBy) {
+        Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(404, "Unknown rotation",
+                "no rotation '" + id + "'", null));
+        if (newKey != null && !newKey.isBlank() && !r.state.isFinal()) {
+            // The same key again (a retried request, a double click): it was taken once; answer alike.
+            String fingerprint = Fingerprints.of(newKey.strip());
+            if (fingerprint.equals(r.newFingerprint) && keys.pending(r.keyId, r.id)
+                    .filter(k -> k.fingerprint().equals(fingerprint)).isPresent()) {
+                return r;
+            }
+            boolean keyStepWaits = r.state == RotationState.AWAITING_DASHBOARD && r.steps.stream()
+                    .anyMatch(s -> s.state == StepState.RUNNING && StepName.valueOf(s.name).takesNewKey());
+            if (r.newFingerprint != null && !fingerprint.equals(r.newFingerprint)
+                    && (keyStepWaits || r.state != RotationState.AWAITING_DASHBOARD)) {
+                throw new RotationException(409, "Already answered", "rotation " + id + " already took the key of "
+                        + "fingerprint " + r.newFingerprint + " (answered by " + r.dashboardAnsweredBy + "), and "
+                        + "that is the one rolled out; if you made a second key in the dashboard, delete that one "
+                        + "(fingerprint " + fingerprint + ")", id);
+            }
+        }
+        if (r.state != RotationState.AWAITING_DASHBOARD) {
+            throw new RotationException(409, "Nothing to confirm", "rotation " + id + " is " + r.state
+                    + ", not waiting for a dashboard step", id);
+        }
+        KeySpec key = inventory.key(r.keyId).orElseThrow();
+        Step step = r.steps.stream().filter(s -> s.state == StepState.RUNNING).findFirst().orElseThrow();
+        StepName name = StepName.valueOf(step.name);
+        if (name.takesNewKey() && (newKey == null || newKey.isBlank())) {
+            throw RotationException.invalid(400, "newKey", "required: step " + name + " waits for the new key", id);
+        }
+        if (!name.takesNewKey() && newKey != null) {
+            throw RotationException.invalid(400, "newKey", "step " + name + " takes no key; send {}", id);
+        }
+        Instant now = clock.instant();
+        StoredKey staged = null;
+        if (name.takesNewKey()) {
+            staged = checked(r, key, newKey.strip(), now);
+            r.newFingerprint = staged.fingerprint();
+        } else if (!r.blockedBy.isEmpty()) {
+            // The person fixed the dependents that held only the old key: deliver to them again.
+            r.blockedBy = new ArrayList<>();
+        } else {
+            r.confirmedSteps.add(name.name());
+        }
+        r.dashboardAnsweredBy = answeredBy;
+        r.dashboardAnsweredAt = now;
+        try {
+            // The record first, with check-and-set: of two racing answers only one gets past here, and only
+            // that one stages its key.
+            rotations.update(r);
+        } catch (StaleWriteException e) {
+            throw new RotationException(409, "Rotation busy", "rotation " + id + " changed meanwhile (another "
+                    + "answer, or the rotation moving on); look at it again before answering", id);
+        }
+        if (staged != null) {
+            keys.stagePending(key.id(), r.id, staged, "issued");
+        }
+        Log.infof("rotation %s key %s: step %s answered by %s", id, r.keyId, name, answeredBy);
+        runner.wakeIfIdle(id);
+        return r;
+    }
+
+    /** The key a person sent, once it passed every check; the record notes whose key it turned out to be. */
+    private StoredKey checked(Rotation r, KeySpec key, String value, Instant now) {
+        String id = r.id;
+        if (!value.matches(key.isPaymentKey() ? PAYMENT_KEY_SHAPE : SECRET_KEY_SHAPE)) {
+            throw RotationException.invalid(400, "newKey", "does not look like a Kashier "
+                    + (key.isPaymentKey() ? "payment API key (a UUID: 8-4-4-4-12 hex)"
+                    : "secret key (32 hex, '$', 96 hex)") + ": check that it was copied whole", id);
+        }
+        String fingerprint = Fingerprints.of(value);
+        if (fingerprint.equals(r.oldFingerprint)) {
+            throw RotationException.invalid(422, "newKey", "is the key being replaced, not a new one", id);
+        }
+        for (long v = r.oldVersion - 1; v >= Math.max(1, r.oldVersion - 4); v--) {
+            // Most likely the standby user's key, still valid but never changed: that rotates nothing.
+            long version = v;
+            if (keys.version(key.id(), v).filter(k -> k.fingerprint().equals(fingerprint)).isPresent()) {
+                throw RotationException.invalid(422, "newKey", "is an earlier key of " + key.id() + " (Vault version "
+                        + version + "), not a new one: " + (key.isPaymentKey()
+                        ? "create a new payment API key in the dashboard and send that"
+                        : "change it in the dashboard first and send the new value"), id);
+            }
+        }
+        if (!key.isPaymentKey() && !kashier.acceptsSecretKey(key.mode(), value)) {
+            throw RotationException.invalid(422, "newKey", "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
+                    + "check the mode and that it was copied whole", id);
+        }
+        String user = null;
+        if (key.alternates()) {
+            user = r.toUser;
+            if (liveKeyDied(key, r)) {
+                // The person changed the key dependents use (the wrong user, or someone else did): the new key
+                // is that user's, the standby's old key still works, and every dependent holds a dead key.
+                // Nothing to stage any more: rush it to all of them at once.
+                user = r.fromUser;
+                r.toUser = r.fromUser;
+                r.oldKeyExpiredAt = now;
+                Log.warnf("rotation %s key %s: the key of user '%s' that dependents use no longer works; the new "
+                        + "key is taken as the key of '%s' and rolled out to all waves at once", id, r.keyId,
+                        r.fromUser, r.fromUser);
+            }
+        }
+        return StoredKey.of(value, Optional.empty(), now).withUser(user);
+    }
+
+    /** Whether Kashier now rejects the key an alternating rotation started from (the live one). */
+    private boolean liveKeyDied(KeySpec key, Rotation r) {
+        Optional<StoredKey> live = keys.version(key.id(), r.oldVersion);
+        try {
+            return live.isPresent() && !kashier.acceptsSecretKey(key.mode(), live.get().value());
+        } catch (PassingFailure e) {
+            // Kashier just accepted the new key; if it cannot answer now, assume the usual case.
+            return false;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.kashierrotator.rotation;
+
+import static dev.kashierrotator.rotation.StepName.CHANGE_SECRET_KEY;
+import static dev.kashierrotator.rotation.StepName.EXPIRE_OLD_KEY;
+import static dev.kashierrotator.rotation.StepName.GRACE;
+import static dev.kashierrotator.rotation.StepName.ISSUE_NEW_KEY;
+import static dev.kashierrotator.rotation.StepName.PROMOTE;
+import static dev.kashierrotator.rotation.StepName.ROLLOUT;
+import static dev.kashierrotator.rotation.StepName.STAGE_PENDING;
+import static dev.kashierrotator.rotation.StepName.STORE_NEW_KEY;
+import static dev.kashierrotator.rotation.StepName.VERIFY_NEW_KEY;
+
+import dev.kashierrotator.inventory.KeySpec;
+import java.util.List;
+
+/** Which steps a rotation takes, in order, by key kind and urgency. Pure: no state, no I/O. */
+public final class Plans {
+
+    /** Routine payment key: issue, verify, stage, roll out in waves, promote, grace, expire. */
+    public static final List<StepName> PAYMENT =
+            List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, GRACE, EXPIRE_OLD_KEY);
+    /** Single-user secret key: the change kills the old key, so it is stored and rolled out at once. */
+    public static final List<StepName> SECRET = List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, STORE_NEW_KEY, ROLLOUT);
+    /** Emergency, push-first: everyone gets the new key at once, then the old one dies; no grace. */
+    public static final List<StepName> PAYMENT_EMERGENCY_PUSH_FIRST =
+            List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, EXPIRE_OLD_KEY);
+    /** Emergency, revoke-first: the abused key dies as soon as a working new one exists. */
+    public static final List<StepName> PAYMENT_EMERGENCY_REVOKE_FIRST =
+            List.of(ISSUE_NEW_KEY, VERIFY_NEW_KEY, EXPIRE_OLD_KEY, STAGE_PENDING, ROLLOUT, PROMOTE);
+    /** Alternating users: change the standby user's key, roll it out in waves, promote; the old key keeps working. */
+    public static final List<StepName> ALTERNATING =
+            List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE);
+    /** Alternating users in an emergency: the previous user's key is changed too, which kills the leaked one. */
+    public static final List<StepName> ALTERNATING_EMERGENCY_PUSH_FIRST =
+            List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, EXPIRE_OLD_KEY);
+    public static final List<StepName> ALTERNATING_EMERGENCY_REVOKE_FIRST =
+            List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, EXPIRE_OLD_KEY, STAGE_PENDING, ROLLOUT, PROMOTE);
+
+    private Plans() {
+    }
+
+    /**
+     * The steps of a rotation, in order. A single-user secret key's change kills the old key anyway, so
+     * it is revoke-first by nature.
+     */
+    public static List<StepName> of(KeySpec key, boolean emergency, String order) {
+        boolean revokeFirst = RotationRequest.REVOKE_FIRST.equals(order);
+        if (key.alternates()) {
+            return !emergency ? ALTERNATING
+                    : revokeFirst ? ALTERNATING_EMERGENCY_REVOKE_FIRST : ALTERNATING_EMERGENCY_PUSH_FIRST;
+        }
+        if (!key.isPaymentKey()) {
+            return SECRET;
+        }
+        if (!emergency) {
+            return PAYMENT;
+        }
+        return revokeFirst ? PAYMENT_EMERGENCY_REVOKE_FIRST : PAYMENT_EMERGENCY_PUSH_FIRST;
+    }
+}
