@@ -3,7 +3,9 @@ package dev.kashierrotator.rotation;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /** This replica's hold on one rotation: its claim, and what the runner and the lease keeper know of it. */
 final class Hold {
@@ -12,7 +14,7 @@ final class Hold {
     /** Renewals and fences write the claim with check-and-set: one at a time, or they fence each other out. */
     private final Object claimLock = new Object();
     /** One record write at a time (check-and-set order). */
-    final Object writeLock = new Object();
+    private final Object writeLock = new Object();
     volatile boolean lost;
     /** The lease keeper saw an abort request in the record. */
     volatile boolean abortSeen;
@@ -35,13 +37,22 @@ final class Hold {
         }
     }
 
-    Object claimLock() {
-        return claimLock;
+    /**
+     * Replaces the claim with what {@code renewal} makes of it, one renewal or fence at a time; empty
+     * (and the claim unchanged) when the claim changed under this replica.
+     */
+    Optional<Claim> renew(Function<Claim, Optional<Claim>> renewal) {
+        synchronized (claimLock) {
+            Optional<Claim> renewed = renewal.apply(claim);
+            renewed.ifPresent(c -> claim = c);
+            return renewed;
+        }
     }
 
-    void claim(Claim renewed) {
-        synchronized (claimLock) {
-            this.claim = renewed;
+    /** Runs a record write, one at a time for this rotation. */
+    void write(Runnable write) {
+        synchronized (writeLock) {
+            write.run();
         }
     }
 

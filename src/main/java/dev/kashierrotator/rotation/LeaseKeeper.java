@@ -91,16 +91,12 @@ final class LeaseKeeper {
      * promotion): a replica that was superseded meanwhile fails here instead of acting twice.
      */
     void fence(Hold hold) {
-        synchronized (hold.claimLock()) {
-            if (hold.lost) {
-                throw new LeaseLost("the lease on key " + hold.claim().keyId() + " was lost");
-            }
-            Optional<Claim> renewed = rotations.renew(hold.claim(), ttl);
-            if (renewed.isEmpty()) {
-                hold.lost = true;
-                throw new LeaseLost("the claim on key " + hold.claim().keyId() + " changed under this replica");
-            }
-            hold.claim(renewed.get());
+        if (hold.lost) {
+            throw new LeaseLost("the lease on key " + hold.claim().keyId() + " was lost");
+        }
+        if (hold.renew(claim -> rotations.renew(claim, ttl)).isEmpty()) {
+            hold.lost = true;
+            throw new LeaseLost("the claim on key " + hold.claim().keyId() + " changed under this replica");
         }
     }
 
@@ -110,12 +106,7 @@ final class LeaseKeeper {
                 return;
             }
             try {
-                Optional<Claim> renewed;
-                synchronized (hold.claimLock()) {
-                    renewed = rotations.renew(hold.claim(), ttl);
-                    renewed.ifPresent(hold::claim);
-                }
-                if (renewed.isPresent()) {
+                if (hold.renew(claim -> rotations.renew(claim, ttl)).isPresent()) {
                     look(id, hold, watcher);
                 } else {
                     hold.lost = true;

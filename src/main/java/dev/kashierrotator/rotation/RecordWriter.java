@@ -26,7 +26,7 @@ final class RecordWriter {
     void save(Rotation r, Hold hold) {
         // One write at a time per rotation (check-and-set order); the record itself is locked only while
         // it is serialised.
-        synchronized (hold.writeLock) {
+        hold.write(() -> {
             if (hold.lost) {
                 throw new LeaseLost("the lease on key " + r.keyId + " was taken over");
             }
@@ -44,7 +44,7 @@ final class RecordWriter {
                 r.takeAbortRequest(stored);
                 rotations.update(r);
             }
-        }
+        });
     }
 
     /**
