@@ -24,6 +24,9 @@ import java.util.Optional;
 @ApplicationScoped
 public class VaultRotationStore implements RotationStore {
 
+    /** The shape of the rotation documents this version writes; see {@link #document}. */
+    static final int SCHEMA = 2;
+
     /** Ids kept per key in the index (a key rotated daily for 13 years). */
     private static final int MAX_INDEXED = 5000;
 
@@ -41,7 +44,7 @@ public class VaultRotationStore implements RotationStore {
     @Override
     public void create(Rotation rotation) {
         index(rotation.keyId, rotation.id);
-        rotation.storeVersion = kv.write(recordPath(rotation.id), Map.of("record", toJson(rotation)), 0);
+        rotation.storeVersion = kv.write(recordPath(rotation.id), document(toJson(rotation)), 0);
     }
 
     /** Appends to {@code <state-prefix>/index/<keyId>} with check-and-set, keeping the newest ids. */
@@ -88,7 +91,7 @@ public class VaultRotationStore implements RotationStore {
             json = toJson(rotation);
             expected = rotation.storeVersion;
         }
-        long written = kv.write(recordPath(rotation.id), Map.of("record", json), expected);
+        long written = kv.write(recordPath(rotation.id), document(json), expected);
         synchronized (rotation) {
             rotation.storeVersion = written;
         }
@@ -96,7 +99,7 @@ public class VaultRotationStore implements RotationStore {
 
     @Override
     public Optional<Rotation> get(String id) {
-        return kv.read(recordPath(id)).map(v -> fromJson(v.data().get("record"), v.version()));
+        return kv.read(recordPath(id)).map(v -> fromJson(id, v.data(), v.version()));
     }
 
     @Override
@@ -224,13 +227,36 @@ public class VaultRotationStore implements RotationStore {
         }
     }
 
-    private Rotation fromJson(String text, long version) {
+    /**
+     * The Vault document of a record: {@code record} (the rotation as JSON) and {@code schema}, the
+     * version of its shape. Schema 1 is every document written before the entry existed (up to
+     * 2026-11-29); 2 added {@code rollBackCause}. A change that old versions cannot read safely bumps
+     * the schema, and a test keeps a captured record of every schema loading.
+     */
+    private static Map<String, String> document(String record) {
+        return Map.of("schema", Integer.toString(SCHEMA), "record", record);
+    }
+
+    private Rotation fromJson(String id, Map<String, String> document, long version) {
+        int schema;
         try {
-            Rotation r = json.readValue(text, Rotation.class);
+            schema = Integer.parseInt(document.getOrDefault("schema", "1"));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("rotation record " + id + " in Vault has schema '"
+                    + document.get("schema") + "', not a number");
+        }
+        if (schema > SCHEMA) {
+            // Its fields may mean what this version cannot know; writing it back would lose them.
+            throw new IllegalStateException("rotation record " + id + " in Vault has schema " + schema + ", newer "
+                    + "than this version of the service reads (" + SCHEMA + "): run the newer version");
+        }
+        try {
+            Rotation r = json.readValue(document.get("record"), Rotation.class);
             r.storeVersion = version;
             return r;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("rotation record in Vault is not valid JSON (version " + version + ")");
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalStateException("rotation record " + id + " in Vault is not valid JSON (version "
+                    + version + ")");
         }
     }
 }
