@@ -89,6 +89,57 @@ public class Rotation {
      */
     public String rollBackCause;
 
+    /**
+     * A deep copy, taken under the record's lock: the writer serialises the copy, so rollout threads are
+     * held up only for the copy, not for the serialisation of a thousand dependents. Every field is copied
+     * (RotationSnapshotTest checks it against the JSON of a record with every field set).
+     */
+    public synchronized Rotation snapshot() {
+        Rotation copy = new Rotation();
+        copy.id = id;
+        copy.keyId = keyId;
+        copy.trigger = trigger;
+        copy.requestedBy = requestedBy;
+        copy.reason = reason;
+        copy.state = state;
+        copy.oldFingerprint = oldFingerprint;
+        copy.newFingerprint = newFingerprint;
+        copy.steps = new ArrayList<>(steps.stream().map(Step::copy).toList());
+        copy.waves = new ArrayList<>(waves.stream().map(Wave::copy).toList());
+        copy.createdAt = createdAt;
+        copy.updatedAt = updatedAt;
+        copy.error = error;
+        copy.mid = mid;
+        copy.mode = mode;
+        copy.kind = kind;
+        copy.oldVersion = oldVersion;
+        copy.newVersion = newVersion;
+        copy.oldKashierKeyId = oldKashierKeyId;
+        copy.newKashierKeyId = newKashierKeyId;
+        copy.oldKeyExpiredAt = oldKeyExpiredAt;
+        copy.graceUntil = graceUntil;
+        copy.exposureWindowMs = exposureWindowMs;
+        copy.fromUser = fromUser;
+        copy.toUser = toUser;
+        copy.emergency = emergency;
+        copy.order = order;
+        copy.triggerToOldKeyExpiredMs = triggerToOldKeyExpiredMs;
+        copy.awaitingDashboardSince = awaitingDashboardSince;
+        copy.confirmedSteps = new ArrayList<>(confirmedSteps);
+        copy.blockedBy = new ArrayList<>(blockedBy);
+        copy.dashboardAnsweredBy = dashboardAnsweredBy;
+        copy.dashboardAnsweredAt = dashboardAnsweredAt;
+        copy.abortRequestedBy = abortRequestedBy;
+        copy.abortRequestedAt = abortRequestedAt;
+        copy.abortReason = abortReason;
+        copy.abortRefusal = abortRefusal;
+        copy.owner = owner;
+        copy.epoch = epoch;
+        copy.storeVersion = storeVersion;
+        copy.rollBackCause = rollBackCause;
+        return copy;
+    }
+
     public Step step(String name) {
         return steps.stream().filter(s -> s.name.equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("rotation " + id + " has no step " + name));
@@ -157,6 +208,15 @@ public class Rotation {
         public Step(String name) {
             this.name = name;
         }
+
+        Step copy() {
+            Step copy = new Step(name);
+            copy.state = state;
+            copy.startedAt = startedAt;
+            copy.endedAt = endedAt;
+            copy.detail = detail;
+            return copy;
+        }
     }
 
     /** One wave of dependents. */
@@ -173,6 +233,15 @@ public class Rotation {
 
         public Wave(int index) {
             this.index = index;
+        }
+
+        Wave copy() {
+            Wave copy = new Wave(index);
+            copy.state = state;
+            copy.startedAt = startedAt;
+            copy.endedAt = endedAt;
+            copy.dependents = new ArrayList<>(dependents.stream().map(DependentOutcome::copy).toList());
+            return copy;
         }
     }
 
@@ -196,6 +265,17 @@ public class Rotation {
         public DependentOutcome(String id, String type) {
             this.id = id;
             this.type = type;
+        }
+
+        DependentOutcome copy() {
+            DependentOutcome copy = new DependentOutcome(id, type);
+            copy.state = state;
+            copy.attempts = attempts;
+            copy.accepted = accepted;
+            copy.circuitBreaker = circuitBreaker;
+            copy.error = error;
+            copy.confirmedAt = confirmedAt;
+            return copy;
         }
     }
 

@@ -83,14 +83,11 @@ public class VaultRotationStore implements RotationStore {
 
     @Override
     public void update(Rotation rotation) {
-        // Serialise under the record's lock (rollout threads change it), write to Vault outside it, so a
-        // big record being written does not stall the dependents' threads.
-        String json;
-        long expected;
-        synchronized (rotation) {
-            json = toJson(rotation);
-            expected = rotation.storeVersion;
-        }
+        // A copy taken under the record's lock (rollout threads change it), serialised and written outside
+        // it, so a big record being written does not stall the dependents' threads.
+        Rotation copy = rotation.snapshot();
+        String json = toJson(copy);
+        long expected = copy.storeVersion;
         long written = kv.write(recordPath(rotation.id), document(json), expected);
         synchronized (rotation) {
             rotation.storeVersion = written;

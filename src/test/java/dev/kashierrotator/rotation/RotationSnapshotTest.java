@@ -1,0 +1,79 @@
+package dev.kashierrotator.rotation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The record writer serialises a snapshot of the rotation, not the rotation itself: a field the snapshot
+ * forgot would silently never reach Vault. Every public field, nested ones included, is set here by
+ * reflection (so a field added later is covered without touching this test) and must survive the copy.
+ */
+@Tag("fast")
+class RotationSnapshotTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @Test
+    void aSnapshotHoldsEveryFieldAndSharesNothingMutable() throws Exception {
+        Rotation r = filled(new Rotation(), 1);
+        Rotation.Step step = filled(new Rotation.Step(), 2);
+        step.name = StepName.ROLLOUT.name();
+        r.steps = new ArrayList<>(List.of(step));
+        Rotation.Wave wave = filled(new Rotation.Wave(), 3);
+        wave.dependents = new ArrayList<>(List.of(filled(new Rotation.DependentOutcome(), 4)));
+        r.waves = new ArrayList<>(List.of(wave));
+
+        Rotation copy = r.snapshot();
+
+        assertEquals(JSON.writeValueAsString(r), JSON.writeValueAsString(copy));
+        assertEquals(r.storeVersion, copy.storeVersion, "the check-and-set version travels with the copy");
+        copy.waves.get(0).dependents.get(0).state = Rotation.DependentState.FAILED;
+        copy.steps.get(0).detail = "changed";
+        copy.confirmedSteps.add("changed");
+        assertNotEquals(Rotation.DependentState.FAILED, r.waves.get(0).dependents.get(0).state);
+        assertNotEquals("changed", r.steps.get(0).detail);
+        assertEquals(1, r.confirmedSteps.size());
+    }
+
+    /** Sets every public instance field to a value that is not its default. */
+    private static <T> T filled(T target, int seed) throws IllegalAccessException {
+        for (Field f : target.getClass().getFields()) {
+            if (Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            Class<?> type = f.getType();
+            Object value;
+            if (type == String.class) {
+                value = f.getName() + "-" + seed;
+            } else if (type == Instant.class) {
+                value = Instant.ofEpochSecond(1_700_000_000L + seed * 1000L + f.getName().length());
+            } else if (type == long.class || type == Long.class) {
+                value = 40L + seed + f.getName().length();
+            } else if (type == int.class || type == Integer.class) {
+                value = 7 + seed;
+            } else if (type == boolean.class) {
+                value = true;
+            } else if (type.isEnum()) {
+                Object[] constants = type.getEnumConstants();
+                value = constants[constants.length - 1];
+            } else if (type == List.class) {
+                value = new ArrayList<>(List.of(f.getName() + "-" + seed));
+            } else {
+                throw new AssertionError("no test value for " + f + ": teach this test its type");
+            }
+            f.set(target, value);
+        }
+        return target;
+    }
+}
