@@ -42,7 +42,7 @@ public class KubernetesSecretTarget implements Target {
     }
 
     @Override
-    public void deliver(DependentSpec dependent, Delivery delivery) {
+    public boolean deliver(DependentSpec dependent, Delivery delivery) {
         String ns = dependent.namespace().orElseThrow();
         String name = dependent.secretName().orElseThrow();
         String keyId = delivery.key().id();
@@ -77,6 +77,8 @@ public class KubernetesSecretTarget implements Target {
         for (String deployment : dependent.restart()) {
             restarts.request(ns, deployment, name);
         }
+        // The Secret says nothing of the pods using it: the check looks at them.
+        return false;
     }
 
     @Override

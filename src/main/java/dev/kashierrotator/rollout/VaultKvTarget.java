@@ -33,7 +33,7 @@ public class VaultKvTarget implements Target {
     }
 
     @Override
-    public void deliver(DependentSpec dependent, Delivery delivery) {
+    public boolean deliver(DependentSpec dependent, Delivery delivery) {
         String path = path(dependent, delivery);
         Map<String, String> data = new LinkedHashMap<>();
         StoredKey key = delivery.newKey();
@@ -54,6 +54,8 @@ public class VaultKvTarget implements Target {
         } catch (VaultUnavailableException e) {
             throw new DeliveryException(e.getMessage());
         }
+        // A write says nothing of who reads it: the check reads the path back.
+        return false;
     }
 
     @Override

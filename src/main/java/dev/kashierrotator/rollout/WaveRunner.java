@@ -275,6 +275,7 @@ public class WaveRunner implements Distributor {
         Target target = targets.get(dependent.type());
         String lastError = null;
         boolean delivered = false;
+        java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
         try {
             retries(policy).get(() -> {
                 if (stop.getAsBoolean()) {
@@ -285,10 +286,7 @@ public class WaveRunner implements Distributor {
                     outcome.attempts++;
                 }
                 try {
-                    breaker(dependent.id()).get(() -> {
-                        target.deliver(dependent, delivery);
-                        return Boolean.TRUE;
-                    }, Boolean.class);
+                    reported.set(breaker(dependent.id()).get(() -> target.deliver(dependent, delivery), Boolean.class));
                 } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
                     Log.warnf("rotation %s key %s: delivery to %s, attempt %d of %d failed: %s", rotation.id,
                             rotation.keyId, dependent.id(), outcome.attempts, policy.deliveryAttempts(),
@@ -303,8 +301,9 @@ public class WaveRunner implements Distributor {
         } catch (Stopped e) {
             lastError = "stopped";
         }
+        String breakerState = CircuitBreakerMaintenance.get().currentState("dependent-" + dependent.id()).name();
         synchronized (rotation) {
-            outcome.circuitBreaker = CircuitBreakerMaintenance.get().currentState("dependent-" + dependent.id()).name();
+            outcome.circuitBreaker = breakerState;
         }
         if (!delivered) {
             if (stop.getAsBoolean()) {
@@ -327,6 +326,12 @@ public class WaveRunner implements Distributor {
         synchronized (rotation) {
             outcome.state = DependentState.VERIFYING;
             outcome.accepted = true;
+        }
+        if (reported.get()) {
+            // Its answer named the new fingerprint as the one it uses: that is the check.
+            count(dependent, "confirmed");
+            finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
+            return;
         }
         Instant deadline = Instant.now().plus(policy.verifyTimeout());
         Duration pause = FIRST_POLL;

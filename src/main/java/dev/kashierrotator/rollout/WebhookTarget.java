@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Webhook dependents (docs/webhook-protocol.md): a signed POST of the event, then polling of the verify URL until
- * the dependent reports the new fingerprint. Answer bodies of deliveries are drained (at most 64 KiB) and
- * dropped, never kept or logged; every call is bounded on the wall clock ({@link BoundedHttp}).
+ * the dependent reports the new fingerprint, unless the delivery's answer already does. Answer bodies are
+ * read up to 64 KiB, looked at only for that report, and never kept or logged; every call is bounded on the
+ * wall clock ({@link BoundedHttp}).
  */
 @ApplicationScoped
 public class WebhookTarget implements Target {
@@ -62,45 +63,57 @@ public class WebhookTarget implements Target {
     }
 
     @Override
-    public void deliver(DependentSpec dependent, Delivery delivery) {
+    public boolean deliver(DependentSpec dependent, Delivery delivery) {
         byte[] body = body(dependent, delivery);
         String timestamp = Long.toString(Instant.now().getEpochSecond());
+        // No request timeout: the wall-clock bound of BoundedHttp covers the whole exchange, and each JDK
+        // timeout is a timer registered under the client's lock, contended by every rollout thread.
         HttpRequest request = HttpRequest.newBuilder(URI.create(dependent.url().orElseThrow()))
-                .timeout(delivery.key().rollout().callTimeout())
                 .header("Content-Type", "application/json")
                 .header("X-Rotator-Event", delivery.event())
                 .header("X-Rotator-Delivery", deliveryId(dependent, delivery))
                 .header("X-Rotator-Signature", Signatures.header(dependent.signingSecret().orElseThrow(), timestamp, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        int status;
+        BoundedHttp.Answer answer;
         try {
-            status = BoundedHttp.send(client(dependent), request, delivery.key().rollout().callTimeout(), MAX_BODY,
-                    false).status();
+            answer = BoundedHttp.send(client(dependent), request, delivery.key().rollout().callTimeout(), MAX_BODY,
+                    true);
         } catch (IOException e) {
             throw new DeliveryException("POST " + dependent.url().get() + " failed: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
-        if (status < 200 || status > 299) {
-            throw new DeliveryException("POST " + dependent.url().get() + " answered HTTP " + status);
+        if (answer.status() < 200 || answer.status() > 299) {
+            throw new DeliveryException("POST " + dependent.url().get() + " answered HTTP " + answer.status());
+        }
+        // A receiver may answer with what its verify URL would say once the key is in use
+        // (docs/webhook-protocol.md): that saves the check. Anything else in the body is ignored.
+        return reports(answer.body(), delivery);
+    }
+
+    /** Whether a body of the verify URL's shape names the delivered key's fingerprint for its key id. */
+    private boolean reports(byte[] body, Delivery delivery) {
+        if (body.length == 0 || body[0] != '{') {
+            return false;
+        }
+        try {
+            JsonNode reported = json.readTree(body).path("keys").path(delivery.key().id());
+            return delivery.newKey().fingerprint().equals(reported.asText(null));
+        } catch (IOException e) {
+            return false;
         }
     }
 
     @Override
     public boolean confirms(DependentSpec dependent, Delivery delivery) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(dependent.verifyUrl().orElseThrow()))
-                .timeout(delivery.key().rollout().callTimeout())
                 .header("Accept", "application/json")
                 .GET()
                 .build();
         try {
             BoundedHttp.Answer answer = BoundedHttp.send(client(dependent), request,
                     delivery.key().rollout().callTimeout(), MAX_BODY, true);
-            if (answer.status() != 200) {
-                return false;
-            }
-            JsonNode reported = json.readTree(answer.body()).path("keys").path(delivery.key().id());
-            return delivery.newKey().fingerprint().equals(reported.asText(null));
+            return answer.status() == 200 && reports(answer.body(), delivery);
         } catch (IOException e) {
             return false;
         }

@@ -11,9 +11,11 @@ public interface Target {
     /**
      * One delivery attempt.
      *
+     * @return true when the dependent's answer already reports the delivered key's fingerprint as the one it
+     *         uses (then no separate check is needed); false when only a {@link #confirms} check can tell
      * @throws DeliveryException when the dependent did not accept it; the message names the reason, never a key
      */
-    void deliver(DependentSpec dependent, Delivery delivery);
+    boolean deliver(DependentSpec dependent, Delivery delivery);
 
     /** One check: does the dependent now report the delivered key's fingerprint? */
     boolean confirms(DependentSpec dependent, Delivery delivery);

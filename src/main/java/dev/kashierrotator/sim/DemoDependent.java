@@ -60,6 +60,8 @@ public final class DemoDependent implements AutoCloseable {
     private final Map<String, String> reported = new ConcurrentHashMap<>();
     private volatile Duration answerDelay = Duration.ZERO;
     private volatile boolean ignoreRollbacks;
+    private volatile boolean reportInAnswer;
+    private final AtomicInteger verifyCalls = new AtomicInteger();
     private volatile BiFunction<String, Long, Optional<String>> vaultReader = (path, version) -> Optional.empty();
 
     private DemoDependent(String name, String signingSecret, int port, SSLContext tls) throws IOException {
@@ -198,23 +200,44 @@ public final class DemoDependent implements AutoCloseable {
         ignoreKeys = false;
         answerDelay = Duration.ZERO;
         ignoreRollbacks = false;
+        reportInAnswer = false;
+    }
+
+    /**
+     * Answers deliveries with what its verify URL would say (docs/webhook-protocol.md allows it; the
+     * rotator then needs no verify call), or not.
+     */
+    public DemoDependent reportInAnswer(boolean report) {
+        this.reportInAnswer = report;
+        return this;
+    }
+
+    /** How many times its verify URL was called. */
+    public int verifyCalls() {
+        return verifyCalls.get();
+    }
+
+    /** The fingerprints it reports now: the keys it uses (the old one while a confirm delay runs). */
+    private Map<String, String> fingerprints() {
+        Map<String, String> fps = new TreeMap<>();
+        Instant now = Instant.now();
+        current.forEach((k, v) -> {
+            Instant since = switchedAt.get(k);
+            if (since == null || !now.isBefore(since.plus(confirmDelay))) {
+                fps.put(k, Fingerprints.of(v));
+            } else if (reported.containsKey(k)) {
+                fps.put(k, reported.get(k));
+            }
+        });
+        return fps;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             if (exchange.getRequestMethod().equals("GET") && path.equals("/rotation/fingerprints")) {
-                Map<String, String> fps = new TreeMap<>();
-                Instant now = Instant.now();
-                current.forEach((k, v) -> {
-                    Instant since = switchedAt.get(k);
-                    if (since == null || !now.isBefore(since.plus(confirmDelay))) {
-                        fps.put(k, Fingerprints.of(v));
-                    } else if (reported.containsKey(k)) {
-                        fps.put(k, reported.get(k));
-                    }
-                });
-                respond(exchange, 200, json.writeValueAsBytes(Map.of("keys", fps)));
+                verifyCalls.incrementAndGet();
+                respond(exchange, 200, json.writeValueAsBytes(Map.of("keys", fingerprints())));
                 return;
             }
             if (!exchange.getRequestMethod().equals("POST") || !path.equals("/rotation")) {
@@ -283,7 +306,8 @@ public final class DemoDependent implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            respond(exchange, 200, "{\"accepted\":true}".getBytes(StandardCharsets.UTF_8));
+            respond(exchange, 200, reportInAnswer ? json.writeValueAsBytes(Map.of("keys", fingerprints()))
+                    : "{\"accepted\":true}".getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -164,6 +164,11 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         hostileDependents(c);
 
+        // A dependent that answers deliveries with the fingerprints it uses (no verify call needed).
+        key(c, "answer-pay", "second", "test", "payment-api-key", "300ms");
+        webhook(c, "answer-hook", 0, List.of("answer-pay"), "inline", "answer-secret", "answer-secret")
+                .reportInAnswer(true);
+
         // The reference receivers of docs/verifiers, one per wave, as real dependents of one key.
         key(c, "ref-pay", "second", "test", "payment-api-key", "300ms");
         int wave = 0;
