@@ -18,8 +18,13 @@ trap '[ -n "$java_pid" ] && kill $java_pid 2>/dev/null; kill $bao_pid 2>/dev/nul
 until curl -fsS "http://127.0.0.1:${BAO_PORT}/v1/sys/health" >/dev/null 2>&1; do sleep 0.1; done
 
 sim="http://127.0.0.1:${PORT}/sim/kashier"
+# The JVM as the Helm chart runs it: its jvmOptions, with its memory limit seen as the machine's memory.
+jvm_opts=$(sed -n 's/^jvmOptions: *"\(.*\)"/\1/p' helm/kashier-key-rotator/values.yaml)
+mem_limit=$(sed -n '/^  limits:/{n;s/^ *memory: *\([0-9]*\)Mi/\1/p}' helm/kashier-key-rotator/values.yaml)
+# shellcheck disable=SC2206
+jvm=($jvm_opts "-XX:MaxRAM=${mem_limit}m")
 start=$(date +%s%N)
-VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=bench-root java \
+VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=bench-root java "${jvm[@]}" \
   -Dquarkus.http.port="$PORT" -Drotator.bootstrap-token="$TOKEN" \
   -Drotator.security.https-only=false -Drotator.security.allow-insecure-live-urls=true \
   -Dquarkus.http.ssl.certificate.files= -Dquarkus.http.ssl.certificate.key-files= \
@@ -43,10 +48,12 @@ until curl -fsS "http://127.0.0.1:${PORT}/q/health/ready" >/dev/null 2>&1; do
   kill -0 $java_pid 2>/dev/null || { cat "$work/service.log"; exit 1; }; sleep 0.05; done
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 quarkus_started=$(grep -o 'started in [0-9.]*s' "$work/service.log" | head -1)
+sleep 1  # what it holds once settled, not mid-start
+rss_mb=$(( $(awk '/^VmRSS:/ {print $2}' "/proc/$java_pid/status") / 1024 ))
 
-python3 - "$N" "$PORT" "$TOKEN" "$ready_ms" "$quarkus_started" <<'PY'
+python3 - "$N" "$PORT" "$TOKEN" "$ready_ms" "$quarkus_started" "$rss_mb" "${jvm[*]}" <<'PY'
 import json, sys, time, urllib.request, statistics
-n, port, token, ready_ms, started = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+n, port, token, ready_ms, started, rss, jvm = int(sys.argv[1]), *sys.argv[2:]
 base = f"http://127.0.0.1:{port}"
 def call(method, path, body=None):
     req = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode(),
@@ -67,7 +74,8 @@ for i in range(n + 2):
     if i >= 2:  # the first two warm up the JIT
         walls.append((time.perf_counter() - t0) * 1000)
 walls.sort()
-print(f"start-up: ready after {ready_ms} ms from launch (Quarkus: {started})")
+print(f"start-up: ready after {ready_ms} ms from launch (Quarkus: {started}); resident {rss} MiB a second later")
+print(f"  JVM: {jvm}")
 print(f"payment-key rotation, 2 webhook dependents in 2 waves, soak 0, grace 0, {n} runs after 2 warm-up:")
 print(f"  median {statistics.median(walls):.0f} ms, p90 {walls[int(len(walls)*0.9)-1]:.0f} ms, "
       f"min {walls[0]:.0f} ms, max {walls[-1]:.0f} ms (client wall time, POST to COMPLETED seen)")

@@ -67,13 +67,14 @@ public final class ImageBuild {
                 .addFileEntriesLayer(layer("app", app.resolve("app"), deployments.resolve("app")))
                 .addFileEntriesLayer(FileEntriesLayer.builder().setName("run")
                         .addEntry(app.resolve("quarkus-run.jar"), deployments.resolve("quarkus-run.jar")).build())
-                .setEntrypoint(List.of("java", "-XX:MaxRAMPercentage=75.0",
-                        "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                // JVM options come from the environment (JAVA_TOOL_OPTIONS): the chart's, or these defaults.
+                .setEntrypoint(List.of("java", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                         "-jar", "/deployments/quarkus-run.jar"))
                 .setWorkingDirectory(deployments)
                 .setUser("185")
                 .setExposedPorts(Set.of(Port.tcp(8080), Port.tcp(8443)))
-                .setEnvironment(Map.of("LANG", "C.UTF-8"))
+                .setEnvironment(Map.of("LANG", "C.UTF-8", "JAVA_TOOL_OPTIONS",
+                        String.join(" ", dev.kashierrotator.testing.ChartJvm.options())))
                 .setLabels(Map.of("org.opencontainers.image.title", NAME,
                         "org.opencontainers.image.description", "Kashier Key Rotator"));
     }

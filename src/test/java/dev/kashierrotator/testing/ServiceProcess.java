@@ -35,6 +35,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service with these settings (system properties) and waits until it is ready. */
     public static ServiceProcess start(String name, int port, Map<String, String> settings) {
+        return start(name, port, settings, List.of("-Xmx256m"));
+    }
+
+    /** Starts the service with these JVM options and settings and waits until it is ready. */
+    public static ServiceProcess start(String name, int port, Map<String, String> settings, List<String> jvm) {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("no packaged service at " + jar + ": run ./mvnw verify");
@@ -42,7 +47,8 @@ public final class ServiceProcess implements AutoCloseable {
         Map<String, String> all = new TreeMap<>(settings);
         all.put("quarkus.http.port", Integer.toString(port));
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvm);
         all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
@@ -59,6 +65,11 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start service " + name, e);
         }
+    }
+
+    /** The service's OS process id (for its memory figures in /proc). */
+    public long pid() {
+        return process.pid();
     }
 
     public String url() {
