@@ -1,12 +1,9 @@
 package dev.kashierrotator.health;
 
-import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
-import dev.kashierrotator.kashier.KashierUnavailableException;
+import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.security.AccessControl;
-import dev.kashierrotator.sim.DemoDependents;
-import dev.kashierrotator.sim.SimulatorSeeder;
 import dev.kashierrotator.vault.VaultKv;
 import dev.kashierrotator.vault.VaultUnavailableException;
 import io.quarkus.logging.Log;
@@ -16,29 +13,22 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * Runs at start-up: validates the inventory (start-up stops with one line per problem), builds the
- * Vault client (stops when no address or token is configured), seeds keys from the simulator, starts
- * the demo dependents when configured, and resumes unfinished rotations.
+ * Vault client (stops when no address or token is configured) and resumes unfinished rotations. (In
+ * the local build, the simulator's keys are seeded and the demo dependents started just before.)
  */
 @ApplicationScoped
 public class StartupChecks {
 
-    void onStart(@Observes StartupEvent event, Inventory inventory, VaultKv kv, RotatorConfig config,
-                 SimulatorSeeder seeder, DemoDependents demo, RotationEngine engine, AccessControl access) {
+    void onStart(@Observes StartupEvent event, Inventory inventory, VaultKv kv, Dashboard dashboard,
+                 RotationEngine engine, AccessControl access) {
+        // Asking the dashboard makes it: a dashboard this build cannot provide stops start-up here.
         Log.infof("inventory: %d key(s), %d dependent(s); Vault %s, mount %s; dashboard %s",
                 inventory.keys().size(), inventory.dependents().size(), kv.address(), kv.mount(),
-                config.kashier().dashboard());
+                dashboard.automated() ? "simulator" : "manual");
         if (!access.anyToken()) {
             Log.warn("no API token (rotator.security.tokens) and no ROTATOR_BOOTSTRAP_TOKEN: every /api call will "
                     + "answer 401");
         }
-        if (seeder.applies()) {
-            try {
-                seeder.seed();
-            } catch (VaultUnavailableException | KashierUnavailableException e) {
-                Log.errorf("simulator seeding skipped: %s", e.getMessage());
-            }
-        }
-        demo.start();
         try {
             int resumed = engine.resumeUnfinished();
             Log.infof("replica %s started; %d unfinished rotation(s) resumed", engine.instanceId(), resumed);

@@ -3,6 +3,7 @@ package dev.kashierrotator.kashier;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.rotation.Dashboard;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
 /** The dashboard the inventory asks for: {@code manual} (a person) or {@code simulator}. */
@@ -10,7 +11,15 @@ public class DashboardProducer {
 
     @Produces
     @ApplicationScoped
-    Dashboard dashboard(RotatorConfig config, SimulatorDashboard simulator, ManualDashboard manual) {
-        return "simulator".equals(config.kashier().dashboard()) ? simulator : manual;
+    Dashboard dashboard(RotatorConfig config, Instance<SimulatedDashboard> simulator, ManualDashboard manual) {
+        if (!"simulator".equals(config.kashier().dashboard())) {
+            return manual;
+        }
+        if (simulator.isUnsatisfied()) {
+            throw new IllegalStateException("rotator.kashier.dashboard=simulator, but this is the production build of "
+                    + "the service, which has no simulator: set rotator.kashier.dashboard=manual (a person makes the "
+                    + "keys in the Kashier dashboard), or run the local build (scripts/run-local.sh)");
+        }
+        return simulator.get();
     }
 }

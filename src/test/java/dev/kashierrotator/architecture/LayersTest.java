@@ -35,4 +35,13 @@ class LayersTest {
                         "jakarta.ws.rs..")
                 .check(PRODUCTION);
     }
+
+    @Test
+    void theServiceNeedsNoneOfTheLocalBuildsCode() {
+        // src/local/java (the simulator, which makes keys, and the demo dependents) is left out of the
+        // production build: nothing else may need it, or that build would not compile.
+        noClasses().that().resideOutsideOfPackage("dev.kashierrotator.sim..")
+                .should().dependOnClassesThat().resideInAPackage("dev.kashierrotator.sim..")
+                .check(PRODUCTION);
+    }
 }

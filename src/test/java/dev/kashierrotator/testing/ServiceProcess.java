@@ -40,7 +40,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service with these JVM options and settings and waits until it is ready. */
     public static ServiceProcess start(String name, int port, Map<String, String> settings, List<String> jvm) {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        return start(name, port, settings, jvm, Path.of("target", "quarkus-app", "quarkus-run.jar"));
+    }
+
+    /** Starts the service packaged at {@code jar} and waits until it is ready. */
+    public static ServiceProcess start(String name, int port, Map<String, String> settings, List<String> jvm,
+                                       Path jar) {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("no packaged service at " + jar + ": run ./mvnw verify");
         }

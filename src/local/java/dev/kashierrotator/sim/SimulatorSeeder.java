@@ -7,9 +7,15 @@ import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.IssuedKey;
 import dev.kashierrotator.rotation.KeyStore;
 import dev.kashierrotator.rotation.StoredKey;
+import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.vault.CasConflictException;
+import dev.kashierrotator.vault.VaultUnavailableException;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -37,6 +43,17 @@ public class SimulatorSeeder {
         this.dashboard = dashboard;
         this.servedHere = config.kashier().simulator().enabled();
         this.simulatorDashboard = "simulator".equals(config.kashier().dashboard());
+    }
+
+    /** At start-up, before the rotations are resumed (docs/configuration.md, Kashier simulator). */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 100) StartupEvent event) {
+        if (applies()) {
+            try {
+                seed();
+            } catch (VaultUnavailableException | KashierUnavailableException e) {
+                Log.errorf("simulator seeding skipped: %s", e.getMessage());
+            }
+        }
     }
 
     /** Whether seeding applies: the simulator is the dashboard, or this process serves it (docs/configuration.md, Vault layout). */

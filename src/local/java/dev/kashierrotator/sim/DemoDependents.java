@@ -7,8 +7,11 @@ import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.vault.VaultKv;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -28,6 +31,11 @@ public class DemoDependents {
         this.ports = config.demo().dependents();
         this.inventory = inventory;
         this.kv = kv;
+    }
+
+    /** At start-up, before the rotations are resumed. */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 200) StartupEvent event) {
+        start();
     }
 
     public synchronized void start() {

@@ -1,9 +1,11 @@
-package dev.kashierrotator.kashier;
+package dev.kashierrotator.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.kashier.KashierUnavailableException;
+import dev.kashierrotator.kashier.SimulatedDashboard;
 import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.IssuedKey;
 import dev.kashierrotator.util.BoundedHttp;
@@ -29,8 +31,8 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
  * over HTTP so that several service processes can share one simulator.
  */
 @ApplicationScoped
-@Typed(SimulatorDashboard.class)
-public class SimulatorDashboard implements Dashboard {
+@Typed(SimulatedDashboard.class)
+public class SimulatorDashboard implements SimulatedDashboard {
 
     private final HttpClient http;
     private final ObjectMapper json;
