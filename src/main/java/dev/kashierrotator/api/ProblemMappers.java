@@ -29,18 +29,24 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response rotation(RotationException e) {
+        // The domain says why; the status is the API's choice.
+        int status = switch (e.refusal()) {
+            case UNKNOWN -> 404;
+            case CONFLICT -> 409;
+            case INVALID -> 400;
+            case UNPROCESSABLE -> 422;
+        };
         if (e.field() != null) {
             Problem invalid = Problem.invalid(e.field(), e.getMessage());
-            return new Problem(invalid.type(), e.title(), e.status(), invalid.detail(), invalid.errors(),
+            return new Problem(invalid.type(), e.title(), status, invalid.detail(), invalid.errors(),
                     e.rotationId()).toResponse();
         }
-        String slug = switch (e.status()) {
-            case 404 -> "not-found";
-            case 409 -> "conflict";
-            case 501 -> "not-implemented";
+        String slug = switch (e.refusal()) {
+            case UNKNOWN -> "not-found";
+            case CONFLICT -> "conflict";
             default -> "rotation";
         };
-        Problem p = Problem.of(e.status(), slug, e.title(), e.getMessage());
+        Problem p = Problem.of(status, slug, e.title(), e.getMessage());
         return (e.rotationId() == null ? p : p.withRotation(e.rotationId())).toResponse();
     }
 

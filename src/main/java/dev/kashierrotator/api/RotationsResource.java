@@ -10,6 +10,7 @@ import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
+import dev.kashierrotator.rotation.RotationException.Refusal;
 import dev.kashierrotator.rotation.RotationState;
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.security.Caller;
@@ -79,7 +80,7 @@ public class RotationsResource {
 
     /** The rotation, if the caller has the permission for its key's mode (404 when there is none). */
     private Rotation visible(String id, Permission permission) {
-        Rotation r = engine.get(checkedId(id)).orElseThrow(() -> new RotationException(404, "Unknown rotation",
+        Rotation r = engine.get(checkedId(id)).orElseThrow(() -> new RotationException(Refusal.UNKNOWN, "Unknown rotation",
                 "no rotation '" + id + "'", null));
         if (caller.audited() != null) {
             caller.audited(caller.audited().action(), r.keyId, r.id);
@@ -146,7 +147,7 @@ public class RotationsResource {
 
     private static String checkedId(String id) {
         if (!id.matches("rot-[0-9A-Za-z-]{1,64}")) {
-            throw new RotationException(404, "Unknown rotation", "no rotation '" + id + "'", null);
+            throw new RotationException(Refusal.UNKNOWN, "Unknown rotation", "no rotation '" + id + "'", null);
         }
         return id;
     }

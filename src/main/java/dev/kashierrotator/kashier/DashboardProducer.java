@@ -2,11 +2,12 @@ package dev.kashierrotator.kashier;
 
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.rotation.Dashboard;
+import dev.kashierrotator.rotation.KashierApi;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
-/** The dashboard the inventory asks for: {@code manual} (a person) or {@code simulator}. */
+/** The dashboard the inventory asks for ({@code manual}: a person, or {@code simulator}), and Kashier's API. */
 public class DashboardProducer {
 
     @Produces
@@ -20,6 +21,13 @@ public class DashboardProducer {
                     + "the service, which has no simulator: set rotator.kashier.dashboard=manual (a person makes the "
                     + "keys in the Kashier dashboard), or run the local build (scripts/run-local.sh)");
         }
-        return simulator.get();
+        return FaultTranslation.dashboard(simulator.get());
+    }
+
+    /** Kashier's API as the engine sees it: the probe, with its fault-tolerance exceptions translated. */
+    @Produces
+    @ApplicationScoped
+    KashierApi kashierApi(KashierApiProbe probe) {
+        return FaultTranslation.api(probe);
     }
 }

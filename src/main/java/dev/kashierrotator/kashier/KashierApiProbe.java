@@ -5,6 +5,7 @@ import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.rotation.KashierApi;
 import dev.kashierrotator.util.BoundedHttp;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
  * key and counts as Kashier being unavailable: a probe that failed open would verify a mistyped key.
  */
 @ApplicationScoped
+@Typed(KashierApiProbe.class)
 public class KashierApiProbe implements KashierApi {
 
     /** The whole probe, connection to last byte; the answer body is read up to 16 KiB and dropped. */

@@ -4,7 +4,6 @@ import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Rotation.StepState;
 import java.util.Optional;
-import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 
 /**
  * When a rotation may still be called off: while the key dependents held before it still works on
@@ -65,7 +64,7 @@ final class AbortRules {
         Optional<StoredKey> old = keys.version(key.id(), r.oldVersion);
         try {
             return old.isPresent() && kashier.acceptsSecretKey(key.mode(), old.get().value());
-        } catch (PassingFailure | FaultToleranceException e) {
+        } catch (PassingFailure e) {
             return false;
         }
     }

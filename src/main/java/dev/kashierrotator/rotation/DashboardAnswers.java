@@ -4,6 +4,7 @@ import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Rotation.Step;
 import dev.kashierrotator.rotation.Rotation.StepState;
+import dev.kashierrotator.rotation.RotationException.Refusal;
 import io.quarkus.logging.Log;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,7 +40,7 @@ final class DashboardAnswers {
     }
 
     Rotation confirm(String id, String newKey, String answeredBy) {
-        Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(404, "Unknown rotation",
+        Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(Refusal.UNKNOWN, "Unknown rotation",
                 "no rotation '" + id + "'", null));
         if (newKey != null && !newKey.isBlank() && !r.state.isFinal()) {
             // The same key again (a retried request, a double click): it was taken once; answer alike.
@@ -52,24 +53,24 @@ final class DashboardAnswers {
                     .anyMatch(s -> s.state == StepState.RUNNING && StepName.valueOf(s.name).takesNewKey());
             if (r.newFingerprint != null && !fingerprint.equals(r.newFingerprint)
                     && (keyStepWaits || r.state != RotationState.AWAITING_DASHBOARD)) {
-                throw new RotationException(409, "Already answered", "rotation " + id + " already took the key of "
+                throw new RotationException(Refusal.CONFLICT, "Already answered", "rotation " + id + " already took the key of "
                         + "fingerprint " + r.newFingerprint + " (answered by " + r.dashboardAnsweredBy + "), and "
                         + "that is the one rolled out; if you made a second key in the dashboard, delete that one "
                         + "(fingerprint " + fingerprint + ")", id);
             }
         }
         if (r.state != RotationState.AWAITING_DASHBOARD) {
-            throw new RotationException(409, "Nothing to confirm", "rotation " + id + " is " + r.state
+            throw new RotationException(Refusal.CONFLICT, "Nothing to confirm", "rotation " + id + " is " + r.state
                     + ", not waiting for a dashboard step", id);
         }
         KeySpec key = inventory.key(r.keyId).orElseThrow();
         Step step = r.steps.stream().filter(s -> s.state == StepState.RUNNING).findFirst().orElseThrow();
         StepName name = StepName.valueOf(step.name);
         if (name.takesNewKey() && (newKey == null || newKey.isBlank())) {
-            throw RotationException.invalid(400, "newKey", "required: step " + name + " waits for the new key", id);
+            throw RotationException.invalid(Refusal.INVALID, "newKey", "required: step " + name + " waits for the new key", id);
         }
         if (!name.takesNewKey() && newKey != null) {
-            throw RotationException.invalid(400, "newKey", "step " + name + " takes no key; send {}", id);
+            throw RotationException.invalid(Refusal.INVALID, "newKey", "step " + name + " takes no key; send {}", id);
         }
         Instant now = clock.instant();
         StoredKey staged = null;
@@ -89,7 +90,7 @@ final class DashboardAnswers {
             // that one stages its key.
             rotations.update(r);
         } catch (StaleWriteException e) {
-            throw new RotationException(409, "Rotation busy", "rotation " + id + " changed meanwhile (another "
+            throw new RotationException(Refusal.CONFLICT, "Rotation busy", "rotation " + id + " changed meanwhile (another "
                     + "answer, or the rotation moving on); look at it again before answering", id);
         }
         if (staged != null) {
@@ -104,26 +105,26 @@ final class DashboardAnswers {
     private StoredKey checked(Rotation r, KeySpec key, String value, Instant now) {
         String id = r.id;
         if (!value.matches(key.isPaymentKey() ? PAYMENT_KEY_SHAPE : SECRET_KEY_SHAPE)) {
-            throw RotationException.invalid(400, "newKey", "does not look like a Kashier "
+            throw RotationException.invalid(Refusal.INVALID, "newKey", "does not look like a Kashier "
                     + (key.isPaymentKey() ? "payment API key (a UUID: 8-4-4-4-12 hex)"
                     : "secret key (32 hex, '$', 96 hex)") + ": check that it was copied whole", id);
         }
         String fingerprint = Fingerprints.of(value);
         if (fingerprint.equals(r.oldFingerprint)) {
-            throw RotationException.invalid(422, "newKey", "is the key being replaced, not a new one", id);
+            throw RotationException.invalid(Refusal.UNPROCESSABLE, "newKey", "is the key being replaced, not a new one", id);
         }
         for (long v = r.oldVersion - 1; v >= Math.max(1, r.oldVersion - 4); v--) {
             // Most likely the standby user's key, still valid but never changed: that rotates nothing.
             long version = v;
             if (keys.version(key.id(), v).filter(k -> k.fingerprint().equals(fingerprint)).isPresent()) {
-                throw RotationException.invalid(422, "newKey", "is an earlier key of " + key.id() + " (Vault version "
+                throw RotationException.invalid(Refusal.UNPROCESSABLE, "newKey", "is an earlier key of " + key.id() + " (Vault version "
                         + version + "), not a new one: " + (key.isPaymentKey()
                         ? "create a new payment API key in the dashboard and send that"
                         : "change it in the dashboard first and send the new value"), id);
             }
         }
         if (!key.isPaymentKey() && !kashier.acceptsSecretKey(key.mode(), value)) {
-            throw RotationException.invalid(422, "newKey", "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
+            throw RotationException.invalid(Refusal.UNPROCESSABLE, "newKey", "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
                     + "check the mode and that it was copied whole", id);
         }
         String user = null;

@@ -9,6 +9,7 @@ import dev.kashierrotator.inventory.RolloutPolicy;
 import dev.kashierrotator.rotation.Rotation.DependentOutcome;
 import dev.kashierrotator.rotation.Rotation.Step;
 import dev.kashierrotator.rotation.Rotation.Wave;
+import dev.kashierrotator.rotation.RotationException.Refusal;
 import dev.kashierrotator.rotation.RotationStore.Claimed;
 import dev.kashierrotator.rotation.RotationStore.Held;
 import io.quarkus.logging.Log;
@@ -123,13 +124,13 @@ public class RotationEngine {
      */
     public Rotation start(String keyId, RotationRequest request) {
         KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
-        StoredKey current = keys.current(keyId).orElseThrow(() -> new RotationException(409, "No current key",
+        StoredKey current = keys.current(keyId).orElseThrow(() -> new RotationException(Refusal.CONFLICT, "No current key",
                 "key '" + keyId + "' has no current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
                         + "; write the first key there before rotating", null));
         if (key.alternates() && current.user().filter(key.users()::contains).isEmpty()) {
             // Without it the standby user would be a guess, and a wrong guess has a person change the key
             // every dependent uses.
-            throw new RotationException(409, "Key has no user", "key '" + keyId + "' alternates between users "
+            throw new RotationException(Refusal.CONFLICT, "Key has no user", "key '" + keyId + "' alternates between users "
                     + key.users() + ", but its current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
                     + " does not say whose it is (" + current.user().map(u -> "user '" + u + "' is not one of them")
                     .orElse("no 'user' field") + "); add it: bao kv patch " + keys.mount() + "/" + keys.path(keyId)
@@ -146,7 +147,7 @@ public class RotationEngine {
             long now = keys.current(keyId).map(StoredKey::version).orElse(-1L);
             if (now != request.expectedVersion().getAsLong()) {
                 rotations.release(claim);
-                throw new RotationException(409, "Already rotated", "key '" + keyId + "' is at version " + now
+                throw new RotationException(Refusal.CONFLICT, "Already rotated", "key '" + keyId + "' is at version " + now
                         + " now, not " + request.expectedVersion().getAsLong() + ": it was rotated meanwhile", null);
             }
         }
@@ -256,21 +257,21 @@ public class RotationEngine {
      */
     public Rotation abort(String id, String requestedBy, String reason) {
         for (int attempt = 0; attempt < 5; attempt++) {
-            Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(404, "Unknown rotation",
+            Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(Refusal.UNKNOWN, "Unknown rotation",
                     "no rotation '" + id + "'", null));
             if (r.state.isFinal()) {
-                throw new RotationException(409, "Rotation finished", "rotation " + id + " is already " + r.state
+                throw new RotationException(Refusal.CONFLICT, "Rotation finished", "rotation " + id + " is already " + r.state
                         + "; nothing to abort", id);
             }
             if (r.abortRefusal != null) {
-                throw new RotationException(409, "Too late to abort", r.abortRefusal, id);
+                throw new RotationException(Refusal.CONFLICT, "Too late to abort", r.abortRefusal, id);
             }
             if (r.abortRequestedAt != null) {
                 return r;
             }
             String refusal = aborts.refusal(r);
             if (refusal != null) {
-                throw new RotationException(409, "Too late to abort", refusal, id);
+                throw new RotationException(Refusal.CONFLICT, "Too late to abort", refusal, id);
             }
             r.abortRequestedBy = requestedBy;
             r.abortRequestedAt = clock.instant();
@@ -284,7 +285,7 @@ public class RotationEngine {
             runner.wakeIfIdle(id);
             return r;
         }
-        throw new RotationException(409, "Rotation busy", "rotation " + id + " kept changing; try again", id);
+        throw new RotationException(Refusal.CONFLICT, "Rotation busy", "rotation " + id + " kept changing; try again", id);
     }
 
     private Rotation newRotation(KeySpec key, StoredKey current, RotationRequest request) {

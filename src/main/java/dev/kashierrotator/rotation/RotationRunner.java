@@ -18,7 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
 
 /**
  * Runs rotations: takes a held rotation from its first unfinished step, runs each step, and applies
@@ -357,7 +356,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             return new StepOutcome.AwaitsPerson(e);
         } catch (StepFailed e) {
             return new StepOutcome.Failed(e.getMessage());
-        } catch (PassingFailure | StaleWriteException | FaultToleranceException e) {
+        } catch (PassingFailure | StaleWriteException e) {
             return new StepOutcome.Retry(e.getMessage());
         }
     }

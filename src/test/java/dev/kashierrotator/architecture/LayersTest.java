@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages stay layers: no cycles between them, and the rotation domain depends on no adapter (Vault,
- * Kashier, rollout targets, the API), on no Vault driver and on no JAX-RS. Checked on the compiled
+ * Kashier, rollout targets, the API), on no Vault driver, no JAX-RS, no Micrometer and no fault-tolerance
+ * library (adapters translate their exceptions into the domain's own). Checked on the compiled
  * production classes.
  */
 @Tag("fast")
@@ -27,12 +28,13 @@ class LayersTest {
     }
 
     @Test
-    void theRotationDomainKnowsNoAdapterNoVaultDriverAndNoJaxRs() {
+    void theRotationDomainKnowsNoAdapterNoDriverNoJaxRsNoMetricsAndNoFaultToleranceLibrary() {
         noClasses().that().resideInAPackage("dev.kashierrotator.rotation..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.kashierrotator.vault..",
                         "dev.kashierrotator.kashier..", "dev.kashierrotator.rollout..", "dev.kashierrotator.api..",
                         "dev.kashierrotator.sim..", "dev.kashierrotator.security..", "io.github.jopenlibs..",
-                        "jakarta.ws.rs..")
+                        "jakarta.ws.rs..", "io.micrometer..", "org.eclipse.microprofile.faulttolerance..",
+                        "io.smallrye.faulttolerance..")
                 .check(PRODUCTION);
     }
 

@@ -17,7 +17,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,15 +76,13 @@ class KashierApiProbeTest {
         KashierUnavailableException first = assertThrows(KashierUnavailableException.class,
                 () -> kashier.acceptsSecretKey(Mode.LIVE, key));
         assertTrue(first.getMessage().contains("unreachable") && !first.getMessage().contains(key));
-        // Every attempt (retries included) counts: the breaker opens and answers at once, without calling.
-        assertThrows(CircuitBreakerOpenException.class, () -> {
-            for (int i = 0; i < 10; i++) {
-                try {
-                    kashier.acceptsSecretKey(Mode.LIVE, key);
-                } catch (KashierUnavailableException e) {
-                    // still closed: keep going
-                }
-            }
-        });
+        // Every attempt (retries included) counts: the breaker opens and answers at once, without calling;
+        // the engine sees that as Kashier being unavailable, like any other passing failure.
+        String last = "";
+        for (int i = 0; i < 10 && !last.contains("CircuitBreakerOpenException"); i++) {
+            last = assertThrows(KashierUnavailableException.class, () -> kashier.acceptsSecretKey(Mode.LIVE, key))
+                    .getMessage();
+        }
+        assertTrue(last.startsWith("Kashier live API: CircuitBreakerOpenException"), last);
     }
 }
