@@ -114,7 +114,8 @@ public class KeysResource {
                 ? RotationRequest.emergency(reason, caller.subject(), body.order())
                 : new RotationRequest(reason, "manual", caller.subject()));
         // Relative, as the contract shows it (JAX-RS would make a URI absolute).
-        return Response.accepted(rotation).header("Location", "/api/v1/rotations/" + rotation.id).build();
+        return Response.accepted(RotationView.of(rotation)).header("Location", "/api/v1/rotations/" + rotation.id)
+                .build();
     }
 
     private KeyView view(KeySpec spec) {

@@ -50,7 +50,7 @@ public class RotationsResource {
 
     @GET
     @Operation(summary = "Rotations, newest first")
-    public List<Rotation> list(@QueryParam("keyId") String keyId, @QueryParam("state") String state,
+    public List<RotationView> list(@QueryParam("keyId") String keyId, @QueryParam("state") String state,
                                @QueryParam("limit") String limit) {
         caller.require(Permission.ROTATIONS_READ, null);
         if (keyId != null && inventory.key(keyId).isEmpty()) {
@@ -68,14 +68,15 @@ public class RotationsResource {
                         RotationState.values()).map(Enum::name).collect(Collectors.joining(", "))));
             }
         }
-        return engine.list(keyId, wanted, Limit.parse(limit, 50), r -> Mode.of(r.mode).map(caller::sees).orElse(false));
+        return engine.list(keyId, wanted, Limit.parse(limit, 50), r -> Mode.of(r.mode).map(caller::sees).orElse(false))
+                .stream().map(RotationView::of).toList();
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "One rotation")
-    public Rotation get(@PathParam("id") String id) {
-        return visible(id, Permission.ROTATIONS_READ);
+    public RotationView get(@PathParam("id") String id) {
+        return RotationView.of(visible(id, Permission.ROTATIONS_READ));
     }
 
     /** The rotation, if the caller has the permission for its key's mode (404 when there is none). */
@@ -118,8 +119,8 @@ public class RotationsResource {
     public Response confirm(@PathParam("id") String id, ConfirmRequest body) {
         caller.audited("rotation.confirm", null, id);
         visible(id, Permission.ROTATIONS_CONFIRM);
-        return Response.accepted(engine.confirm(checkedId(id), body == null ? null : body.newKey(), caller.subject()))
-                .build();
+        return Response.accepted(RotationView.of(engine.confirm(checkedId(id), body == null ? null : body.newKey(),
+                caller.subject()))).build();
     }
 
     /** Body of an abort: why (optional, shown in the record). */
@@ -142,7 +143,7 @@ public class RotationsResource {
             throw new ProblemException(Problem.invalid("reason", "looks like it holds a Kashier key; a reason is "
                     + "stored and shown to everyone who may read rotations: never put a key in it"));
         }
-        return Response.accepted(engine.abort(checkedId(id), caller.subject(), reason)).build();
+        return Response.accepted(RotationView.of(engine.abort(checkedId(id), caller.subject(), reason))).build();
     }
 
     private static String checkedId(String id) {

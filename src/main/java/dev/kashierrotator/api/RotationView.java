@@ -1,0 +1,126 @@
+package dev.kashierrotator.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.kashierrotator.rotation.Rotation;
+import dev.kashierrotator.rotation.RotationState;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A rotation as the API shows it (docs/api.md). Its own type, so that the Vault document
+ * ({@link Rotation}, with its schema version) and the API can change apart; built from a snapshot of the
+ * record, never holding a key value.
+ */
+public record RotationView(
+        String id,
+        String keyId,
+        String trigger,
+        String requestedBy,
+        String reason,
+        RotationState state,
+        String oldFingerprint,
+        String newFingerprint,
+        List<StepView> steps,
+        List<WaveView> waves,
+        Instant createdAt,
+        Instant updatedAt,
+        String error,
+        String mid,
+        String mode,
+        String kind,
+        long oldVersion,
+        Long newVersion,
+        String oldKashierKeyId,
+        String newKashierKeyId,
+        Instant oldKeyExpiredAt,
+        Instant graceUntil,
+        Long exposureWindowMs,
+        String fromUser,
+        String toUser,
+        boolean emergency,
+        String order,
+        Long triggerToOldKeyExpiredMs,
+        Instant awaitingDashboardSince,
+        List<String> confirmedSteps,
+        List<String> blockedBy,
+        String dashboardAnsweredBy,
+        Instant dashboardAnsweredAt,
+        String abortRequestedBy,
+        Instant abortRequestedAt,
+        String abortReason,
+        String abortRefusal,
+        String owner,
+        long epoch,
+        String rollBackCause) {
+
+    static RotationView of(Rotation record) {
+        Rotation r = record.snapshot();
+        return new RotationView(
+                r.id,
+                r.keyId,
+                r.trigger,
+                r.requestedBy,
+                r.reason,
+                r.state,
+                r.oldFingerprint,
+                r.newFingerprint,
+                r.steps.stream().map(StepView::of).toList(),
+                r.waves.stream().map(WaveView::of).toList(),
+                r.createdAt,
+                r.updatedAt,
+                r.error,
+                r.mid,
+                r.mode,
+                r.kind,
+                r.oldVersion,
+                r.newVersion,
+                r.oldKashierKeyId,
+                r.newKashierKeyId,
+                r.oldKeyExpiredAt,
+                r.graceUntil,
+                r.exposureWindowMs,
+                r.fromUser,
+                r.toUser,
+                r.emergency,
+                r.order,
+                r.triggerToOldKeyExpiredMs,
+                r.awaitingDashboardSince,
+                List.copyOf(r.confirmedSteps),
+                List.copyOf(r.blockedBy),
+                r.dashboardAnsweredBy,
+                r.dashboardAnsweredAt,
+                r.abortRequestedBy,
+                r.abortRequestedAt,
+                r.abortReason,
+                r.abortRefusal,
+                r.owner,
+                r.epoch,
+                r.rollBackCause);
+    }
+
+    /** One step of the plan. */
+    @JsonPropertyOrder({"name", "state", "startedAt", "endedAt", "detail"})
+    public record StepView(String name, Rotation.StepState state, Instant startedAt, Instant endedAt, String detail) {
+        static StepView of(Rotation.Step s) {
+            return new StepView(s.name, s.state, s.startedAt, s.endedAt, s.detail);
+        }
+    }
+
+    /** One wave of dependents. */
+    public record WaveView(int index, Rotation.StepState state, Instant startedAt, Instant endedAt,
+                           List<DependentView> dependents) {
+        static WaveView of(Rotation.Wave w) {
+            return new WaveView(w.index, w.state, w.startedAt, w.endedAt,
+                    w.dependents.stream().map(DependentView::of).toList());
+        }
+    }
+
+    /** What happened to one dependent. */
+    public record DependentView(String id, String type, Rotation.DependentState state, int attempts, boolean accepted,
+                                String circuitBreaker, String error, Instant confirmedAt) {
+        static DependentView of(Rotation.DependentOutcome d) {
+            return new DependentView(d.id, d.type, d.state, d.attempts, d.accepted, d.circuitBreaker, d.error,
+                    d.confirmedAt);
+        }
+    }
+}
