@@ -39,9 +39,7 @@ public final class DemoDependent implements AutoCloseable {
      *
      * @param fingerprint fingerprint of the key it carried or referenced (never the key)
      */
-    public record Received(String event, String deliveryId, String keyId, boolean signatureValid,
-                           String fingerprint) {
-    }
+    public record Received(String event, String deliveryId, String keyId, boolean signatureValid, String fingerprint) {}
 
     private final String name;
     private final String signingSecret;
@@ -245,13 +243,17 @@ public final class DemoDependent implements AutoCloseable {
                 return;
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
-            boolean valid = Signatures.verify(signingSecret, exchange.getRequestHeaders().getFirst("X-Rotator-Signature"),
-                    body);
+            boolean valid = Signatures.verify(
+                    signingSecret, exchange.getRequestHeaders().getFirst("X-Rotator-Signature"), body);
             JsonNode event = json.readTree(body);
             String deliveryId = exchange.getRequestHeaders().getFirst("X-Rotator-Delivery");
             String keyId = event.path("keyId").asText();
-            received.add(new Received(exchange.getRequestHeaders().getFirst("X-Rotator-Event"), deliveryId, keyId,
-                    valid, event.path("fingerprint").asText()));
+            received.add(new Received(
+                    exchange.getRequestHeaders().getFirst("X-Rotator-Event"),
+                    deliveryId,
+                    keyId,
+                    valid,
+                    event.path("fingerprint").asText()));
             if (!valid) {
                 respond(exchange, 401, new byte[0]);
                 return;
@@ -269,11 +271,15 @@ public final class DemoDependent implements AutoCloseable {
                 respond(exchange, 503, new byte[0]);
                 return;
             }
-            boolean ignored = ignoreKeys || (ignoreRollbacks && "key.rolled_back".equals(event.path("event").asText()));
+            boolean ignored = ignoreKeys
+                    || (ignoreRollbacks
+                            && "key.rolled_back".equals(event.path("event").asText()));
             if (seenDeliveries.putIfAbsent(deliveryId, true) == null && !ignored) {
-                Optional<String> key = event.hasNonNull("key") ? Optional.of(event.get("key").asText())
-                        : vaultReader.apply(event.path("vault").path("path").asText(),
-                        event.path("vault").path("version").asLong());
+                Optional<String> key = event.hasNonNull("key")
+                        ? Optional.of(event.get("key").asText())
+                        : vaultReader.apply(
+                                event.path("vault").path("path").asText(),
+                                event.path("vault").path("version").asLong());
                 if (key.isEmpty()) {
                     respond(exchange, 422, new byte[0]);
                     seenDeliveries.remove(deliveryId);
@@ -292,7 +298,9 @@ public final class DemoDependent implements AutoCloseable {
                     switchedAt.remove(keyId);
                 }
                 // During grace callbacks may still be signed with the previous key: keep accepting it.
-                String stillValid = event.hasNonNull("previousKey") ? event.get("previousKey").asText() : old;
+                String stillValid = event.hasNonNull("previousKey")
+                        ? event.get("previousKey").asText()
+                        : old;
                 if (event.hasNonNull("graceUntil") && stillValid != null) {
                     previous.put(keyId, stillValid);
                 } else {
@@ -306,8 +314,12 @@ public final class DemoDependent implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            respond(exchange, 200, reportInAnswer ? json.writeValueAsBytes(Map.of("keys", fingerprints()))
-                    : "{\"accepted\":true}".getBytes(StandardCharsets.UTF_8));
+            respond(
+                    exchange,
+                    200,
+                    reportInAnswer
+                            ? json.writeValueAsBytes(Map.of("keys", fingerprints()))
+                            : "{\"accepted\":true}".getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -40,12 +40,15 @@ public class DemoDependents {
 
     public synchronized void start() {
         ports.forEach((id, port) -> {
-            DependentSpec spec = inventory.dependent(id).filter(d -> d.type() == DependentType.WEBHOOK)
+            DependentSpec spec = inventory
+                    .dependent(id)
+                    .filter(d -> d.type() == DependentType.WEBHOOK)
                     .orElseThrow(() -> new IllegalStateException("rotator.demo.dependents." + id
                             + ": no webhook dependent with that id in rotator.dependents"));
             try {
                 DemoDependent d = DemoDependent.start(id, spec.signingSecret().orElseThrow(), port)
-                        .vaultReader((path, version) -> kv.read(path, version).map(v -> v.data().get("key")));
+                        .vaultReader((path, version) ->
+                                kv.read(path, version).map(v -> v.data().get("key")));
                 running.add(d);
                 Log.infof("demo dependent %s listening on %s", id, d.url());
             } catch (IOException e) {

@@ -28,9 +28,8 @@ public class KashierSimulator {
     private final Set<String> everIssued = ConcurrentHashMap.newKeySet();
 
     /** A key as the dashboard lists it. */
-    public record DashboardKey(String id, String kind, String user, String fingerprint, boolean active,
-                               Instant createdAt) {
-    }
+    public record DashboardKey(
+            String id, String kind, String user, String fingerprint, boolean active, Instant createdAt) {}
 
     /**
      * A key value just shown by the dashboard.
@@ -73,8 +72,10 @@ public class KashierSimulator {
         Merchant m = merchant(mode, mid);
         synchronized (m) {
             for (Entry e : m.entries) {
-                if (e.kind.equals("payment-api-key") && e.active
-                        && (e.id.equals(idOrFingerprint) || Fingerprints.of(e.value).equals(idOrFingerprint))) {
+                if (e.kind.equals("payment-api-key")
+                        && e.active
+                        && (e.id.equals(idOrFingerprint)
+                                || Fingerprints.of(e.value).equals(idOrFingerprint))) {
                     e.active = false;
                     return true;
                 }
@@ -87,7 +88,8 @@ public class KashierSimulator {
     public ShownKey changeSecretKey(Mode mode, String mid, String user) {
         Merchant m = merchant(mode, mid);
         synchronized (m) {
-            m.entries.stream().filter(e -> e.kind.equals("secret-key") && e.user.equals(user))
+            m.entries.stream()
+                    .filter(e -> e.kind.equals("secret-key") && e.user.equals(user))
                     .forEach(e -> e.active = false);
             return add(mode, mid, "secret-key", user, newSecretKey());
         }
@@ -106,7 +108,9 @@ public class KashierSimulator {
                 }
             }
             if (kind.equals("secret-key")) {
-                m.entries.stream().filter(e -> e.kind.equals(kind) && e.user.equals(user)).forEach(e -> e.active = false);
+                m.entries.stream()
+                        .filter(e -> e.kind.equals(kind) && e.user.equals(user))
+                        .forEach(e -> e.active = false);
             }
             Entry e = new Entry(id.orElse("sim-" + UUID.randomUUID()), kind, user, value);
             m.entries.add(e);
@@ -125,16 +129,18 @@ public class KashierSimulator {
                 .filter(me -> me.getKey().startsWith(prefix))
                 .anyMatch(me -> {
                     synchronized (me.getValue()) {
-                        return me.getValue().entries.stream().anyMatch(e -> e.kind.equals("secret-key") && e.active
-                                && e.value.equals(secretKey));
+                        return me.getValue().entries.stream()
+                                .anyMatch(e -> e.kind.equals("secret-key") && e.active && e.value.equals(secretKey));
                     }
                 });
     }
 
     /** Whether a payment key (by fingerprint) is active for the merchant, as Kashier would honour it. */
     public boolean authenticatesPaymentKey(Mode mode, String mid, String fingerprint) {
-        return list(mode, mid).stream().anyMatch(k -> k.kind().equals("payment-api-key") && k.active()
-                && k.fingerprint().equals(fingerprint));
+        return list(mode, mid).stream()
+                .anyMatch(k -> k.kind().equals("payment-api-key")
+                        && k.active()
+                        && k.fingerprint().equals(fingerprint));
     }
 
     public List<DashboardKey> list(Mode mode, String mid) {

@@ -6,7 +6,6 @@ import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.kashier.SimulatedDashboard;
-import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.IssuedKey;
 import dev.kashierrotator.util.BoundedHttp;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,7 +40,10 @@ public class SimulatorDashboard implements SimulatedDashboard {
     public SimulatorDashboard(HttpClient http, ObjectMapper json, RotatorConfig config) {
         this.http = http;
         this.json = json;
-        this.baseUrl = config.kashier().simulator().url().orElse("http://127.0.0.1:8080/sim/kashier")
+        this.baseUrl = config.kashier()
+                .simulator()
+                .url()
+                .orElse("http://127.0.0.1:8080/sim/kashier")
                 .replaceAll("/+$", "");
     }
 
@@ -55,7 +57,8 @@ public class SimulatorDashboard implements SimulatedDashboard {
     @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = KashierUnavailableException.class)
     public IssuedKey issuePaymentKey(KeySpec key) {
         JsonNode shown = send("POST", key, "/dashboard/payment-keys", Map.of("mid", key.mid()), 201);
-        return new IssuedKey(shown.path("key").asText(), Optional.of(shown.path("id").asText()));
+        return new IssuedKey(
+                shown.path("key").asText(), Optional.of(shown.path("id").asText()));
     }
 
     @Override
@@ -66,8 +69,11 @@ public class SimulatorDashboard implements SimulatedDashboard {
         List<DashboardKey> result = new ArrayList<>();
         for (JsonNode k : keys) {
             if ("payment-api-key".equals(k.path("kind").asText())) {
-                result.add(new DashboardKey(k.path("id").asText(), k.path("fingerprint").asText(),
-                        k.path("active").asBoolean(), Instant.parse(k.path("createdAt").asText())));
+                result.add(new DashboardKey(
+                        k.path("id").asText(),
+                        k.path("fingerprint").asText(),
+                        k.path("active").asBoolean(),
+                        Instant.parse(k.path("createdAt").asText())));
             }
         }
         return result;
@@ -86,8 +92,8 @@ public class SimulatorDashboard implements SimulatedDashboard {
     @Timeout(10_000)
     public IssuedKey changeSecretKey(KeySpec key, String user) {
         // Not retried: a change whose answer was lost has still expired the old key and made a new one.
-        JsonNode shown = send("POST", key, "/dashboard/secret-keys/" + enc(user) + "/change",
-                Map.of("mid", key.mid()), 200);
+        JsonNode shown =
+                send("POST", key, "/dashboard/secret-keys/" + enc(user) + "/change", Map.of("mid", key.mid()), 200);
         return new IssuedKey(shown.path("key").asText(), Optional.empty());
     }
 
@@ -100,7 +106,8 @@ public class SimulatorDashboard implements SimulatedDashboard {
     private JsonNode send(String method, KeySpec key, String path, Object body, int... expected) {
         URI uri = URI.create(baseUrl + "/" + key.mode().id() + path);
         try {
-            HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+            HttpRequest.BodyPublisher publisher = body == null
+                    ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body));
             HttpRequest request = HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(10))

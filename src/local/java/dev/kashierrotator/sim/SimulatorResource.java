@@ -37,21 +37,24 @@ public class SimulatorResource {
     }
 
     /** A request for one merchant's dashboard. */
-    public record MerchantRequest(String mid) {
-    }
+    public record MerchantRequest(String mid) {}
 
     @GET
     @Path("/payments/orders/{orderId}")
     @Operation(summary = "Kashier API: get an order (401 for a missing, unknown, expired or other-mode key)")
-    public Response order(@PathParam("mode") String mode, @PathParam("orderId") String orderId,
-                          @HeaderParam("Authorization") String authorization) {
+    public Response order(
+            @PathParam("mode") String mode,
+            @PathParam("orderId") String orderId,
+            @HeaderParam("Authorization") String authorization) {
         Mode m = mode(mode);
         if (!simulator.authenticates(m, authorization)) {
             return Response.status(401)
                     .entity(Map.of("status", "FAILURE", "message", "Unauthorized: invalid or expired secret key"))
                     .build();
         }
-        return Response.status(404).entity(Map.of("status", "FAILURE", "message", "Order not found")).build();
+        return Response.status(404)
+                .entity(Map.of("status", "FAILURE", "message", "Order not found"))
+                .build();
     }
 
     @GET
@@ -65,15 +68,16 @@ public class SimulatorResource {
     @Path("/dashboard/payment-keys")
     @Operation(summary = "Dashboard: issue one more payment API key")
     public Response issuePaymentKey(@PathParam("mode") String mode, MerchantRequest request) {
-        KashierSimulator.ShownKey key = simulator.issuePaymentKey(mode(mode), requireMid(request == null ? null : request.mid()));
+        KashierSimulator.ShownKey key =
+                simulator.issuePaymentKey(mode(mode), requireMid(request == null ? null : request.mid()));
         return Response.status(201).entity(key).build();
     }
 
     @DELETE
     @Path("/dashboard/payment-keys/{id}")
     @Operation(summary = "Dashboard: delete a payment API key by id or fingerprint (expires at once)")
-    public Response deletePaymentKey(@PathParam("mode") String mode, @PathParam("id") String id,
-                                     @QueryParam("mid") String mid) {
+    public Response deletePaymentKey(
+            @PathParam("mode") String mode, @PathParam("id") String id, @QueryParam("mid") String mid) {
         boolean deleted = simulator.deletePaymentKey(mode(mode), requireMid(mid), id);
         return Response.status(deleted ? 204 : 404).build();
     }
@@ -81,8 +85,8 @@ public class SimulatorResource {
     @POST
     @Path("/dashboard/secret-keys/{user}/change")
     @Operation(summary = "Dashboard: change a user's secret key (the old one expires at once)")
-    public KashierSimulator.ShownKey changeSecretKey(@PathParam("mode") String mode, @PathParam("user") String user,
-                                                     MerchantRequest request) {
+    public KashierSimulator.ShownKey changeSecretKey(
+            @PathParam("mode") String mode, @PathParam("user") String user, MerchantRequest request) {
         return simulator.changeSecretKey(mode(mode), requireMid(request == null ? null : request.mid()), user);
     }
 

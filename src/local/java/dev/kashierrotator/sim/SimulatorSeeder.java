@@ -3,11 +3,11 @@ package dev.kashierrotator.sim;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.IssuedKey;
 import dev.kashierrotator.rotation.KeyStore;
 import dev.kashierrotator.rotation.StoredKey;
-import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.vault.CasConflictException;
 import dev.kashierrotator.vault.VaultUnavailableException;
 import io.quarkus.logging.Log;
@@ -35,8 +35,8 @@ public class SimulatorSeeder {
     private final boolean servedHere;
     private final boolean simulatorDashboard;
 
-    public SimulatorSeeder(Inventory inventory, KeyStore keys, KashierSimulator local, Dashboard dashboard,
-                           RotatorConfig config) {
+    public SimulatorSeeder(
+            Inventory inventory, KeyStore keys, KashierSimulator local, Dashboard dashboard, RotatorConfig config) {
         this.inventory = inventory;
         this.keys = keys;
         this.local = local;
@@ -76,8 +76,9 @@ public class SimulatorSeeder {
             StoredKey fresh = issue(key);
             try {
                 StoredKey stored = keys.promote(key.id(), fresh, 0);
-                Log.infof("seeded key %s from the simulator: fingerprint %s, version %d", key.id(),
-                        stored.fingerprint(), stored.version());
+                Log.infof(
+                        "seeded key %s from the simulator: fingerprint %s, version %d",
+                        key.id(), stored.fingerprint(), stored.version());
                 seeded++;
             } catch (CasConflictException e) {
                 // Another replica seeded it first: use theirs, and take ours off the dashboard again.
@@ -97,11 +98,12 @@ public class SimulatorSeeder {
             KashierSimulator.ShownKey shown = key.isPaymentKey()
                     ? local.issuePaymentKey(key.mode(), key.mid())
                     : local.changeSecretKey(key.mode(), key.mid(), firstUser(key));
-            return StoredKey.of(shown.key(), key.isPaymentKey() ? Optional.of(shown.id()) : Optional.empty(),
-                    Instant.now()).withUser(key.alternates() ? firstUser(key) : null);
+            return StoredKey.of(
+                            shown.key(), key.isPaymentKey() ? Optional.of(shown.id()) : Optional.empty(), Instant.now())
+                    .withUser(key.alternates() ? firstUser(key) : null);
         }
-        IssuedKey issued = key.isPaymentKey() ? dashboard.issuePaymentKey(key) : dashboard.changeSecretKey(key,
-                firstUser(key));
+        IssuedKey issued =
+                key.isPaymentKey() ? dashboard.issuePaymentKey(key) : dashboard.changeSecretKey(key, firstUser(key));
         return StoredKey.of(issued.value(), issued.kashierKeyId(), Instant.now())
                 .withUser(key.alternates() ? firstUser(key) : null);
     }

@@ -37,8 +37,14 @@ public class AuditResource {
     @Operation(summary = "Audit events, newest first (events about keys of a mode the role cannot see are left out)")
     public List<AuditEvent> list(@QueryParam("limit") String limit) {
         caller.require(Permission.AUDIT_READ, null);
-        return trail.recent(Limit.parse(limit, 100), e -> e.keyId() == null
-                || inventory.key(e.keyId()).map(KeySpec::mode).map(caller::sees).orElse(true));
+        return trail.recent(
+                Limit.parse(limit, 100),
+                e -> e.keyId() == null
+                        || inventory
+                                .key(e.keyId())
+                                .map(KeySpec::mode)
+                                .map(caller::sees)
+                                .orElse(true));
     }
 
     @GET

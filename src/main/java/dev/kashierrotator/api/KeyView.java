@@ -7,7 +7,17 @@ import java.time.Instant;
  *
  * @param ageSeconds seconds since the current key was rotated in
  */
-public record KeyView(String id, String account, String mid, String mode, String kind, String strategy,
-                      String fingerprint, Long version, Instant lastRotatedAt, Long ageSeconds, Instant nextRotationAt,
-                      boolean rotationInProgress, String vaultPath) {
-}
+public record KeyView(
+        String id,
+        String account,
+        String mid,
+        String mode,
+        String kind,
+        String strategy,
+        String fingerprint,
+        Long version,
+        Instant lastRotatedAt,
+        Long ageSeconds,
+        Instant nextRotationAt,
+        boolean rotationInProgress,
+        String vaultPath) {}

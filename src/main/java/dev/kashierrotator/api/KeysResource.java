@@ -1,11 +1,9 @@
 package dev.kashierrotator.api;
 
-import dev.kashierrotator.problem.ProblemException;
-import dev.kashierrotator.problem.Problem;
-
-import dev.kashierrotator.util.KeyMaskingFilter;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.problem.Problem;
+import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.rotation.KeyStore;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
@@ -15,6 +13,7 @@ import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.schedule.DuePolicy;
 import dev.kashierrotator.security.Caller;
 import dev.kashierrotator.security.Permission;
+import dev.kashierrotator.util.KeyMaskingFilter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -57,15 +56,18 @@ public class KeysResource {
     public List<KeyView> list() {
         caller.require(Permission.KEYS_READ, null);
         // A mode-limited role sees only its mode's keys, also in lists.
-        return inventory.keys().stream().filter(k -> caller.sees(k.mode())).map(this::view).toList();
+        return inventory.keys().stream()
+                .filter(k -> caller.sees(k.mode()))
+                .map(this::view)
+                .toList();
     }
 
     @GET
     @Path("/{keyId}")
     @Operation(summary = "One key")
     public KeyView get(@PathParam("keyId") String keyId) {
-        KeySpec key = caller.requireKey(Permission.KEYS_READ, inventory.key(keyId), KeySpec::mode,
-                () -> RotationException.unknownKey(keyId));
+        KeySpec key = caller.requireKey(
+                Permission.KEYS_READ, inventory.key(keyId), KeySpec::mode, () -> RotationException.unknownKey(keyId));
         return view(key);
     }
 
@@ -76,10 +78,15 @@ public class KeysResource {
     public Response rotate(@PathParam("keyId") String keyId, RotationCreateRequest body) {
         boolean dryRun = body != null && Boolean.TRUE.equals(body.dryRun());
         if (!dryRun) {
-            caller.audited(body != null && Boolean.TRUE.equals(body.emergency()) ? "rotation.emergency"
-                    : "rotation.create", keyId, null);
+            caller.audited(
+                    body != null && Boolean.TRUE.equals(body.emergency()) ? "rotation.emergency" : "rotation.create",
+                    keyId,
+                    null);
         }
-        KeySpec key = caller.requireKey(Permission.ROTATIONS_CREATE, inventory.key(keyId), KeySpec::mode,
+        KeySpec key = caller.requireKey(
+                Permission.ROTATIONS_CREATE,
+                inventory.key(keyId),
+                KeySpec::mode,
                 () -> RotationException.unknownKey(keyId));
         if (body != null && Boolean.TRUE.equals(body.emergency())) {
             caller.require(Permission.ROTATIONS_EMERGENCY, key.mode());
@@ -94,15 +101,18 @@ public class KeysResource {
             throw new ProblemException(Problem.invalid("reason", "at most " + MAX_REASON + " characters"));
         }
         if (KeyMaskingFilter.containsKeyShape(body.reason())) {
-            throw new ProblemException(Problem.invalid("reason", "looks like it holds a Kashier key; a reason is "
-                    + "stored and shown to everyone who may read rotations: never put a key in it"));
+            throw new ProblemException(Problem.invalid(
+                    "reason",
+                    "looks like it holds a Kashier key; a reason is "
+                            + "stored and shown to everyone who may read rotations: never put a key in it"));
         }
         boolean emergency = Boolean.TRUE.equals(body.emergency());
         if (body.order() != null) {
             if (!emergency) {
                 throw new ProblemException(Problem.invalid("order", "applies to emergency rotations only"));
             }
-            if (!body.order().equals(RotationRequest.PUSH_FIRST) && !body.order().equals(RotationRequest.REVOKE_FIRST)) {
+            if (!body.order().equals(RotationRequest.PUSH_FIRST)
+                    && !body.order().equals(RotationRequest.REVOKE_FIRST)) {
                 throw new ProblemException(Problem.invalid("order", "must be push-first or revoke-first"));
             }
         }
@@ -110,25 +120,37 @@ public class KeysResource {
             return Response.ok(engine.plan(keyId, emergency, body.order())).build();
         }
         String reason = body.reason().strip();
-        Rotation rotation = engine.start(keyId, emergency
-                ? RotationRequest.emergency(reason, caller.subject(), body.order())
-                : new RotationRequest(reason, "manual", caller.subject()));
+        Rotation rotation = engine.start(
+                keyId,
+                emergency
+                        ? RotationRequest.emergency(reason, caller.subject(), body.order())
+                        : new RotationRequest(reason, "manual", caller.subject()));
         // Relative, as the contract shows it (JAX-RS would make a URI absolute).
-        return Response.accepted(RotationView.of(rotation)).header("Location", "/api/v1/rotations/" + rotation.id)
+        return Response.accepted(RotationView.of(rotation))
+                .header("Location", "/api/v1/rotations/" + rotation.id)
                 .build();
     }
 
     private KeyView view(KeySpec spec) {
         Optional<StoredKey> current = keys.current(spec.id());
-        Instant last = current.map(StoredKey::rotatedAt).filter(t -> !Instant.EPOCH.equals(t)).orElse(null);
-        return new KeyView(spec.id(), spec.account(), spec.mid(), spec.mode().id(), spec.kind().id(),
+        Instant last = current.map(StoredKey::rotatedAt)
+                .filter(t -> !Instant.EPOCH.equals(t))
+                .orElse(null);
+        return new KeyView(
+                spec.id(),
+                spec.account(),
+                spec.mid(),
+                spec.mode().id(),
+                spec.kind().id(),
                 spec.isPaymentKey() ? null : spec.strategy(),
                 current.map(StoredKey::fingerprint).orElse(null),
                 current.map(StoredKey::version).orElse(null),
                 last,
                 last == null ? null : Duration.between(last, Instant.now()).toSeconds(),
-                spec.schedule().map(p -> DuePolicy.evaluate(spec.id(), p, last, Instant.now(),
-                        Duration.ZERO).dueAt()).orElse(null),
+                spec.schedule()
+                        .map(p -> DuePolicy.evaluate(spec.id(), p, last, Instant.now(), Duration.ZERO)
+                                .dueAt())
+                        .orElse(null),
                 engine.running(spec.id()).isPresent(),
                 keys.mount() + "/" + keys.path(spec.id()));
     }

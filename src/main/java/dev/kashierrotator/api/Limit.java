@@ -1,15 +1,14 @@
 package dev.kashierrotator.api;
 
-import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.problem.Problem;
+import dev.kashierrotator.problem.ProblemException;
 
 /** The {@code limit} query parameter of list endpoints: a whole number from 1 to 1000. */
 final class Limit {
 
     static final int MAX = 1000;
 
-    private Limit() {
-    }
+    private Limit() {}
 
     /** The limit asked for, or {@code fallback} when none was; 400 naming {@code limit} when it is bad. */
     static int parse(String text, int fallback) {

@@ -1,13 +1,12 @@
 package dev.kashierrotator.api;
 
-import dev.kashierrotator.problem.ProblemException;
-import dev.kashierrotator.problem.Problem;
-
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.kashierrotator.problem.Problem;
+import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.rotation.RotationException;
 import dev.kashierrotator.vault.VaultUnavailableException;
 import io.quarkus.logging.Log;
@@ -38,8 +37,8 @@ public class ProblemMappers {
         };
         if (e.field() != null) {
             Problem invalid = Problem.invalid(e.field(), e.getMessage());
-            return new Problem(invalid.type(), e.title(), status, invalid.detail(), invalid.errors(),
-                    e.rotationId()).toResponse();
+            return new Problem(invalid.type(), e.title(), status, invalid.detail(), invalid.errors(), e.rotationId())
+                    .toResponse();
         }
         String slug = switch (e.refusal()) {
             case UNKNOWN -> "not-found";
@@ -52,14 +51,20 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response vault(VaultUnavailableException e) {
-        return Problem.of(503, "vault-unavailable", "Vault unavailable", e.getMessage()).toResponse();
+        return Problem.of(503, "vault-unavailable", "Vault unavailable", e.getMessage())
+                .toResponse();
     }
 
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e) {
-        return Problem.invalid(e.getPropertyName(), "unknown field; expected one of "
-                + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
-                        .collect(Collectors.joining(", "))).toResponse();
+        return Problem.invalid(
+                        e.getPropertyName(),
+                        "unknown field; expected one of "
+                                + e.getKnownPropertyIds().stream()
+                                        .map(Object::toString)
+                                        .sorted()
+                                        .collect(Collectors.joining(", ")))
+                .toResponse();
     }
 
     @ServerExceptionMapper
@@ -80,8 +85,10 @@ public class ProblemMappers {
                     .collect(Collectors.joining("."));
             return Problem.invalid(field, "has the wrong type").toResponse();
         }
-        String where = e.getLocation() == null ? ""
-                : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+        String where = e.getLocation() == null
+                ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr();
         return Problem.invalid("body", "is not valid JSON" + where).toResponse();
     }
 
@@ -92,10 +99,15 @@ public class ProblemMappers {
             return json(cause);
         }
         int status = e.getResponse().getStatus();
-        String title = Response.Status.fromStatusCode(status) == null ? "Error"
+        String title = Response.Status.fromStatusCode(status) == null
+                ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase();
-        return Problem.of(status, title.toLowerCase().replace(' ', '-'), title,
-                status == 404 ? "no such resource" : title).toResponse();
+        return Problem.of(
+                        status,
+                        title.toLowerCase().replace(' ', '-'),
+                        title,
+                        status == 404 ? "no such resource" : title)
+                .toResponse();
     }
 
     @ServerExceptionMapper

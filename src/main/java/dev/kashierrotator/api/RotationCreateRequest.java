@@ -9,5 +9,4 @@ package dev.kashierrotator.api;
  * @param order     emergency only: {@code push-first} (default: distribute, then expire the old key) or
  *                  {@code revoke-first} (expire the old key first, for a key being abused)
  */
-public record RotationCreateRequest(String reason, Boolean emergency, Boolean dryRun, String order) {
-}
+public record RotationCreateRequest(String reason, Boolean emergency, Boolean dryRun, String order) {}

@@ -107,20 +107,31 @@ public record RotationView(
     }
 
     /** One wave of dependents. */
-    public record WaveView(int index, Rotation.StepState state, Instant startedAt, Instant endedAt,
-                           List<DependentView> dependents) {
+    public record WaveView(
+            int index, Rotation.StepState state, Instant startedAt, Instant endedAt, List<DependentView> dependents) {
         static WaveView of(Rotation.Wave w) {
-            return new WaveView(w.index, w.state, w.startedAt, w.endedAt,
+            return new WaveView(
+                    w.index,
+                    w.state,
+                    w.startedAt,
+                    w.endedAt,
                     w.dependents.stream().map(DependentView::of).toList());
         }
     }
 
     /** What happened to one dependent. */
-    public record DependentView(String id, String type, Rotation.DependentState state, int attempts, boolean accepted,
-                                String circuitBreaker, String error, Instant confirmedAt) {
+    public record DependentView(
+            String id,
+            String type,
+            Rotation.DependentState state,
+            int attempts,
+            boolean accepted,
+            String circuitBreaker,
+            String error,
+            Instant confirmedAt) {
         static DependentView of(Rotation.DependentOutcome d) {
-            return new DependentView(d.id, d.type, d.state, d.attempts, d.accepted, d.circuitBreaker, d.error,
-                    d.confirmedAt);
+            return new DependentView(
+                    d.id, d.type, d.state, d.attempts, d.accepted, d.circuitBreaker, d.error, d.confirmedAt);
         }
     }
 }

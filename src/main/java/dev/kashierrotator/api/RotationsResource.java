@@ -1,20 +1,18 @@
 package dev.kashierrotator.api;
 
-import dev.kashierrotator.problem.ProblemException;
-import dev.kashierrotator.problem.Problem;
-
-import dev.kashierrotator.util.KeyMaskingFilter;
 import dev.kashierrotator.inventory.Inventory;
-import java.util.Optional;
 import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.inventory.Mode;
+import dev.kashierrotator.problem.Problem;
+import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
 import dev.kashierrotator.rotation.RotationException.Refusal;
 import dev.kashierrotator.rotation.RotationState;
-import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.security.Caller;
 import dev.kashierrotator.security.Permission;
+import dev.kashierrotator.util.KeyMaskingFilter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -26,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -50,8 +49,8 @@ public class RotationsResource {
 
     @GET
     @Operation(summary = "Rotations, newest first")
-    public List<RotationView> list(@QueryParam("keyId") String keyId, @QueryParam("state") String state,
-                               @QueryParam("limit") String limit) {
+    public List<RotationView> list(
+            @QueryParam("keyId") String keyId, @QueryParam("state") String state, @QueryParam("limit") String limit) {
         caller.require(Permission.ROTATIONS_READ, null);
         if (keyId != null && inventory.key(keyId).isEmpty()) {
             throw new ProblemException(Problem.invalid("keyId", "unknown key '" + keyId + "'"));
@@ -64,12 +63,23 @@ public class RotationsResource {
             try {
                 wanted = RotationState.valueOf(state);
             } catch (IllegalArgumentException e) {
-                throw new ProblemException(Problem.invalid("state", "must be one of " + Arrays.stream(
-                        RotationState.values()).map(Enum::name).collect(Collectors.joining(", "))));
+                throw new ProblemException(Problem.invalid(
+                        "state",
+                        "must be one of "
+                                + Arrays.stream(RotationState.values())
+                                        .map(Enum::name)
+                                        .collect(Collectors.joining(", "))));
             }
         }
-        return engine.list(keyId, wanted, Limit.parse(limit, 50), r -> Mode.of(r.mode).map(caller::sees).orElse(false))
-                .stream().map(RotationView::of).toList();
+        return engine
+                .list(
+                        keyId,
+                        wanted,
+                        Limit.parse(limit, 50),
+                        r -> Mode.of(r.mode).map(caller::sees).orElse(false))
+                .stream()
+                .map(RotationView::of)
+                .toList();
     }
 
     @GET
@@ -81,8 +91,9 @@ public class RotationsResource {
 
     /** The rotation, if the caller has the permission for its key's mode (404 when there is none). */
     private Rotation visible(String id, Permission permission) {
-        Rotation r = engine.get(checkedId(id)).orElseThrow(() -> new RotationException(Refusal.UNKNOWN, "Unknown rotation",
-                "no rotation '" + id + "'", null));
+        Rotation r = engine.get(checkedId(id))
+                .orElseThrow(() ->
+                        new RotationException(Refusal.UNKNOWN, "Unknown rotation", "no rotation '" + id + "'", null));
         if (caller.audited() != null) {
             caller.audited(caller.audited().action(), r.keyId, r.id);
         }
@@ -114,36 +125,42 @@ public class RotationsResource {
     @POST
     @Path("/{id}/confirm")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Answer the dashboard step a rotation waits for (AWAITING_DASHBOARD): {\"newKey\": \"...\"} "
-            + "for a new or changed key, {} once the old key is deleted")
+    @Operation(
+            summary = "Answer the dashboard step a rotation waits for (AWAITING_DASHBOARD): {\"newKey\": \"...\"} "
+                    + "for a new or changed key, {} once the old key is deleted")
     public Response confirm(@PathParam("id") String id, ConfirmRequest body) {
         caller.audited("rotation.confirm", null, id);
         visible(id, Permission.ROTATIONS_CONFIRM);
-        return Response.accepted(RotationView.of(engine.confirm(checkedId(id), body == null ? null : body.newKey(),
-                caller.subject()))).build();
+        return Response.accepted(RotationView.of(
+                        engine.confirm(checkedId(id), body == null ? null : body.newKey(), caller.subject())))
+                .build();
     }
 
     /** Body of an abort: why (optional, shown in the record). */
-    public record AbortRequest(String reason) {
-    }
+    public record AbortRequest(String reason) {}
 
     @POST
     @Path("/{id}/abort")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Abort a rotation while the old key still works: dependents get it back, the new key is "
-            + "expired, the rotation ends ABORTED (409 once the old key is dead)")
+    @Operation(
+            summary = "Abort a rotation while the old key still works: dependents get it back, the new key is "
+                    + "expired, the rotation ends ABORTED (409 once the old key is dead)")
     public Response abort(@PathParam("id") String id, AbortRequest body) {
         caller.audited("rotation.abort", null, id);
         visible(id, Permission.ROTATIONS_ABORT);
-        String reason = body == null || body.reason() == null ? null : body.reason().strip();
+        String reason =
+                body == null || body.reason() == null ? null : body.reason().strip();
         if (reason != null && reason.length() > KeysResource.MAX_REASON) {
             throw new ProblemException(Problem.invalid("reason", "at most " + KeysResource.MAX_REASON + " characters"));
         }
         if (KeyMaskingFilter.containsKeyShape(reason)) {
-            throw new ProblemException(Problem.invalid("reason", "looks like it holds a Kashier key; a reason is "
-                    + "stored and shown to everyone who may read rotations: never put a key in it"));
+            throw new ProblemException(Problem.invalid(
+                    "reason",
+                    "looks like it holds a Kashier key; a reason is "
+                            + "stored and shown to everyone who may read rotations: never put a key in it"));
         }
-        return Response.accepted(RotationView.of(engine.abort(checkedId(id), caller.subject(), reason))).build();
+        return Response.accepted(RotationView.of(engine.abort(checkedId(id), caller.subject(), reason)))
+                .build();
     }
 
     private static String checkedId(String id) {

@@ -26,14 +26,18 @@ public class WhoAmIResource {
     }
 
     /** The caller. */
-    public record WhoAmI(String subject, String role, List<String> permissions, List<String> modes) {
-    }
+    public record WhoAmI(String subject, String role, List<String> permissions, List<String> modes) {}
 
     @GET
     @Operation(summary = "The caller's subject, role, permissions and modes")
     public WhoAmI whoami() {
-        return new WhoAmI(caller.subject(), caller.role().name(),
-                caller.role().permissions().stream().map(Permission::id).sorted().toList(),
+        return new WhoAmI(
+                caller.subject(),
+                caller.role().name(),
+                caller.role().permissions().stream()
+                        .map(Permission::id)
+                        .sorted()
+                        .toList(),
                 caller.role().modes().stream().map(Mode::id).sorted().toList());
     }
 }

@@ -19,18 +19,40 @@ import java.util.Map;
  * @param hash     SHA-256 over every other field, see {@link #computeHash()}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record AuditEvent(long seq, String time, String actor, String action, String keyId, String rotationId,
-                         String outcome, int status, String sourceIp, String detail, String prevHash, String hash) {
+public record AuditEvent(
+        long seq,
+        String time,
+        String actor,
+        String action,
+        String keyId,
+        String rotationId,
+        String outcome,
+        int status,
+        String sourceIp,
+        String detail,
+        String prevHash,
+        String hash) {
 
     /** The previous hash of the first event. */
     public static final String GENESIS = "0".repeat(64);
 
     /** The same event placed in the chain: its sequence number, its predecessor's hash and its own hash. */
     public AuditEvent chained(long seq, String prevHash) {
-        AuditEvent e = new AuditEvent(seq, time, actor, action, keyId, rotationId, outcome, status, sourceIp, detail,
-                prevHash, null);
-        return new AuditEvent(seq, time, actor, action, keyId, rotationId, outcome, status, sourceIp, detail,
-                prevHash, e.computeHash());
+        AuditEvent e = new AuditEvent(
+                seq, time, actor, action, keyId, rotationId, outcome, status, sourceIp, detail, prevHash, null);
+        return new AuditEvent(
+                seq,
+                time,
+                actor,
+                action,
+                keyId,
+                rotationId,
+                outcome,
+                status,
+                sourceIp,
+                detail,
+                prevHash,
+                e.computeHash());
     }
 
     /**
@@ -39,14 +61,16 @@ public record AuditEvent(long seq, String time, String actor, String action, Str
      */
     public String computeHash() {
         StringBuilder s = new StringBuilder();
-        for (Object f : new Object[] {seq, time, actor, action, keyId, rotationId, outcome, status, sourceIp, detail,
-                prevHash}) {
+        for (Object f :
+                new Object[] {seq, time, actor, action, keyId, rotationId, outcome, status, sourceIp, detail, prevHash
+                }) {
             String v = f == null ? "" : f.toString();
             s.append(f == null ? -1 : v.length()).append(':').append(v).append('\n');
         }
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.toString().getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(s.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -71,9 +95,19 @@ public record AuditEvent(long seq, String time, String actor, String action, Str
     }
 
     static AuditEvent fromData(Map<String, String> d) {
-        return new AuditEvent(parseLong(d.get("seq")), d.get("time"), d.get("actor"), d.get("action"), d.get("keyId"),
-                d.get("rotationId"), d.get("outcome"), (int) parseLong(d.get("status")), d.get("sourceIp"),
-                d.get("detail"), d.get("prevHash"), d.get("hash"));
+        return new AuditEvent(
+                parseLong(d.get("seq")),
+                d.get("time"),
+                d.get("actor"),
+                d.get("action"),
+                d.get("keyId"),
+                d.get("rotationId"),
+                d.get("outcome"),
+                (int) parseLong(d.get("status")),
+                d.get("sourceIp"),
+                d.get("detail"),
+                d.get("prevHash"),
+                d.get("hash"));
     }
 
     private static long parseLong(String s) {

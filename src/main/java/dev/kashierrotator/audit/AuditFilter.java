@@ -40,11 +40,14 @@ public class AuditFilter {
             return;
         }
         String action = audited != null ? audited.action() : status == 401 ? "auth.rejected" : "access.denied";
-        String keyId = audited != null && audited.keyId() != null ? audited.keyId()
+        String keyId = audited != null && audited.keyId() != null
+                ? audited.keyId()
                 : request.getUriInfo().getPathParameters().getFirst("keyId");
-        String rotationId = response.getEntity() instanceof Rotation r ? r.id
-                : audited != null && audited.rotationId() != null ? audited.rotationId()
-                : request.getUriInfo().getPathParameters().getFirst("id");
+        String rotationId = response.getEntity() instanceof Rotation r
+                ? r.id
+                : audited != null && audited.rotationId() != null
+                        ? audited.rotationId()
+                        : request.getUriInfo().getPathParameters().getFirst("id");
         String outcome = status < 300 ? "accepted" : denied ? "denied" : status >= 500 ? "failed" : "rejected";
         String actor = unauthenticated != null ? unauthenticated.toString() : who.subject();
         String detail = request.getMethod() + " " + path;
@@ -52,8 +55,19 @@ public class AuditFilter {
             detail = detail.substring(0, MAX_DETAIL) + "…";
         }
         Object ip = request.getProperty(BearerAuthFilter.SOURCE_IP);
-        AuditEvent event = new AuditEvent(0, Instant.now().toString(), actor, action, keyId, rotationId, outcome,
-                status, ip == null ? null : ip.toString(), detail, null, null);
+        AuditEvent event = new AuditEvent(
+                0,
+                Instant.now().toString(),
+                actor,
+                action,
+                keyId,
+                rotationId,
+                outcome,
+                status,
+                ip == null ? null : ip.toString(),
+                detail,
+                null,
+                null);
         if (denied) {
             // Counted into a per-window summary: a flood of them must neither fill Vault nor delay changes.
             trail.recordDenied(event);

@@ -52,17 +52,14 @@ public class AuditTrail {
      * @param signedFrom with an audit key: the first event signed with it (earlier ones predate the key
      *                   and are checked by hash only); null without a key or when none is signed yet
      */
-    public record Verification(boolean intact, long eventsChecked, long headSeq, Long brokenAt, String problem,
-                               Long signedFrom) {
-    }
+    public record Verification(
+            boolean intact, long eventsChecked, long headSeq, Long brokenAt, String problem, Long signedFrom) {}
 
-    private record Tail(long seq, String hash) {
-    }
+    private record Tail(long seq, String hash) {}
 
     /** What makes two denied calls the same kind: everything but the time. */
-    private record DeniedKind(String actor, String action, String keyId, String rotationId, int status,
-                              String sourceIp, String detail) {
-    }
+    private record DeniedKind(
+            String actor, String action, String keyId, String rotationId, int status, String sourceIp, String detail) {}
 
     /** The first time a kind was seen in the window, and how often. */
     private static final class Seen {
@@ -86,6 +83,7 @@ public class AuditTrail {
     private final Optional<String> hmacKey;
     /** Denied calls of the current window: one entry per distinct call and source, with its count. */
     private final Map<DeniedKind, Seen> denied = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final java.util.concurrent.atomic.AtomicLong deniedOverflow = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closing;
     private Tail tail;
@@ -95,20 +93,22 @@ public class AuditTrail {
         this.json = json;
         this.prefix = config.vault().statePrefix().replaceAll("^/+|/+$", "") + "/audit";
         this.metrics = metrics;
-        this.dropped = Counter.builder("rotator_audit_events_dropped").description("Audit events not stored in "
-                + "Vault (the service stopped while Vault was unavailable); each is still logged").register(metrics);
-        this.deniedCalls = Counter.builder("rotator_audit_denied_calls").description("API calls answered 401 or 403")
+        this.dropped = Counter.builder("rotator_audit_events_dropped")
+                .description("Audit events not stored in "
+                        + "Vault (the service stopped while Vault was unavailable); each is still logged")
+                .register(metrics);
+        this.deniedCalls = Counter.builder("rotator_audit_denied_calls")
+                .description("API calls answered 401 or 403")
                 .register(metrics);
         this.deniedWindow = config.audit().deniedWindow();
         this.hmacKey = config.audit().hmacKey().filter(k -> !k.isBlank());
         // Unbounded on purpose: only authenticated changes and a bounded number of denied-call summaries
         // per window are queued, and a change's event must never be dropped.
-        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "audit-writer");
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "audit-writer");
+            t.setDaemon(true);
+            return t;
+        });
         this.windows = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "audit-denied-window");
             t.setDaemon(true);
@@ -124,8 +124,14 @@ public class AuditTrail {
      */
     public void recordDenied(AuditEvent call) {
         deniedCalls.increment();
-        DeniedKind kind = new DeniedKind(call.actor(), call.action(), call.keyId(), call.rotationId(), call.status(),
-                call.sourceIp(), call.detail());
+        DeniedKind kind = new DeniedKind(
+                call.actor(),
+                call.action(),
+                call.keyId(),
+                call.rotationId(),
+                call.status(),
+                call.sourceIp(),
+                call.detail());
         Seen seen = denied.get(kind);
         if (seen == null && denied.size() >= MAX_DENIED_KINDS) {
             deniedOverflow.incrementAndGet();
@@ -141,19 +147,43 @@ public class AuditTrail {
             for (DeniedKind kind : List.copyOf(denied.keySet())) {
                 Seen seen = denied.remove(kind);
                 long n = seen.count.get();
-                String detail = n == 1 ? kind.detail() : kind.detail() + " (" + n + " calls from " + seen.first
-                        + " to " + end + ")";
-                submit(new AuditEvent(0, seen.first, kind.actor(), kind.action(), kind.keyId(), kind.rotationId(),
-                        "denied", kind.status(), kind.sourceIp(), detail, null, null));
+                String detail = n == 1
+                        ? kind.detail()
+                        : kind.detail() + " (" + n + " calls from " + seen.first + " to " + end + ")";
+                submit(new AuditEvent(
+                        0,
+                        seen.first,
+                        kind.actor(),
+                        kind.action(),
+                        kind.keyId(),
+                        kind.rotationId(),
+                        "denied",
+                        kind.status(),
+                        kind.sourceIp(),
+                        detail,
+                        null,
+                        null));
             }
             long others = deniedOverflow.getAndSet(0);
             if (others > 0) {
-                submit(new AuditEvent(0, end.toString(), "various", "access.denied", null, null, "denied", 0, null,
+                submit(new AuditEvent(
+                        0,
+                        end.toString(),
+                        "various",
+                        "access.denied",
+                        null,
+                        null,
+                        "denied",
+                        0,
+                        null,
                         others + " more denied calls of other kinds or sources in the " + deniedWindow.toSeconds()
-                                + " s to " + end + " (more than " + MAX_DENIED_KINDS + " kinds)", null, null));
+                                + " s to " + end + " (more than " + MAX_DENIED_KINDS + " kinds)",
+                        null,
+                        null));
             }
         } catch (RuntimeException e) {
-            Log.warnf("audit trail: denied-call summary failed (%s)", e.getClass().getSimpleName());
+            Log.warnf(
+                    "audit trail: denied-call summary failed (%s)", e.getClass().getSimpleName());
         }
     }
 
@@ -181,11 +211,13 @@ public class AuditTrail {
         try {
             stored.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            Log.warnf("audit event %s by %s not stored in Vault after %s; it stays queued", draft.action(),
-                    draft.actor(), WAIT);
+            Log.warnf(
+                    "audit event %s by %s not stored in Vault after %s; it stays queued",
+                    draft.action(), draft.actor(), WAIT);
         } catch (ExecutionException e) {
-            Log.errorf("audit event %s by %s could not be stored: %s", draft.action(), draft.actor(),
-                    e.getCause().getClass().getSimpleName());
+            Log.errorf(
+                    "audit event %s by %s could not be stored: %s",
+                    draft.action(), draft.actor(), e.getCause().getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -217,15 +249,17 @@ public class AuditTrail {
                     AUDIT_LOG.warn(line(draft) + " (not stored: the service stopped while Vault was unavailable)");
                     return;
                 }
-                Log.warnf("audit trail: Vault did not take event %s (%s); retrying in %s", draft.action(),
-                        e.getClass().getSimpleName(), backoff);
+                Log.warnf(
+                        "audit trail: Vault did not take event %s (%s); retrying in %s",
+                        draft.action(), e.getClass().getSimpleName(), backoff);
                 try {
                     Thread.sleep(backoff.toMillis());
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30)
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
+                        ? Duration.ofSeconds(30)
                         : backoff.multipliedBy(2);
             }
         }
@@ -233,7 +267,8 @@ public class AuditTrail {
 
     /** The last stored event: the head's hint, then forward while later events exist. */
     private Tail findTail() {
-        Tail t = kv.read(prefix + "/head").map(v -> new Tail(Long.parseLong(v.data().get("seq")), v.data().get("hash")))
+        Tail t = kv.read(prefix + "/head")
+                .map(v -> new Tail(Long.parseLong(v.data().get("seq")), v.data().get("hash")))
                 .orElse(new Tail(0, AuditEvent.GENESIS));
         while (true) {
             Optional<Versioned> next = kv.read(eventPath(t.seq() + 1));
@@ -251,7 +286,9 @@ public class AuditTrail {
                 return;
             }
             try {
-                kv.write(prefix + "/head", Map.of("seq", Long.toString(e.seq()), "hash", e.hash()),
+                kv.write(
+                        prefix + "/head",
+                        Map.of("seq", Long.toString(e.seq()), "hash", e.hash()),
                         head.map(Versioned::version).orElse(0L));
                 return;
             } catch (CasConflictException conflict) {
@@ -266,7 +303,10 @@ public class AuditTrail {
         List<AuditEvent> out = new ArrayList<>();
         long budget = (long) limit * 10;
         for (long seq = t.seq(); seq >= 1 && out.size() < limit && budget-- > 0; seq--) {
-            kv.read(eventPath(seq)).map(v -> AuditEvent.fromData(v.data())).filter(visible).ifPresent(out::add);
+            kv.read(eventPath(seq))
+                    .map(v -> AuditEvent.fromData(v.data()))
+                    .filter(visible)
+                    .ifPresent(out::add);
         }
         return out;
     }
@@ -276,7 +316,9 @@ public class AuditTrail {
      * point at its predecessor's hash. Reports the first broken link.
      */
     public Verification verify() {
-        long head = kv.read(prefix + "/head").map(v -> Long.parseLong(v.data().get("seq"))).orElse(0L);
+        long head = kv.read(prefix + "/head")
+                .map(v -> Long.parseLong(v.data().get("seq")))
+                .orElse(0L);
         String prev = AuditEvent.GENESIS;
         long seq = 1;
         Long signedFrom = null;
@@ -284,41 +326,60 @@ public class AuditTrail {
             Optional<Versioned> stored = kv.read(eventPath(seq));
             if (stored.isEmpty()) {
                 if (seq <= head) {
-                    return broken(seq - 1, head, seq, "event " + seq + " is missing (the trail reached event " + head
-                            + ")");
+                    return broken(
+                            seq - 1, head, seq, "event " + seq + " is missing (the trail reached event " + head + ")");
                 }
                 if (kv.read(eventPath(seq + 1)).isPresent()) {
-                    return broken(seq - 1, head, seq, "event " + seq + " is missing (event " + (seq + 1)
-                            + " exists)");
+                    return broken(seq - 1, head, seq, "event " + seq + " is missing (event " + (seq + 1) + " exists)");
                 }
                 return new Verification(true, seq - 1, head, null, null, signedFrom);
             }
             AuditEvent e = AuditEvent.fromData(stored.get().data());
             if (stored.get().version() != 1) {
-                return broken(seq - 1, head, seq, "event " + seq + " was rewritten (Vault holds version "
-                        + stored.get().version() + "; events are written once)");
+                return broken(
+                        seq - 1,
+                        head,
+                        seq,
+                        "event " + seq + " was rewritten (Vault holds version "
+                                + stored.get().version() + "; events are written once)");
             }
             if (e.seq() != seq) {
                 return broken(seq - 1, head, seq, "event " + seq + " carries sequence number " + e.seq());
             }
             if (!prev.equals(e.prevHash())) {
-                return broken(seq - 1, head, seq, "event " + seq + " does not follow event " + (seq - 1)
-                        + ": its previous-event hash differs");
+                return broken(
+                        seq - 1,
+                        head,
+                        seq,
+                        "event " + seq + " does not follow event " + (seq - 1) + ": its previous-event hash differs");
             }
             if (!e.computeHash().equals(e.hash())) {
-                return broken(seq - 1, head, seq, "event " + seq + " was altered: its content no longer matches its "
-                        + "hash");
+                return broken(
+                        seq - 1,
+                        head,
+                        seq,
+                        "event " + seq + " was altered: its content no longer matches its " + "hash");
             }
             if (hmacKey.isPresent()) {
                 String mac = stored.get().data().get("mac");
                 if (mac == null && signedFrom != null) {
-                    return broken(seq - 1, head, seq, "event " + seq + " is not signed with the audit key, though "
-                            + "events from " + signedFrom + " on are: it was not written by this service");
+                    return broken(
+                            seq - 1,
+                            head,
+                            seq,
+                            "event " + seq + " is not signed with the audit key, though " + "events from " + signedFrom
+                                    + " on are: it was not written by this service");
                 }
-                if (mac != null && !java.security.MessageDigest.isEqual(mac.getBytes(java.nio.charset.StandardCharsets
-                        .US_ASCII), mac(hmacKey.get(), e.hash()).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
-                    return broken(seq - 1, head, seq, "event " + seq + "'s signature does not match the audit key: it "
-                            + "was not written by this service");
+                if (mac != null
+                        && !java.security.MessageDigest.isEqual(
+                                mac.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                                mac(hmacKey.get(), e.hash()).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+                    return broken(
+                            seq - 1,
+                            head,
+                            seq,
+                            "event " + seq + "'s signature does not match the audit key: it "
+                                    + "was not written by this service");
                 }
                 if (mac != null && signedFrom == null) {
                     signedFrom = seq;
@@ -336,9 +397,10 @@ public class AuditTrail {
     private static String mac(String key, String hash) {
         try {
             javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
-            m.init(new javax.crypto.spec.SecretKeySpec(key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    "HmacSHA256"));
-            return java.util.HexFormat.of().formatHex(m.doFinal(hash.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            m.init(new javax.crypto.spec.SecretKeySpec(
+                    key.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            return java.util.HexFormat.of()
+                    .formatHex(m.doFinal(hash.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 unavailable", e);
         }
@@ -366,7 +428,8 @@ public class AuditTrail {
                 closing = true;
                 // What Vault did not take in time is still written to the audit log, never just dropped.
                 List<Runnable> left = writer.shutdownNow();
-                Log.warnf("audit trail: %d events not stored in Vault at shutdown; they are in the audit log",
+                Log.warnf(
+                        "audit trail: %d events not stored in Vault at shutdown; they are in the audit log",
                         left.size());
                 left.forEach(Runnable::run);
             }

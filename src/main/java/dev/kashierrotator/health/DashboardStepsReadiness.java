@@ -23,15 +23,23 @@ public class DashboardStepsReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("dashboard-steps").up()
-                .withData("waiting", engine.awaitingDashboard().stream()
-                        .map(a -> a.rotationId() + " (" + a.keyId() + ", " + a.step() + ", since " + a.since() + ")")
-                        .collect(Collectors.joining("; ")))
-                .withData("waitingTooLong", engine.overdueSteps().stream().map(a -> a.rotationId())
-                        .collect(Collectors.joining(",")))
-                .withData("retryingWithOldKeyDead", engine.retryingWithoutLimit().entrySet().stream()
-                        .map(e -> e.getKey() + " (" + e.getValue() + ")").sorted()
-                        .collect(Collectors.joining("; ")))
+        return HealthCheckResponse.named("dashboard-steps")
+                .up()
+                .withData(
+                        "waiting",
+                        engine.awaitingDashboard().stream()
+                                .map(a -> a.rotationId() + " (" + a.keyId() + ", " + a.step() + ", since " + a.since()
+                                        + ")")
+                                .collect(Collectors.joining("; ")))
+                .withData(
+                        "waitingTooLong",
+                        engine.overdueSteps().stream().map(a -> a.rotationId()).collect(Collectors.joining(",")))
+                .withData(
+                        "retryingWithOldKeyDead",
+                        engine.retryingWithoutLimit().entrySet().stream()
+                                .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                .sorted()
+                                .collect(Collectors.joining("; ")))
                 .build();
     }
 }

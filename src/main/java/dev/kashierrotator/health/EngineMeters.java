@@ -24,22 +24,35 @@ public class EngineMeters implements EngineMetrics {
     void register(@Observes StartupEvent event, RotationEngine engine) {
         registry.counter("rotator.rotations.stalled.resumed");
         registry.counter("rotator.rotations.superseded");
-        Gauge.builder("rotator.rotations.awaiting.dashboard", engine, e -> e.awaitingDashboard().size())
+        Gauge.builder(
+                        "rotator.rotations.awaiting.dashboard",
+                        engine,
+                        e -> e.awaitingDashboard().size())
                 .description("Rotations this replica holds that wait for a person in the Kashier dashboard")
-                .strongReference(true).register(registry);
-        Gauge.builder("rotator.rotations.awaiting.dashboard.overdue", engine, e -> e.overdueSteps().size())
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(
+                        "rotator.rotations.awaiting.dashboard.overdue",
+                        engine,
+                        e -> e.overdueSteps().size())
                 .description("Of those, the ones waiting longer than rotator.kashier.manual-step-timeout")
-                .strongReference(true).register(registry);
-        Gauge.builder("rotator.rotations.retrying.unbounded", engine, e -> e.retryingWithoutLimit().size())
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(
+                        "rotator.rotations.retrying.unbounded",
+                        engine,
+                        e -> e.retryingWithoutLimit().size())
                 .description("Rotations retried without limit because their old key is dead")
-                .strongReference(true).register(registry);
+                .strongReference(true)
+                .register(registry);
     }
 
     @Override
     public void finished(Rotation r, String outcome, Duration took) {
-        registry.counter("rotator.rotations", "outcome", outcome, "kind", r.kind, "mode", r.mode, "trigger",
-                r.trigger).increment();
-        registry.timer("rotator.rotation.duration", "kind", r.kind, "mode", r.mode, "outcome", outcome).record(took);
+        registry.counter("rotator.rotations", "outcome", outcome, "kind", r.kind, "mode", r.mode, "trigger", r.trigger)
+                .increment();
+        registry.timer("rotator.rotation.duration", "kind", r.kind, "mode", r.mode, "outcome", outcome)
+                .record(took);
         if (r.exposureWindowMs != null) {
             registry.summary("rotator.exposure.window.ms", "mode", r.mode).record(r.exposureWindowMs);
         }

@@ -22,10 +22,15 @@ public class ScheduleReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("schedule").up()
+        return HealthCheckResponse.named("schedule")
+                .up()
                 .withData("overdueKeys", String.join(",", scheduler.overdue()))
-                .withData("stoppedKeys", scheduler.stopped().entrySet().stream().map(e -> e.getKey() + " (" + e.getValue()
-                        + ")").sorted().collect(java.util.stream.Collectors.joining("; ")))
+                .withData(
+                        "stoppedKeys",
+                        scheduler.stopped().entrySet().stream()
+                                .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                                .sorted()
+                                .collect(java.util.stream.Collectors.joining("; ")))
                 .withData("lastTick", scheduler.lastTick().map(Object::toString).orElse("never"))
                 .build();
     }

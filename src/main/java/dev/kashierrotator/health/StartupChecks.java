@@ -19,11 +19,20 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class StartupChecks {
 
-    void onStart(@Observes StartupEvent event, Inventory inventory, VaultKv kv, Dashboard dashboard,
-                 RotationEngine engine, AccessControl access) {
+    void onStart(
+            @Observes StartupEvent event,
+            Inventory inventory,
+            VaultKv kv,
+            Dashboard dashboard,
+            RotationEngine engine,
+            AccessControl access) {
         // Asking the dashboard makes it: a dashboard this build cannot provide stops start-up here.
-        Log.infof("inventory: %d key(s), %d dependent(s); Vault %s, mount %s; dashboard %s",
-                inventory.keys().size(), inventory.dependents().size(), kv.address(), kv.mount(),
+        Log.infof(
+                "inventory: %d key(s), %d dependent(s); Vault %s, mount %s; dashboard %s",
+                inventory.keys().size(),
+                inventory.dependents().size(),
+                kv.address(),
+                kv.mount(),
                 dashboard.automated() ? "simulator" : "manual");
         if (!access.anyToken()) {
             Log.warn("no API token (rotator.security.tokens) and no ROTATOR_BOOTSTRAP_TOKEN: every /api call will "

@@ -25,8 +25,7 @@ public class VaultReadiness implements HealthCheck {
      */
     static final java.time.Duration REUSE = java.time.Duration.ofSeconds(2);
 
-    private record Answer(long atNanos, HealthCheckResponse response) {
-    }
+    private record Answer(long atNanos, HealthCheckResponse response) {}
 
     private volatile Answer last;
 
@@ -50,13 +49,19 @@ public class VaultReadiness implements HealthCheck {
     private HealthCheckResponse check() {
         try {
             kv.checkToken();
-            HealthCheckResponseBuilder up = HealthCheckResponse.named("vault").up().withData("address", kv.address())
+            HealthCheckResponseBuilder up = HealthCheckResponse.named("vault")
+                    .up()
+                    .withData("address", kv.address())
                     .withData("auth", kv.authMethod());
             kv.tokenExpiresAt().ifPresent(t -> up.withData("tokenExpiresAt", t.toString()));
             return up.build();
         } catch (VaultUnavailableException e) {
-            return HealthCheckResponse.named("vault").down().withData("address", kv.address())
-                    .withData("auth", kv.authMethod()).withData("error", e.getMessage()).build();
+            return HealthCheckResponse.named("vault")
+                    .down()
+                    .withData("address", kv.address())
+                    .withData("auth", kv.authMethod())
+                    .withData("error", e.getMessage())
+                    .build();
         }
     }
 }

@@ -10,10 +10,20 @@ import java.util.Optional;
  * @param restart       kubernetes-secret: Deployments rolled after the Secret changes
  * @param caBundle      webhook: PEM file of the CAs trusted for this dependent (else the JVM's trust store)
  */
-public record DependentSpec(String id, List<String> keys, int wave, DependentType type,
-                            Optional<String> url, Optional<String> verifyUrl, Optional<String> signingSecret,
-                            boolean inlineDelivery, Optional<String> path, Optional<String> namespace,
-                            Optional<String> secretName, List<String> restart, Optional<String> caBundle) {
+public record DependentSpec(
+        String id,
+        List<String> keys,
+        int wave,
+        DependentType type,
+        Optional<String> url,
+        Optional<String> verifyUrl,
+        Optional<String> signingSecret,
+        boolean inlineDelivery,
+        Optional<String> path,
+        Optional<String> namespace,
+        Optional<String> secretName,
+        List<String> restart,
+        Optional<String> caBundle) {
 
     @Override
     public String toString() {

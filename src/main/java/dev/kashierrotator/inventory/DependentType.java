@@ -5,7 +5,9 @@ import java.util.Optional;
 
 /** How a dependent receives keys. */
 public enum DependentType {
-    WEBHOOK("webhook"), VAULT_KV("vault-kv"), KUBERNETES_SECRET("kubernetes-secret");
+    WEBHOOK("webhook"),
+    VAULT_KV("vault-kv"),
+    KUBERNETES_SECRET("kubernetes-secret");
 
     private final String id;
 

@@ -15,8 +15,11 @@ public final class Inventory {
     private final RolloutPolicy rollout;
     private final ScheduleSettings schedule;
 
-    Inventory(Map<String, KeySpec> keys, Map<String, DependentSpec> dependents, RolloutPolicy rollout,
-              ScheduleSettings schedule) {
+    Inventory(
+            Map<String, KeySpec> keys,
+            Map<String, DependentSpec> dependents,
+            RolloutPolicy rollout,
+            ScheduleSettings schedule) {
         this.keys = new TreeMap<>(keys);
         this.dependents = new TreeMap<>(dependents);
         this.rollout = rollout;

@@ -35,8 +35,7 @@ public final class InventoryLoader {
     private boolean productionTransport;
     private List<Blackout> globalBlackouts = List.of();
 
-    private InventoryLoader() {
-    }
+    private InventoryLoader() {}
 
     /** The inventory, or an {@link InventoryException} listing every problem. */
     public static Inventory load(RotatorConfig config) {
@@ -47,8 +46,9 @@ public final class InventoryLoader {
         insecureLiveAllowed = config.security().allowInsecureLiveUrls();
         productionTransport = config.security().httpsOnly() && !insecureLiveAllowed;
         if (productionTransport) {
-            httpsOrLoopback("rotator.vault.address", config.vault().address()
-                    .or(() -> Optional.ofNullable(System.getenv("VAULT_ADDR"))));
+            httpsOrLoopback(
+                    "rotator.vault.address",
+                    config.vault().address().or(() -> Optional.ofNullable(System.getenv("VAULT_ADDR"))));
         }
         Map<String, String> mids = new HashMap<>();
         Map<String, String> accountOfMid = new HashMap<>();
@@ -62,18 +62,23 @@ public final class InventoryLoader {
             }
             String other = accountOfMid.putIfAbsent(mid, name);
             if (other != null) {
-                problems.add(at + ".mid: " + mid + " is already the mid of account '" + other + "' (duplicate account)");
+                problems.add(
+                        at + ".mid: " + mid + " is already the mid of account '" + other + "' (duplicate account)");
             }
             mids.put(name, mid);
         });
 
-        globalBlackouts = blackouts("rotator.schedule.blackouts", config.scheduler().blackouts().orElse(List.of()));
+        globalBlackouts = blackouts(
+                "rotator.schedule.blackouts", config.scheduler().blackouts().orElse(List.of()));
         Duration tick = duration("rotator.schedule.tick", config.scheduler().tick());
         if (tick.compareTo(Duration.ofSeconds(1)) < 0) {
-            problems.add("rotator.schedule.tick: must be at least 1s, got '" + config.scheduler().tick() + "'");
+            problems.add("rotator.schedule.tick: must be at least 1s, got '"
+                    + config.scheduler().tick() + "'");
         }
-        Duration overdueAfter = duration("rotator.schedule.overdue-after", config.scheduler().overdueAfter());
-        Duration retryBackoff = duration("rotator.schedule.retry-backoff", config.scheduler().retryBackoff());
+        Duration overdueAfter =
+                duration("rotator.schedule.overdue-after", config.scheduler().overdueAfter());
+        Duration retryBackoff =
+                duration("rotator.schedule.retry-backoff", config.scheduler().retryBackoff());
         if (config.scheduler().maxFailedAttempts() < 1) {
             problems.add("rotator.schedule.max-failed-attempts: must be at least 1, got "
                     + config.scheduler().maxFailedAttempts());
@@ -114,12 +119,20 @@ public final class InventoryLoader {
         if (!problems.isEmpty()) {
             throw new InventoryException(problems);
         }
-        return new Inventory(keys, dependents, rollout, new ScheduleSettings(tick, overdueAfter, globalBlackouts,
-                retryBackoff, config.scheduler().maxFailedAttempts()));
+        return new Inventory(
+                keys,
+                dependents,
+                rollout,
+                new ScheduleSettings(
+                        tick,
+                        overdueAfter,
+                        globalBlackouts,
+                        retryBackoff,
+                        config.scheduler().maxFailedAttempts()));
     }
 
-    private KeySpec key(String id, RotatorConfig.Key key, RotatorConfig config, Map<String, String> mids,
-                        RolloutPolicy global) {
+    private KeySpec key(
+            String id, RotatorConfig.Key key, RotatorConfig config, Map<String, String> mids, RolloutPolicy global) {
         String at = "rotator.keys." + id;
         int before = problems.size();
         checkId(at, id);
@@ -154,16 +167,27 @@ public final class InventoryLoader {
                 }
                 users = listed;
             }
-            default -> problems.add(at + ".strategy: must be single-user or alternating-users, got '"
-                    + key.strategy() + "'");
+            default ->
+                problems.add(at + ".strategy: must be single-user or alternating-users, got '" + key.strategy() + "'");
         }
         Optional<SchedulePolicy> schedule = key.schedule().map(s -> schedule(at + ".schedule", s));
-        RolloutPolicy rollout = key.rollout().map(r -> override(at + ".rollout", global, r)).orElse(global);
+        RolloutPolicy rollout =
+                key.rollout().map(r -> override(at + ".rollout", global, r)).orElse(global);
         if (problems.size() > before) {
             return null;
         }
-        return new KeySpec(id, key.account(), mid, mode.get(), kind.get(), key.strategy(), key.user(), users,
-                schedule, grace, rollout);
+        return new KeySpec(
+                id,
+                key.account(),
+                mid,
+                mode.get(),
+                kind.get(),
+                key.strategy(),
+                key.user(),
+                users,
+                schedule,
+                grace,
+                rollout);
     }
 
     private SchedulePolicy schedule(String at, RotatorConfig.Schedule s) {
@@ -212,7 +236,9 @@ public final class InventoryLoader {
         if (!k.dashboard().equals("manual") && !k.dashboard().equals("simulator")) {
             problems.add("rotator.kashier.dashboard: must be manual or simulator, got '" + k.dashboard() + "'");
         }
-        if (k.dashboard().equals("simulator") && !k.simulator().enabled() && k.simulator().url().isEmpty()) {
+        if (k.dashboard().equals("simulator")
+                && !k.simulator().enabled()
+                && k.simulator().url().isEmpty()) {
             problems.add("rotator.kashier.simulator.url: the dashboard is the simulator but this process does not "
                     + "serve it (rotator.kashier.simulator.enabled is false); give the URL of a running simulator");
         }
@@ -222,7 +248,8 @@ public final class InventoryLoader {
             httpsOnly("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()), "live mode");
         }
         if (productionTransport) {
-            httpsOrLoopback("rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
+            httpsOrLoopback(
+                    "rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
             if (k.simulator().enabled()) {
                 // Served here it would answer, unauthenticated, whether a guessed key is valid: with the real
                 // keys adopted from Vault, an oracle for live secrets.
@@ -246,8 +273,8 @@ public final class InventoryLoader {
         } catch (IllegalArgumentException e) {
             return;
         }
-        boolean loopback = host != null && (host.equals("localhost") || host.startsWith("127.")
-                || host.equals("[::1]") || host.equals("::1"));
+        boolean loopback = host != null
+                && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
         if (!loopback) {
             problems.add(at + ": must be https in production (rotator.security.https-only), got '" + url.get()
                     + "'; plain http is allowed to loopback only (or with rotator.security.allow-insecure-live-urls)");
@@ -281,7 +308,9 @@ public final class InventoryLoader {
                 r.verifyTimeout().map(v -> duration(at + ".verify-timeout", v)).orElse(g.verifyTimeout()),
                 r.deliveryAttempts().orElse(g.deliveryAttempts()),
                 r.callTimeout().map(v -> duration(at + ".call-timeout", v)).orElse(g.callTimeout()),
-                r.failureThreshold().map(v -> percent(at + ".failure-threshold", v)).orElse(g.failureThresholdPercent()));
+                r.failureThreshold()
+                        .map(v -> percent(at + ".failure-threshold", v))
+                        .orElse(g.failureThresholdPercent()));
     }
 
     private void concurrency(String at, int value) {
@@ -299,7 +328,8 @@ public final class InventoryLoader {
     private int percent(String at, String text) {
         String t = text.trim();
         try {
-            int p = Integer.parseInt(t.endsWith("%") ? t.substring(0, t.length() - 1).trim() : t);
+            int p = Integer.parseInt(
+                    t.endsWith("%") ? t.substring(0, t.length() - 1).trim() : t);
             if (p >= 0 && p <= 100) {
                 return p;
             }
@@ -338,8 +368,10 @@ public final class InventoryLoader {
                 case WEBHOOK -> {
                     httpUrl(at + ".url", dep.url());
                     httpUrl(at + ".verify-url", dep.verifyUrl());
-                    Optional<String> live = dep.keys().stream().filter(k -> config.keys().containsKey(k)
-                            && "live".equals(config.keys().get(k).mode())).findFirst();
+                    Optional<String> live = dep.keys().stream()
+                            .filter(k -> config.keys().containsKey(k)
+                                    && "live".equals(config.keys().get(k).mode()))
+                            .findFirst();
                     if (live.isPresent() && !insecureLiveAllowed) {
                         httpsOnly(at + ".url", dep.url(), "live key '" + live.get() + "'");
                         httpsOnly(at + ".verify-url", dep.verifyUrl(), "live key '" + live.get() + "'");
@@ -374,9 +406,20 @@ public final class InventoryLoader {
         if (problems.size() > before) {
             return null;
         }
-        return new DependentSpec(id, List.copyOf(dep.keys()), dep.wave(), type.get(), dep.url(), dep.verifyUrl(),
-                dep.signingSecret(), inline, dep.path().map(p -> p.replaceAll("^/+|/+$", "")), dep.namespace(),
-                dep.secretName(), List.copyOf(dep.restart().orElse(List.of())), dep.caBundle());
+        return new DependentSpec(
+                id,
+                List.copyOf(dep.keys()),
+                dep.wave(),
+                type.get(),
+                dep.url(),
+                dep.verifyUrl(),
+                dep.signingSecret(),
+                inline,
+                dep.path().map(p -> p.replaceAll("^/+|/+$", "")),
+                dep.namespace(),
+                dep.secretName(),
+                List.copyOf(dep.restart().orElse(List.of())),
+                dep.caBundle());
     }
 
     private void vaultPath(String at, Optional<String> path, RotatorConfig.VaultConfig vault) {
@@ -404,8 +447,10 @@ public final class InventoryLoader {
     private void dnsName(String at, Optional<String> name, int max) {
         if (name.isEmpty() || name.get().isBlank()) {
             problems.add(at + ": a kubernetes-secret dependent needs this name");
-        } else if (name.get().length() > max || !DNS_CHARS.matcher(name.get()).matches()
-                || name.get().endsWith("-") || name.get().endsWith(".")) {
+        } else if (name.get().length() > max
+                || !DNS_CHARS.matcher(name.get()).matches()
+                || name.get().endsWith("-")
+                || name.get().endsWith(".")) {
             problems.add(at + ": '" + name.get() + "' is not a Kubernetes name (lowercase letters, digits, '-', '.')");
         }
     }

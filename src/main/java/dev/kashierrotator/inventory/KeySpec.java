@@ -16,9 +16,18 @@ import java.util.Optional;
  * @param grace    how long the previous payment key stays valid after a rotation
  * @param rollout  the wave policy for this key (the global one with the key's overrides)
  */
-public record KeySpec(String id, String account, String mid, Mode mode, KeyKind kind, String strategy,
-                      String user, List<String> users, Optional<SchedulePolicy> schedule, Duration grace,
-                      RolloutPolicy rollout) {
+public record KeySpec(
+        String id,
+        String account,
+        String mid,
+        Mode mode,
+        KeyKind kind,
+        String strategy,
+        String user,
+        List<String> users,
+        Optional<SchedulePolicy> schedule,
+        Duration grace,
+        RolloutPolicy rollout) {
 
     public boolean isPaymentKey() {
         return kind == KeyKind.PAYMENT_API_KEY;
@@ -34,6 +43,9 @@ public record KeySpec(String id, String account, String mid, Mode mode, KeyKind 
         if (!alternates()) {
             return user;
         }
-        return currentUser.filter(u -> u.equals(users.get(0))).map(u -> users.get(1)).orElse(users.get(0));
+        return currentUser
+                .filter(u -> u.equals(users.get(0)))
+                .map(u -> users.get(1))
+                .orElse(users.get(0));
     }
 }

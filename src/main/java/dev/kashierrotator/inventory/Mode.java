@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /** Kashier's two isolated modes: objects of one can never touch the other. */
 public enum Mode {
-    TEST, LIVE;
+    TEST,
+    LIVE;
 
     /** The form used in config, URLs and the API. */
     public String id() {

@@ -8,8 +8,12 @@ import java.util.Optional;
  * A key's rotation schedule: a fixed period or a cron expression, an optional start window, a
  * per-key jitter and blackout periods (the key's own and the global ones).
  */
-public record SchedulePolicy(Optional<Duration> every, Optional<String> cron, Optional<Duration> window,
-                             Duration jitter, List<Blackout> blackouts) {
+public record SchedulePolicy(
+        Optional<Duration> every,
+        Optional<String> cron,
+        Optional<Duration> window,
+        Duration jitter,
+        List<Blackout> blackouts) {
 
     public SchedulePolicy(Optional<Duration> every, Optional<String> cron, Optional<Duration> window) {
         this(every, cron, window, Duration.ZERO, List.of());

@@ -12,6 +12,5 @@ import java.util.List;
  * @param retryBackoff wait after a failed scheduled rotation, doubling with each further failure
  * @param maxFailedAttempts failed scheduled tries of one key version before the scheduler stops
  */
-public record ScheduleSettings(Duration tick, Duration overdueAfter, List<Blackout> blackouts, Duration retryBackoff,
-                               int maxFailedAttempts) {
-}
+public record ScheduleSettings(
+        Duration tick, Duration overdueAfter, List<Blackout> blackouts, Duration retryBackoff, int maxFailedAttempts) {}

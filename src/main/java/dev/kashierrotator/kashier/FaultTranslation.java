@@ -15,8 +15,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceExceptio
  */
 final class FaultTranslation {
 
-    private FaultTranslation() {
-    }
+    private FaultTranslation() {}
 
     static <T> T translated(String what, Supplier<T> call) {
         try {

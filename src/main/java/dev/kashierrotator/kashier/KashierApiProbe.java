@@ -48,7 +48,10 @@ public class KashierApiProbe implements KashierApi {
     @Override
     @Timeout(15_000)
     @Retry(maxRetries = 3, delay = 200, jitter = 100, retryOn = KashierUnavailableException.class)
-    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.8, delay = 10_000,
+    @CircuitBreaker(
+            requestVolumeThreshold = 10,
+            failureRatio = 0.8,
+            delay = 10_000,
             failOn = KashierUnavailableException.class)
     public boolean acceptsSecretKey(Mode mode, String secretKey) {
         String base = mode == Mode.LIVE ? liveBaseUrl : testBaseUrl;
@@ -61,7 +64,8 @@ public class KashierApiProbe implements KashierApi {
                 .build();
         int status;
         try {
-            status = BoundedHttp.send(http, request, CALL_BOUND, 16 * 1024, false).status();
+            status = BoundedHttp.send(http, request, CALL_BOUND, 16 * 1024, false)
+                    .status();
         } catch (IOException e) {
             throw new KashierUnavailableException("Kashier " + mode + " API at " + base + " is unreachable: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));

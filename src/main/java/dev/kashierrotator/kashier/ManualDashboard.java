@@ -21,6 +21,7 @@ public class ManualDashboard implements Dashboard {
 
     /** How to send a key without putting it on a command line (shell history, process list). */
     private final String sendKey;
+
     private final String sendEmpty;
 
     public ManualDashboard(RotatorConfig config) {
@@ -60,7 +61,10 @@ public class ManualDashboard implements Dashboard {
     @Override
     public IssuedKey changeSecretKey(KeySpec key, String user) {
         if (key.alternates()) {
-            String live = key.users().stream().filter(u -> !u.equals(user)).findFirst().orElse("?");
+            String live = key.users().stream()
+                    .filter(u -> !u.equals(user))
+                    .findFirst()
+                    .orElse("?");
             throw new NeedsPerson("Kashier dashboard, merchant " + key.mid() + ", " + key.mode() + " mode: change "
                     + "the secret key of the standby user '" + user + "' (not '" + live + "': dependents use the key "
                     + "of '" + live + "', and it keeps working). Nobody uses the key of '" + user + "', so nothing "

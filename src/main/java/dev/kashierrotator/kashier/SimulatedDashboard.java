@@ -7,5 +7,4 @@ import dev.kashierrotator.rotation.Dashboard;
  * in {@code src/local/java}, which the production build ({@code ./mvnw package -Dproduction}) leaves out,
  * so the production artifact holds no code that can mint a key.
  */
-public interface SimulatedDashboard extends Dashboard {
-}
+public interface SimulatedDashboard extends Dashboard {}

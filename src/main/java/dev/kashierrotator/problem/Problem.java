@@ -9,22 +9,26 @@ import java.util.List;
  * {@code rotationId} names the running rotation of a 409.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, List<FieldError> errors,
-                      String rotationId) {
+public record Problem(
+        String type, String title, int status, String detail, List<FieldError> errors, String rotationId) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
     /** One field of a request and what was expected of it. */
-    public record FieldError(String field, String message) {
-    }
+    public record FieldError(String field, String message) {}
 
     public static Problem of(int status, String slug, String title, String detail) {
         return new Problem("urn:kashier-rotator:problem:" + slug, title, status, detail, null, null);
     }
 
     public static Problem invalid(String field, String message) {
-        return new Problem("urn:kashier-rotator:problem:invalid-request", "Invalid request", 400,
-                field + ": " + message, List.of(new FieldError(field, message)), null);
+        return new Problem(
+                "urn:kashier-rotator:problem:invalid-request",
+                "Invalid request",
+                400,
+                field + ": " + message,
+                List.of(new FieldError(field, message)),
+                null);
     }
 
     public Problem withRotation(String id) {

@@ -48,22 +48,33 @@ public class KubernetesSecretTarget implements Target {
         String keyId = delivery.key().id();
         try {
             Secret current = kubernetes.secrets().inNamespace(ns).withName(name).get();
-            Map<String, String> data = new HashMap<>(current == null || current.getData() == null ? Map.of()
-                    : current.getData());
+            Map<String, String> data =
+                    new HashMap<>(current == null || current.getData() == null ? Map.of() : current.getData());
             data.put(keyId, b64(delivery.newKey().value()));
             if (delivery.graceUntil().isPresent() && delivery.previousKey().isPresent()) {
                 data.put(keyId + ".previous", b64(delivery.previousKey().get().value()));
             } else {
                 data.remove(keyId + ".previous");
             }
-            Map<String, String> annotations = new HashMap<>(current == null
-                    || current.getMetadata().getAnnotations() == null ? Map.of()
-                    : current.getMetadata().getAnnotations());
+            Map<String, String> annotations = new HashMap<>(
+                    current == null || current.getMetadata().getAnnotations() == null
+                            ? Map.of()
+                            : current.getMetadata().getAnnotations());
             annotations.put(FINGERPRINT_PREFIX + keyId, delivery.newKey().fingerprint());
             if (current == null) {
-                kubernetes.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(name)
-                        .withNamespace(ns).withAnnotations(annotations).endMetadata().withType("Opaque")
-                        .withData(data).build()).create();
+                kubernetes
+                        .secrets()
+                        .inNamespace(ns)
+                        .resource(new SecretBuilder()
+                                .withNewMetadata()
+                                .withName(name)
+                                .withNamespace(ns)
+                                .withAnnotations(annotations)
+                                .endMetadata()
+                                .withType("Opaque")
+                                .withData(data)
+                                .build())
+                        .create();
             } else {
                 current.setData(data);
                 current.getMetadata().setAnnotations(annotations);
@@ -72,7 +83,9 @@ public class KubernetesSecretTarget implements Target {
             }
         } catch (KubernetesClientException e) {
             throw new DeliveryException("Secret " + ns + "/" + name + ": Kubernetes answered " + e.getCode()
-                    + (e.getStatus() == null ? "" : " " + Objects.toString(e.getStatus().getReason(), "")));
+                    + (e.getStatus() == null
+                            ? ""
+                            : " " + Objects.toString(e.getStatus().getReason(), "")));
         }
         for (String deployment : dependent.restart()) {
             restarts.request(ns, deployment, name);
@@ -85,9 +98,18 @@ public class KubernetesSecretTarget implements Target {
     public boolean confirms(DependentSpec dependent, Delivery delivery) {
         String ns = dependent.namespace().orElseThrow();
         try {
-            Secret secret = kubernetes.secrets().inNamespace(ns).withName(dependent.secretName().orElseThrow()).get();
-            if (secret == null || secret.getMetadata().getAnnotations() == null || !delivery.newKey().fingerprint()
-                    .equals(secret.getMetadata().getAnnotations().get(FINGERPRINT_PREFIX + delivery.key().id()))) {
+            Secret secret = kubernetes
+                    .secrets()
+                    .inNamespace(ns)
+                    .withName(dependent.secretName().orElseThrow())
+                    .get();
+            if (secret == null
+                    || secret.getMetadata().getAnnotations() == null
+                    || !delivery.newKey()
+                            .fingerprint()
+                            .equals(secret.getMetadata()
+                                    .getAnnotations()
+                                    .get(FINGERPRINT_PREFIX + delivery.key().id()))) {
                 return false;
             }
             for (String deployment : dependent.restart()) {

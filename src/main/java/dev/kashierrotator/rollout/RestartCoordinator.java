@@ -65,11 +65,17 @@ public class RestartCoordinator {
         if (scheduled.containsKey(id)) {
             return false;
         }
-        Deployment d = kubernetes.apps().deployments().inNamespace(namespace).withName(deployment).get();
+        Deployment d = kubernetes
+                .apps()
+                .deployments()
+                .inNamespace(namespace)
+                .withName(deployment)
+                .get();
         if (d == null) {
             return false;
         }
-        Map<String, String> template = d.getSpec().getTemplate().getMetadata() == null ? null
+        Map<String, String> template = d.getSpec().getTemplate().getMetadata() == null
+                ? null
                 : d.getSpec().getTemplate().getMetadata().getAnnotations();
         if (template == null || !digest(secret).equals(template.get(RESTART_ANNOTATION))) {
             // Not restarted for this content, nothing scheduled (a resumed rotation, a failed patch): ask again.
@@ -82,23 +88,37 @@ public class RestartCoordinator {
     private void restart(String namespace, String deployment, String secretName) {
         String id = namespace + "/" + deployment;
         try {
-            Secret secret = kubernetes.secrets().inNamespace(namespace).withName(secretName).get();
-            Deployment d = kubernetes.apps().deployments().inNamespace(namespace).withName(deployment).get();
+            Secret secret = kubernetes
+                    .secrets()
+                    .inNamespace(namespace)
+                    .withName(secretName)
+                    .get();
+            Deployment d = kubernetes
+                    .apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withName(deployment)
+                    .get();
             if (secret == null || d == null) {
                 Log.warnf("restart of deployment %s skipped: %s", id, d == null ? "no such deployment" : "no secret");
                 return;
             }
             String value = digest(secret);
-            Map<String, String> template = d.getSpec().getTemplate().getMetadata() == null ? null
+            Map<String, String> template = d.getSpec().getTemplate().getMetadata() == null
+                    ? null
                     : d.getSpec().getTemplate().getMetadata().getAnnotations();
             if (template != null && value.equals(template.get(RESTART_ANNOTATION))) {
                 return;
             }
             long before = Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
             // JSON merge patch: what Kubernetes' own "rollout restart" changes, and what the mock server takes.
-            String patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + RESTART_ANNOTATION
-                    + "\":\"" + value + "\"}}}}}";
-            kubernetes.apps().deployments().inNamespace(namespace).withName(deployment)
+            String patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + RESTART_ANNOTATION + "\":\""
+                    + value + "\"}}}}}";
+            kubernetes
+                    .apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withName(deployment)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             awaited.put(id, before + 1);
             Log.infof("restarted deployment %s for secret %s", id, secretName);
@@ -120,8 +140,8 @@ public class RestartCoordinator {
             });
         }
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(fingerprints.toString()
-                    .getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256")
+                    .digest(fingerprints.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

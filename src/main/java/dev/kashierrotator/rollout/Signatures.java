@@ -13,8 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 /** {@code X-Rotator-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + raw body)>} (docs/webhook-protocol.md). */
 public final class Signatures {
 
-    private Signatures() {
-    }
+    private Signatures() {}
 
     public static String header(String secret, String timestamp, byte[] body) {
         return "t=" + timestamp + ",v1=" + hmac(secret, timestamp, body);
@@ -59,8 +58,8 @@ public final class Signatures {
         if (Math.abs(now.getEpochSecond() - signedAt) > TOLERANCE.toSeconds()) {
             return false;
         }
-        return MessageDigest.isEqual(hmac(secret, t, body).getBytes(StandardCharsets.US_ASCII),
-                v1.getBytes(StandardCharsets.US_ASCII));
+        return MessageDigest.isEqual(
+                hmac(secret, t, body).getBytes(StandardCharsets.US_ASCII), v1.getBytes(StandardCharsets.US_ASCII));
     }
 
     static String hmac(String secret, String timestamp, byte[] body) {

@@ -1,5 +1,6 @@
 package dev.kashierrotator.rollout;
 
+import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.inventory.Inventory;
@@ -12,17 +13,15 @@ import dev.kashierrotator.rotation.Rotation.DependentState;
 import dev.kashierrotator.rotation.Rotation.StepState;
 import dev.kashierrotator.rotation.Rotation.Wave;
 import dev.kashierrotator.rotation.Target;
-import dev.kashierrotator.config.RotatorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.Guard;
-import java.time.temporal.ChronoUnit;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
-import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -34,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * Staged redistribution: waves in ascending order, at most {@code max-concurrency} dependents at a
@@ -47,12 +47,10 @@ public class WaveRunner implements Distributor {
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
     private static final Progress NO_PROGRESS = new Progress() {
         @Override
-        public void waveChanged() {
-        }
+        public void waveChanged() {}
 
         @Override
-        public void dependentChanged() {
-        }
+        public void dependentChanged() {}
     };
 
     private final Map<DependentType, Target> targets = new EnumMap<>(DependentType.class);
@@ -76,11 +74,17 @@ public class WaveRunner implements Distributor {
      * that keeps failing is failed fast, and named in the record, instead of eating every rollout's time.
      */
     private Guard breaker(String dependentId) {
-        return breakers.computeIfAbsent(dependentId, id -> Guard.create()
-                .withCircuitBreaker().name("dependent-" + id).requestVolumeThreshold(breakerThreshold)
-                .failureRatio(1.0).delay(breakerDelay.toMillis(), ChronoUnit.MILLIS)
-                .failOn(Target.DeliveryException.class).done()
-                .build());
+        return breakers.computeIfAbsent(
+                dependentId,
+                id -> Guard.create()
+                        .withCircuitBreaker()
+                        .name("dependent-" + id)
+                        .requestVolumeThreshold(breakerThreshold)
+                        .failureRatio(1.0)
+                        .delay(breakerDelay.toMillis(), ChronoUnit.MILLIS)
+                        .failOn(Target.DeliveryException.class)
+                        .done()
+                        .build());
     }
 
     /**
@@ -89,12 +93,21 @@ public class WaveRunner implements Distributor {
      * in the target. An open breaker or an abort ends the retries at once.
      */
     private Guard retries(RolloutPolicy policy) {
-        return retryGuards.computeIfAbsent(policy.deliveryAttempts(), attempts -> Guard.create()
-                .withRetry().maxRetries(attempts - 1).delay(200, ChronoUnit.MILLIS).jitter(100, ChronoUnit.MILLIS)
-                .withExponentialBackoff().factor(2).maxDelay(5, ChronoUnit.SECONDS).done()
-                .retryOn(Target.DeliveryException.class)
-                .abortOn(List.of(CircuitBreakerOpenException.class, Stopped.class)).done()
-                .build());
+        return retryGuards.computeIfAbsent(
+                policy.deliveryAttempts(),
+                attempts -> Guard.create()
+                        .withRetry()
+                        .maxRetries(attempts - 1)
+                        .delay(200, ChronoUnit.MILLIS)
+                        .jitter(100, ChronoUnit.MILLIS)
+                        .withExponentialBackoff()
+                        .factor(2)
+                        .maxDelay(5, ChronoUnit.SECONDS)
+                        .done()
+                        .retryOn(Target.DeliveryException.class)
+                        .abortOn(List.of(CircuitBreakerOpenException.class, Stopped.class))
+                        .done()
+                        .build());
     }
 
     private String describe(DependentSpec dependent, RuntimeException e) {
@@ -112,8 +125,13 @@ public class WaveRunner implements Distributor {
     }
 
     @Override
-    public void distribute(Rotation rotation, Delivery delivery, RolloutPolicy policy, boolean allAtOnce,
-                           Progress progress, BooleanSupplier stop) {
+    public void distribute(
+            Rotation rotation,
+            Delivery delivery,
+            RolloutPolicy policy,
+            boolean allAtOnce,
+            Progress progress,
+            BooleanSupplier stop) {
         List<List<Wave>> batches = new ArrayList<>();
         if (allAtOnce) {
             batches.add(rotation.waves);
@@ -129,26 +147,26 @@ public class WaveRunner implements Distributor {
                 throw new RolloutFailedException(failure);
             }
             if (b < batches.size() - 1 && !policy.soak().isZero()) {
-                Log.infof("rotation %s key %s: wave %d done, soaking %s", rotation.id, rotation.keyId,
-                        batch.get(batch.size() - 1).index, policy.soak());
+                Log.infof(
+                        "rotation %s key %s: wave %d done, soaking %s",
+                        rotation.id, rotation.keyId, batch.get(batch.size() - 1).index, policy.soak());
                 sleep(policy.soak());
             }
         }
     }
 
     @Override
-    public Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents,
-                                       RolloutPolicy policy) {
+    public Map<String, String> restore(
+            Rotation rotation, Delivery rollback, List<String> dependents, RolloutPolicy policy) {
         Map<String, String> failures = new ConcurrentHashMap<>();
         if (dependents.isEmpty()) {
             return failures;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(policy.maxConcurrency(), dependents.size()),
-                r -> {
-                    Thread t = new Thread(r, "rollback-" + rotation.keyId);
-                    t.setDaemon(true);
-                    return t;
-                });
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(policy.maxConcurrency(), dependents.size()), r -> {
+            Thread t = new Thread(r, "rollback-" + rotation.keyId);
+            t.setDaemon(true);
+            return t;
+        });
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (String id : dependents) {
@@ -169,7 +187,8 @@ public class WaveRunner implements Distributor {
             if (e.getCause() instanceof Error error) {
                 throw error;
             }
-            dependents.forEach(id -> failures.putIfAbsent(id, "rollback crashed: " + e.getCause().getClass().getSimpleName()));
+            dependents.forEach(id -> failures.putIfAbsent(
+                    id, "rollback crashed: " + e.getCause().getClass().getSimpleName()));
         } finally {
             pool.shutdownNow();
         }
@@ -178,21 +197,29 @@ public class WaveRunner implements Distributor {
 
     @Override
     public void forgetFailures(List<String> dependents) {
-        dependents.stream().filter(breakers::containsKey)
+        dependents.stream()
+                .filter(breakers::containsKey)
                 .forEach(id -> CircuitBreakerMaintenance.get().reset("dependent-" + id));
     }
 
     @Override
     public List<String> reporting(Delivery delivery, List<String> dependents) {
-        return dependents.stream().filter(id -> {
-            DependentSpec dependent = inventory.dependent(id).orElseThrow();
-            return targets.get(dependent.type()).confirms(dependent, delivery);
-        }).toList();
+        return dependents.stream()
+                .filter(id -> {
+                    DependentSpec dependent = inventory.dependent(id).orElseThrow();
+                    return targets.get(dependent.type()).confirms(dependent, delivery);
+                })
+                .toList();
     }
 
     /** Runs some waves together; returns a failure message naming the dependent, or null. */
-    private String runBatch(Rotation rotation, List<Wave> waves, Delivery delivery, RolloutPolicy policy,
-                            Progress progress, BooleanSupplier stop) {
+    private String runBatch(
+            Rotation rotation,
+            List<Wave> waves,
+            Delivery delivery,
+            RolloutPolicy policy,
+            Progress progress,
+            BooleanSupplier stop) {
         List<DependentOutcome> outcomes = new ArrayList<>();
         synchronized (rotation) {
             for (Wave w : waves) {
@@ -235,7 +262,8 @@ public class WaveRunner implements Distributor {
         synchronized (rotation) {
             for (Wave w : waves) {
                 List<DependentOutcome> failed = w.dependents.stream()
-                        .filter(d -> d.state != DependentState.CONFIRMED).toList();
+                        .filter(d -> d.state != DependentState.CONFIRMED)
+                        .toList();
                 boolean waveFailed = policy.waveFails(w.index, failed.size(), w.dependents.size());
                 w.state = waveFailed ? StepState.FAILED : StepState.DONE;
                 w.endedAt = Instant.now();
@@ -250,8 +278,13 @@ public class WaveRunner implements Distributor {
         return failure;
     }
 
-    private void runDependent(Rotation rotation, DependentOutcome outcome, Delivery delivery, RolloutPolicy policy,
-                              Progress progress, BooleanSupplier stop) {
+    private void runDependent(
+            Rotation rotation,
+            DependentOutcome outcome,
+            Delivery delivery,
+            RolloutPolicy policy,
+            Progress progress,
+            BooleanSupplier stop) {
         DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
         boolean reachedBefore = outcome.state != DependentState.PENDING || outcome.attempts > 0 || outcome.accepted;
         // A dependent reached before (a resumed or repeated step) may already use the key: ask first. One
@@ -269,39 +302,55 @@ public class WaveRunner implements Distributor {
     }
 
     /** Delivers (with retries) and polls until the dependent reports the delivered key. */
-    private void deliverAndVerify(Rotation rotation, DependentOutcome outcome, Delivery delivery, RolloutPolicy policy,
-                                  Progress progress, BooleanSupplier stop) {
+    private void deliverAndVerify(
+            Rotation rotation,
+            DependentOutcome outcome,
+            Delivery delivery,
+            RolloutPolicy policy,
+            Progress progress,
+            BooleanSupplier stop) {
         DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
         Target target = targets.get(dependent.type());
         String lastError = null;
         boolean delivered = false;
         java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
         try {
-            retries(policy).get(() -> {
-                if (stop.getAsBoolean()) {
-                    throw new Stopped();
-                }
-                synchronized (rotation) {
-                    outcome.state = DependentState.DELIVERING;
-                    outcome.attempts++;
-                }
-                try {
-                    reported.set(breaker(dependent.id()).get(() -> target.deliver(dependent, delivery), Boolean.class));
-                } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
-                    Log.warnf("rotation %s key %s: delivery to %s, attempt %d of %d failed: %s", rotation.id,
-                            rotation.keyId, dependent.id(), outcome.attempts, policy.deliveryAttempts(),
-                            describe(dependent, e));
-                    throw e;
-                }
-                return Boolean.TRUE;
-            }, Boolean.class);
+            retries(policy)
+                    .get(
+                            () -> {
+                                if (stop.getAsBoolean()) {
+                                    throw new Stopped();
+                                }
+                                synchronized (rotation) {
+                                    outcome.state = DependentState.DELIVERING;
+                                    outcome.attempts++;
+                                }
+                                try {
+                                    reported.set(breaker(dependent.id())
+                                            .get(() -> target.deliver(dependent, delivery), Boolean.class));
+                                } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
+                                    Log.warnf(
+                                            "rotation %s key %s: delivery to %s, attempt %d of %d failed: %s",
+                                            rotation.id,
+                                            rotation.keyId,
+                                            dependent.id(),
+                                            outcome.attempts,
+                                            policy.deliveryAttempts(),
+                                            describe(dependent, e));
+                                    throw e;
+                                }
+                                return Boolean.TRUE;
+                            },
+                            Boolean.class);
             delivered = true;
         } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
             lastError = describe(dependent, e);
         } catch (Stopped e) {
             lastError = "stopped";
         }
-        String breakerState = CircuitBreakerMaintenance.get().currentState("dependent-" + dependent.id()).name();
+        String breakerState = CircuitBreakerMaintenance.get()
+                .currentState("dependent-" + dependent.id())
+                .name();
         synchronized (rotation) {
             outcome.circuitBreaker = breakerState;
         }
@@ -347,8 +396,13 @@ public class WaveRunner implements Distributor {
             }
             if (Instant.now().isAfter(deadline)) {
                 count(dependent, "unconfirmed");
-                finish(rotation, outcome, DependentState.FAILED, "accepted the key but did not report fingerprint "
-                        + delivery.newKey().fingerprint() + " within " + policy.verifyTimeout().toSeconds() + "s",
+                finish(
+                        rotation,
+                        outcome,
+                        DependentState.FAILED,
+                        "accepted the key but did not report fingerprint "
+                                + delivery.newKey().fingerprint() + " within "
+                                + policy.verifyTimeout().toSeconds() + "s",
                         progress);
                 return;
             }
@@ -357,8 +411,8 @@ public class WaveRunner implements Distributor {
         }
     }
 
-    private void finish(Rotation rotation, DependentOutcome outcome, DependentState state, String error,
-                        Progress progress) {
+    private void finish(
+            Rotation rotation, DependentOutcome outcome, DependentState state, String error, Progress progress) {
         synchronized (rotation) {
             outcome.state = state;
             outcome.error = error;
@@ -370,7 +424,8 @@ public class WaveRunner implements Distributor {
     }
 
     private void count(DependentSpec dependent, String outcome) {
-        metrics.counter("rotator.dependent.pushes", "type", dependent.type().id(), "outcome", outcome).increment();
+        metrics.counter("rotator.dependent.pushes", "type", dependent.type().id(), "outcome", outcome)
+                .increment();
     }
 
     private static void skip(Wave wave) {

@@ -1,6 +1,5 @@
 package dev.kashierrotator.rollout;
 
-import dev.kashierrotator.util.TlsTrust;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.inventory.DependentSpec;
@@ -10,6 +9,7 @@ import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.rotation.Target;
 import dev.kashierrotator.util.BoundedHttp;
 import dev.kashierrotator.util.HttpClientProducer;
+import dev.kashierrotator.util.TlsTrust;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -51,10 +51,13 @@ public class WebhookTarget implements Target {
         if (dependent.caBundle().isEmpty()) {
             return http;
         }
-        return ownTrust.computeIfAbsent(dependent.id(), id -> HttpClientProducer.builder()
-                .sslContext(TlsTrust.load(dependent.caBundle().get()).orElseThrow(() -> new DeliveryException(
-                        "ca-bundle of " + id + " holds no certificate")))
-                .build());
+        return ownTrust.computeIfAbsent(
+                dependent.id(),
+                id -> HttpClientProducer.builder()
+                        .sslContext(TlsTrust.load(dependent.caBundle().get())
+                                .orElseThrow(
+                                        () -> new DeliveryException("ca-bundle of " + id + " holds no certificate")))
+                        .build());
     }
 
     @Override
@@ -72,16 +75,18 @@ public class WebhookTarget implements Target {
                 .header("Content-Type", "application/json")
                 .header("X-Rotator-Event", delivery.event())
                 .header("X-Rotator-Delivery", deliveryId(dependent, delivery))
-                .header("X-Rotator-Signature", Signatures.header(dependent.signingSecret().orElseThrow(), timestamp, body))
+                .header(
+                        "X-Rotator-Signature",
+                        Signatures.header(dependent.signingSecret().orElseThrow(), timestamp, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         BoundedHttp.Answer answer;
         try {
-            answer = BoundedHttp.send(client(dependent), request, delivery.key().rollout().callTimeout(), MAX_BODY,
-                    true);
+            answer = BoundedHttp.send(
+                    client(dependent), request, delivery.key().rollout().callTimeout(), MAX_BODY, true);
         } catch (IOException e) {
-            throw new DeliveryException("POST " + dependent.url().get() + " failed: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
+            throw new DeliveryException("POST " + dependent.url().get() + " failed: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
         if (answer.status() < 200 || answer.status() > 299) {
             throw new DeliveryException("POST " + dependent.url().get() + " answered HTTP " + answer.status());
@@ -97,7 +102,8 @@ public class WebhookTarget implements Target {
             return false;
         }
         try {
-            JsonNode reported = json.readTree(body).path("keys").path(delivery.key().id());
+            JsonNode reported =
+                    json.readTree(body).path("keys").path(delivery.key().id());
             return delivery.newKey().fingerprint().equals(reported.asText(null));
         } catch (IOException e) {
             return false;
@@ -106,13 +112,14 @@ public class WebhookTarget implements Target {
 
     @Override
     public boolean confirms(DependentSpec dependent, Delivery delivery) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(dependent.verifyUrl().orElseThrow()))
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(dependent.verifyUrl().orElseThrow()))
                 .header("Accept", "application/json")
                 .GET()
                 .build();
         try {
-            BoundedHttp.Answer answer = BoundedHttp.send(client(dependent), request,
-                    delivery.key().rollout().callTimeout(), MAX_BODY, true);
+            BoundedHttp.Answer answer = BoundedHttp.send(
+                    client(dependent), request, delivery.key().rollout().callTimeout(), MAX_BODY, true);
             return answer.status() == 200 && reports(answer.body(), delivery);
         } catch (IOException e) {
             return false;
@@ -122,7 +129,8 @@ public class WebhookTarget implements Target {
     /** The same id for every attempt of one event to one dependent, so dependents can deduplicate. */
     static String deliveryId(DependentSpec dependent, Delivery delivery) {
         return UUID.nameUUIDFromBytes((delivery.rotationId() + "|" + dependent.id() + "|" + delivery.event())
-                .getBytes(StandardCharsets.UTF_8)).toString();
+                        .getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     private byte[] body(DependentSpec dependent, Delivery delivery) {
@@ -134,12 +142,22 @@ public class WebhookTarget implements Target {
         body.put("mode", delivery.key().mode().id());
         body.put("kind", delivery.key().kind().id());
         body.put("fingerprint", delivery.newKey().fingerprint());
-        body.put("previousFingerprint", delivery.previousKey().map(StoredKey::fingerprint).orElse(null));
-        body.put("vault", Map.of("mount", delivery.vaultMount(), "path", delivery.vaultPath(),
-                "version", delivery.vaultVersion()));
+        body.put(
+                "previousFingerprint",
+                delivery.previousKey().map(StoredKey::fingerprint).orElse(null));
+        body.put(
+                "vault",
+                Map.of(
+                        "mount",
+                        delivery.vaultMount(),
+                        "path",
+                        delivery.vaultPath(),
+                        "version",
+                        delivery.vaultVersion()));
         if (dependent.inlineDelivery()) {
             body.put("key", delivery.newKey().value());
-            delivery.graceUntil().flatMap(g -> delivery.previousKey())
+            delivery.graceUntil()
+                    .flatMap(g -> delivery.previousKey())
                     .ifPresent(previous -> body.put("previousKey", previous.value()));
         }
         body.put("graceUntil", delivery.graceUntil().map(Instant::toString).orElse(null));

@@ -31,9 +31,10 @@ final class AbortRules {
     /** Why the rotation can no longer be aborted, or null if it still can. */
     String refusal(Rotation r) {
         KeySpec key = inventory.key(r.keyId).orElseThrow();
-        if (!key.isPaymentKey() && !key.alternates()
-                && r.steps.stream().anyMatch(s -> s.name.equals(StepName.CHANGE_SECRET_KEY.name())
-                && s.state != StepState.PENDING)
+        if (!key.isPaymentKey()
+                && !key.alternates()
+                && r.steps.stream()
+                        .anyMatch(s -> s.name.equals(StepName.CHANGE_SECRET_KEY.name()) && s.state != StepState.PENDING)
                 && !changeNotDoneYet(r, key)) {
             return "the secret key was already changed on the Kashier dashboard, which expired the old one: there is "
                     + "no working key to go back to";
@@ -42,8 +43,9 @@ final class AbortRules {
             return "the key of user '" + r.fromUser + "' that dependents used no longer works on Kashier's side: "
                     + "there is no working key to go back to";
         }
-        if (r.steps.stream().anyMatch(s -> s.name.equals(StepName.EXPIRE_OLD_KEY.name())
-                && (s.state == StepState.DONE || s.state == StepState.RUNNING))) {
+        if (r.steps.stream()
+                .anyMatch(s -> s.name.equals(StepName.EXPIRE_OLD_KEY.name())
+                        && (s.state == StepState.DONE || s.state == StepState.RUNNING))) {
             return dashboard.automated() || r.step(StepName.EXPIRE_OLD_KEY).state == StepState.DONE
                     ? "the old payment key is already expired on the Kashier dashboard"
                     : "a person was asked to delete the old payment key in the Kashier dashboard and may have done "
@@ -63,7 +65,8 @@ final class AbortRules {
         }
         Optional<StoredKey> old = keys.version(key.id(), r.oldVersion);
         try {
-            return old.isPresent() && kashier.acceptsSecretKey(key.mode(), old.get().value());
+            return old.isPresent()
+                    && kashier.acceptsSecretKey(key.mode(), old.get().value());
         } catch (PassingFailure e) {
             return false;
         }

@@ -37,8 +37,8 @@ final class ChangeSecretKeyStep implements RotationStep {
         }
         IssuedKey issued = t.dashboard().changeSecretKey(key, user);
         Instant changedAt = t.clock().instant();
-        StoredKey fresh = StoredKey.of(issued.value(), Optional.empty(), changedAt)
-                .withUser(key.alternates() ? user : null);
+        StoredKey fresh =
+                StoredKey.of(issued.value(), Optional.empty(), changedAt).withUser(key.alternates() ? user : null);
         t.keys().stagePending(key.id(), r.id, fresh, "issued");
         r.newFingerprint = fresh.fingerprint();
         if (key.alternates()) {
@@ -48,7 +48,8 @@ final class ChangeSecretKeyStep implements RotationStep {
         }
         // If a crash lost an earlier change, the key died then; the exposure started at the first change.
         r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, changedAt);
-        r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
+        r.triggerToOldKeyExpiredMs =
+                Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
         return new StepOutcome.Done("changed the secret key of user '" + user + "' on the " + key.mode()
                 + " dashboard of " + key.mid() + " (new fingerprint " + r.newFingerprint
                 + "); the old key stopped working at " + r.oldKeyExpiredAt);
@@ -67,8 +68,8 @@ final class ChangeSecretKeyStep implements RotationStep {
                     + "new key goes to every dependent at once";
         }
         if (key.alternates()) {
-            return "the secret key of standby user '" + r.toUser + "' was changed (fingerprint " + r.newFingerprint
-                    + by + ") and is kept; the key of '" + r.fromUser + "' that dependents use keeps working";
+            return "the secret key of standby user '" + r.toUser + "' was changed (fingerprint " + r.newFingerprint + by
+                    + ") and is kept; the key of '" + r.fromUser + "' that dependents use keeps working";
         }
         return "the secret key was changed (fingerprint " + r.newFingerprint + by + "); the old key stopped "
                 + "working at " + r.oldKeyExpiredAt;

@@ -28,8 +28,7 @@ public interface Dashboard {
     List<DashboardKey> paymentKeys(KeySpec key);
 
     /** A payment key as the dashboard lists it: fingerprints only. */
-    record DashboardKey(String id, String fingerprint, boolean active, Instant createdAt) {
-    }
+    record DashboardKey(String id, String fingerprint, boolean active, Instant createdAt) {}
 
     /**
      * Deletes (expires at once) a payment key, found by dashboard id or else by fingerprint. Deleting

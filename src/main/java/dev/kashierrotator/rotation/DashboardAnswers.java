@@ -21,6 +21,7 @@ final class DashboardAnswers {
     /** Exactly Kashier's shapes, which are also the shapes the log mask knows: a key taken here never slips past it. */
     private static final String PAYMENT_KEY_SHAPE =
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
     private static final String SECRET_KEY_SHAPE = "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}";
 
     private final Inventory inventory;
@@ -40,34 +41,53 @@ final class DashboardAnswers {
     }
 
     Rotation confirm(String id, String newKey, String answeredBy) {
-        Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(Refusal.UNKNOWN, "Unknown rotation",
-                "no rotation '" + id + "'", null));
+        Rotation r = rotations
+                .get(id)
+                .orElseThrow(() ->
+                        new RotationException(Refusal.UNKNOWN, "Unknown rotation", "no rotation '" + id + "'", null));
         if (newKey != null && !newKey.isBlank() && !r.state.isFinal()) {
             // The same key again (a retried request, a double click): it was taken once; answer alike.
             String fingerprint = Fingerprints.of(newKey.strip());
-            if (fingerprint.equals(r.newFingerprint) && keys.pending(r.keyId, r.id)
-                    .filter(k -> k.fingerprint().equals(fingerprint)).isPresent()) {
+            if (fingerprint.equals(r.newFingerprint)
+                    && keys.pending(r.keyId, r.id)
+                            .filter(k -> k.fingerprint().equals(fingerprint))
+                            .isPresent()) {
                 return r;
             }
-            boolean keyStepWaits = r.state == RotationState.AWAITING_DASHBOARD && r.steps.stream()
-                    .anyMatch(s -> s.state == StepState.RUNNING && StepName.valueOf(s.name).takesNewKey());
-            if (r.newFingerprint != null && !fingerprint.equals(r.newFingerprint)
+            boolean keyStepWaits = r.state == RotationState.AWAITING_DASHBOARD
+                    && r.steps.stream()
+                            .anyMatch(s -> s.state == StepState.RUNNING
+                                    && StepName.valueOf(s.name).takesNewKey());
+            if (r.newFingerprint != null
+                    && !fingerprint.equals(r.newFingerprint)
                     && (keyStepWaits || r.state != RotationState.AWAITING_DASHBOARD)) {
-                throw new RotationException(Refusal.CONFLICT, "Already answered", "rotation " + id + " already took the key of "
-                        + "fingerprint " + r.newFingerprint + " (answered by " + r.dashboardAnsweredBy + "), and "
-                        + "that is the one rolled out; if you made a second key in the dashboard, delete that one "
-                        + "(fingerprint " + fingerprint + ")", id);
+                throw new RotationException(
+                        Refusal.CONFLICT,
+                        "Already answered",
+                        "rotation " + id + " already took the key of "
+                                + "fingerprint " + r.newFingerprint + " (answered by " + r.dashboardAnsweredBy
+                                + "), and "
+                                + "that is the one rolled out; if you made a second key in the dashboard, delete that one "
+                                + "(fingerprint " + fingerprint + ")",
+                        id);
             }
         }
         if (r.state != RotationState.AWAITING_DASHBOARD) {
-            throw new RotationException(Refusal.CONFLICT, "Nothing to confirm", "rotation " + id + " is " + r.state
-                    + ", not waiting for a dashboard step", id);
+            throw new RotationException(
+                    Refusal.CONFLICT,
+                    "Nothing to confirm",
+                    "rotation " + id + " is " + r.state + ", not waiting for a dashboard step",
+                    id);
         }
         KeySpec key = inventory.key(r.keyId).orElseThrow();
-        Step step = r.steps.stream().filter(s -> s.state == StepState.RUNNING).findFirst().orElseThrow();
+        Step step = r.steps.stream()
+                .filter(s -> s.state == StepState.RUNNING)
+                .findFirst()
+                .orElseThrow();
         StepName name = StepName.valueOf(step.name);
         if (name.takesNewKey() && (newKey == null || newKey.isBlank())) {
-            throw RotationException.invalid(Refusal.INVALID, "newKey", "required: step " + name + " waits for the new key", id);
+            throw RotationException.invalid(
+                    Refusal.INVALID, "newKey", "required: step " + name + " waits for the new key", id);
         }
         if (!name.takesNewKey() && newKey != null) {
             throw RotationException.invalid(Refusal.INVALID, "newKey", "step " + name + " takes no key; send {}", id);
@@ -90,8 +110,12 @@ final class DashboardAnswers {
             // that one stages its key.
             rotations.update(r);
         } catch (StaleWriteException e) {
-            throw new RotationException(Refusal.CONFLICT, "Rotation busy", "rotation " + id + " changed meanwhile (another "
-                    + "answer, or the rotation moving on); look at it again before answering", id);
+            throw new RotationException(
+                    Refusal.CONFLICT,
+                    "Rotation busy",
+                    "rotation " + id + " changed meanwhile (another "
+                            + "answer, or the rotation moving on); look at it again before answering",
+                    id);
         }
         if (staged != null) {
             keys.stagePending(key.id(), r.id, staged, "issued");
@@ -105,27 +129,45 @@ final class DashboardAnswers {
     private StoredKey checked(Rotation r, KeySpec key, String value, Instant now) {
         String id = r.id;
         if (!value.matches(key.isPaymentKey() ? PAYMENT_KEY_SHAPE : SECRET_KEY_SHAPE)) {
-            throw RotationException.invalid(Refusal.INVALID, "newKey", "does not look like a Kashier "
-                    + (key.isPaymentKey() ? "payment API key (a UUID: 8-4-4-4-12 hex)"
-                    : "secret key (32 hex, '$', 96 hex)") + ": check that it was copied whole", id);
+            throw RotationException.invalid(
+                    Refusal.INVALID,
+                    "newKey",
+                    "does not look like a Kashier "
+                            + (key.isPaymentKey()
+                                    ? "payment API key (a UUID: 8-4-4-4-12 hex)"
+                                    : "secret key (32 hex, '$', 96 hex)")
+                            + ": check that it was copied whole",
+                    id);
         }
         String fingerprint = Fingerprints.of(value);
         if (fingerprint.equals(r.oldFingerprint)) {
-            throw RotationException.invalid(Refusal.UNPROCESSABLE, "newKey", "is the key being replaced, not a new one", id);
+            throw RotationException.invalid(
+                    Refusal.UNPROCESSABLE, "newKey", "is the key being replaced, not a new one", id);
         }
         for (long v = r.oldVersion - 1; v >= Math.max(1, r.oldVersion - 4); v--) {
             // Most likely the standby user's key, still valid but never changed: that rotates nothing.
             long version = v;
-            if (keys.version(key.id(), v).filter(k -> k.fingerprint().equals(fingerprint)).isPresent()) {
-                throw RotationException.invalid(Refusal.UNPROCESSABLE, "newKey", "is an earlier key of " + key.id() + " (Vault version "
-                        + version + "), not a new one: " + (key.isPaymentKey()
-                        ? "create a new payment API key in the dashboard and send that"
-                        : "change it in the dashboard first and send the new value"), id);
+            if (keys.version(key.id(), v)
+                    .filter(k -> k.fingerprint().equals(fingerprint))
+                    .isPresent()) {
+                throw RotationException.invalid(
+                        Refusal.UNPROCESSABLE,
+                        "newKey",
+                        "is an earlier key of " + key.id() + " (Vault version "
+                                + version + "), not a new one: "
+                                + (key.isPaymentKey()
+                                        ? "create a new payment API key in the dashboard and send that"
+                                        : "change it in the dashboard first and send the new value"),
+                        id);
             }
         }
         if (!key.isPaymentKey() && !kashier.acceptsSecretKey(key.mode(), value)) {
-            throw RotationException.invalid(Refusal.UNPROCESSABLE, "newKey", "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
-                    + "check the mode and that it was copied whole", id);
+            throw RotationException.invalid(
+                    Refusal.UNPROCESSABLE,
+                    "newKey",
+                    "Kashier's " + key.mode() + " API rejects it (HTTP 401): "
+                            + "check the mode and that it was copied whole",
+                    id);
         }
         String user = null;
         if (key.alternates()) {
@@ -137,9 +179,10 @@ final class DashboardAnswers {
                 user = r.fromUser;
                 r.toUser = r.fromUser;
                 r.oldKeyExpiredAt = now;
-                Log.warnf("rotation %s key %s: the key of user '%s' that dependents use no longer works; the new "
-                        + "key is taken as the key of '%s' and rolled out to all waves at once", id, r.keyId,
-                        r.fromUser, r.fromUser);
+                Log.warnf(
+                        "rotation %s key %s: the key of user '%s' that dependents use no longer works; the new "
+                                + "key is taken as the key of '%s' and rolled out to all waves at once",
+                        id, r.keyId, r.fromUser, r.fromUser);
             }
         }
         return StoredKey.of(value, Optional.empty(), now).withUser(user);
@@ -149,7 +192,8 @@ final class DashboardAnswers {
     private boolean liveKeyDied(KeySpec key, Rotation r) {
         Optional<StoredKey> live = keys.version(key.id(), r.oldVersion);
         try {
-            return live.isPresent() && !kashier.acceptsSecretKey(key.mode(), live.get().value());
+            return live.isPresent()
+                    && !kashier.acceptsSecretKey(key.mode(), live.get().value());
         } catch (PassingFailure e) {
             // Kashier just accepted the new key; if it cannot answer now, assume the usual case.
             return false;

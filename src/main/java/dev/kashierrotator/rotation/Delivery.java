@@ -14,16 +14,31 @@ import java.util.Optional;
  * @param vaultPath    where the new key can be read by reference (under {@code vaultMount})
  * @param vaultVersion the version at that path
  */
-public record Delivery(String rotationId, String event, KeySpec key, StoredKey newKey,
-                      Optional<StoredKey> previousKey, Optional<Instant> graceUntil, String vaultMount,
-                      String vaultPath, long vaultVersion) {
+public record Delivery(
+        String rotationId,
+        String event,
+        KeySpec key,
+        StoredKey newKey,
+        Optional<StoredKey> previousKey,
+        Optional<Instant> graceUntil,
+        String vaultMount,
+        String vaultPath,
+        long vaultVersion) {
 
     public static final String ROTATED = "key.rotated";
     public static final String ROLLED_BACK = "key.rolled_back";
 
     /** The same delivery with another event (for rollbacks: the old key as the one to use). */
     public static Delivery rollback(String rotationId, KeySpec key, StoredKey oldKey, String mount, String path) {
-        return new Delivery(rotationId, ROLLED_BACK, key, oldKey, Optional.empty(), Optional.empty(), mount, path,
+        return new Delivery(
+                rotationId,
+                ROLLED_BACK,
+                key,
+                oldKey,
+                Optional.empty(),
+                Optional.empty(),
+                mount,
+                path,
                 oldKey.version());
     }
 

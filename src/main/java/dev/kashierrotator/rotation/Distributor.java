@@ -16,8 +16,13 @@ public interface Distributor {
      * @param stop     checked while waiting: true ends the rollout early (an abort was asked for)
      * @throws RolloutFailedException naming the first dependent that failed; later waves are not called
      */
-    void distribute(Rotation rotation, Delivery delivery, RolloutPolicy policy, boolean allAtOnce, Progress progress,
-                    BooleanSupplier stop);
+    void distribute(
+            Rotation rotation,
+            Delivery delivery,
+            RolloutPolicy policy,
+            boolean allAtOnce,
+            Progress progress,
+            BooleanSupplier stop);
 
     /** Where a rollout reports its progress. */
     interface Progress {
@@ -33,8 +38,7 @@ public interface Distributor {
      *
      * @return the ids of the dependents that did not take it back, with why
      */
-    Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents,
-                               RolloutPolicy policy);
+    Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents, RolloutPolicy policy);
 
     /**
      * Forgets the recent failures of these dependents (closes their circuit breakers): a person says they

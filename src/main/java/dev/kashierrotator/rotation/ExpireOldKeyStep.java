@@ -48,8 +48,8 @@ final class ExpireOldKeyStep implements RotationStep {
                 dashboard.expireSecretKey(key, r.fromUser);
             }
             expired(r);
-            return new StepOutcome.Done("changed the key of user '" + r.fromUser + "' on the dashboard: the old key "
-                    + "is dead");
+            return new StepOutcome.Done(
+                    "changed the key of user '" + r.fromUser + "' on the dashboard: the old key " + "is dead");
         }
         if (!done) {
             dashboard.deletePaymentKey(key, r.oldKashierKeyId, r.oldFingerprint);
@@ -61,8 +61,10 @@ final class ExpireOldKeyStep implements RotationStep {
     }
 
     private void expired(Rotation r) {
-        r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, t.clock().instant());
-        r.triggerToOldKeyExpiredMs = Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
+        r.oldKeyExpiredAt =
+                Objects.requireNonNullElse(r.oldKeyExpiredAt, t.clock().instant());
+        r.triggerToOldKeyExpiredMs =
+                Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
     }
 
     /**
@@ -80,13 +82,29 @@ final class ExpireOldKeyStep implements RotationStep {
             return Optional.empty();
         }
         t.distributor().forgetFailures(before);
-        StoredKey current = t.keys().current(key.id()).filter(k -> k.fingerprint().equals(r.newFingerprint))
+        StoredKey current = t.keys()
+                .current(key.id())
+                .filter(k -> k.fingerprint().equals(r.newFingerprint))
                 .orElseThrow(() -> new StepFailed("Vault does not serve the new key " + r.newFingerprint));
-        Delivery delivery = new Delivery(r.id, Delivery.ROTATED, key, current, Optional.empty(), Optional.empty(),
-                t.keys().mount(), t.keys().path(key.id()), current.version());
+        Delivery delivery = new Delivery(
+                r.id,
+                Delivery.ROTATED,
+                key,
+                current,
+                Optional.empty(),
+                Optional.empty(),
+                t.keys().mount(),
+                t.keys().path(key.id()),
+                current.version());
         try {
-            t.distributor().distribute(r, delivery, key.rollout().allAtOnce(), true, t.progress(r, hold),
-                    () -> AbortRules.pending(r, hold));
+            t.distributor()
+                    .distribute(
+                            r,
+                            delivery,
+                            key.rollout().allAtOnce(),
+                            true,
+                            t.progress(r, hold),
+                            () -> AbortRules.pending(r, hold));
         } catch (Distributor.RolloutFailedException e) {
             // Judged below, without the failure threshold.
         }
@@ -95,7 +113,7 @@ final class ExpireOldKeyStep implements RotationStep {
             return Optional.empty();
         }
         r.blockedBy = new ArrayList<>(behind);
-        return Optional.of(new StepOutcome.AwaitsPerson(new Dashboard.NeedsPerson(
-                Instructions.stragglers(r, key, behind, r.errorsOf(behind)))));
+        return Optional.of(new StepOutcome.AwaitsPerson(
+                new Dashboard.NeedsPerson(Instructions.stragglers(r, key, behind, r.errorsOf(behind)))));
     }
 }

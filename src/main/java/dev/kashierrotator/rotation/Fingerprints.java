@@ -8,8 +8,7 @@ import java.util.HexFormat;
 /** Fingerprint of a key (docs/webhook-protocol.md): the first 16 lowercase hex characters of SHA-256 over its UTF-8 bytes. */
 public final class Fingerprints {
 
-    private Fingerprints() {
-    }
+    private Fingerprints() {}
 
     public static String of(String key) {
         try {

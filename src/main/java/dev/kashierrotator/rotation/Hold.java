@@ -15,6 +15,7 @@ final class Hold {
     private final Object claimLock = new Object();
     /** One record write at a time (check-and-set order). */
     private final Object writeLock = new Object();
+
     volatile boolean lost;
     /** The lease keeper saw an abort request in the record. */
     volatile boolean abortSeen;

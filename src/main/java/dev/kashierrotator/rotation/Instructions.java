@@ -11,8 +11,7 @@ import java.util.List;
  */
 final class Instructions {
 
-    private Instructions() {
-    }
+    private Instructions() {}
 
     /** The whole message a person reads for a step that waits for them: what to do, and what follows. */
     static String forPerson(Dashboard.NeedsPerson asked, Rotation r, KeySpec key, StepName step) {
@@ -36,7 +35,8 @@ final class Instructions {
      */
     static String stranded(Rotation r, KeySpec key, List<String> behind, String errors) {
         String whose = key.isPaymentKey() ? "" : " (user '" + (key.alternates() ? r.toUser : key.user()) + "')";
-        return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + whose + ": dependent(s) " + String.join(", ", behind) + " could not be given the new key (fingerprint "
+        return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + whose + ": dependent(s) "
+                + String.join(", ", behind) + " could not be given the new key (fingerprint "
                 + r.newFingerprint + ": " + errors + ") and hold the old one, which Kashier no longer accepts. "
                 + "Nothing to do in the Kashier dashboard. Fix those dependents, then answer with an empty body: "
                 + "POST /api/v1/rotations/{id}/confirm {}. Next: the service delivers the new key to them again; "
@@ -54,33 +54,42 @@ final class Instructions {
         boolean revokeFirst = plan.indexOf(StepName.EXPIRE_OLD_KEY) >= 0
                 && plan.indexOf(StepName.EXPIRE_OLD_KEY) < plan.indexOf(StepName.ROLLOUT);
         return switch (step) {
-            case ISSUE_NEW_KEY -> "Next: the service keeps the key in Vault where readers of the key "
-                    + "path cannot see it yet, rolls it out to " + fleet + (r.emergency ? " at once" : ", wave by wave")
-                    + ", and waits until each reports it. "
-                    + (revokeFirst ? "Revoke-first: right after your answer you are asked to delete the old key "
-                            + "(fingerprint " + r.oldFingerprint + "), before the rollout."
-                            : r.emergency ? "Then, with no grace, you are asked to delete the old key (fingerprint "
-                                    + r.oldFingerprint + ")."
-                                    : "Then the old key (fingerprint " + r.oldFingerprint + ") stays valid for the "
-                                            + "grace period (" + Durations.format(key.grace())
-                                            + ") and you are asked to delete it.");
-            case CHANGE_SECRET_KEY -> key.alternates()
-                    ? "Next: the new key of '" + r.toUser + "' is rolled out to " + fleet
-                            + (r.emergency ? " at once" : ", wave by wave") + "; once every dependent reports it, "
-                            + "Vault serves it and '" + r.fromUser + "' becomes the standby user, whose key is "
-                            + "changed at the next rotation."
-                            + (revokeFirst ? " Revoke-first: right after your answer you are asked to kill the key "
-                                    + "of '" + r.fromUser + "', before the rollout."
-                                    : r.emergency ? " Then you are asked to kill the leaked key of '" + r.fromUser + "'."
-                                            : "")
-                    : "Next: Vault serves the new key at once and all " + fleet + " get it at the same time; the "
-                            + "exposure window (old key dead until the last dependent confirmed) is recorded.";
-            case EXPIRE_OLD_KEY -> revokeFirst
-                    ? "Revoke-first: dependents still use this key and fail until the rollout, which starts right "
-                            + "after your answer (all " + fleet + " at once), reaches them."
-                    : "Every one of the " + fleet + " confirmed the new key (fingerprint " + r.newFingerprint + ")"
-                            + (r.emergency ? "" : " and the grace period is over") + ", so nothing uses the old key. "
-                            + "Next: the rotation completes.";
+            case ISSUE_NEW_KEY ->
+                "Next: the service keeps the key in Vault where readers of the key "
+                        + "path cannot see it yet, rolls it out to " + fleet
+                        + (r.emergency ? " at once" : ", wave by wave")
+                        + ", and waits until each reports it. "
+                        + (revokeFirst
+                                ? "Revoke-first: right after your answer you are asked to delete the old key "
+                                        + "(fingerprint " + r.oldFingerprint + "), before the rollout."
+                                : r.emergency
+                                        ? "Then, with no grace, you are asked to delete the old key (fingerprint "
+                                                + r.oldFingerprint + ")."
+                                        : "Then the old key (fingerprint " + r.oldFingerprint + ") stays valid for the "
+                                                + "grace period (" + Durations.format(key.grace())
+                                                + ") and you are asked to delete it.");
+            case CHANGE_SECRET_KEY ->
+                key.alternates()
+                        ? "Next: the new key of '" + r.toUser + "' is rolled out to " + fleet
+                                + (r.emergency ? " at once" : ", wave by wave") + "; once every dependent reports it, "
+                                + "Vault serves it and '" + r.fromUser + "' becomes the standby user, whose key is "
+                                + "changed at the next rotation."
+                                + (revokeFirst
+                                        ? " Revoke-first: right after your answer you are asked to kill the key "
+                                                + "of '" + r.fromUser + "', before the rollout."
+                                        : r.emergency
+                                                ? " Then you are asked to kill the leaked key of '" + r.fromUser + "'."
+                                                : "")
+                        : "Next: Vault serves the new key at once and all " + fleet + " get it at the same time; the "
+                                + "exposure window (old key dead until the last dependent confirmed) is recorded.";
+            case EXPIRE_OLD_KEY ->
+                revokeFirst
+                        ? "Revoke-first: dependents still use this key and fail until the rollout, which starts right "
+                                + "after your answer (all " + fleet + " at once), reaches them."
+                        : "Every one of the " + fleet + " confirmed the new key (fingerprint " + r.newFingerprint + ")"
+                                + (r.emergency ? "" : " and the grace period is over")
+                                + ", so nothing uses the old key. "
+                                + "Next: the rotation completes.";
             default -> "";
         };
     }

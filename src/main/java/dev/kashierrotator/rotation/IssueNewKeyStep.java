@@ -40,7 +40,8 @@ final class IssueNewKeyStep implements RotationStep {
         }
         String cleaned = again && t.dashboard().automated() ? deleteOrphans(r, key) : "";
         IssuedKey issued = t.dashboard().issuePaymentKey(key);
-        StoredKey fresh = StoredKey.of(issued.value(), issued.kashierKeyId(), t.clock().instant());
+        StoredKey fresh =
+                StoredKey.of(issued.value(), issued.kashierKeyId(), t.clock().instant());
         t.keys().stagePending(key.id(), r.id, fresh, "issued");
         r.newFingerprint = fresh.fingerprint();
         r.newKashierKeyId = issued.kashierKeyId().orElse(null);
@@ -60,7 +61,9 @@ final class IssueNewKeyStep implements RotationStep {
         for (KeySpec other : t.inventory().keys()) {
             if (other.isPaymentKey() && other.mid().equals(key.mid()) && other.mode() == key.mode()) {
                 t.keys().current(other.id()).ifPresent(k -> held.add(k.fingerprint()));
-                t.rotations().holder(other.id()).flatMap(id -> t.keys().pending(other.id(), id))
+                t.rotations()
+                        .holder(other.id())
+                        .flatMap(id -> t.keys().pending(other.id(), id))
                         .ifPresent(k -> held.add(k.fingerprint()));
             }
         }

@@ -110,14 +110,16 @@ final class LeaseKeeper {
                     look(id, hold, watcher);
                 } else {
                     hold.lost = true;
-                    Log.warnf("rotation %s: lease on key %s was taken over; this replica stops it", id,
-                            hold.claim().keyId());
+                    Log.warnf(
+                            "rotation %s: lease on key %s was taken over; this replica stops it",
+                            id, hold.claim().keyId());
                 }
             } catch (RuntimeException e) {
                 if (hold.claim().expired(clock.instant())) {
                     // Unrenewed past its lease: another replica may hold it by now. Act as if it does.
                     hold.lost = true;
-                    Log.warnf("rotation %s: lease on key %s ran out while renewal failed (%s); this replica stops it",
+                    Log.warnf(
+                            "rotation %s: lease on key %s ran out while renewal failed (%s); this replica stops it",
                             id, hold.claim().keyId(), e.getMessage());
                 } else {
                     Log.warnf("rotation %s: lease renewal failed: %s", id, e.getMessage());
@@ -138,8 +140,10 @@ final class LeaseKeeper {
             }
         }
         Optional<Instant> waiting = watcher.awaitingSince(id);
-        if (idle && waiting.isPresent() && record.map(r -> r.dashboardAnsweredAt != null
-                && r.dashboardAnsweredAt.isAfter(waiting.get())).orElse(false)) {
+        if (idle
+                && waiting.isPresent()
+                && record.map(r -> r.dashboardAnsweredAt != null && r.dashboardAnsweredAt.isAfter(waiting.get()))
+                        .orElse(false)) {
             // Answered through another replica.
             watcher.wake(id);
         }
@@ -159,8 +163,13 @@ final class LeaseKeeper {
      * dashboard, idle for more than a lease, and not waiting for a continuation that is due (with a
      * lease of slack).
      */
-    static boolean stalled(boolean running, boolean awaitingDashboard, Instant idleSince, Instant wakeAt,
-                           Instant now, Duration lease) {
+    static boolean stalled(
+            boolean running,
+            boolean awaitingDashboard,
+            Instant idleSince,
+            Instant wakeAt,
+            Instant now,
+            Duration lease) {
         if (running || awaitingDashboard || idleSince == null || !now.isAfter(idleSince.plus(lease))) {
             return false;
         }

@@ -33,11 +33,11 @@ public final class Plans {
     /** Alternating users in an emergency: the previous user's key is changed too, which kills the leaked one. */
     public static final List<StepName> ALTERNATING_EMERGENCY_PUSH_FIRST =
             List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, STAGE_PENDING, ROLLOUT, PROMOTE, EXPIRE_OLD_KEY);
+
     public static final List<StepName> ALTERNATING_EMERGENCY_REVOKE_FIRST =
             List.of(CHANGE_SECRET_KEY, VERIFY_NEW_KEY, EXPIRE_OLD_KEY, STAGE_PENDING, ROLLOUT, PROMOTE);
 
-    private Plans() {
-    }
+    private Plans() {}
 
     /**
      * The steps of a rotation, in order. A single-user secret key's change kills the old key anyway, so
@@ -46,7 +46,8 @@ public final class Plans {
     public static List<StepName> of(KeySpec key, boolean emergency, String order) {
         boolean revokeFirst = RotationRequest.REVOKE_FIRST.equals(order);
         if (key.alternates()) {
-            return !emergency ? ALTERNATING
+            return !emergency
+                    ? ALTERNATING
                     : revokeFirst ? ALTERNATING_EMERGENCY_REVOKE_FIRST : ALTERNATING_EMERGENCY_PUSH_FIRST;
         }
         if (!key.isPaymentKey()) {

@@ -20,8 +20,7 @@ final class PromoteStep implements RotationStep {
 
     @Override
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
-        StoredKey current = t.keys().current(key.id())
-                .orElseThrow(() -> new StepFailed("the key vanished from Vault"));
+        StoredKey current = t.keys().current(key.id()).orElseThrow(() -> new StepFailed("the key vanished from Vault"));
         if (current.fingerprint().equals(r.newFingerprint)) {
             r.newVersion = current.version();
         } else {
@@ -31,7 +30,7 @@ final class PromoteStep implements RotationStep {
         }
         t.keys().clearPending(key.id());
         return new StepOutcome.Done(t.keys().mount() + "/" + t.keys().path(key.id()) + " is now version "
-                + r.newVersion + (key.isPaymentKey() ? " (new key); version " + r.oldVersion
-                + " keeps the previous key" : ""));
+                + r.newVersion
+                + (key.isPaymentKey() ? " (new key); version " + r.oldVersion + " keeps the previous key" : ""));
     }
 }

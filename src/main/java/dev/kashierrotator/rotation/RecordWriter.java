@@ -36,7 +36,9 @@ final class RecordWriter {
             } catch (StaleWriteException e) {
                 // Either another replica took the rotation over, or someone asked to abort it.
                 Rotation stored = rotations.get(r.id).orElse(null);
-                if (stored == null || !instanceId.equals(stored.owner) || stored.epoch != hold.claim().epoch()
+                if (stored == null
+                        || !instanceId.equals(stored.owner)
+                        || stored.epoch != hold.claim().epoch()
                         || stored.abortRequestedAt == null) {
                     hold.lost = true;
                     throw new LeaseLost("another replica wrote rotation " + r.id);
@@ -56,8 +58,9 @@ final class RecordWriter {
             hooks.beforeProgressSave(r);
             save(r, hold);
         } catch (PassingFailure e) {
-            Log.warnf("rotation %s key %s: progress not recorded (%s); the rollout goes on", r.id, r.keyId,
-                    e.getMessage());
+            Log.warnf(
+                    "rotation %s key %s: progress not recorded (%s); the rollout goes on",
+                    r.id, r.keyId, e.getMessage());
         }
     }
 

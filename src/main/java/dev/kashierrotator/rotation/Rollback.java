@@ -30,10 +30,12 @@ final class Rollback {
      */
     void run(Rotation r, KeySpec key, Hold hold, RotationState outcome, String cause) {
         KeyStore keys = t.keys();
-        r.steps.stream().filter(s -> s.state == StepState.RUNNING || s.state == StepState.PENDING)
+        r.steps.stream()
+                .filter(s -> s.state == StepState.RUNNING || s.state == StepState.PENDING)
                 .filter(s -> !s.name.equals(StepName.ROLL_BACK.name()))
                 .forEach(s -> {
-                    if (s.state == StepState.RUNNING && r.awaitingDashboardSince != null
+                    if (s.state == StepState.RUNNING
+                            && r.awaitingDashboardSince != null
                             && StepName.valueOf(s.name).takesNewKey()) {
                         // Its instructions are on a screen somewhere: say plainly they no longer apply.
                         s.detail = "Aborted before this was done: do not do it now. (It asked: " + s.detail + ")";
@@ -41,7 +43,9 @@ final class Rollback {
                     s.state = s.state == StepState.RUNNING ? StepState.FAILED : StepState.SKIPPED;
                     s.endedAt = s.state == StepState.FAILED ? t.clock().instant() : null;
                 });
-        Step step = r.steps.stream().filter(s -> s.name.equals(StepName.ROLL_BACK.name())).findFirst()
+        Step step = r.steps.stream()
+                .filter(s -> s.name.equals(StepName.ROLL_BACK.name()))
+                .findFirst()
                 .orElseGet(() -> {
                     Step added = new Step(StepName.ROLL_BACK.name());
                     r.steps.add(added);
@@ -51,40 +55,67 @@ final class Rollback {
         step.startedAt = Objects.requireNonNullElse(step.startedAt, t.clock().instant());
         r.rollBackCause = cause;
         t.writer().save(r, hold);
-        String why = cause != null ? cause : "aborted by " + r.abortRequestedBy
-                + (r.abortReason == null ? "" : ": " + r.abortReason);
-        StoredKey old = keys.version(key.id(), r.oldVersion).orElseThrow(() -> new StepFailed(
-                "the old key (version " + r.oldVersion + ") is no longer readable in Vault"));
-        List<String> touched = new ArrayList<>(r.waves.stream().flatMap(w -> w.dependents.stream())
-                .filter(d -> d.accepted).map(d -> d.id).toList());
+        String why = cause != null
+                ? cause
+                : "aborted by " + r.abortRequestedBy + (r.abortReason == null ? "" : ": " + r.abortReason);
+        StoredKey old = keys.version(key.id(), r.oldVersion)
+                .orElseThrow(() ->
+                        new StepFailed("the old key (version " + r.oldVersion + ") is no longer readable in Vault"));
+        List<String> touched = new ArrayList<>(r.waves.stream()
+                .flatMap(w -> w.dependents.stream())
+                .filter(d -> d.accepted)
+                .map(d -> d.id)
+                .toList());
         // A delivery whose answer failed (too late, or lost) may still have been applied: whoever was sent
         // the key and reports it now is rolled back too.
-        List<String> unsure = r.waves.stream().flatMap(w -> w.dependents.stream())
-                .filter(d -> !d.accepted && d.attempts > 0).map(d -> d.id).toList();
+        List<String> unsure = r.waves.stream()
+                .flatMap(w -> w.dependents.stream())
+                .filter(d -> !d.accepted && d.attempts > 0)
+                .map(d -> d.id)
+                .toList();
         if (!unsure.isEmpty() && r.newFingerprint != null) {
-            Optional<StoredKey> sent = keys.pending(key.id(), r.id).or(() -> keys.current(key.id()))
+            Optional<StoredKey> sent = keys.pending(key.id(), r.id)
+                    .or(() -> keys.current(key.id()))
                     .filter(k -> k.fingerprint().equals(r.newFingerprint));
-            sent.ifPresent(k -> touched.addAll(t.distributor().reporting(new Delivery(r.id, Delivery.ROTATED, key, k,
-                    Optional.empty(), Optional.empty(), keys.mount(), keys.path(key.id()), k.version()), unsure)));
+            sent.ifPresent(k -> touched.addAll(t.distributor()
+                    .reporting(
+                            new Delivery(
+                                    r.id,
+                                    Delivery.ROTATED,
+                                    key,
+                                    k,
+                                    Optional.empty(),
+                                    Optional.empty(),
+                                    keys.mount(),
+                                    keys.path(key.id()),
+                                    k.version()),
+                            unsure)));
         }
-        Map<String, String> failures = t.distributor().restore(r, Delivery.rollback(r.id, key, old, keys.mount(),
-                keys.path(key.id())), touched, key.rollout().allAtOnce());
-        r.waves.stream().flatMap(w -> w.dependents.stream()).filter(d -> touched.contains(d.id)).forEach(d -> {
-            d.state = failures.containsKey(d.id) ? Rotation.DependentState.ROLLBACK_FAILED
-                    : Rotation.DependentState.ROLLED_BACK;
-            d.error = failures.get(d.id);
-        });
+        Map<String, String> failures = t.distributor()
+                .restore(
+                        r,
+                        Delivery.rollback(r.id, key, old, keys.mount(), keys.path(key.id())),
+                        touched,
+                        key.rollout().allAtOnce());
+        r.waves.stream()
+                .flatMap(w -> w.dependents.stream())
+                .filter(d -> touched.contains(d.id))
+                .forEach(d -> {
+                    d.state = failures.containsKey(d.id)
+                            ? Rotation.DependentState.ROLLBACK_FAILED
+                            : Rotation.DependentState.ROLLED_BACK;
+                    d.error = failures.get(d.id);
+                });
         String vault = restoreVault(r, key, hold, old);
         String dashboardDetail = deleteNewKey(r, key, hold, failures);
         keys.clearPending(key.id());
         step.state = failures.isEmpty() ? StepState.DONE : StepState.FAILED;
         step.endedAt = t.clock().instant();
         step.detail = touched.size() - failures.size() + " of " + touched.size() + " dependent(s) back on fingerprint "
-                + r.oldFingerprint + (failures.isEmpty() ? "" : " (not: " + String.join(", ", failures.keySet())
-                + ")") + "; " + vault + dashboardDetail;
+                + r.oldFingerprint + (failures.isEmpty() ? "" : " (not: " + String.join(", ", failures.keySet()) + ")")
+                + "; " + vault + dashboardDetail;
         r.state = outcome;
-        r.error = why + (failures.isEmpty() ? "" : "; rollback incomplete for " + String.join(", ",
-                failures.keySet()));
+        r.error = why + (failures.isEmpty() ? "" : "; rollback incomplete for " + String.join(", ", failures.keySet()));
     }
 
     private String restoreVault(Rotation r, KeySpec key, Hold hold, StoredKey old) {

@@ -35,10 +35,16 @@ final class RolloutStep implements RotationStep {
         Delivery delivery = delivery(r, key, hold);
         try {
             // A single-user secret key's old value is already dead: no time for staging.
-            boolean allAtOnce = (!key.isPaymentKey() && (!key.alternates() || r.oldKeyExpiredAt != null))
-                    || r.emergency;
-            t.distributor().distribute(r, delivery, allAtOnce ? key.rollout().allAtOnce() : key.rollout(),
-                    allAtOnce, t.progress(r, hold), () -> AbortRules.pending(r, hold));
+            boolean allAtOnce =
+                    (!key.isPaymentKey() && (!key.alternates() || r.oldKeyExpiredAt != null)) || r.emergency;
+            t.distributor()
+                    .distribute(
+                            r,
+                            delivery,
+                            allAtOnce ? key.rollout().allAtOnce() : key.rollout(),
+                            allAtOnce,
+                            t.progress(r, hold),
+                            () -> AbortRules.pending(r, hold));
         } catch (Distributor.RolloutFailedException e) {
             if (AbortRules.pending(r, hold)) {
                 return new StepOutcome.Abort();
@@ -51,20 +57,26 @@ final class RolloutStep implements RotationStep {
             // told what to do; wait for a person to fix them, then deliver again.
             List<String> behind = r.stragglers();
             r.blockedBy = new ArrayList<>(behind);
-            return new StepOutcome.AwaitsPerson(new Dashboard.NeedsPerson(
-                    Instructions.stranded(r, key, behind, r.errorsOf(behind))));
+            return new StepOutcome.AwaitsPerson(
+                    new Dashboard.NeedsPerson(Instructions.stranded(r, key, behind, r.errorsOf(behind))));
         }
         if (!key.isPaymentKey() && r.oldKeyExpiredAt != null) {
-            Instant lastConfirmed = r.waves.stream().flatMap(w -> w.dependents.stream())
-                    .map(d -> d.confirmedAt).filter(Objects::nonNull).max(Instant::compareTo)
+            Instant lastConfirmed = r.waves.stream()
+                    .flatMap(w -> w.dependents.stream())
+                    .map(d -> d.confirmedAt)
+                    .filter(Objects::nonNull)
+                    .max(Instant::compareTo)
                     .orElse(t.clock().instant());
-            r.exposureWindowMs = Math.max(0, Duration.between(r.oldKeyExpiredAt, lastConfirmed).toMillis());
+            r.exposureWindowMs = Math.max(
+                    0, Duration.between(r.oldKeyExpiredAt, lastConfirmed).toMillis());
         }
-        long confirmed = r.waves.stream().flatMap(w -> w.dependents.stream())
-                .filter(d -> d.state == Rotation.DependentState.CONFIRMED).count();
+        long confirmed = r.waves.stream()
+                .flatMap(w -> w.dependents.stream())
+                .filter(d -> d.state == Rotation.DependentState.CONFIRMED)
+                .count();
         return new StepOutcome.Done(confirmed + " dependent(s) in " + r.waves.size() + " wave(s) confirmed fingerprint "
-                + r.newFingerprint + (r.exposureWindowMs == null ? "" : "; exposure window " + r.exposureWindowMs
-                + " ms"));
+                + r.newFingerprint
+                + (r.exposureWindowMs == null ? "" : "; exposure window " + r.exposureWindowMs + " ms"));
     }
 
     /** The new key, from where this kind of rotation keeps it, and for payment keys the old one beside it. */
@@ -73,8 +85,16 @@ final class RolloutStep implements RotationStep {
         if (key.isPaymentKey() && r.emergency) {
             // No grace in an emergency: dependents are not handed the old key to keep accepting.
             StoredKey fresh = t.pending(r);
-            return new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.empty(), Optional.empty(),
-                    keys.mount(), keys.pendingPath(key.id()), fresh.version());
+            return new Delivery(
+                    r.id,
+                    Delivery.ROTATED,
+                    key,
+                    fresh,
+                    Optional.empty(),
+                    Optional.empty(),
+                    keys.mount(),
+                    keys.pendingPath(key.id()),
+                    fresh.version());
         }
         if (key.isPaymentKey()) {
             if (r.graceUntil == null) {
@@ -82,19 +102,45 @@ final class RolloutStep implements RotationStep {
                 t.writer().save(r, hold);
             }
             StoredKey fresh = t.pending(r);
-            StoredKey old = keys.version(key.id(), r.oldVersion).orElseThrow(() -> new StepFailed(
-                    "the previous key (version " + r.oldVersion + ") is no longer readable in Vault"));
-            return new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.of(old), Optional.of(r.graceUntil),
-                    keys.mount(), keys.pendingPath(key.id()), fresh.version());
+            StoredKey old = keys.version(key.id(), r.oldVersion)
+                    .orElseThrow(() -> new StepFailed(
+                            "the previous key (version " + r.oldVersion + ") is no longer readable in Vault"));
+            return new Delivery(
+                    r.id,
+                    Delivery.ROTATED,
+                    key,
+                    fresh,
+                    Optional.of(old),
+                    Optional.of(r.graceUntil),
+                    keys.mount(),
+                    keys.pendingPath(key.id()),
+                    fresh.version());
         }
         if (key.alternates()) {
             StoredKey fresh = t.pending(r);
-            return new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.empty(), Optional.empty(),
-                    keys.mount(), keys.pendingPath(key.id()), fresh.version());
+            return new Delivery(
+                    r.id,
+                    Delivery.ROTATED,
+                    key,
+                    fresh,
+                    Optional.empty(),
+                    Optional.empty(),
+                    keys.mount(),
+                    keys.pendingPath(key.id()),
+                    fresh.version());
         }
-        StoredKey fresh = keys.current(key.id()).filter(k -> k.fingerprint().equals(r.newFingerprint))
+        StoredKey fresh = keys.current(key.id())
+                .filter(k -> k.fingerprint().equals(r.newFingerprint))
                 .orElseThrow(() -> new StepFailed("Vault does not hold the new key " + r.newFingerprint));
-        return new Delivery(r.id, Delivery.ROTATED, key, fresh, Optional.empty(), Optional.empty(),
-                keys.mount(), keys.path(key.id()), fresh.version());
+        return new Delivery(
+                r.id,
+                Delivery.ROTATED,
+                key,
+                fresh,
+                Optional.empty(),
+                Optional.empty(),
+                keys.mount(),
+                keys.path(key.id()),
+                fresh.version());
     }
 }

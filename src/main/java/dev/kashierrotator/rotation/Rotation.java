@@ -11,14 +11,28 @@ import java.util.List;
  * few fields of our own). It holds fingerprints and dashboard ids, never a key value. Only the
  * engine ({@link RotationEngine} and its parts) changes it, and every change is written with check-and-set.
  */
-@JsonPropertyOrder({"id", "keyId", "trigger", "requestedBy", "reason", "state", "oldFingerprint", "newFingerprint",
-        "steps", "waves", "createdAt", "updatedAt", "error"})
+@JsonPropertyOrder({
+    "id",
+    "keyId",
+    "trigger",
+    "requestedBy",
+    "reason",
+    "state",
+    "oldFingerprint",
+    "newFingerprint",
+    "steps",
+    "waves",
+    "createdAt",
+    "updatedAt",
+    "error"
+})
 public class Rotation {
 
     public String id;
     public String keyId;
     /** {@code scheduled}, {@code manual} or {@code emergency}. */
     public String trigger;
+
     public String requestedBy;
     public String reason;
     public RotationState state;
@@ -37,6 +51,7 @@ public class Rotation {
     public long oldVersion;
     /** Vault version of the new key once promoted. */
     public Long newVersion;
+
     public String oldKashierKeyId;
     public String newKashierKeyId;
     /** When the old key stopped working on Kashier's side. */
@@ -47,6 +62,7 @@ public class Rotation {
     public Long exposureWindowMs;
     /** Alternating users: the dashboard user of the key being replaced, and of the new key. */
     public String fromUser;
+
     public String toUser;
     /** Emergency: all waves at once, no soak, no grace. */
     public boolean emergency;
@@ -66,9 +82,11 @@ public class Rotation {
     public List<String> blockedBy = new ArrayList<>();
     /** Who answered the last dashboard step, and when. */
     public String dashboardAnsweredBy;
+
     public Instant dashboardAnsweredAt;
     /** Who asked to abort, and when; the replica running the rotation then rolls it back. */
     public String abortRequestedBy;
+
     public Instant abortRequestedAt;
     public String abortReason;
     /** Why an abort that was asked for could no longer be honoured (the old key had died meanwhile). */
@@ -141,7 +159,9 @@ public class Rotation {
     }
 
     public Step step(String name) {
-        return steps.stream().filter(s -> s.name.equals(name)).findFirst()
+        return steps.stream()
+                .filter(s -> s.name.equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("rotation " + id + " has no step " + name));
     }
 
@@ -151,7 +171,10 @@ public class Rotation {
 
     /** The planned steps in order (a rollback step added later is not one of them). */
     List<StepName> plan() {
-        return steps.stream().map(s -> StepName.valueOf(s.name)).filter(n -> n != StepName.ROLL_BACK).toList();
+        return steps.stream()
+                .map(s -> StepName.valueOf(s.name))
+                .filter(n -> n != StepName.ROLL_BACK)
+                .toList();
     }
 
     /** A rollback started and did not end: whoever runs the rotation next finishes it. */
@@ -170,13 +193,18 @@ public class Rotation {
 
     /** Dependents that have not confirmed the new key. Locked: a rollout may be changing them. */
     synchronized List<String> stragglers() {
-        return waves.stream().flatMap(w -> w.dependents.stream())
-                .filter(d -> d.state != DependentState.CONFIRMED).map(d -> d.id).toList();
+        return waves.stream()
+                .flatMap(w -> w.dependents.stream())
+                .filter(d -> d.state != DependentState.CONFIRMED)
+                .map(d -> d.id)
+                .toList();
     }
 
     /** What went wrong with each of these dependents, for a person to read. */
     synchronized String errorsOf(List<String> ids) {
-        return waves.stream().flatMap(w -> w.dependents.stream()).filter(d -> ids.contains(d.id))
+        return waves.stream()
+                .flatMap(w -> w.dependents.stream())
+                .filter(d -> ids.contains(d.id))
                 .map(d -> d.id + ": " + java.util.Objects.requireNonNullElse(d.error, String.valueOf(d.state)))
                 .collect(java.util.stream.Collectors.joining("; "));
     }
@@ -202,8 +230,7 @@ public class Rotation {
         public Instant endedAt;
         public String detail;
 
-        public Step() {
-        }
+        public Step() {}
 
         public Step(String name) {
             this.name = name;
@@ -228,8 +255,7 @@ public class Rotation {
         public Instant endedAt;
         public List<DependentOutcome> dependents = new ArrayList<>();
 
-        public Wave() {
-        }
+        public Wave() {}
 
         public Wave(int index) {
             this.index = index;
@@ -240,7 +266,8 @@ public class Rotation {
             copy.state = state;
             copy.startedAt = startedAt;
             copy.endedAt = endedAt;
-            copy.dependents = new ArrayList<>(dependents.stream().map(DependentOutcome::copy).toList());
+            copy.dependents = new ArrayList<>(
+                    dependents.stream().map(DependentOutcome::copy).toList());
             return copy;
         }
     }
@@ -256,11 +283,11 @@ public class Rotation {
         public boolean accepted;
         /** State of this dependent's circuit breaker after its last call: CLOSED, OPEN or HALF_OPEN. */
         public String circuitBreaker;
+
         public String error;
         public Instant confirmedAt;
 
-        public DependentOutcome() {
-        }
+        public DependentOutcome() {}
 
         public DependentOutcome(String id, String type) {
             this.id = id;
@@ -281,12 +308,21 @@ public class Rotation {
 
     /** State of a step or wave. */
     public enum StepState {
-        PENDING, RUNNING, DONE, FAILED, SKIPPED
+        PENDING,
+        RUNNING,
+        DONE,
+        FAILED,
+        SKIPPED
     }
 
     /** State of one dependent in a rollout. */
     public enum DependentState {
-        PENDING, DELIVERING, VERIFYING, CONFIRMED, FAILED, SKIPPED,
+        PENDING,
+        DELIVERING,
+        VERIFYING,
+        CONFIRMED,
+        FAILED,
+        SKIPPED,
         /** Given the old key back by a rollback, and reports it again. */
         ROLLED_BACK,
         /** A rollback could not give it the old key back: it needs a person. */

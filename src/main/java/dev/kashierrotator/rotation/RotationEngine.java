@@ -68,9 +68,17 @@ public class RotationEngine {
     private final RotationRunner runner;
     private final DashboardAnswers answers;
 
-    public RotationEngine(Inventory inventory, KeyStore keys, RotationStore rotations, Dashboard dashboard,
-                          KashierApi kashier, Distributor distributor, RotationHooks hooks, EngineMetrics metrics,
-                          RotatorConfig config, Clock clock) {
+    public RotationEngine(
+            Inventory inventory,
+            KeyStore keys,
+            RotationStore rotations,
+            Dashboard dashboard,
+            KashierApi kashier,
+            Distributor distributor,
+            RotationHooks hooks,
+            EngineMetrics metrics,
+            RotatorConfig config,
+            Clock clock) {
         this.inventory = inventory;
         this.keys = keys;
         this.rotations = rotations;
@@ -78,11 +86,22 @@ public class RotationEngine {
         this.dashboardMode = config.kashier().dashboard();
         this.manualStepTimeout = config.kashier().manualStepTimeout();
         RotatorConfig.Engine settings = config.engine();
-        this.instanceId = settings.instanceId().orElse("replica-" + UUID.randomUUID().toString().substring(0, 8));
+        this.instanceId = settings.instanceId()
+                .orElse("replica-" + UUID.randomUUID().toString().substring(0, 8));
         this.leases = new LeaseKeeper(rotations, settings.leaseTtl(), clock, metrics);
         this.aborts = new AbortRules(inventory, keys, dashboard, kashier);
-        StepTools tools = new StepTools(inventory, keys, rotations, dashboard, kashier, distributor, hooks, clock,
-                new RecordWriter(rotations, hooks, clock, instanceId), leases, aborts);
+        StepTools tools = new StepTools(
+                inventory,
+                keys,
+                rotations,
+                dashboard,
+                kashier,
+                distributor,
+                hooks,
+                clock,
+                new RecordWriter(rotations, hooks, clock, instanceId),
+                leases,
+                aborts);
         this.runner = new RotationRunner(tools, settings, instanceId, metrics);
         this.answers = new DashboardAnswers(tools, runner);
         leases.start(runner);
@@ -104,15 +123,23 @@ public class RotationEngine {
         RolloutPolicy policy = key.rollout();
         Map<Integer, List<RotationPlan.PlannedDependent>> waves = new TreeMap<>();
         for (DependentSpec d : inventory.dependentsOf(keyId)) {
-            waves.computeIfAbsent(d.wave(), w -> new ArrayList<>()).add(new RotationPlan.PlannedDependent(d.id(),
-                    d.type().id()));
+            waves.computeIfAbsent(d.wave(), w -> new ArrayList<>())
+                    .add(new RotationPlan.PlannedDependent(d.id(), d.type().id()));
         }
-        return new RotationPlan(keyId, key.mid(), key.mode().id(), key.kind().id(), dashboardMode,
+        return new RotationPlan(
+                keyId,
+                key.mid(),
+                key.mode().id(),
+                key.kind().id(),
+                dashboardMode,
                 Plans.of(key, emergency, order).stream().map(StepName::name).toList(),
-                waves.entrySet().stream().map(e -> new RotationPlan.PlannedWave(e.getKey(), e.getValue())).toList(),
+                waves.entrySet().stream()
+                        .map(e -> new RotationPlan.PlannedWave(e.getKey(), e.getValue()))
+                        .toList(),
                 !key.isPaymentKey() || emergency,
                 Durations.format(key.isPaymentKey() && !emergency ? policy.soak() : Duration.ZERO),
-                policy.maxConcurrency(), Durations.format(policy.verifyTimeout()),
+                policy.maxConcurrency(),
+                Durations.format(policy.verifyTimeout()),
                 key.isPaymentKey() && !emergency ? Durations.format(key.grace()) : null,
                 keys.current(keyId).map(StoredKey::fingerprint).orElse(null));
     }
@@ -124,17 +151,29 @@ public class RotationEngine {
      */
     public Rotation start(String keyId, RotationRequest request) {
         KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
-        StoredKey current = keys.current(keyId).orElseThrow(() -> new RotationException(Refusal.CONFLICT, "No current key",
-                "key '" + keyId + "' has no current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
-                        + "; write the first key there before rotating", null));
+        StoredKey current = keys.current(keyId)
+                .orElseThrow(() -> new RotationException(
+                        Refusal.CONFLICT,
+                        "No current key",
+                        "key '" + keyId + "' has no current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
+                                + "; write the first key there before rotating",
+                        null));
         if (key.alternates() && current.user().filter(key.users()::contains).isEmpty()) {
             // Without it the standby user would be a guess, and a wrong guess has a person change the key
             // every dependent uses.
-            throw new RotationException(Refusal.CONFLICT, "Key has no user", "key '" + keyId + "' alternates between users "
-                    + key.users() + ", but its current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
-                    + " does not say whose it is (" + current.user().map(u -> "user '" + u + "' is not one of them")
-                    .orElse("no 'user' field") + "); add it: bao kv patch " + keys.mount() + "/" + keys.path(keyId)
-                    + " user=<" + String.join("|", key.users()) + ">", null);
+            throw new RotationException(
+                    Refusal.CONFLICT,
+                    "Key has no user",
+                    "key '" + keyId + "' alternates between users "
+                            + key.users() + ", but its current value in Vault at " + keys.mount() + "/"
+                            + keys.path(keyId)
+                            + " does not say whose it is ("
+                            + current.user()
+                                    .map(u -> "user '" + u + "' is not one of them")
+                                    .orElse("no 'user' field") + "); add it: bao kv patch " + keys.mount() + "/"
+                            + keys.path(keyId)
+                            + " user=<" + String.join("|", key.users()) + ">",
+                    null);
         }
         Rotation rotation = newRotation(key, current, request);
         RotationStore.ClaimResult result = rotations.claim(keyId, rotation.id, instanceId, leases.ttl());
@@ -147,8 +186,12 @@ public class RotationEngine {
             long now = keys.current(keyId).map(StoredKey::version).orElse(-1L);
             if (now != request.expectedVersion().getAsLong()) {
                 rotations.release(claim);
-                throw new RotationException(Refusal.CONFLICT, "Already rotated", "key '" + keyId + "' is at version " + now
-                        + " now, not " + request.expectedVersion().getAsLong() + ": it was rotated meanwhile", null);
+                throw new RotationException(
+                        Refusal.CONFLICT,
+                        "Already rotated",
+                        "key '" + keyId + "' is at version " + now + " now, not "
+                                + request.expectedVersion().getAsLong() + ": it was rotated meanwhile",
+                        null);
             }
         }
         rotation.owner = instanceId;
@@ -159,8 +202,9 @@ public class RotationEngine {
             rotations.release(claim);
             throw e;
         }
-        Log.infof("rotation %s of key %s (%s, %s) requested by %s: %s", rotation.id, keyId, key.kind(), key.mode(),
-                request.requestedBy(), rotation.trigger);
+        Log.infof(
+                "rotation %s of key %s (%s, %s) requested by %s: %s",
+                rotation.id, keyId, key.kind(), key.mode(), request.requestedBy(), rotation.trigger);
         leases.add(rotation.id, new Hold(claim));
         runner.submit(rotation.id);
         return rotation;
@@ -176,20 +220,23 @@ public class RotationEngine {
         // only that key's records are read at all.
         // A filter (state, or a role limited to one mode) could otherwise read every record ever written to
         // find a few: at most READ_BUDGET of the newest are looked at.
-        return (keyId == null ? rotations.ids() : rotations.idsOf(keyId)).stream()
-                .limit(READ_BUDGET)
-                .map(rotations::get)
-                .flatMap(Optional::stream)
-                .filter(visible)
-                .filter(r -> keyId == null || keyId.equals(r.keyId))
-                .filter(r -> state == null || state == r.state)
-                .limit(limit)
-                .toList();
+        return (keyId == null ? rotations.ids() : rotations.idsOf(keyId))
+                .stream()
+                        .limit(READ_BUDGET)
+                        .map(rotations::get)
+                        .flatMap(Optional::stream)
+                        .filter(visible)
+                        .filter(r -> keyId == null || keyId.equals(r.keyId))
+                        .filter(r -> state == null || state == r.state)
+                        .limit(limit)
+                        .toList();
     }
 
     /** The unfinished rotation holding the key, if any. */
     public Optional<String> running(String keyId) {
-        return rotations.holder(keyId).filter(id -> rotations.get(id).map(r -> !r.state.isFinal()).orElse(false));
+        return rotations
+                .holder(keyId)
+                .filter(id -> rotations.get(id).map(r -> !r.state.isFinal()).orElse(false));
     }
 
     /**
@@ -206,7 +253,9 @@ public class RotationEngine {
                 continue;
             }
             Optional<Rotation> record = rotations.get(claim.rotationId());
-            if (record.isEmpty() || record.get().state.isFinal() || inventory.key(claim.keyId()).isEmpty()) {
+            if (record.isEmpty()
+                    || record.get().state.isFinal()
+                    || inventory.key(claim.keyId()).isEmpty()) {
                 continue;
             }
             Optional<Claim> ours = claim.owner().equals(instanceId)
@@ -215,8 +264,9 @@ public class RotationEngine {
             if (ours.isEmpty() || !leases.add(claim.rotationId(), new Hold(ours.get()))) {
                 continue;
             }
-            Log.infof("resuming rotation %s of key %s (previous owner %s, epoch %d)", claim.rotationId(),
-                    claim.keyId(), claim.owner(), ours.get().epoch());
+            Log.infof(
+                    "resuming rotation %s of key %s (previous owner %s, epoch %d)",
+                    claim.rotationId(), claim.keyId(), claim.owner(), ours.get().epoch());
             runner.submit(claim.rotationId());
             resumed++;
         }
@@ -257,11 +307,16 @@ public class RotationEngine {
      */
     public Rotation abort(String id, String requestedBy, String reason) {
         for (int attempt = 0; attempt < 5; attempt++) {
-            Rotation r = rotations.get(id).orElseThrow(() -> new RotationException(Refusal.UNKNOWN, "Unknown rotation",
-                    "no rotation '" + id + "'", null));
+            Rotation r = rotations
+                    .get(id)
+                    .orElseThrow(() -> new RotationException(
+                            Refusal.UNKNOWN, "Unknown rotation", "no rotation '" + id + "'", null));
             if (r.state.isFinal()) {
-                throw new RotationException(Refusal.CONFLICT, "Rotation finished", "rotation " + id + " is already " + r.state
-                        + "; nothing to abort", id);
+                throw new RotationException(
+                        Refusal.CONFLICT,
+                        "Rotation finished",
+                        "rotation " + id + " is already " + r.state + "; nothing to abort",
+                        id);
             }
             if (r.abortRefusal != null) {
                 throw new RotationException(Refusal.CONFLICT, "Too late to abort", r.abortRefusal, id);
@@ -285,7 +340,8 @@ public class RotationEngine {
             runner.wakeIfIdle(id);
             return r;
         }
-        throw new RotationException(Refusal.CONFLICT, "Rotation busy", "rotation " + id + " kept changing; try again", id);
+        throw new RotationException(
+                Refusal.CONFLICT, "Rotation busy", "rotation " + id + " kept changing; try again", id);
     }
 
     private Rotation newRotation(KeySpec key, StoredKey current, RotationRequest request) {
@@ -316,7 +372,9 @@ public class RotationEngine {
         Plans.of(key, r.emergency, r.order).forEach(s -> r.steps.add(new Step(s.name())));
         Map<Integer, Wave> waves = new TreeMap<>();
         for (DependentSpec d : inventory.dependentsOf(key.id())) {
-            waves.computeIfAbsent(d.wave(), Wave::new).dependents.add(new DependentOutcome(d.id(), d.type().id()));
+            waves.computeIfAbsent(d.wave(), Wave::new)
+                    .dependents
+                    .add(new DependentOutcome(d.id(), d.type().id()));
         }
         r.waves.addAll(waves.values());
         return r;

@@ -37,8 +37,12 @@ public class RotationException extends RuntimeException {
 
     /** A request field that will not do ({@link Refusal#INVALID} or {@link Refusal#UNPROCESSABLE}). */
     public static RotationException invalid(Refusal refusal, String field, String message, String rotationId) {
-        return new RotationException(refusal, refusal == Refusal.INVALID ? "Invalid request" : "Unprocessable request",
-                message, rotationId, field);
+        return new RotationException(
+                refusal,
+                refusal == Refusal.INVALID ? "Invalid request" : "Unprocessable request",
+                message,
+                rotationId,
+                field);
     }
 
     /** The request field at fault, if any. */
@@ -51,8 +55,11 @@ public class RotationException extends RuntimeException {
     }
 
     public static RotationException running(String keyId, String rotationId) {
-        return new RotationException(Refusal.CONFLICT, "Rotation already running",
-                "rotation " + rotationId + " of key '" + keyId + "' is still running", rotationId);
+        return new RotationException(
+                Refusal.CONFLICT,
+                "Rotation already running",
+                "rotation " + rotationId + " of key '" + keyId + "' is still running",
+                rotationId);
     }
 
     public Refusal refusal() {

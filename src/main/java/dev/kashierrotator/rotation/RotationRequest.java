@@ -12,8 +12,13 @@ import java.util.OptionalLong;
  *                        passes the version it judged due, so a key another replica just rotated is
  *                        not rotated again)
  */
-public record RotationRequest(String reason, String trigger, String requestedBy, OptionalLong expectedVersion,
-                              boolean emergency, String order) {
+public record RotationRequest(
+        String reason,
+        String trigger,
+        String requestedBy,
+        OptionalLong expectedVersion,
+        boolean emergency,
+        String order) {
 
     public static final String PUSH_FIRST = "push-first";
     public static final String REVOKE_FIRST = "revoke-first";

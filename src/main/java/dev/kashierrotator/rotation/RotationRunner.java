@@ -46,9 +46,15 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         this.instanceId = instanceId;
         this.metrics = metrics;
         this.rollback = new Rollback(tools);
-        for (RotationStep step : List.of(new IssueNewKeyStep(tools), new ChangeSecretKeyStep(tools),
-                new VerifyNewKeyStep(tools), new StagePendingStep(tools), new PromoteStep(tools, StepName.PROMOTE),
-                new PromoteStep(tools, StepName.STORE_NEW_KEY), new RolloutStep(tools), new GraceStep(tools),
+        for (RotationStep step : List.of(
+                new IssueNewKeyStep(tools),
+                new ChangeSecretKeyStep(tools),
+                new VerifyNewKeyStep(tools),
+                new StagePendingStep(tools),
+                new PromoteStep(tools, StepName.PROMOTE),
+                new PromoteStep(tools, StepName.STORE_NEW_KEY),
+                new RolloutStep(tools),
+                new GraceStep(tools),
                 new ExpireOldKeyStep(tools))) {
             steps.put(step.name(), step);
         }
@@ -124,8 +130,9 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         } catch (PassingFailure e) {
             // Recording a transition failed, outside a step's retries. Failing the rotation would need Vault
             // too, and could strand a key that is already changed: try again later, from what Vault holds.
-            Log.warnf("rotation %s: Vault unavailable (%s); trying again in %d ms", rotationId, e.getMessage(),
-                    longestBackoff().toMillis());
+            Log.warnf(
+                    "rotation %s: Vault unavailable (%s); trying again in %d ms",
+                    rotationId, e.getMessage(), longestBackoff().toMillis());
             pause = Pause.until(t.clock().instant().plus(longestBackoff()));
         } catch (StepFailed e) {
             fail(r, e.getMessage(), hold);
@@ -144,7 +151,10 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             if (pause.continueAt() != null) {
                 // Scheduled once this run has let go: a continuation due at once would otherwise find the
                 // rotation still running, return, and leave it held with nobody working on it.
-                long delay = Math.max(0, Duration.between(t.clock().instant(), pause.continueAt()).toMillis());
+                long delay = Math.max(
+                        0,
+                        Duration.between(t.clock().instant(), pause.continueAt())
+                                .toMillis());
                 workers.schedule(() -> run(rotationId), delay, TimeUnit.MILLISECONDS);
             }
         }
@@ -162,14 +172,17 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         awaiting.remove(r.id);
         if (r.state == RotationState.AWAITING_DASHBOARD) {
             r.state = RotationState.RUNNING;
-            if (r.dashboardAnsweredAt != null && r.awaitingDashboardSince != null
+            if (r.dashboardAnsweredAt != null
+                    && r.awaitingDashboardSince != null
                     && !r.dashboardAnsweredAt.isBefore(r.awaitingDashboardSince)) {
                 // Answered: the next dashboard step of this rotation waits from when it parks.
                 r.awaitingDashboardSince = null;
             }
             t.writer().save(r, hold);
         }
-        if (r.state == RotationState.PENDING || !instanceId.equals(r.owner) || r.epoch != hold.claim().epoch()) {
+        if (r.state == RotationState.PENDING
+                || !instanceId.equals(r.owner)
+                || r.epoch != hold.claim().epoch()) {
             r.state = RotationState.RUNNING;
             r.owner = instanceId;
             r.epoch = hold.claim().epoch();
@@ -178,8 +191,13 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         if (r.rollingBack()) {
             // A rollback was cut short: finish it, with the cause it started with.
             boolean aborted = r.abortRequestedAt != null && r.abortRefusal == null;
-            return rollBack(r, key, hold, aborted ? RotationState.ABORTED : RotationState.ROLLED_BACK,
-                    aborted ? null : r.rollBackCause, false);
+            return rollBack(
+                    r,
+                    key,
+                    hold,
+                    aborted ? RotationState.ABORTED : RotationState.ROLLED_BACK,
+                    aborted ? null : r.rollBackCause,
+                    false);
         }
         for (StepName name : r.plan()) {
             if (AbortRules.pending(r, hold)) {
@@ -196,7 +214,8 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             if (name == StepName.GRACE
                     && steps.get(name).run(r, key, hold, false) instanceof StepOutcome.WaitUntil wait) {
                 step.state = StepState.RUNNING;
-                step.startedAt = Objects.requireNonNullElse(step.startedAt, t.clock().instant());
+                step.startedAt =
+                        Objects.requireNonNullElse(step.startedAt, t.clock().instant());
                 step.detail = wait.detail();
                 t.writer().save(r, hold);
                 Log.infof("rotation %s key %s: previous key valid until %s", r.id, r.keyId, r.graceUntil);
@@ -224,8 +243,9 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         r.state = RotationState.COMPLETED;
         r.error = null;
         finish(r, key, hold);
-        Log.infof("rotation %s of key %s completed: fingerprint %s -> %s", r.id, r.keyId, r.oldFingerprint,
-                r.newFingerprint);
+        Log.infof(
+                "rotation %s of key %s completed: fingerprint %s -> %s",
+                r.id, r.keyId, r.oldFingerprint, r.newFingerprint);
         return Pause.RELEASE;
     }
 
@@ -240,8 +260,9 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             refuseAbort(r, hold, refusal);
             return Pause.until(t.clock().instant());
         } catch (RuntimeException again) {
-            Log.warnf("rotation %s: could not record the refused abort (%s); it resumes from Vault", r.id,
-                    again.getClass().getSimpleName());
+            Log.warnf(
+                    "rotation %s: could not record the refused abort (%s); it resumes from Vault",
+                    r.id, again.getClass().getSimpleName());
             return Pause.RELEASE;
         }
     }
@@ -251,8 +272,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
      * rotation unfinished in Vault, to be resumed, rollback and all, by whichever replica holds its
      * lease next; without it, the failure is handled like any other in this run.
      */
-    private Pause rollBack(Rotation r, KeySpec key, Hold hold, RotationState outcome, String cause,
-                           boolean orLeave) {
+    private Pause rollBack(Rotation r, KeySpec key, Hold hold, RotationState outcome, String cause, boolean orLeave) {
         try {
             rollback.run(r, key, hold, outcome, cause);
             finish(r, key, hold);
@@ -266,8 +286,9 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             if (!orLeave) {
                 throw e;
             }
-            Log.errorf("rollback of rotation %s cut short (%s: %s); it resumes from Vault", r.id,
-                    e.getClass().getSimpleName(), e.getMessage());
+            Log.errorf(
+                    "rollback of rotation %s cut short (%s: %s); it resumes from Vault",
+                    r.id, e.getClass().getSimpleName(), e.getMessage());
         }
         return Pause.RELEASE;
     }
@@ -328,12 +349,12 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         if (outcome instanceof StepOutcome.AwaitsPerson person) {
             s.detail = Instructions.forPerson(person.request(), r, key, name);
             r.state = RotationState.AWAITING_DASHBOARD;
-            r.awaitingDashboardSince = Objects.requireNonNullElse(r.awaitingDashboardSince, t.clock().instant());
+            r.awaitingDashboardSince = Objects.requireNonNullElse(
+                    r.awaitingDashboardSince, t.clock().instant());
             t.writer().save(r, hold);
             hold.stepDone(name);
             awaiting.put(r.id, new Awaiting(r.id, r.keyId, name.name(), r.awaitingDashboardSince));
-            Log.infof("rotation %s key %s: step %s waits for a person in the Kashier dashboard", r.id, r.keyId,
-                    name);
+            Log.infof("rotation %s key %s: step %s waits for a person in the Kashier dashboard", r.id, r.keyId, name);
             return outcome;
         }
         if (outcome instanceof StepOutcome.Failed failed) {
@@ -420,7 +441,9 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         retrying.remove(r.id);
         awaiting.remove(r.id);
         t.rotations().release(hold.claim());
-        metrics.finished(r, r.state.name().toLowerCase(java.util.Locale.ROOT),
+        metrics.finished(
+                r,
+                r.state.name().toLowerCase(java.util.Locale.ROOT),
                 Duration.between(r.createdAt, t.clock().instant()));
     }
 

@@ -2,7 +2,13 @@ package dev.kashierrotator.rotation;
 
 /** Where a rotation stands (docs/api.md). */
 public enum RotationState {
-    PENDING, RUNNING, AWAITING_DASHBOARD, COMPLETED, FAILED, ROLLED_BACK, ABORTED;
+    PENDING,
+    RUNNING,
+    AWAITING_DASHBOARD,
+    COMPLETED,
+    FAILED,
+    ROLLED_BACK,
+    ABORTED;
 
     /** A final rotation never changes again and no longer holds its key. */
     public boolean isFinal() {

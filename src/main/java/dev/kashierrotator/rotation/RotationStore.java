@@ -32,16 +32,13 @@ public interface RotationStore {
     List<String> idsOf(String keyId);
 
     /** The outcome of asking for a key. */
-    sealed interface ClaimResult permits Claimed, Held {
-    }
+    sealed interface ClaimResult permits Claimed, Held {}
 
     /** The key is ours until {@code claim.leaseUntil()}, unless renewed. */
-    record Claimed(Claim claim) implements ClaimResult {
-    }
+    record Claimed(Claim claim) implements ClaimResult {}
 
     /** Another rotation holds the key. */
-    record Held(String rotationId) implements ClaimResult {
-    }
+    record Held(String rotationId) implements ClaimResult {}
 
     /**
      * Claims the key for a new rotation. A claim whose rotation is final counts as free; a claim whose

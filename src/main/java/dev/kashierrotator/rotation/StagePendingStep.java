@@ -21,8 +21,10 @@ final class StagePendingStep implements RotationStep {
         // Staging the same value again is a no-op for readers: done or not, the write below is the check.
         StoredKey pending = t.pending(r);
         long version = t.keys().stagePending(key.id(), r.id, pending, "verified");
-        return new StepOutcome.Done("verified key staged at " + t.keys().mount() + "/" + t.keys().pendingPath(key.id())
-                + " (version " + version + "); readers of " + t.keys().mount() + "/" + t.keys().path(key.id())
-                + " still get the old key");
+        return new StepOutcome.Done(
+                "verified key staged at " + t.keys().mount() + "/" + t.keys().pendingPath(key.id())
+                        + " (version " + version + "); readers of " + t.keys().mount() + "/"
+                        + t.keys().path(key.id())
+                        + " still get the old key");
     }
 }

@@ -33,7 +33,10 @@ public enum StepName {
 
     /** Whether the step changes something on the Kashier dashboard or in what Vault serves: fenced first. */
     boolean irreversible() {
-        return this == ISSUE_NEW_KEY || this == CHANGE_SECRET_KEY || this == PROMOTE || this == STORE_NEW_KEY
+        return this == ISSUE_NEW_KEY
+                || this == CHANGE_SECRET_KEY
+                || this == PROMOTE
+                || this == STORE_NEW_KEY
                 || this == EXPIRE_OLD_KEY;
     }
 }

@@ -5,14 +5,24 @@ import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What the steps work with: the ports, the record writer, the lease keeper and the clock. */
-record StepTools(Inventory inventory, KeyStore keys, RotationStore rotations, Dashboard dashboard, KashierApi kashier,
-                 Distributor distributor, RotationHooks hooks, Clock clock, RecordWriter writer, LeaseKeeper leases,
-                 AbortRules aborts) {
+record StepTools(
+        Inventory inventory,
+        KeyStore keys,
+        RotationStore rotations,
+        Dashboard dashboard,
+        KashierApi kashier,
+        Distributor distributor,
+        RotationHooks hooks,
+        Clock clock,
+        RecordWriter writer,
+        LeaseKeeper leases,
+        AbortRules aborts) {
 
     /** The new key this rotation staged; a step fails if it is gone or is not the one the rotation took. */
     StoredKey pending(Rotation r) {
-        StoredKey staged = keys.pending(r.keyId, r.id).orElseThrow(() -> new StepFailed("the new key "
-                + r.newFingerprint + " is no longer staged at " + keys.mount() + "/" + keys.pendingPath(r.keyId)));
+        StoredKey staged = keys.pending(r.keyId, r.id)
+                .orElseThrow(() -> new StepFailed("the new key " + r.newFingerprint + " is no longer staged at "
+                        + keys.mount() + "/" + keys.pendingPath(r.keyId)));
         if (r.newFingerprint != null && !staged.fingerprint().equals(r.newFingerprint)) {
             throw new StepFailed("the key staged at " + keys.mount() + "/" + keys.pendingPath(r.keyId)
                     + " (fingerprint " + staged.fingerprint() + ") is not the one this rotation took ("

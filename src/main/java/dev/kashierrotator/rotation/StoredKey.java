@@ -11,8 +11,13 @@ import java.util.Optional;
  * @param user         the dashboard user a secret key belongs to, when the key alternates between users
  * @param version      the KV v2 version holding it (0 before it is stored)
  */
-public record StoredKey(String value, String fingerprint, Optional<String> kashierKeyId, Instant rotatedAt,
-                        long version, Optional<String> user) {
+public record StoredKey(
+        String value,
+        String fingerprint,
+        Optional<String> kashierKeyId,
+        Instant rotatedAt,
+        long version,
+        Optional<String> user) {
 
     public static StoredKey of(String value, Optional<String> kashierKeyId, Instant rotatedAt) {
         return new StoredKey(value, Fingerprints.of(value), kashierKeyId, rotatedAt, 0, Optional.empty());

@@ -24,10 +24,12 @@ final class VerifyNewKeyStep implements RotationStep {
                     + "no API to list payment keys, so the rollout's dependents are what proves it");
         }
         if (key.isPaymentKey()) {
-            boolean listed = t.dashboard().paymentKeys(key).stream().anyMatch(k -> k.active()
-                    && k.id().equals(r.newKashierKeyId) && k.fingerprint().equals(r.newFingerprint));
-            return listed ? new StepOutcome.Done("the " + key.mode() + " dashboard lists " + r.newKashierKeyId
-                    + " as active")
+            boolean listed = t.dashboard().paymentKeys(key).stream()
+                    .anyMatch(k -> k.active()
+                            && k.id().equals(r.newKashierKeyId)
+                            && k.fingerprint().equals(r.newFingerprint));
+            return listed
+                    ? new StepOutcome.Done("the " + key.mode() + " dashboard lists " + r.newKashierKeyId + " as active")
                     : new StepOutcome.Failed("the dashboard does not list payment key " + r.newKashierKeyId
                             + " as active with fingerprint " + r.newFingerprint);
         }

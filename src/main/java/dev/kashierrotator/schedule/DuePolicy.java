@@ -38,14 +38,18 @@ public final class DuePolicy {
     private static final Duration DAY = Duration.ofDays(1);
     private static final Map<CronAfter, Optional<Instant>> NEXT_CRON = new ConcurrentHashMap<>();
 
-    private record CronAfter(String expression, Instant after) {
-    }
+    private record CronAfter(String expression, Instant after) {}
 
-    private DuePolicy() {
-    }
+    private DuePolicy() {}
 
     /** Why a key may or may not start now. */
-    public enum Reason { NO_NEXT_TIME, NOT_DUE, OUTSIDE_WINDOW, BLACKOUT, DUE }
+    public enum Reason {
+        NO_NEXT_TIME,
+        NOT_DUE,
+        OUTSIDE_WINDOW,
+        BLACKOUT,
+        DUE
+    }
 
     /**
      * What the schedule says about a key now. The human reason is built only when asked for: a tick
@@ -57,8 +61,8 @@ public final class DuePolicy {
      * @param window    the start window, for OUTSIDE_WINDOW
      * @param blackout  the blackout in force, for BLACKOUT
      */
-    public record Verdict(boolean startNow, boolean overdue, Instant dueAt, Reason reason, Duration window,
-                          Blackout blackout) {
+    public record Verdict(
+            boolean startNow, boolean overdue, Instant dueAt, Reason reason, Duration window, Blackout blackout) {
 
         /** A short reason, for logs and the rotation record. */
         public String why() {
@@ -72,8 +76,8 @@ public final class DuePolicy {
         }
     }
 
-    public static Verdict evaluate(String keyId, SchedulePolicy policy, Instant lastRotatedAt, Instant now,
-                                   Duration overdueAfter) {
+    public static Verdict evaluate(
+            String keyId, SchedulePolicy policy, Instant lastRotatedAt, Instant now, Duration overdueAfter) {
         Instant plain = nextAfter(policy, lastRotatedAt).orElse(null);
         if (plain == null) {
             return new Verdict(false, false, null, Reason.NO_NEXT_TIME, null, null);
@@ -84,7 +88,8 @@ public final class DuePolicy {
             return new Verdict(false, false, dueAt, Reason.NOT_DUE, null, null);
         }
         Duration window = policy.window().orElse(null);
-        boolean overdue = now.isAfter(dueAt.plus(window == null ? Duration.ZERO : window).plus(overdueAfter));
+        boolean overdue =
+                now.isAfter(dueAt.plus(window == null ? Duration.ZERO : window).plus(overdueAfter));
         if (window != null) {
             Instant opened = windowOpenedAt(policy, dueAt, offset, now);
             if (now.isAfter(opened.plus(window))) {
@@ -115,8 +120,11 @@ public final class DuePolicy {
         if (NEXT_CRON.size() > 100_000) {
             NEXT_CRON.clear();
         }
-        return NEXT_CRON.computeIfAbsent(new CronAfter(expression, lastRotatedAt), k -> cron(expression)
-                .nextExecution(lastRotatedAt.atZone(ZoneOffset.UTC)).map(ZonedDateTime::toInstant));
+        return NEXT_CRON.computeIfAbsent(
+                new CronAfter(expression, lastRotatedAt),
+                k -> cron(expression)
+                        .nextExecution(lastRotatedAt.atZone(ZoneOffset.UTC))
+                        .map(ZonedDateTime::toInstant));
     }
 
     /** The start of the latest window that opened at or before now. */
@@ -125,8 +133,10 @@ public final class DuePolicy {
             long days = Duration.between(dueAt, now).toMillis() / DAY.toMillis();
             return dueAt.plus(DAY.multipliedBy(days));
         }
-        Instant last = cron(policy.cron().orElseThrow()).lastExecution(now.minus(offset).atZone(ZoneOffset.UTC))
-                .map(z -> z.toInstant().plus(offset)).orElse(dueAt);
+        Instant last = cron(policy.cron().orElseThrow())
+                .lastExecution(now.minus(offset).atZone(ZoneOffset.UTC))
+                .map(z -> z.toInstant().plus(offset))
+                .orElse(dueAt);
         return last.isBefore(dueAt) ? dueAt : last;
     }
 

@@ -16,7 +16,9 @@ public class ResumeTick {
         this.engine = engine;
     }
 
-    @Scheduled(every = "{rotator.engine.resume-interval}", delayed = "{rotator.engine.resume-interval}",
+    @Scheduled(
+            every = "{rotator.engine.resume-interval}",
+            delayed = "{rotator.engine.resume-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void resume() {
         try {

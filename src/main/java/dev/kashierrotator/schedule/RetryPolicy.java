@@ -14,12 +14,10 @@ import java.util.Optional;
  */
 public final class RetryPolicy {
 
-    private RetryPolicy() {
-    }
+    private RetryPolicy() {}
 
     /** One past rotation of the key, newest first as the index lists them. */
-    public record Attempt(boolean scheduled, boolean failed, long fromVersion, Instant endedAt) {
-    }
+    public record Attempt(boolean scheduled, boolean failed, long fromVersion, Instant endedAt) {}
 
     /**
      * What the scheduler may do.
@@ -36,8 +34,9 @@ public final class RetryPolicy {
 
         /** Why not, for the tick report and the health check. */
         public String why() {
-            return gaveUp ? failures + " scheduled rotations of this key version failed: the scheduler stopped; "
-                    + "rotate it by hand once the cause is fixed"
+            return gaveUp
+                    ? failures + " scheduled rotations of this key version failed: the scheduler stopped; "
+                            + "rotate it by hand once the cause is fixed"
                     : failures + " scheduled rotation(s) of this key version failed: next try not before "
                             + notBefore.map(Instant::toString).orElse("now");
         }

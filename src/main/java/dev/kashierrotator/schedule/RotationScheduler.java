@@ -5,9 +5,9 @@ import dev.kashierrotator.audit.AuditTrail;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.KeyStore;
+import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
-import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationRequest;
 import dev.kashierrotator.rotation.RotationState;
 import dev.kashierrotator.schedule.DuePolicy.Verdict;
@@ -21,8 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,13 +43,12 @@ public class RotationScheduler {
     private final Map<String, Stopped> stopped = new ConcurrentHashMap<>();
 
     /** A key version whose scheduled rotations failed too often. */
-    private record Stopped(long version, String why) {
-    }
+    private record Stopped(long version, String why) {}
+
     private volatile Instant lastTick;
 
     /** The current key as last read from Vault. */
-    private record Seen(Instant rotatedAt, long version) {
-    }
+    private record Seen(Instant rotatedAt, long version) {}
 
     /**
      * What one tick did.
@@ -58,11 +57,10 @@ public class RotationScheduler {
      * @param skipped   due keys not started (running already, rotated meanwhile, dashboard), with why
      * @param overdue   keys past due
      */
-    public record TickReport(int evaluated, List<String> started, Map<String, String> skipped, List<String> overdue) {
-    }
+    public record TickReport(int evaluated, List<String> started, Map<String, String> skipped, List<String> overdue) {}
 
-    public RotationScheduler(Inventory inventory, KeyStore keys, RotationEngine engine, MeterRegistry metrics,
-                             AuditTrail audit) {
+    public RotationScheduler(
+            Inventory inventory, KeyStore keys, RotationEngine engine, MeterRegistry metrics, AuditTrail audit) {
         this.audit = audit;
         this.inventory = inventory;
         this.keys = keys;
@@ -72,9 +70,11 @@ public class RotationScheduler {
                 continue;
             }
             Gauge.builder("rotator.key.age.seconds", () -> age(key.id()))
-                    .tags("key", key.id(), "mode", key.mode().id()).register(metrics);
+                    .tags("key", key.id(), "mode", key.mode().id())
+                    .register(metrics);
             Gauge.builder("rotator.key.next.rotation.seconds", () -> untilDue(key.id()))
-                    .tags("key", key.id(), "mode", key.mode().id()).register(metrics);
+                    .tags("key", key.id(), "mode", key.mode().id())
+                    .register(metrics);
         }
         Gauge.builder("rotator.keys.overdue", () -> overdue().size()).register(metrics);
         Gauge.builder("rotator.keys.schedule.stopped", stopped, Map::size)
@@ -82,9 +82,11 @@ public class RotationScheduler {
                 .register(metrics);
         // Every replica ticks (the claim in Vault decides who rotates); the newest tick across replicas
         // going stale means no replica is scheduling rotations at all.
-        Gauge.builder("rotator.scheduler.last.tick.timestamp.seconds",
-                () -> lastTick == null ? Double.NaN : lastTick.getEpochSecond())
-                .description("When this replica last evaluated the schedule (Unix seconds)").register(metrics);
+        Gauge.builder(
+                        "rotator.scheduler.last.tick.timestamp.seconds",
+                        () -> lastTick == null ? Double.NaN : lastTick.getEpochSecond())
+                .description("When this replica last evaluated the schedule (Unix seconds)")
+                .register(metrics);
     }
 
     /** One pass over every scheduled key at {@code now}. */
@@ -128,11 +130,29 @@ public class RotationScheduler {
             }
             stopped.remove(key.id());
             try {
-                Rotation r = engine.start(key.id(), new RotationRequest("scheduled: " + verdict.why(), "scheduled",
-                        "scheduler", OptionalLong.of(last.version())));
+                Rotation r = engine.start(
+                        key.id(),
+                        new RotationRequest(
+                                "scheduled: " + verdict.why(),
+                                "scheduled",
+                                "scheduler",
+                                OptionalLong.of(last.version())));
                 started.add(key.id());
-                audit.record(new AuditEvent(0, now.toString(), "scheduler", "rotation.create", key.id(), r.id,
-                        "accepted", 202, null, verdict.why(), null, null), false);
+                audit.record(
+                        new AuditEvent(
+                                0,
+                                now.toString(),
+                                "scheduler",
+                                "rotation.create",
+                                key.id(),
+                                r.id,
+                                "accepted",
+                                202,
+                                null,
+                                verdict.why(),
+                                null,
+                                null),
+                        false);
             } catch (RotationException e) {
                 skipped.put(key.id(), e.getMessage());
                 Log.debugf("scheduled rotation of %s not started: %s", key.id(), e.getMessage());
@@ -146,8 +166,12 @@ public class RotationScheduler {
     private RetryPolicy.Decision retry(String keyId, long version) {
         int max = inventory.schedule().maxFailedAttempts();
         List<RetryPolicy.Attempt> attempts = engine.list(keyId, null, max + 2, r -> true).stream()
-                .map(r -> new RetryPolicy.Attempt("scheduled".equals(r.trigger), r.state == RotationState.FAILED
-                        || r.state == RotationState.ROLLED_BACK || r.state == RotationState.ABORTED, r.oldVersion,
+                .map(r -> new RetryPolicy.Attempt(
+                        "scheduled".equals(r.trigger),
+                        r.state == RotationState.FAILED
+                                || r.state == RotationState.ROLLED_BACK
+                                || r.state == RotationState.ABORTED,
+                        r.oldVersion,
                         r.updatedAt))
                 .toList();
         return RetryPolicy.decide(attempts, version, inventory.schedule().retryBackoff(), max);
@@ -162,7 +186,10 @@ public class RotationScheduler {
 
     /** Keys past due at the last tick. */
     public List<String> overdue() {
-        return verdicts.entrySet().stream().filter(e -> e.getValue().overdue()).map(Map.Entry::getKey).sorted()
+        return verdicts.entrySet().stream()
+                .filter(e -> e.getValue().overdue())
+                .map(Map.Entry::getKey)
+                .sorted()
                 .toList();
     }
 
@@ -177,12 +204,15 @@ public class RotationScheduler {
 
     private double age(String keyId) {
         Seen s = seen.get(keyId);
-        return s == null ? Double.NaN : Duration.between(s.rotatedAt(), Instant.now()).toSeconds();
+        return s == null
+                ? Double.NaN
+                : Duration.between(s.rotatedAt(), Instant.now()).toSeconds();
     }
 
     private double untilDue(String keyId) {
         Verdict v = verdicts.get(keyId);
-        return v == null || v.dueAt() == null ? Double.NaN : Duration.between(Instant.now(), v.dueAt()).toSeconds();
+        return v == null || v.dueAt() == null
+                ? Double.NaN
+                : Duration.between(Instant.now(), v.dueAt()).toSeconds();
     }
-
 }

@@ -16,13 +16,17 @@ public class ScheduleTick {
         this.scheduler = scheduler;
     }
 
-    @Scheduled(every = "{rotator.schedule.tick}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "{rotator.schedule.tick}",
+            delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         try {
             RotationScheduler.TickReport report = scheduler.tick(Instant.now());
             if (!report.started().isEmpty() || !report.overdue().isEmpty()) {
-                Log.infof("schedule tick: %d key(s) evaluated, started %s, overdue %s", report.evaluated(),
-                        report.started(), report.overdue());
+                Log.infof(
+                        "schedule tick: %d key(s) evaluated, started %s, overdue %s",
+                        report.evaluated(), report.started(), report.overdue());
             }
         } catch (VaultUnavailableException e) {
             Log.warnf("schedule tick skipped: %s", e.getMessage());

@@ -33,15 +33,13 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class AccessControl {
 
     /** Anyone can send a JWT-shaped token: the log says so a few times a second at most. */
-    private static final dev.kashierrotator.util.RateLimitedLog JWT_REJECTIONS = new dev.kashierrotator.util.RateLimitedLog(5);
-
+    private static final dev.kashierrotator.util.RateLimitedLog JWT_REJECTIONS =
+            new dev.kashierrotator.util.RateLimitedLog(5);
 
     /** An authenticated caller. */
-    public record Principal(String subject, Role role) {
-    }
+    public record Principal(String subject, Role role) {}
 
-    private record Entry(byte[] digest, Principal principal) {
-    }
+    private record Entry(byte[] digest, Principal principal) {}
 
     private static final Pattern JWT_SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
 
@@ -62,14 +60,18 @@ public class AccessControl {
             }
             Set<Permission> permissions = EnumSet.noneOf(Permission.class);
             for (String p : r.permissions()) {
-                Permission.of(p).ifPresentOrElse(permissions::add, () -> problems.add(at + ".permissions: unknown "
-                        + "permission '" + p + "' (known: keys:read, rotations:read, rotations:create, "
-                        + "rotations:confirm, rotations:abort, rotations:emergency, audit:read)"));
+                Permission.of(p)
+                        .ifPresentOrElse(
+                                permissions::add,
+                                () -> problems.add(at + ".permissions: unknown "
+                                        + "permission '" + p + "' (known: keys:read, rotations:read, rotations:create, "
+                                        + "rotations:confirm, rotations:abort, rotations:emergency, audit:read)"));
             }
             Set<Mode> modes = EnumSet.noneOf(Mode.class);
             for (String m : r.modes().orElse(List.of("test", "live"))) {
-                Mode.of(m).ifPresentOrElse(modes::add, () -> problems.add(at + ".modes: must be test or live, got '"
-                        + m + "'"));
+                Mode.of(m)
+                        .ifPresentOrElse(
+                                modes::add, () -> problems.add(at + ".modes: must be test or live, got '" + m + "'"));
             }
             roles.put(name, new Role(name, permissions, modes));
         });
@@ -88,13 +90,17 @@ public class AccessControl {
             }
         });
         org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        problems.addAll(jwtProblems(jwt.enabled(), mp.getOptionalValue("mp.jwt.verify.issuer", String.class),
+        problems.addAll(jwtProblems(
+                jwt.enabled(),
+                mp.getOptionalValue("mp.jwt.verify.issuer", String.class),
                 mp.getOptionalValue("mp.jwt.verify.audiences", String.class)));
         if (!problems.isEmpty()) {
             throw new InventoryException(problems);
         }
-        config.bootstrapToken().filter(t -> !t.isBlank()).ifPresent(t ->
-                entries.add(new Entry(sha256(t), new Principal("bootstrap", Role.DEFAULTS.get("admin")))));
+        config.bootstrapToken()
+                .filter(t -> !t.isBlank())
+                .ifPresent(t ->
+                        entries.add(new Entry(sha256(t), new Principal("bootstrap", Role.DEFAULTS.get("admin")))));
     }
 
     /**
@@ -167,8 +173,8 @@ public class AccessControl {
         if (sub == null) {
             return Optional.empty();
         }
-        return Optional.of(new Principal("jwt:" + sub + (shown == null || shown.equals(sub) ? "" : " (" + shown + ")"),
-                role));
+        return Optional.of(
+                new Principal("jwt:" + sub + (shown == null || shown.equals(sub) ? "" : " (" + shown + ")"), role));
     }
 
     private Role roleOf(Object claim) {

@@ -45,7 +45,8 @@ public class BearerAuthFilter {
             request.setProperty(UNAUTHENTICATED, "anonymous");
             return Optional.of(unauthorized("missing bearer token: send Authorization: Bearer <token>"));
         }
-        Optional<AccessControl.Principal> principal = access.authenticate(header.substring(7).trim());
+        Optional<AccessControl.Principal> principal =
+                access.authenticate(header.substring(7).trim());
         if (principal.isPresent()) {
             caller.authenticate(principal.get());
             return Optional.empty();
@@ -53,8 +54,13 @@ public class BearerAuthFilter {
         request.setProperty(UNAUTHENTICATED, "invalid-token");
         if (REJECTIONS.allow(System.currentTimeMillis())) {
             long held = REJECTIONS.suppressedSinceLast();
-            Log.warnf("rejected an API call to %s %s: invalid bearer token%s", request.getMethod(), path,
-                    held == 0 ? "" : " (" + held + " more rejections not logged; see rotator_audit_denied_calls_total)");
+            Log.warnf(
+                    "rejected an API call to %s %s: invalid bearer token%s",
+                    request.getMethod(),
+                    path,
+                    held == 0
+                            ? ""
+                            : " (" + held + " more rejections not logged; see rotator_audit_denied_calls_total)");
         }
         return Optional.of(unauthorized("invalid bearer token"));
     }
@@ -67,6 +73,8 @@ public class BearerAuthFilter {
 
     private static Response unauthorized(String detail) {
         Response r = Problem.of(401, "unauthorized", "Unauthorized", detail).toResponse();
-        return Response.fromResponse(r).header("WWW-Authenticate", "Bearer realm=\"kashier-key-rotator\"").build();
+        return Response.fromResponse(r)
+                .header("WWW-Authenticate", "Bearer realm=\"kashier-key-rotator\"")
+                .build();
     }
 }

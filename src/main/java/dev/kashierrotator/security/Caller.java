@@ -1,8 +1,8 @@
 package dev.kashierrotator.security;
 
+import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.problem.ProblemException;
-import dev.kashierrotator.inventory.Mode;
 import jakarta.enterprise.context.RequestScoped;
 
 /** Who is calling the API in this request, once authenticated, and what they may do. */
@@ -13,8 +13,7 @@ public class Caller {
     private Audited audited;
 
     /** What a call that changes something is, for the audit trail; set before its permissions are checked. */
-    public record Audited(String action, String keyId, String rotationId) {
-    }
+    public record Audited(String action, String keyId, String rotationId) {}
 
     public String subject() {
         return principal == null ? null : principal.subject();
@@ -46,12 +45,20 @@ public class Caller {
     /** Ends the request with 403 unless the caller has the permission (for keys of this mode, if given). */
     public void require(Permission permission, Mode mode) {
         if (principal == null || !principal.role().permissions().contains(permission)) {
-            throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "role '"
-                    + (principal == null ? "none" : principal.role().name()) + "' lacks permission " + permission));
+            throw new ProblemException(Problem.of(
+                    403,
+                    "forbidden",
+                    "Forbidden",
+                    "role '" + (principal == null ? "none" : principal.role().name()) + "' lacks permission "
+                            + permission));
         }
         if (mode != null && !sees(mode)) {
-            throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "role '"
-                    + principal.role().name() + "' is limited to " + principal.role().modes() + " keys"));
+            throw new ProblemException(Problem.of(
+                    403,
+                    "forbidden",
+                    "Forbidden",
+                    "role '" + principal.role().name() + "' is limited to "
+                            + principal.role().modes() + " keys"));
         }
     }
 
@@ -60,15 +67,22 @@ public class Caller {
      * for a caller limited to some modes, whatever the id, so that ids of keys in other modes cannot be
      * told from ids that do not exist; 404 for a caller who sees every mode.
      */
-    public <K> K requireKey(Permission permission, java.util.Optional<K> key, java.util.function.Function<K, Mode> mode,
-                            java.util.function.Supplier<RuntimeException> unknown) {
+    public <K> K requireKey(
+            Permission permission,
+            java.util.Optional<K> key,
+            java.util.function.Function<K, Mode> mode,
+            java.util.function.Supplier<RuntimeException> unknown) {
         require(permission, null);
         if (key.isEmpty()) {
             if (java.util.Arrays.stream(Mode.values()).allMatch(this::sees)) {
                 throw unknown.get();
             }
-            throw new ProblemException(Problem.of(403, "forbidden", "Forbidden", "role '" + principal.role().name()
-                    + "' is limited to " + principal.role().modes() + " keys"));
+            throw new ProblemException(Problem.of(
+                    403,
+                    "forbidden",
+                    "Forbidden",
+                    "role '" + principal.role().name() + "' is limited to "
+                            + principal.role().modes() + " keys"));
         }
         require(permission, mode.apply(key.get()));
         return key.get();

@@ -15,11 +15,27 @@ public record Role(String name, Set<Permission> permissions, Set<Mode> modes) {
     /** The default roles (docs/api.md). */
     public static final Map<String, Role> DEFAULTS = Map.of(
             "viewer", new Role("viewer", EnumSet.of(Permission.KEYS_READ, Permission.ROTATIONS_READ), all()),
-            "operator", new Role("operator", EnumSet.of(Permission.KEYS_READ, Permission.ROTATIONS_READ,
-                    Permission.ROTATIONS_CREATE, Permission.ROTATIONS_CONFIRM, Permission.ROTATIONS_ABORT), all()),
-            "oncall", new Role("oncall", EnumSet.of(Permission.KEYS_READ, Permission.ROTATIONS_READ,
-                    Permission.ROTATIONS_CREATE, Permission.ROTATIONS_CONFIRM, Permission.ROTATIONS_ABORT,
-                    Permission.ROTATIONS_EMERGENCY), all()),
+            "operator",
+                    new Role(
+                            "operator",
+                            EnumSet.of(
+                                    Permission.KEYS_READ,
+                                    Permission.ROTATIONS_READ,
+                                    Permission.ROTATIONS_CREATE,
+                                    Permission.ROTATIONS_CONFIRM,
+                                    Permission.ROTATIONS_ABORT),
+                            all()),
+            "oncall",
+                    new Role(
+                            "oncall",
+                            EnumSet.of(
+                                    Permission.KEYS_READ,
+                                    Permission.ROTATIONS_READ,
+                                    Permission.ROTATIONS_CREATE,
+                                    Permission.ROTATIONS_CONFIRM,
+                                    Permission.ROTATIONS_ABORT,
+                                    Permission.ROTATIONS_EMERGENCY),
+                            all()),
             "admin", new Role("admin", EnumSet.allOf(Permission.class), all()));
 
     private static Set<Mode> all() {

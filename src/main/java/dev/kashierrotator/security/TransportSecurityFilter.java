@@ -1,7 +1,7 @@
 package dev.kashierrotator.security;
 
-import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.problem.Problem;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -33,10 +33,17 @@ public class TransportSecurityFilter {
         if (!BearerAuthFilter.isApi(request)) {
             return Optional.empty();
         }
-        if (httpsOnly && !"https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
+        if (httpsOnly
+                && !"https"
+                        .equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
             request.setProperty(BearerAuthFilter.UNAUTHENTICATED, "plain-http");
-            return Optional.of(Problem.of(403, "https-required", "HTTPS required", "the API answers only over "
-                    + "https (rotator.security.https-only); health and metrics stay on plain http").toResponse());
+            return Optional.of(Problem.of(
+                            403,
+                            "https-required",
+                            "HTTPS required",
+                            "the API answers only over "
+                                    + "https (rotator.security.https-only); health and metrics stay on plain http")
+                    .toResponse());
         }
         String length = request.getHeaderString("Content-Length");
         if (length != null) {
@@ -47,11 +54,16 @@ public class TransportSecurityFilter {
                 n = -1;
             }
             if (n < 0) {
-                return Optional.of(Problem.invalid("Content-Length", "must be a byte count").toResponse());
+                return Optional.of(Problem.invalid("Content-Length", "must be a byte count")
+                        .toResponse());
             }
             if (n > maxBodyBytes) {
-                return Optional.of(Problem.of(413, "body-too-large", "Request body too large", "the body has " + n
-                        + " bytes; the API reads at most " + maxBodyBytes + " (rotator.security.max-body-bytes)")
+                return Optional.of(Problem.of(
+                                413,
+                                "body-too-large",
+                                "Request body too large",
+                                "the body has " + n + " bytes; the API reads at most " + maxBodyBytes
+                                        + " (rotator.security.max-body-bytes)")
                         .toResponse());
             }
         }
@@ -60,7 +72,8 @@ public class TransportSecurityFilter {
 
     @ServerResponseFilter
     public void hsts(ContainerRequestContext request, ContainerResponseContext response) {
-        if (httpsOnly && "https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
+        if (httpsOnly
+                && "https".equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
             response.getHeaders().putSingle("Strict-Transport-Security", HSTS);
         }
     }

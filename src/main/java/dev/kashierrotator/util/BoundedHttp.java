@@ -22,12 +22,10 @@ import java.util.concurrent.Flow;
  */
 public final class BoundedHttp {
 
-    private BoundedHttp() {
-    }
+    private BoundedHttp() {}
 
     /** A status and at most the capped number of body bytes (empty when the body was discarded). */
-    public record Answer(int status, byte[] body) {
-    }
+    public record Answer(int status, byte[] body) {}
 
     /**
      * Sends the request and waits at most {@code within} for the status and the whole body.

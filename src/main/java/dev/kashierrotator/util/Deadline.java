@@ -24,6 +24,7 @@ public final class Deadline implements AutoCloseable {
     private final ScheduledFuture<?> alarm;
     /** Guards done and passed; private, so no caller can hold it. */
     private final Object lock = new Object();
+
     private boolean done;
     private boolean passed;
 

@@ -17,10 +17,9 @@ import org.jboss.logmanager.ExtLogRecord;
 @LoggingFilter(name = "mask-kashier-keys")
 public final class KeyMaskingFilter implements Filter {
 
-    private static final Pattern KEY_SHAPED = Pattern.compile(
-            "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}"
-                    + "|(?<![0-9A-Za-z_-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                    + "(?![0-9A-Za-z_-])");
+    private static final Pattern KEY_SHAPED = Pattern.compile("[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}"
+            + "|(?<![0-9A-Za-z_-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+            + "(?![0-9A-Za-z_-])");
 
     /** Whether the text holds something shaped like a Kashier key (to refuse it where no key belongs). */
     public static boolean containsKeyShape(String text) {
@@ -68,7 +67,8 @@ public final class KeyMaskingFilter implements Filter {
 
     /** A copy of the exception chain with masked messages, same classes named and same stack traces. */
     private static Throwable masked(Throwable t) {
-        Throwable copy = new MaskedException(t.getClass().getName() + ": " + mask(t.getMessage()),
+        Throwable copy = new MaskedException(
+                t.getClass().getName() + ": " + mask(t.getMessage()),
                 t.getCause() == null || t.getCause() == t ? null : masked(t.getCause()));
         copy.setStackTrace(t.getStackTrace());
         return copy;

@@ -16,13 +16,13 @@ import javax.net.ssl.TrustManagerFactory;
 /** TLS trust from a PEM bundle: a dependent's own CA, for an https webhook behind a private CA. */
 public final class TlsTrust {
 
-    private TlsTrust() {
-    }
+    private TlsTrust() {}
 
     /** An SSL context trusting exactly the certificates in the PEM file; empty when it holds none. */
     public static Optional<SSLContext> load(String pemPath) {
         try (InputStream in = Files.newInputStream(Path.of(pemPath))) {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            Collection<? extends Certificate> certs =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) {
                 return Optional.empty();
             }

@@ -114,8 +114,8 @@ public class VaultKeyStore implements KeyStore {
         } catch (RuntimeException e) {
             rotatedAt = Instant.EPOCH;
         }
-        StoredKey key = StoredKey.of(value, Optional.ofNullable(data.get("kashierKeyId")).filter(s -> !s.isEmpty()),
-                rotatedAt);
+        StoredKey key = StoredKey.of(
+                value, Optional.ofNullable(data.get("kashierKeyId")).filter(s -> !s.isEmpty()), rotatedAt);
         return Optional.of(key.withVersion(version).withUser(data.get("user")));
     }
 }

@@ -3,9 +3,9 @@ package dev.kashierrotator.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.RotatorConfig;
-import dev.kashierrotator.util.TlsTrust;
 import dev.kashierrotator.util.Deadline;
 import dev.kashierrotator.util.HttpClientProducer;
+import dev.kashierrotator.util.TlsTrust;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
 import io.github.jopenlibs.vault.VaultException;
@@ -55,6 +55,7 @@ public class VaultKv implements Kv {
     private volatile Vault vault;
     /** When the current token expires; null for a token without expiry (or not yet looked up). */
     private volatile Instant tokenExpiresAt;
+
     private volatile long leaseSeconds;
     private volatile boolean renewable;
     private volatile boolean looked;
@@ -67,16 +68,19 @@ public class VaultKv implements Kv {
         this.timeoutSeconds = config.vault().timeoutSeconds();
         this.auth = config.vault().auth();
         if (!METHODS.contains(auth.method())) {
-            throw new IllegalStateException("rotator.vault.auth.method: must be token, approle or kubernetes, got '"
-                    + auth.method() + "'");
+            throw new IllegalStateException(
+                    "rotator.vault.auth.method: must be token, approle or kubernetes, got '" + auth.method() + "'");
         }
         this.authMount = auth.mount().map(m -> m.replaceAll("^/+|/+$", "")).orElse(auth.method());
         // Without its own client the driver builds a new HttpClient, with its own threads, for every
         // request: thousands of idle threads after a busy hour (found by a metrics scrape that stalled
         // walking them).
         HttpClient.Builder builder = HttpClientProducer.builder().connectTimeout(Duration.ofSeconds(timeoutSeconds));
-        config.vault().caFile().ifPresent(file -> builder.sslContext(TlsTrust.load(file).orElseThrow(() ->
-                new IllegalStateException("rotator.vault.ca-file: '" + file + "' holds no readable PEM certificate"))));
+        config.vault()
+                .caFile()
+                .ifPresent(file -> builder.sslContext(TlsTrust.load(file)
+                        .orElseThrow(() -> new IllegalStateException(
+                                "rotator.vault.ca-file: '" + file + "' holds no readable PEM certificate"))));
         this.http = builder.build();
         switch (auth.method()) {
             case "approle" -> {
@@ -95,8 +99,14 @@ public class VaultKv implements Kv {
             }
             default -> this.vault = client(resolve(config.vault().token(), "VAULT_TOKEN", "rotator.vault.token"));
         }
-        Gauge.builder("rotator.vault.token.ttl.seconds", () -> tokenExpiresAt == null ? Double.NaN
-                        : Math.max(0, Duration.between(Instant.now(), tokenExpiresAt).toSeconds()))
+        Gauge.builder(
+                        "rotator.vault.token.ttl.seconds",
+                        () -> tokenExpiresAt == null
+                                ? Double.NaN
+                                : Math.max(
+                                        0,
+                                        Duration.between(Instant.now(), tokenExpiresAt)
+                                                .toSeconds()))
                 .description("Seconds until the service's Vault token expires (NaN: no expiry known)")
                 .register(metrics);
     }
@@ -115,8 +125,8 @@ public class VaultKv implements Kv {
             }
             return Vault.create(vc.build());
         } catch (VaultException e) {
-            throw new IllegalStateException("rotator.vault.address: cannot configure the Vault client for "
-                    + address + ": " + e.getMessage());
+            throw new IllegalStateException(
+                    "rotator.vault.address: cannot configure the Vault client for " + address + ": " + e.getMessage());
         }
     }
 
@@ -170,10 +180,20 @@ public class VaultKv implements Kv {
             try {
                 Vault anonymous = client(null);
                 AuthResponse r = switch (auth.method()) {
-                    case "approle" -> anonymous.auth().loginByAppRole(authMount, auth.roleId().orElseThrow(),
-                            auth.secretIdFile().map(VaultKv::readFile).orElseGet(() -> auth.secretId().orElseThrow()));
-                    case "kubernetes" -> anonymous.auth().loginByKubernetes(auth.role().orElseThrow(),
-                            readFile(auth.jwtFile()), "auth/" + authMount);
+                    case "approle" ->
+                        anonymous
+                                .auth()
+                                .loginByAppRole(
+                                        authMount,
+                                        auth.roleId().orElseThrow(),
+                                        auth.secretIdFile()
+                                                .map(VaultKv::readFile)
+                                                .orElseGet(() -> auth.secretId().orElseThrow()));
+                    case "kubernetes" ->
+                        anonymous
+                                .auth()
+                                .loginByKubernetes(
+                                        auth.role().orElseThrow(), readFile(auth.jwtFile()), "auth/" + authMount);
                     default -> throw new IllegalStateException("token auth cannot log in");
                 };
                 int status = r.getRestResponse().getStatus();
@@ -181,15 +201,19 @@ public class VaultKv implements Kv {
                     throw new VaultException("HTTP " + status, status);
                 }
                 adopt(r.getAuthClientToken(), r.getAuthLeaseDuration(), r.isAuthRenewable());
-                metrics.counter("rotator_vault_logins", "method", auth.method(), "outcome", "success").increment();
-                Log.infof("logged in to Vault at %s with %s (%s); token lease %d s, renewable: %s", address,
-                        auth.method(), path, leaseSeconds, renewable);
+                metrics.counter("rotator_vault_logins", "method", auth.method(), "outcome", "success")
+                        .increment();
+                Log.infof(
+                        "logged in to Vault at %s with %s (%s); token lease %d s, renewable: %s",
+                        address, auth.method(), path, leaseSeconds, renewable);
             } catch (VaultException e) {
-                metrics.counter("rotator_vault_logins", "method", auth.method(), "outcome", "failure").increment();
+                metrics.counter("rotator_vault_logins", "method", auth.method(), "outcome", "failure")
+                        .increment();
                 int status = e.getHttpStatusCode();
                 throw new VaultUnavailableException("Vault login with " + auth.method() + " at " + path + " failed"
-                        + (status > 0 ? " with HTTP " + status + " (check the role and its credentials)"
-                        : ": Vault at " + address + " is unreachable: " + rootCause(e)));
+                        + (status > 0
+                                ? " with HTTP " + status + " (check the role and its credentials)"
+                                : ": Vault at " + address + " is unreachable: " + rootCause(e)));
             }
         }
     }
@@ -206,8 +230,8 @@ public class VaultKv implements Kv {
         try {
             return java.nio.file.Files.readString(java.nio.file.Path.of(file)).trim();
         } catch (java.io.IOException e) {
-            throw new VaultUnavailableException("cannot read " + file + " for Vault login: "
-                    + e.getClass().getSimpleName());
+            throw new VaultUnavailableException(
+                    "cannot read " + file + " for Vault login: " + e.getClass().getSimpleName());
         }
     }
 
@@ -245,21 +269,26 @@ public class VaultKv implements Kv {
                 AuthResponse r = vault.auth().renewSelf(leaseSeconds);
                 if (r.getRestResponse().getStatus() == 200 && r.getAuthLeaseDuration() > leaseSeconds / 3) {
                     tokenExpiresAt = Instant.now().plusSeconds(r.getAuthLeaseDuration());
-                    metrics.counter("rotator_vault_token_renewals", "outcome", "renewed").increment();
+                    metrics.counter("rotator_vault_token_renewals", "outcome", "renewed")
+                            .increment();
                     Log.debugf("Vault token renewed for %d s", r.getAuthLeaseDuration());
                     return;
                 }
-                metrics.counter("rotator_vault_token_renewals", "outcome", "capped").increment();
+                metrics.counter("rotator_vault_token_renewals", "outcome", "capped")
+                        .increment();
             } catch (VaultException e) {
-                metrics.counter("rotator_vault_token_renewals", "outcome", "failed").increment();
-                Log.warnf("Vault token renewal failed (%s)", e.getHttpStatusCode() > 0 ? "HTTP "
-                        + e.getHttpStatusCode() : rootCause(e));
+                metrics.counter("rotator_vault_token_renewals", "outcome", "failed")
+                        .increment();
+                Log.warnf(
+                        "Vault token renewal failed (%s)",
+                        e.getHttpStatusCode() > 0 ? "HTTP " + e.getHttpStatusCode() : rootCause(e));
             }
         }
         if (canLogin()) {
             relogin(vault);
         } else {
-            Log.warnf("the Vault token expires in %d s and cannot be renewed: give the service a new token",
+            Log.warnf(
+                    "the Vault token expires in %d s and cannot be renewed: give the service a new token",
                     remaining.toSeconds());
         }
     }
@@ -297,8 +326,14 @@ public class VaultKv implements Kv {
     @Override
     public long write(String path, Map<String, String> data, long expectedVersion) {
         Map<String, Object> body = new LinkedHashMap<>(data);
-        LogicalResponse r = call(path, v -> v.logical().write(full(path), body, null,
-                new WriteOptions().checkAndSet(expectedVersion).build()));
+        LogicalResponse r = call(
+                path,
+                v -> v.logical()
+                        .write(
+                                full(path),
+                                body,
+                                null,
+                                new WriteOptions().checkAndSet(expectedVersion).build()));
         int status = r.getRestResponse().getStatus();
         if (status == 400 && bodyMentions(r, "check-and-set")) {
             throw new CasConflictException(path, expectedVersion);
@@ -347,7 +382,8 @@ public class VaultKv implements Kv {
             Vault used = vault();
             try {
                 metrics.counter("rotator_vault_token_checks").increment();
-                status = bounded(v -> v.auth().lookupSelf(), used, "auth/token/lookup-self").getRestResponse()
+                status = bounded(v -> v.auth().lookupSelf(), used, "auth/token/lookup-self")
+                        .getRestResponse()
                         .getStatus();
             } catch (VaultException e) {
                 status = e.getHttpStatusCode();
@@ -383,9 +419,14 @@ public class VaultKv implements Kv {
         Iterator<Map.Entry<String, JsonNode>> it = data.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            fields.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
+            fields.put(
+                    e.getKey(),
+                    e.getValue().isTextual()
+                            ? e.getValue().asText()
+                            : e.getValue().toString());
         }
-        return Optional.of(new Versioned(fields, outer.path("metadata").path("version").asLong()));
+        return Optional.of(
+                new Versioned(fields, outer.path("metadata").path("version").asLong()));
     }
 
     private String full(String path) {
@@ -415,15 +456,17 @@ public class VaultKv implements Kv {
             case 503 -> " (Vault is sealed or in standby)";
             default -> "";
         };
-        return new VaultUnavailableException("Vault " + op + " of " + mount + "/" + path + " failed with HTTP "
-                + status + why);
+        return new VaultUnavailableException(
+                "Vault " + op + " of " + mount + "/" + path + " failed with HTTP " + status + why);
     }
 
     private <T> T call(String path, VaultCall<T> call) {
         Vault used = vault();
         try {
             T result = bounded(call, used, path);
-            if (canLogin() && result instanceof VaultResponse r && r.getRestResponse().getStatus() == 403) {
+            if (canLogin()
+                    && result instanceof VaultResponse r
+                    && r.getRestResponse().getStatus() == 403) {
                 // Revoked or expired under us: log in again and try once more.
                 relogin(used);
                 return bounded(call, vault(), path);
@@ -443,8 +486,8 @@ public class VaultKv implements Kv {
             if (status > 0) {
                 throw failure("call", path, status);
             }
-            throw new VaultUnavailableException("Vault at " + address + " is unreachable (" + mount + "/" + path
-                    + "): " + rootCause(e));
+            throw new VaultUnavailableException(
+                    "Vault at " + address + " is unreachable (" + mount + "/" + path + "): " + rootCause(e));
         }
     }
 
@@ -474,8 +517,8 @@ public class VaultKv implements Kv {
         while (c.getCause() != null && c.getCause() != c) {
             c = c.getCause();
         }
-        return c.getClass().getSimpleName() + (c.getMessage() == null || c.getMessage().contains("Response body")
-                ? "" : ": " + c.getMessage());
+        return c.getClass().getSimpleName()
+                + (c.getMessage() == null || c.getMessage().contains("Response body") ? "" : ": " + c.getMessage());
     }
 
     @FunctionalInterface

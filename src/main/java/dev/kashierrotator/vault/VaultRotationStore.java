@@ -52,13 +52,17 @@ public class VaultRotationStore implements RotationStore {
         String path = statePrefix + "/index/" + keyId;
         for (int attempt = 0; attempt < 10; attempt++) {
             Optional<Versioned> current = kv.read(path);
-            List<String> ids = new ArrayList<>(current.map(v -> split(v.data().get("ids"))).orElse(List.of()));
+            List<String> ids =
+                    new ArrayList<>(current.map(v -> split(v.data().get("ids"))).orElse(List.of()));
             ids.add(id);
             if (ids.size() > MAX_INDEXED) {
                 ids = ids.subList(ids.size() - MAX_INDEXED, ids.size());
             }
             try {
-                kv.write(path, Map.of("ids", String.join(",", ids)), current.map(Versioned::version).orElse(0L));
+                kv.write(
+                        path,
+                        Map.of("ids", String.join(",", ids)),
+                        current.map(Versioned::version).orElse(0L));
                 return;
             } catch (CasConflictException e) {
                 // Another writer appended first; read again.
@@ -72,7 +76,8 @@ public class VaultRotationStore implements RotationStore {
         // Appended in creation order (under the key's claim), so newest first is simply the reverse; ids of
         // one second would not sort by time.
         List<String> ids = new java.util.ArrayList<>(kv.read(statePrefix + "/index/" + keyId)
-                .map(v -> split(v.data().get("ids"))).orElse(List.of()));
+                .map(v -> split(v.data().get("ids")))
+                .orElse(List.of()));
         java.util.Collections.reverse(ids);
         return ids;
     }
@@ -115,13 +120,18 @@ public class VaultRotationStore implements RotationStore {
         for (int attempt = 0; attempt < 5; attempt++) {
             Optional<Versioned> current = kv.read(path);
             Optional<Claim> existing = current.flatMap(v -> toClaim(keyId, v));
-            if (existing.isPresent() && !existing.get().rotationId().equals(rotationId)
-                    && holds(existing.get())) {
+            if (existing.isPresent() && !existing.get().rotationId().equals(rotationId) && holds(existing.get())) {
                 return new Held(existing.get().rotationId());
             }
             long epoch = existing.map(c -> c.epoch() + 1).orElse(1L);
             try {
-                return new Claimed(write(path, keyId, rotationId, owner, epoch, ttl,
+                return new Claimed(write(
+                        path,
+                        keyId,
+                        rotationId,
+                        owner,
+                        epoch,
+                        ttl,
                         current.map(Versioned::version).orElse(0L)));
             } catch (CasConflictException e) {
                 // read the claim again
@@ -135,15 +145,20 @@ public class VaultRotationStore implements RotationStore {
      * yet (the claimant writes it right after claiming) and its lease has not run out.
      */
     private boolean holds(Claim claim) {
-        return get(claim.rotationId()).map(r -> !r.state.isFinal())
-                .orElseGet(() -> !claim.expired(Instant.now()));
+        return get(claim.rotationId()).map(r -> !r.state.isFinal()).orElseGet(() -> !claim.expired(Instant.now()));
     }
 
     @Override
     public Optional<Claim> renew(Claim claim, Duration ttl) {
         try {
-            return Optional.of(write(claimPath(claim.keyId()), claim.keyId(), claim.rotationId(), claim.owner(),
-                    claim.epoch(), ttl, claim.version()));
+            return Optional.of(write(
+                    claimPath(claim.keyId()),
+                    claim.keyId(),
+                    claim.rotationId(),
+                    claim.owner(),
+                    claim.epoch(),
+                    ttl,
+                    claim.version()));
         } catch (CasConflictException e) {
             return Optional.empty();
         }
@@ -152,8 +167,14 @@ public class VaultRotationStore implements RotationStore {
     @Override
     public Optional<Claim> takeOver(Claim expired, String owner, Duration ttl) {
         try {
-            return Optional.of(write(claimPath(expired.keyId()), expired.keyId(), expired.rotationId(), owner,
-                    expired.epoch() + 1, ttl, expired.version()));
+            return Optional.of(write(
+                    claimPath(expired.keyId()),
+                    expired.keyId(),
+                    expired.rotationId(),
+                    owner,
+                    expired.epoch() + 1,
+                    ttl,
+                    expired.version()));
         } catch (CasConflictException e) {
             return Optional.empty();
         }
@@ -162,8 +183,18 @@ public class VaultRotationStore implements RotationStore {
     @Override
     public void release(Claim claim) {
         try {
-            kv.write(claimPath(claim.keyId()), Map.of("rotationId", "", "releasedBy", claim.owner(),
-                    "epoch", Long.toString(claim.epoch()), "releasedAt", Instant.now().toString()), claim.version());
+            kv.write(
+                    claimPath(claim.keyId()),
+                    Map.of(
+                            "rotationId",
+                            "",
+                            "releasedBy",
+                            claim.owner(),
+                            "epoch",
+                            Long.toString(claim.epoch()),
+                            "releasedAt",
+                            Instant.now().toString()),
+                    claim.version());
         } catch (CasConflictException e) {
             // Renewed or taken over meanwhile: the current holder releases it.
         }
@@ -182,11 +213,27 @@ public class VaultRotationStore implements RotationStore {
         return kv.read(claimPath(keyId)).flatMap(v -> toClaim(keyId, v)).map(Claim::rotationId);
     }
 
-    private Claim write(String path, String keyId, String rotationId, String owner, long epoch, Duration ttl,
-                        long expectedVersion) {
+    private Claim write(
+            String path,
+            String keyId,
+            String rotationId,
+            String owner,
+            long epoch,
+            Duration ttl,
+            long expectedVersion) {
         Instant until = Instant.now().plus(ttl);
-        long version = kv.write(path, Map.of("rotationId", rotationId, "owner", owner,
-                "epoch", Long.toString(epoch), "leaseUntil", until.toString()), expectedVersion);
+        long version = kv.write(
+                path,
+                Map.of(
+                        "rotationId",
+                        rotationId,
+                        "owner",
+                        owner,
+                        "epoch",
+                        Long.toString(epoch),
+                        "leaseUntil",
+                        until.toString()),
+                expectedVersion);
         return new Claim(keyId, rotationId, owner, epoch, until, version);
     }
 
@@ -204,8 +251,7 @@ public class VaultRotationStore implements RotationStore {
             until = Instant.EPOCH;
             epoch = 0;
         }
-        return Optional.of(new Claim(keyId, rotationId, v.data().getOrDefault("owner", ""), epoch, until,
-                v.version()));
+        return Optional.of(new Claim(keyId, rotationId, v.data().getOrDefault("owner", ""), epoch, until, v.version()));
     }
 
     private String recordPath(String id) {
@@ -239,8 +285,8 @@ public class VaultRotationStore implements RotationStore {
         try {
             schema = Integer.parseInt(document.getOrDefault("schema", "1"));
         } catch (NumberFormatException e) {
-            throw new IllegalStateException("rotation record " + id + " in Vault has schema '"
-                    + document.get("schema") + "', not a number");
+            throw new IllegalStateException(
+                    "rotation record " + id + " in Vault has schema '" + document.get("schema") + "', not a number");
         }
         if (schema > SCHEMA) {
             // Its fields may mean what this version cannot know; writing it back would lose them.
@@ -252,8 +298,8 @@ public class VaultRotationStore implements RotationStore {
             r.storeVersion = version;
             return r;
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new IllegalStateException("rotation record " + id + " in Vault is not valid JSON (version "
-                    + version + ")");
+            throw new IllegalStateException(
+                    "rotation record " + id + " in Vault is not valid JSON (version " + version + ")");
         }
     }
 }

@@ -17,10 +17,13 @@ public class VaultTokenKeeper {
     public VaultTokenKeeper(VaultKv kv, MeterRegistry metrics) {
         this.kv = kv;
         Gauge.builder("rotator.vault.up", up, AtomicInteger::get)
-                .description("1 while Vault answers and accepts the service's token, else 0").register(metrics);
+                .description("1 while Vault answers and accepts the service's token, else 0")
+                .register(metrics);
     }
 
-    @Scheduled(every = "${rotator.vault.auth.check-interval:10s}", delayed = "1s",
+    @Scheduled(
+            every = "${rotator.vault.auth.check-interval:10s}",
+            delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void keep() {
         try {

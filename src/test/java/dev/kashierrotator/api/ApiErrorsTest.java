@@ -24,34 +24,56 @@ class ApiErrorsTest {
 
     @Test
     void oversizedBodiesAre413AndChangeNothing() {
-        String before = asAdmin().get("/api/v1/rotations?keyId=pay-e2e&limit=1000").asString();
-        asAdmin().contentType("application/json").body(Map.of("reason", "x".repeat(20_000)))
+        String before =
+                asAdmin().get("/api/v1/rotations?keyId=pay-e2e&limit=1000").asString();
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "x".repeat(20_000)))
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(413).contentType(PROBLEM)
+                .then()
+                .statusCode(413)
+                .contentType(PROBLEM)
                 .body("type", equalTo("urn:kashier-rotator:problem:body-too-large"))
                 .body("detail", containsString("at most 16384"));
         // Streamed without a Content-Length: Quarkus' own limit ends it.
-        int status = asAdmin().contentType("application/json").body(new java.io.ByteArrayInputStream(
-                ("{\"reason\": \"" + "y".repeat(100_000) + "\"}").getBytes()))
-                .post("/api/v1/keys/pay-e2e/rotations").statusCode();
+        int status = asAdmin()
+                .contentType("application/json")
+                .body(new java.io.ByteArrayInputStream(("{\"reason\": \"" + "y".repeat(100_000) + "\"}").getBytes()))
+                .post("/api/v1/keys/pay-e2e/rotations")
+                .statusCode();
         org.junit.jupiter.api.Assertions.assertEquals(413, status);
-        org.junit.jupiter.api.Assertions.assertEquals(before,
+        org.junit.jupiter.api.Assertions.assertEquals(
+                before,
                 asAdmin().get("/api/v1/rotations?keyId=pay-e2e&limit=1000").asString());
     }
 
     @Test
     void wrongMethodAndMediaTypeAreProblems() {
         asAdmin().delete("/api/v1/keys/pay-e2e").then().statusCode(405).contentType(PROBLEM);
-        asAdmin().contentType("text/plain").body("reason=x").post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(415).contentType(PROBLEM);
-        asAdmin().accept("application/xml").get("/api/v1/keys").then().statusCode(406).contentType(PROBLEM);
+        asAdmin()
+                .contentType("text/plain")
+                .body("reason=x")
+                .post("/api/v1/keys/pay-e2e/rotations")
+                .then()
+                .statusCode(415)
+                .contentType(PROBLEM);
+        asAdmin()
+                .accept("application/xml")
+                .get("/api/v1/keys")
+                .then()
+                .statusCode(406)
+                .contentType(PROBLEM);
     }
 
     @Test
     void missingReasonIsRejectedNamingTheField() {
-        asAdmin().contentType("application/json").body(Map.of("dryRun", false))
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("dryRun", false))
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(400).contentType(PROBLEM)
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("status", equalTo(400))
                 .body("title", equalTo("Invalid request"))
                 .body("errors[0].field", equalTo("reason"))
@@ -60,64 +82,111 @@ class ApiErrorsTest {
 
     @Test
     void blankReasonIsRejected() {
-        asAdmin().contentType("application/json").body(Map.of("reason", "   "))
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "   "))
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(400).contentType(PROBLEM).body("errors[0].field", equalTo("reason"));
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("errors[0].field", equalTo("reason"));
     }
 
     @Test
     void aReasonHoldingAKeyIsRefusedAndNothingStarts() {
         String pasted = "0123456789abcdef0123456789abcdef$" + "ab".repeat(48);
-        asAdmin().contentType("application/json").body(Map.of("reason", "rotating " + pasted))
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "rotating " + pasted))
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(400).contentType(PROBLEM).body("errors[0].field", equalTo("reason"))
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("errors[0].field", equalTo("reason"))
                 .body("detail", containsString("never put a key in it"))
                 .body(org.hamcrest.Matchers.not(containsString(pasted)));
-        asAdmin().contentType("application/json").body(Map.of("reason", "x", "dryRun", true, "emergency", false))
-                .post("/api/v1/keys/pay-e2e/rotations").then().statusCode(200);
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "x", "dryRun", true, "emergency", false))
+                .post("/api/v1/keys/pay-e2e/rotations")
+                .then()
+                .statusCode(200);
     }
 
     @Test
     void malformedJsonIsRejected() {
-        asAdmin().contentType("application/json").body("{\"reason\": \"oops\",")
+        asAdmin()
+                .contentType("application/json")
+                .body("{\"reason\": \"oops\",")
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(400).contentType(PROBLEM)
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("errors[0].field", equalTo("body"))
                 .body("detail", containsString("not valid JSON"));
     }
 
     @Test
     void unknownFieldIsRejectedNamingIt() {
-        asAdmin().contentType("application/json").body(Map.of("reason", "x", "force", true))
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "x", "force", true))
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(400).contentType(PROBLEM)
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
                 .body("errors[0].field", equalTo("force"))
                 .body("detail", containsString("reason"));
     }
 
     @Test
     void wrongTypeIsRejectedNamingTheField() {
-        asAdmin().contentType("application/json").body("{\"reason\": \"x\", \"dryRun\": \"maybe\"}")
+        asAdmin()
+                .contentType("application/json")
+                .body("{\"reason\": \"x\", \"dryRun\": \"maybe\"}")
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(400).contentType(PROBLEM).body("errors[0].field", equalTo("dryRun"));
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("errors[0].field", equalTo("dryRun"));
     }
 
     @Test
     void emptyBodyIsRejected() {
-        asAdmin().contentType("application/json")
+        asAdmin()
+                .contentType("application/json")
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(400).contentType(PROBLEM).body("errors[0].field", equalTo("body"));
+                .then()
+                .statusCode(400)
+                .contentType(PROBLEM)
+                .body("errors[0].field", equalTo("body"));
     }
 
     @Test
     void unknownKeyIs404() {
-        asAdmin().get("/api/v1/keys/no-such-key").then().statusCode(404).contentType(PROBLEM)
+        asAdmin()
+                .get("/api/v1/keys/no-such-key")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM)
                 .body("detail", containsString("no-such-key"));
-        asAdmin().contentType("application/json").body(Map.of("reason", "x"))
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "x"))
                 .post("/api/v1/keys/no-such-key/rotations")
-                .then().statusCode(404).contentType(PROBLEM);
-        asAdmin().get("/api/v1/rotations/rot-20000101T000000Z-000000").then().statusCode(404).contentType(PROBLEM);
-        asAdmin().get("/api/v1/rotations/..%2Fclaims%2Fpay-e2e").then().statusCode(404).contentType(PROBLEM);
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM);
+        asAdmin()
+                .get("/api/v1/rotations/rot-20000101T000000Z-000000")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM);
+        asAdmin()
+                .get("/api/v1/rotations/..%2Fclaims%2Fpay-e2e")
+                .then()
+                .statusCode(404)
+                .contentType(PROBLEM);
     }
 
     @Test
@@ -128,35 +197,59 @@ class ApiErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/api/v1/keys", "/api/v1/keys/pay-e2e", "/api/v1/rotations",
-            "/api/v1/rotations/rot-x", "/api/v1/nothing-here", "/api"})
+    @ValueSource(
+            strings = {
+                "/api/v1/keys",
+                "/api/v1/keys/pay-e2e",
+                "/api/v1/rotations",
+                "/api/v1/rotations/rot-x",
+                "/api/v1/nothing-here",
+                "/api"
+            })
     void everyApiCallNeedsAToken(String path) {
-        given().get(path).then().statusCode(401).contentType(PROBLEM)
-                .header("WWW-Authenticate", startsWith("Bearer"));
-        given().header("Authorization", "Bearer not-the-token").get(path).then().statusCode(401).contentType(PROBLEM)
+        given().get(path).then().statusCode(401).contentType(PROBLEM).header("WWW-Authenticate", startsWith("Bearer"));
+        given().header("Authorization", "Bearer not-the-token")
+                .get(path)
+                .then()
+                .statusCode(401)
+                .contentType(PROBLEM)
                 .body("detail", equalTo("invalid bearer token"));
         given().header("Authorization", "Basic dXNlcjpwYXNz").get(path).then().statusCode(401);
     }
 
     @Test
     void rotationWithoutTokenChangesNothing() {
-        given().contentType("application/json").body(Map.of("reason", "x"))
+        given().contentType("application/json")
+                .body(Map.of("reason", "x"))
                 .post("/api/v1/keys/pay-conflict/rotations")
-                .then().statusCode(401);
-        given().header("Authorization", "Bearer wrong").contentType("application/json").body(Map.of("reason", "x"))
+                .then()
+                .statusCode(401);
+        given().header("Authorization", "Bearer wrong")
+                .contentType("application/json")
+                .body(Map.of("reason", "x"))
                 .post("/api/v1/keys/pay-conflict/rotations")
-                .then().statusCode(401);
+                .then()
+                .statusCode(401);
     }
 
     @Test
     void secondRotationOfARunningKeyIs409NamingTheRunningOne() {
         // pay-conflict has a one-hour grace: its first rotation stays RUNNING for the whole test run.
-        String first = asAdmin().contentType("application/json").body(Map.of("reason", "first"))
+        String first = asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "first"))
                 .post("/api/v1/keys/pay-conflict/rotations")
-                .then().statusCode(202).extract().path("id");
-        asAdmin().contentType("application/json").body(Map.of("reason", "second"))
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "second"))
                 .post("/api/v1/keys/pay-conflict/rotations")
-                .then().statusCode(409).contentType(PROBLEM)
+                .then()
+                .statusCode(409)
+                .contentType(PROBLEM)
                 .body("rotationId", equalTo(first))
                 .body("detail", containsString(first));
         asAdmin().get("/api/v1/keys/pay-conflict").then().body("rotationInProgress", equalTo(true));
@@ -164,7 +257,9 @@ class ApiErrorsTest {
 
     @Test
     void simulatorNeedsNoBearerButKashierAuth() {
-        given().get("/sim/kashier/test/payments/orders/1").then().statusCode(401)
+        given().get("/sim/kashier/test/payments/orders/1")
+                .then()
+                .statusCode(401)
                 .body("status", equalTo("FAILURE"));
         given().get("/sim/kashier/staging/payments/orders/1").then().statusCode(404);
     }

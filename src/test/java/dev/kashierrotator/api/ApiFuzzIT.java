@@ -21,11 +21,14 @@ class ApiFuzzIT {
     @Test
     void generatedRequestsNeverGetA5xx() throws Exception {
         Path out = Path.of("target", "fuzz-it.txt");
-        Process p = new ProcessBuilder("bash", "scripts/fuzz-api.sh", "25").redirectErrorStream(true)
-                .redirectOutput(out.toFile()).start();
+        Process p = new ProcessBuilder("bash", "scripts/fuzz-api.sh", "25")
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         assertTrue(p.waitFor(10, TimeUnit.MINUTES), "fuzzing finished within 10 minutes");
         String text = Files.readString(out, StandardCharsets.UTF_8);
-        Matcher answers = Pattern.compile("service-side /api answers: (\\d+) \\{(.*)}").matcher(text);
+        Matcher answers =
+                Pattern.compile("service-side /api answers: (\\d+) \\{(.*)}").matcher(text);
         assertTrue(answers.find(), "the run reports what the service answered; see " + out);
         assertTrue(Integer.parseInt(answers.group(1)) >= 100, "a real run: " + answers.group());
         assertTrue(!answers.group(2).contains("5xx"), "no 5xx: " + answers.group());

@@ -29,11 +29,22 @@ class LayersTest {
 
     @Test
     void theRotationDomainKnowsNoAdapterNoDriverNoJaxRsNoMetricsAndNoFaultToleranceLibrary() {
-        noClasses().that().resideInAPackage("dev.kashierrotator.rotation..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.kashierrotator.vault..",
-                        "dev.kashierrotator.kashier..", "dev.kashierrotator.rollout..", "dev.kashierrotator.api..",
-                        "dev.kashierrotator.sim..", "dev.kashierrotator.security..", "io.github.jopenlibs..",
-                        "jakarta.ws.rs..", "io.micrometer..", "org.eclipse.microprofile.faulttolerance..",
+        noClasses()
+                .that()
+                .resideInAPackage("dev.kashierrotator.rotation..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.kashierrotator.vault..",
+                        "dev.kashierrotator.kashier..",
+                        "dev.kashierrotator.rollout..",
+                        "dev.kashierrotator.api..",
+                        "dev.kashierrotator.sim..",
+                        "dev.kashierrotator.security..",
+                        "io.github.jopenlibs..",
+                        "jakarta.ws.rs..",
+                        "io.micrometer..",
+                        "org.eclipse.microprofile.faulttolerance..",
                         "io.smallrye.faulttolerance..")
                 .check(PRODUCTION);
     }
@@ -42,8 +53,12 @@ class LayersTest {
     void theServiceNeedsNoneOfTheLocalBuildsCode() {
         // src/local/java (the simulator, which makes keys, and the demo dependents) is left out of the
         // production build: nothing else may need it, or that build would not compile.
-        noClasses().that().resideOutsideOfPackage("dev.kashierrotator.sim..")
-                .should().dependOnClassesThat().resideInAPackage("dev.kashierrotator.sim..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.kashierrotator.sim..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.kashierrotator.sim..")
                 .check(PRODUCTION);
     }
 }

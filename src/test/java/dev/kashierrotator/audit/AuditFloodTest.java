@@ -43,7 +43,10 @@ class AuditFloodTest {
     @Test
     void aFloodOfBadTokensNeitherDelaysAChangeNorFillsTheTrail() throws Exception {
         // REST Assured's first request in a JVM loads a good deal of Groovy: not part of what is measured.
-        given().header("Authorization", "Bearer admin-token").get("/api/v1/whoami").then().statusCode(200);
+        given().header("Authorization", "Bearer admin-token")
+                .get("/api/v1/whoami")
+                .then()
+                .statusCode(200);
         Instant start = Instant.now();
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger unauthorized = new AtomicInteger();
@@ -54,13 +57,15 @@ class AuditFloodTest {
             done.add(flooders.submit(() -> {
                 HttpClient http = HttpClient.newHttpClient();
                 while (sent.incrementAndGet() <= FLOOD) {
-                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(keys.toString()))
-                            .timeout(Duration.ofSeconds(10));
+                    HttpRequest.Builder b =
+                            HttpRequest.newBuilder(URI.create(keys.toString())).timeout(Duration.ofSeconds(10));
                     if (thread % 2 == 0) {
                         b.header("Authorization", "Bearer guessed-" + thread);
                     }
                     try {
-                        if (http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 401) {
+                        if (http.send(b.build(), HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 401) {
                             unauthorized.incrementAndGet();
                         }
                     } catch (Exception e) {
@@ -74,9 +79,14 @@ class AuditFloodTest {
             Thread.onSpinWait();
         }
         Instant asked = Instant.now();
-        String id = given().header("Authorization", "Bearer oncall-token").contentType("application/json")
+        String id = given().header("Authorization", "Bearer oncall-token")
+                .contentType("application/json")
                 .body(Map.of("reason", "leaked during an attack", "emergency", true))
-                .post("/api/v1/keys/audit-pay/rotations").then().statusCode(202).extract().path("id");
+                .post("/api/v1/keys/audit-pay/rotations")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         Duration answeredIn = Duration.between(asked, Instant.now());
         for (Future<?> f : done) {
             f.get(60, TimeUnit.SECONDS);
@@ -86,21 +96,38 @@ class AuditFloodTest {
         assertTrue(answeredIn.compareTo(Duration.ofSeconds(3)) < 0, "the emergency rotation waited " + answeredIn);
 
         List<Map<String, Object>> events = given().header("Authorization", "Bearer admin-token")
-                .get("/api/v1/audit?limit=1000").then().statusCode(200).extract().jsonPath().getList("$");
-        assertTrue(events.stream().anyMatch(e -> id.equals(e.get("rotationId"))
-                && "rotation.emergency".equals(e.get("action"))), "the change's event is stored");
-        long floodEvents = events.stream().filter(e -> "denied".equals(e.get("outcome"))
-                && !Instant.parse((String) e.get("time")).isBefore(start)).count();
+                .get("/api/v1/audit?limit=1000")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$");
+        assertTrue(
+                events.stream()
+                        .anyMatch(e -> id.equals(e.get("rotationId")) && "rotation.emergency".equals(e.get("action"))),
+                "the change's event is stored");
+        long floodEvents = events.stream()
+                .filter(e -> "denied".equals(e.get("outcome"))
+                        && !Instant.parse((String) e.get("time")).isBefore(start))
+                .count();
         long seconds = Duration.between(start, Instant.now()).toSeconds() + 2;
-        assertTrue(floodEvents <= 2 * seconds, floodEvents + " denied-call events for the flood in " + seconds
-                + " s (at most one per kind per 1 s window)");
+        assertTrue(
+                floodEvents <= 2 * seconds,
+                floodEvents + " denied-call events for the flood in " + seconds
+                        + " s (at most one per kind per 1 s window)");
         String metrics = given().get("/q/metrics").asString();
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("rotator_audit_events_dropped_total") && l.endsWith(" 0.0")),
+        assertTrue(
+                metrics.lines().anyMatch(l -> l.startsWith("rotator_audit_events_dropped_total") && l.endsWith(" 0.0")),
                 "nothing dropped");
-        assertTrue(metrics.lines().filter(l -> l.startsWith("rotator_audit_denied_calls_total"))
-                .anyMatch(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= FLOOD * 9 / 10),
+        assertTrue(
+                metrics.lines()
+                        .filter(l -> l.startsWith("rotator_audit_denied_calls_total"))
+                        .anyMatch(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= FLOOD * 9 / 10),
                 "every denied call is counted");
-        assertEquals(1, events.stream().filter(e -> id.equals(e.get("rotationId"))
-                && "rotation.emergency".equals(e.get("action"))).count());
+        assertEquals(
+                1,
+                events.stream()
+                        .filter(e -> id.equals(e.get("rotationId")) && "rotation.emergency".equals(e.get("action")))
+                        .count());
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.RotatorTestResource;
 import io.quarkus.test.common.TestResourceScope;
@@ -44,29 +43,54 @@ class AuditTrailTest {
 
     /** The newest audit event matching the condition, waiting for it (denied calls are stored asynchronously). */
     private static Map<String, Object> awaitEvent(java.util.function.Predicate<Map<String, Object>> matching) {
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            List<Map<String, Object>> events = as("admin").get("/api/v1/audit?limit=200").then().statusCode(200)
-                    .extract().jsonPath().getList("$");
-            return events.stream().filter(matching).findFirst();
-        }, Optional::isPresent).get();
+        return await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> {
+                            List<Map<String, Object>> events = as("admin")
+                                    .get("/api/v1/audit?limit=200")
+                                    .then()
+                                    .statusCode(200)
+                                    .extract()
+                                    .jsonPath()
+                                    .getList("$");
+                            return events.stream().filter(matching).findFirst();
+                        },
+                        Optional::isPresent)
+                .get();
     }
 
-    private static java.util.function.Predicate<Map<String, Object>> is(String action, String actor, String outcome,
-                                                                        String detail) {
-        return e -> action.equals(e.get("action")) && actor.equals(e.get("actor")) && outcome.equals(e.get("outcome"))
+    private static java.util.function.Predicate<Map<String, Object>> is(
+            String action, String actor, String outcome, String detail) {
+        return e -> action.equals(e.get("action"))
+                && actor.equals(e.get("actor"))
+                && outcome.equals(e.get("outcome"))
                 && detail.equals(e.get("detail"));
     }
 
     @Test
     @Order(1)
     void changesAndDeniedCallsAreRecordedWithActorOutcomeAndSource() {
-        String id = as("operator").contentType(ContentType.JSON).body("{\"reason\": \"audit: planned\"}")
-                .post("/api/v1/keys/audit-pay/rotations").then().statusCode(202).extract().path("id");
+        String id = as("operator")
+                .contentType(ContentType.JSON)
+                .body("{\"reason\": \"audit: planned\"}")
+                .post("/api/v1/keys/audit-pay/rotations")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         // A change is stored before its answer is sent: no waiting needed.
-        Map<String, Object> created = as("admin").get("/api/v1/audit?limit=50").then().statusCode(200).extract()
-                .jsonPath().<Map<String, Object>>getList("$").stream()
+        Map<String, Object> created = as("admin")
+                .get("/api/v1/audit?limit=50")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .<Map<String, Object>>getList("$")
+                .stream()
                 .filter(e -> id.equals(e.get("rotationId")) && "rotation.create".equals(e.get("action")))
-                .findFirst().orElseThrow(() -> new AssertionError("no rotation.create event for " + id));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no rotation.create event for " + id));
         assertEquals("operator-user", created.get("actor"));
         assertEquals("accepted", created.get("outcome"));
         assertEquals("audit-pay", created.get("keyId"));
@@ -75,34 +99,53 @@ class AuditTrailTest {
         assertNotNull(created.get("time"));
         assertEquals(64, created.get("hash").toString().length());
 
-        as("operator").contentType(ContentType.JSON).body("{\"reason\": \"changed my mind\"}")
-                .post("/api/v1/rotations/" + id + "/abort").then().statusCode(202);
-        Map<String, Object> aborted = awaitEvent(is("rotation.abort", "operator-user", "accepted",
-                "POST /api/v1/rotations/" + id + "/abort"));
+        as("operator")
+                .contentType(ContentType.JSON)
+                .body("{\"reason\": \"changed my mind\"}")
+                .post("/api/v1/rotations/" + id + "/abort")
+                .then()
+                .statusCode(202);
+        Map<String, Object> aborted = awaitEvent(
+                is("rotation.abort", "operator-user", "accepted", "POST /api/v1/rotations/" + id + "/abort"));
         assertEquals("audit-pay", aborted.get("keyId"));
         assertEquals(id, aborted.get("rotationId"));
 
-        as("operator").contentType(ContentType.JSON).body("{\"newKey\": \"x\"}")
-                .post("/api/v1/rotations/" + id + "/confirm").then().statusCode(409);
+        as("operator")
+                .contentType(ContentType.JSON)
+                .body("{\"newKey\": \"x\"}")
+                .post("/api/v1/rotations/" + id + "/confirm")
+                .then()
+                .statusCode(409);
         awaitEvent(is("rotation.confirm", "operator-user", "rejected", "POST /api/v1/rotations/" + id + "/confirm"));
 
-        as("operator").contentType(ContentType.JSON).body("{\"reason\": \"leak\", \"emergency\": true}")
-                .post("/api/v1/keys/audit-pay/rotations").then().statusCode(403);
-        Map<String, Object> emergency = awaitEvent(is("rotation.emergency", "operator-user", "denied",
-                "POST /api/v1/keys/audit-pay/rotations"));
+        as("operator")
+                .contentType(ContentType.JSON)
+                .body("{\"reason\": \"leak\", \"emergency\": true}")
+                .post("/api/v1/keys/audit-pay/rotations")
+                .then()
+                .statusCode(403);
+        Map<String, Object> emergency = awaitEvent(
+                is("rotation.emergency", "operator-user", "denied", "POST /api/v1/keys/audit-pay/rotations"));
         assertEquals(403, emergency.get("status"));
 
-        as("viewer").contentType(ContentType.JSON).body("{\"reason\": \"curious\"}")
-                .post("/api/v1/keys/audit-pay/rotations").then().statusCode(403);
+        as("viewer")
+                .contentType(ContentType.JSON)
+                .body("{\"reason\": \"curious\"}")
+                .post("/api/v1/keys/audit-pay/rotations")
+                .then()
+                .statusCode(403);
         awaitEvent(is("rotation.create", "viewer-user", "denied", "POST /api/v1/keys/audit-pay/rotations"));
 
         given().get("/api/v1/keys/audit-pay").then().statusCode(401);
-        Map<String, Object> anonymous = awaitEvent(is("auth.rejected", "anonymous", "denied",
-                "GET /api/v1/keys/audit-pay"));
+        Map<String, Object> anonymous =
+                awaitEvent(is("auth.rejected", "anonymous", "denied", "GET /api/v1/keys/audit-pay"));
         assertEquals(401, anonymous.get("status"));
         assertEquals("127.0.0.1", anonymous.get("sourceIp"));
 
-        given().header("Authorization", "Bearer guessed-token-123").get("/api/v1/rotations").then().statusCode(401);
+        given().header("Authorization", "Bearer guessed-token-123")
+                .get("/api/v1/rotations")
+                .then()
+                .statusCode(401);
         awaitEvent(is("auth.rejected", "invalid-token", "denied", "GET /api/v1/rotations"));
 
         as("test-operator").get("/api/v1/keys/live-secret").then().statusCode(403);
@@ -116,10 +159,18 @@ class AuditTrailTest {
     @Order(2)
     void successfulReadsAreNotAuditedAndTheAuditNeverHoldsATokenOrKey() {
         as("viewer").get("/api/v1/keys/audit-pay").then().statusCode(200);
-        String all = as("admin").get("/api/v1/audit?limit=1000").then().statusCode(200).extract().asString();
+        String all = as("admin")
+                .get("/api/v1/audit?limit=1000")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         List<Map<String, Object>> events = JsonPath.from(all).getList("$");
-        assertTrue(events.stream().noneMatch(e -> "viewer-user".equals(e.get("actor"))
-                && "GET /api/v1/keys/audit-pay".equals(e.get("detail"))), "a successful read is not an event");
+        assertTrue(
+                events.stream()
+                        .noneMatch(e -> "viewer-user".equals(e.get("actor"))
+                                && "GET /api/v1/keys/audit-pay".equals(e.get("detail"))),
+                "a successful read is not an event");
         assertTrue(events.stream().anyMatch(e -> "anonymous".equals(e.get("actor"))), "but denied ones are");
         assertTrue(!all.contains("guessed-token-123") && !all.contains("viewer-token"), "tokens are never audited");
         as("admin").get("/api/v1/audit?limit=0").then().statusCode(400).body("errors[0].field", equalTo("limit"));
@@ -128,15 +179,31 @@ class AuditTrailTest {
     @Test
     @Order(3)
     void anEventAppendedByAnyoneButTheServiceDoesNotVerify() {
-        JsonPath before = as("admin").get("/api/v1/audit/verify").then().statusCode(200)
-                .body("intact", equalTo(true)).extract().jsonPath();
+        JsonPath before = as("admin")
+                .get("/api/v1/audit/verify")
+                .then()
+                .statusCode(200)
+                .body("intact", equalTo(true))
+                .extract()
+                .jsonPath();
         assertTrue(before.get("signedFrom") != null, "events are signed with the audit key");
         int head = before.getInt("headSeq");
         // Someone with write access to the audit path appends an event that follows the chain perfectly:
         // the right sequence number, the previous hash, its own hash recomputed (finding 20).
         Map<String, String> last = read(head);
-        AuditEvent forged = new AuditEvent(0, java.time.Instant.now().toString(), "oncall-user", "rotation.abort",
-                "audit-pay", null, "accepted", 202, "10.0.0.7", "POST /api/v1/rotations/x/abort", null, null)
+        AuditEvent forged = new AuditEvent(
+                        0,
+                        java.time.Instant.now().toString(),
+                        "oncall-user",
+                        "rotation.abort",
+                        "audit-pay",
+                        null,
+                        "accepted",
+                        202,
+                        "10.0.0.7",
+                        "POST /api/v1/rotations/x/abort",
+                        null,
+                        null)
                 .chained(head + 1, last.get("hash"));
         Map<String, String> data = new HashMap<>(forged.toData());
         write(head + 1, data);
@@ -153,9 +220,18 @@ class AuditTrailTest {
     @Test
     @Order(4)
     void verifyWalksTheChainAndReportsTheFirstBrokenLink() {
-        as("admin").get("/api/v1/audit/verify").then().statusCode(200)
-                .body("intact", equalTo(true)).body("brokenAt", nullValue());
-        List<Integer> seqs = as("admin").get("/api/v1/audit?limit=20").then().extract().jsonPath().getList("seq");
+        as("admin")
+                .get("/api/v1/audit/verify")
+                .then()
+                .statusCode(200)
+                .body("intact", equalTo(true))
+                .body("brokenAt", nullValue());
+        List<Integer> seqs = as("admin")
+                .get("/api/v1/audit?limit=20")
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("seq");
         assertTrue(seqs.size() >= 8, "enough events to tamper with: " + seqs);
         int removed = seqs.get(1);
         int rewritten = seqs.get(3);
@@ -192,8 +268,13 @@ class AuditTrailTest {
     }
 
     private static void expectBroken(int seq, String problemStart) {
-        JsonPath v = as("admin").get("/api/v1/audit/verify").then().statusCode(200)
-                .body("intact", equalTo(false)).extract().jsonPath();
+        JsonPath v = as("admin")
+                .get("/api/v1/audit/verify")
+                .then()
+                .statusCode(200)
+                .body("intact", equalTo(false))
+                .extract()
+                .jsonPath();
         assertEquals(seq, v.getInt("brokenAt"), v.prettify());
         assertTrue(v.getString("problem").startsWith(problemStart), v.getString("problem"));
     }
@@ -203,16 +284,24 @@ class AuditTrailTest {
     }
 
     private static RequestSpecification vault() {
-        return given().baseUri(OpenBao.get().address()).header("X-Vault-Token", OpenBao.get().rootToken());
+        return given().baseUri(OpenBao.get().address())
+                .header("X-Vault-Token", OpenBao.get().rootToken());
     }
 
     private static Map<String, String> read(int seq) {
-        return new HashMap<>(vault().get("/v1/secret/data/" + path(seq)).then().statusCode(200).extract()
-                .jsonPath().getMap("data.data"));
+        return new HashMap<>(vault().get("/v1/secret/data/" + path(seq))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getMap("data.data"));
     }
 
     private static void write(int seq, Map<String, String> data) {
-        vault().contentType(ContentType.JSON).body(Map.of("data", data)).post("/v1/secret/data/" + path(seq))
-                .then().statusCode(200);
+        vault().contentType(ContentType.JSON)
+                .body(Map.of("data", data))
+                .post("/v1/secret/data/" + path(seq))
+                .then()
+                .statusCode(200);
     }
 }

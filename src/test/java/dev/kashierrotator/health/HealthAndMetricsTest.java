@@ -8,10 +8,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.testing.RotatorTestResource;
+import dev.kashierrotator.vault.VaultKv;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import dev.kashierrotator.vault.VaultKv;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,9 @@ class HealthAndMetricsTest {
     @Test
     void liveAndReadyWhenVaultAcceptsTheToken() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'vault' }.status", equalTo("UP"));
     }
@@ -31,18 +33,25 @@ class HealthAndMetricsTest {
     @Test
     void metricsCountRotationsByOutcome() {
         awaitState(rotate("secret-e2e", "metrics check"), "COMPLETED", 30);
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("rotator_rotations_total{"))
                 .body(containsString("outcome=\"completed\""))
                 .body(containsString("rotator_rotation_duration_seconds"))
                 .body(containsString("rotator_dependent_pushes_total"));
         // Every metric the chart's PrometheusRule alerts on is exported (the ticks run every second here).
-        String metrics = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
-                .until(() -> given().get("/q/metrics").asString(),
-                        text -> text.contains("rotator_vault_up 1.0") && !text.contains(
-                                "rotator_scheduler_last_tick_timestamp_seconds NaN"));
+        String metrics = org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(
+                        () -> given().get("/q/metrics").asString(),
+                        text -> text.contains("rotator_vault_up 1.0")
+                                && !text.contains("rotator_scheduler_last_tick_timestamp_seconds NaN"));
         for (String name : dev.kashierrotator.helm.HelmChartTest.ALERT_METRICS) {
-            assertTrue(java.util.regex.Pattern.compile("(?m)^" + name + "[{ ]").matcher(metrics).find(),
+            assertTrue(
+                    java.util.regex.Pattern.compile("(?m)^" + name + "[{ ]")
+                            .matcher(metrics)
+                            .find(),
                     name + " is not exported");
         }
     }
@@ -59,12 +68,17 @@ class HealthAndMetricsTest {
         }
         long windows = (System.nanoTime() - started) / 2_000_000_000L + 1;
         double calls = tokenChecks() - before;
-        assertTrue(calls <= windows + 1, calls + " Vault token checks for 50 polls in " + windows + " 2-second windows");
+        assertTrue(
+                calls <= windows + 1, calls + " Vault token checks for 50 polls in " + windows + " 2-second windows");
     }
 
     private static double tokenChecks() {
-        return given().get("/q/metrics").asString().lines().filter(l -> l.startsWith("rotator_vault_token_checks_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return given().get("/q/metrics")
+                .asString()
+                .lines()
+                .filter(l -> l.startsWith("rotator_vault_token_checks_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
@@ -80,12 +94,16 @@ class HealthAndMetricsTest {
     }
 
     private static long httpClientThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("HttpClient-")).count();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("HttpClient-"))
+                .count();
     }
 
     @Test
     void openApiDocumentDescribesTheApi() {
-        given().get("/q/openapi?format=json").then().statusCode(200)
+        given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/keys/{keyId}/rotations"))
                 .body("components.securitySchemes.bearer.scheme", equalTo("bearer"));
     }

@@ -20,7 +20,9 @@ class ReadinessWithBadTokenTest {
 
     @Test
     void notReadyWhenVaultRejectsTheToken() {
-        given().get("/q/health/ready").then().statusCode(503)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'vault' }.data.error", containsString("rejected the token"));
     }

@@ -21,7 +21,9 @@ class ReadinessWithoutVaultTest {
 
     @Test
     void notReadyWhenVaultIsUnreachable() {
-        given().get("/q/health/ready").then().statusCode(503)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'vault' }.data.error", containsString("unreachable"));
         given().get("/q/health/live").then().statusCode(200);
@@ -29,8 +31,11 @@ class ReadinessWithoutVaultTest {
 
     @Test
     void apiAnswers503WhenVaultIsUnreachable() {
-        given().header("Authorization", "Bearer " + RotatorTestResource.TOKEN).get("/api/v1/keys/pay-e2e")
-                .then().statusCode(503).contentType("application/problem+json")
+        given().header("Authorization", "Bearer " + RotatorTestResource.TOKEN)
+                .get("/api/v1/keys/pay-e2e")
+                .then()
+                .statusCode(503)
+                .contentType("application/problem+json")
                 .body("title", equalTo("Vault unavailable"));
     }
 

@@ -11,13 +11,13 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.kashierrotator.inventory.Inventory;
+import dev.kashierrotator.inventory.InventoryLoader;
+import dev.kashierrotator.testing.ConfigMappings;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import dev.kashierrotator.inventory.Inventory;
-import dev.kashierrotator.inventory.InventoryLoader;
-import dev.kashierrotator.testing.ConfigMappings;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.source.yaml.YamlConfigSource;
 import java.io.IOException;
@@ -47,38 +47,64 @@ public class HelmChartTest {
         assertEquals(2, deployment.at("/spec/replicas").asInt(), "two replicas: the Vault lock makes it safe");
         JsonNode pod = deployment.at("/spec/template/spec");
         JsonNode container = pod.at("/containers/0");
-        assertEquals("/q/health/live", container.at("/livenessProbe/httpGet/path").asText());
-        assertEquals("/q/health/ready", container.at("/readinessProbe/httpGet/path").asText());
-        assertEquals("/q/health/started", container.at("/startupProbe/httpGet/path").asText());
+        assertEquals(
+                "/q/health/live", container.at("/livenessProbe/httpGet/path").asText());
+        assertEquals(
+                "/q/health/ready", container.at("/readinessProbe/httpGet/path").asText());
+        assertEquals(
+                "/q/health/started", container.at("/startupProbe/httpGet/path").asText());
         assertEquals("http", container.at("/readinessProbe/httpGet/port").asText(), "probes stay on plain http");
         assertEquals("kashier-key-rotator:0.1.0", container.path("image").asText());
 
         assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean());
-        assertEquals("RuntimeDefault", pod.at("/securityContext/seccompProfile/type").asText());
+        assertEquals(
+                "RuntimeDefault", pod.at("/securityContext/seccompProfile/type").asText());
         assertTrue(container.at("/securityContext/readOnlyRootFilesystem").asBoolean());
         assertFalse(container.at("/securityContext/allowPrivilegeEscalation").asBoolean(true));
-        assertEquals("[\"ALL\"]", container.at("/securityContext/capabilities/drop").toString());
+        assertEquals(
+                "[\"ALL\"]", container.at("/securityContext/capabilities/drop").toString());
 
-        assertEquals("kubernetes", env(container, "ROTATOR_VAULT_AUTH_METHOD").path("value").asText());
-        assertEquals("/var/run/secrets/vault/token", env(container, "ROTATOR_VAULT_AUTH_JWT_FILE").path("value").asText());
-        assertEquals("vault", volume(pod, "vault-token").at("/projected/sources/0/serviceAccountToken/audience").asText());
-        assertEquals("kashier-key-rotator-tls", volume(pod, "tls").at("/secret/secretName").asText());
-        assertEquals("/etc/kashier-key-rotator/tls/tls.crt", env(container, "ROTATOR_TLS_CERT_FILE").path("value").asText());
+        assertEquals(
+                "kubernetes",
+                env(container, "ROTATOR_VAULT_AUTH_METHOD").path("value").asText());
+        assertEquals(
+                "/var/run/secrets/vault/token",
+                env(container, "ROTATOR_VAULT_AUTH_JWT_FILE").path("value").asText());
+        assertEquals(
+                "vault",
+                volume(pod, "vault-token")
+                        .at("/projected/sources/0/serviceAccountToken/audience")
+                        .asText());
+        assertEquals(
+                "kashier-key-rotator-tls",
+                volume(pod, "tls").at("/secret/secretName").asText());
+        assertEquals(
+                "/etc/kashier-key-rotator/tls/tls.crt",
+                env(container, "ROTATOR_TLS_CERT_FILE").path("value").asText());
         assertTrue(env(container, "VAULT_TOKEN").isMissingNode(), "no static Vault token with Kubernetes auth");
         assertTrue(env(container, "ROTATOR_BOOTSTRAP_TOKEN").isMissingNode(), "no bootstrap token unless asked for");
 
         assertEquals("kkr-kashier-key-rotator", pod.path("serviceAccountName").asText());
-        assertFalse(kind(docs, "ServiceAccount").path("automountServiceAccountToken").asBoolean(true),
+        assertFalse(
+                kind(docs, "ServiceAccount")
+                        .path("automountServiceAccountToken")
+                        .asBoolean(true),
                 "no Kubernetes API token without kubernetes-secret dependents");
-        assertTrue(docs.stream().noneMatch(d -> d.path("kind").asText().matches("Role|RoleBinding|ClusterRole.*")),
+        assertTrue(
+                docs.stream().noneMatch(d -> d.path("kind").asText().matches("Role|RoleBinding|ClusterRole.*")),
                 "no RBAC when the inventory writes no Kubernetes Secret");
-        assertEquals(1, kind(docs, "PodDisruptionBudget").at("/spec/minAvailable").asInt());
-        assertEquals("[\"Ingress\",\"Egress\"]", kind(docs, "NetworkPolicy").at("/spec/policyTypes").toString());
-        assertFalse(pod.path("automountServiceAccountToken").asBoolean(true),
+        assertEquals(
+                1, kind(docs, "PodDisruptionBudget").at("/spec/minAvailable").asInt());
+        assertEquals(
+                "[\"Ingress\",\"Egress\"]",
+                kind(docs, "NetworkPolicy").at("/spec/policyTypes").toString());
+        assertFalse(
+                pod.path("automountServiceAccountToken").asBoolean(true),
                 "not mounted by the pod either (serviceAccount.create=false would use the default account)");
         JsonNode apiFrom = kind(docs, "NetworkPolicy").at("/spec/ingress/0/from");
         assertEquals(1, apiFrom.size(), "by default only this release's pods reach the API: " + apiFrom);
-        assertTrue(apiFrom.at("/0/podSelector").isObject() && apiFrom.at("/0/namespaceSelector").isMissingNode());
+        assertTrue(apiFrom.at("/0/podSelector").isObject()
+                && apiFrom.at("/0/namespaceSelector").isMissingNode());
         assertEquals(8443, kind(docs, "Service").at("/spec/ports/0/port").asInt());
         assertEquals(8080, kind(docs, "Service").at("/spec/ports/1/port").asInt());
         assertTrue(kind(docs, "ConfigMap").at("/data/application.yaml").asText().contains("dashboard: manual"));
@@ -87,25 +113,39 @@ public class HelmChartTest {
 
     @Test
     void rbacFollowsTheInventoryNamespaceByNamespace() throws IOException {
-        List<JsonNode> docs = render(new Helm(CHART).template().withName("kkr").withNamespace("payments")
-                .withValuesFile(EXAMPLE).call());
-        List<JsonNode> roles = docs.stream().filter(d -> "Role".equals(d.path("kind").asText())).toList();
+        List<JsonNode> docs = render(new Helm(CHART)
+                .template()
+                .withName("kkr")
+                .withNamespace("payments")
+                .withValuesFile(EXAMPLE)
+                .call());
+        List<JsonNode> roles = docs.stream()
+                .filter(d -> "Role".equals(d.path("kind").asText()))
+                .toList();
         assertEquals(1, roles.size(), "one Role, in the one namespace a kubernetes-secret dependent names");
         JsonNode role = roles.get(0);
         assertEquals("billing", role.at("/metadata/namespace").asText());
         assertEquals("[\"kashier-keys\"]", role.at("/rules/0/resourceNames").toString());
         assertEquals("[\"get\",\"update\",\"patch\"]", role.at("/rules/0/verbs").toString());
         assertEquals("apps", role.at("/rules/1/apiGroups/0").asText());
-        assertEquals("[\"billing-api\",\"billing-worker\"]", role.at("/rules/1/resourceNames").toString());
+        assertEquals(
+                "[\"billing-api\",\"billing-worker\"]",
+                role.at("/rules/1/resourceNames").toString());
         assertEquals("[\"get\",\"patch\"]", role.at("/rules/1/verbs").toString());
         JsonNode binding = kind(docs, "RoleBinding");
         assertEquals("billing", binding.at("/metadata/namespace").asText());
         assertEquals("payments", binding.at("/subjects/0/namespace").asText());
         assertTrue(docs.stream().noneMatch(d -> d.path("kind").asText().startsWith("Cluster")), "nothing cluster-wide");
-        assertTrue(kind(docs, "ServiceAccount").path("automountServiceAccountToken").asBoolean());
+        assertTrue(kind(docs, "ServiceAccount")
+                .path("automountServiceAccountToken")
+                .asBoolean());
 
-        List<JsonNode> withCreate = render(new Helm(CHART).template().withName("kkr").withValuesFile(EXAMPLE)
-                .set("rbac.createSecrets", "true").call());
+        List<JsonNode> withCreate = render(new Helm(CHART)
+                .template()
+                .withName("kkr")
+                .withValuesFile(EXAMPLE)
+                .set("rbac.createSecrets", "true")
+                .call());
         assertEquals("create", kind(withCreate, "Role").at("/rules/1/verbs/0").asText());
     }
 
@@ -114,16 +154,31 @@ public class HelmChartTest {
         List<String> problems = new ArrayList<>();
         for (String manifest : List.of(
                 new Helm(CHART).template().withName("kkr").call(),
-                new Helm(CHART).template().withName("kkr").withValuesFile(EXAMPLE).set("rbac.createSecrets", "true")
+                new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .withValuesFile(EXAMPLE)
+                        .set("rbac.createSecrets", "true")
                         .call(),
-                new Helm(CHART).template().withName("kkr").set("vault.auth.method", "approle")
-                        .set("vault.auth.mount", "approle").set("vault.auth.approle.roleId", "r-1")
-                        .set("vault.auth.approle.secretIdSecret.name", "rotator-approle").call(),
-                new Helm(CHART).template().withName("kkr").set("vault.auth.method", "token")
-                        .set("vault.auth.tokenSecret.name", "rotator-vault-token").set("replicaCount", "1").call())) {
+                new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("vault.auth.method", "approle")
+                        .set("vault.auth.mount", "approle")
+                        .set("vault.auth.approle.roleId", "r-1")
+                        .set("vault.auth.approle.secretIdSecret.name", "rotator-approle")
+                        .call(),
+                new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("vault.auth.method", "token")
+                        .set("vault.auth.tokenSecret.name", "rotator-vault-token")
+                        .set("replicaCount", "1")
+                        .call())) {
             for (JsonNode doc : render(manifest)) {
                 HasMetadata object = Serialization.unmarshal(YAML.writeValueAsString(doc), HasMetadata.class);
-                String what = doc.path("kind").asText() + " " + doc.at("/metadata/name").asText();
+                String what = doc.path("kind").asText() + " "
+                        + doc.at("/metadata/name").asText();
                 boolean custom = doc.path("apiVersion").asText().startsWith("monitoring.coreos.com/");
                 if (!custom && object instanceof GenericKubernetesResource) {
                     problems.add(what + ": not a known Kubernetes kind");
@@ -137,11 +192,16 @@ public class HelmChartTest {
 
         // The check itself: a misspelt field in a value is caught.
         List<String> typo = new ArrayList<>();
-        for (JsonNode doc : render(new Helm(CHART).template().withName("kkr")
-                .set("securityContext.readOnlyRootFileSystem", "true").call())) {
+        for (JsonNode doc : render(new Helm(CHART)
+                .template()
+                .withName("kkr")
+                .set("securityContext.readOnlyRootFileSystem", "true")
+                .call())) {
             if (!doc.path("apiVersion").asText().startsWith("monitoring.coreos.com/")) {
-                unknownFields(Serialization.unmarshal(YAML.writeValueAsString(doc), HasMetadata.class),
-                        doc.path("kind").asText(), typo);
+                unknownFields(
+                        Serialization.unmarshal(YAML.writeValueAsString(doc), HasMetadata.class),
+                        doc.path("kind").asText(),
+                        typo);
             }
         }
         assertEquals(List.of("Deployment: unknown field(s) [readOnlyRootFileSystem] in SecurityContext"), typo);
@@ -149,28 +209,51 @@ public class HelmChartTest {
 
     @Test
     void everyAlertReadsAMetricTheServiceExports() throws IOException {
-        List<JsonNode> docs = render(new Helm(CHART).template().withName("kkr").withValuesFile(EXAMPLE).call());
+        List<JsonNode> docs = render(new Helm(CHART)
+                .template()
+                .withName("kkr")
+                .withValuesFile(EXAMPLE)
+                .call());
         JsonNode rules = kind(docs, "PrometheusRule").at("/spec/groups/0/rules");
         List<String> alerts = new ArrayList<>();
         rules.forEach(r -> alerts.add(r.path("alert").asText()));
-        assertEquals(List.of("KashierRotationFailed", "KashierKeyOverdue", "KashierDashboardStepWaiting",
-                "KashierRotatorVaultUnreachable", "KashierRotatorNoScheduler", "KashierRotatorVaultTokenExpiring",
-                "KashierRotationStalled", "KashierAuditEventsDropped", "KashierApiDeniedFlood",
-                "KashierRotationRetryingWithOldKeyDead"), alerts);
+        assertEquals(
+                List.of(
+                        "KashierRotationFailed",
+                        "KashierKeyOverdue",
+                        "KashierDashboardStepWaiting",
+                        "KashierRotatorVaultUnreachable",
+                        "KashierRotatorNoScheduler",
+                        "KashierRotatorVaultTokenExpiring",
+                        "KashierRotationStalled",
+                        "KashierAuditEventsDropped",
+                        "KashierApiDeniedFlood",
+                        "KashierRotationRetryingWithOldKeyDead"),
+                alerts);
         // The metric names: HealthAndMetricsTest checks the running service exports each of them.
         java.util.Set<String> metrics = new java.util.TreeSet<>();
-        rules.forEach(r -> java.util.regex.Pattern.compile("rotator_[a-z_]+").matcher(r.path("expr").asText())
-                .results().forEach(m -> metrics.add(m.group())));
+        rules.forEach(r -> java.util.regex.Pattern.compile("rotator_[a-z_]+")
+                .matcher(r.path("expr").asText())
+                .results()
+                .forEach(m -> metrics.add(m.group())));
         assertEquals(ALERT_METRICS, metrics);
-        assertEquals("/q/metrics", kind(docs, "ServiceMonitor").at("/spec/endpoints/0/path").asText());
+        assertEquals(
+                "/q/metrics",
+                kind(docs, "ServiceMonitor").at("/spec/endpoints/0/path").asText());
     }
 
     /** Every metric the alerts read. */
     public static final java.util.Set<String> ALERT_METRICS = new java.util.TreeSet<>(List.of(
-            "rotator_audit_denied_calls_total", "rotator_audit_events_dropped_total", "rotator_keys_overdue",
-            "rotator_rotations_retrying_unbounded", "rotator_rotations_awaiting_dashboard_overdue",
-            "rotator_rotations_stalled_resumed_total", "rotator_rotations_total",
-            "rotator_scheduler_last_tick_timestamp_seconds", "rotator_vault_token_ttl_seconds", "rotator_vault_up"));
+            "rotator_audit_denied_calls_total",
+            "rotator_audit_events_dropped_total",
+            "rotator_keys_overdue",
+            "rotator_rotations_retrying_unbounded",
+            "rotator_rotations_awaiting_dashboard_overdue",
+            "rotator_rotations_stalled_resumed_total",
+            "rotator_rotations_total",
+            "rotator_scheduler_last_tick_timestamp_seconds",
+            "rotator_vault_token_ttl_seconds",
+            "rotator_vault_up"));
 
     /** Fields the Kubernetes model does not know (a typo such as {@code readOnlyRootFileSystem}) land here. */
     private static void unknownFields(Object node, String where, List<String> problems) {
@@ -179,10 +262,12 @@ public class HelmChartTest {
                 java.lang.reflect.Method extra = r.getClass().getMethod("getAdditionalProperties");
                 Object map = extra.invoke(r);
                 if (map instanceof Map<?, ?> m && !m.isEmpty()) {
-                    problems.add(where + ": unknown field(s) " + m.keySet() + " in " + r.getClass().getSimpleName());
+                    problems.add(where + ": unknown field(s) " + m.keySet() + " in "
+                            + r.getClass().getSimpleName());
                 }
                 for (java.lang.reflect.Method getter : r.getClass().getMethods()) {
-                    if (getter.getName().startsWith("get") && getter.getParameterCount() == 0
+                    if (getter.getName().startsWith("get")
+                            && getter.getParameterCount() == 0
                             && !getter.getName().equals("getAdditionalProperties")
                             && getter.getDeclaringClass().getName().startsWith("io.fabric8")) {
                         Object child = getter.invoke(r);
@@ -210,80 +295,172 @@ public class HelmChartTest {
 
     @Test
     void exampleValuesRenderAnInventoryTheServiceAccepts() throws IOException {
-        List<JsonNode> docs = render(new Helm(CHART).template().withName("kkr").withValuesFile(EXAMPLE).call());
-        String applicationYaml = kind(docs, "ConfigMap").at("/data/application.yaml").asText();
+        List<JsonNode> docs = render(new Helm(CHART)
+                .template()
+                .withName("kkr")
+                .withValuesFile(EXAMPLE)
+                .call());
+        String applicationYaml =
+                kind(docs, "ConfigMap").at("/data/application.yaml").asText();
 
         Inventory inventory = InventoryLoader.load(ConfigMappings.rotator(
                 new YamlConfigSource("configmap", applicationYaml),
                 new PropertiesConfigSource(Map.of("CHECKOUT_HOOK_SECRET", "from-the-pod-env"), "pod env", 50)));
         assertEquals(3, inventory.keys().size());
-        assertEquals(List.of("checkout-api", "reports"),
-                inventory.dependentsOf("main-live-payment").stream().map(d -> d.id()).toList());
-        assertEquals(List.of("billing", "checkout-api"),
-                inventory.dependentsOf("main-live-secret").stream().map(d -> d.id()).sorted().toList());
+        assertEquals(
+                List.of("checkout-api", "reports"),
+                inventory.dependentsOf("main-live-payment").stream()
+                        .map(d -> d.id())
+                        .toList());
+        assertEquals(
+                List.of("billing", "checkout-api"),
+                inventory.dependentsOf("main-live-secret").stream()
+                        .map(d -> d.id())
+                        .sorted()
+                        .toList());
 
         JsonNode container = kind(docs, "Deployment").at("/spec/template/spec/containers/0");
-        assertEquals("registry.example.com/platform/kashier-key-rotator:0.1.0", container.path("image").asText());
-        assertEquals("kashier-rotator-bootstrap",
-                env(container, "ROTATOR_BOOTSTRAP_TOKEN").at("/valueFrom/secretKeyRef/name").asText());
-        assertEquals("checkout-hook", env(container, "CHECKOUT_HOOK_SECRET").at("/valueFrom/secretKeyRef/name").asText());
+        assertEquals(
+                "registry.example.com/platform/kashier-key-rotator:0.1.0",
+                container.path("image").asText());
+        assertEquals(
+                "kashier-rotator-bootstrap",
+                env(container, "ROTATOR_BOOTSTRAP_TOKEN")
+                        .at("/valueFrom/secretKeyRef/name")
+                        .asText());
+        assertEquals(
+                "checkout-hook",
+                env(container, "CHECKOUT_HOOK_SECRET")
+                        .at("/valueFrom/secretKeyRef/name")
+                        .asText());
     }
 
     @Test
     void changingTheInventoryRollsThePods() throws IOException {
         String before = kind(render(new Helm(CHART).template().withName("kkr").call()), "Deployment")
-                .at("/spec/template/metadata/annotations/checksum~1config").asText();
-        String after = kind(render(new Helm(CHART).template().withName("kkr")
-                .set("rotator.rollout.soak", "45s").call()), "Deployment")
-                .at("/spec/template/metadata/annotations/checksum~1config").asText();
+                .at("/spec/template/metadata/annotations/checksum~1config")
+                .asText();
+        String after = kind(
+                        render(new Helm(CHART)
+                                .template()
+                                .withName("kkr")
+                                .set("rotator.rollout.soak", "45s")
+                                .call()),
+                        "Deployment")
+                .at("/spec/template/metadata/annotations/checksum~1config")
+                .asText();
         assertFalse(before.isEmpty());
         assertFalse(before.equals(after), "a new inventory changes the pod template");
     }
 
     @Test
     void noLiteralSecretLandsInTheConfigMap() throws IOException {
-        Exception e = assertThrows(Exception.class, () -> new Helm(CHART).template().withName("kkr")
-                .set("rotator.dependents.x.keys[0]", "k").set("rotator.dependents.x.type", "webhook")
-                .set("rotator.dependents.x.signing-secret", "hunter2").call());
-        assertTrue(e.getMessage().contains("rotator.dependents.x.signing-secret: a literal secret would be written "
-                + "into a ConfigMap"), e.getMessage());
-        assertThrows(Exception.class, () -> new Helm(CHART).template().withName("kkr")
-                .set("rotator.vault.token", "s.literal").call());
-        assertThrows(Exception.class, () -> new Helm(CHART).template().withName("kkr")
-                .set("rotator.bootstrap-token", "literal").call());
-        assertTrue(render(new Helm(CHART).template().withName("kkr").set("rotator.dependents.x.keys[0]", "k")
-                .set("rotator.dependents.x.type", "webhook").set("rotator.dependents.x.signing-secret", "${X_SECRET}")
-                .call()).size() > 0, "a reference to an environment variable is fine");
+        Exception e = assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("rotator.dependents.x.keys[0]", "k")
+                        .set("rotator.dependents.x.type", "webhook")
+                        .set("rotator.dependents.x.signing-secret", "hunter2")
+                        .call());
+        assertTrue(
+                e.getMessage()
+                        .contains("rotator.dependents.x.signing-secret: a literal secret would be written "
+                                + "into a ConfigMap"),
+                e.getMessage());
+        assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("rotator.vault.token", "s.literal")
+                        .call());
+        assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("rotator.bootstrap-token", "literal")
+                        .call());
+        assertTrue(
+                render(new Helm(CHART)
+                                        .template()
+                                        .withName("kkr")
+                                        .set("rotator.dependents.x.keys[0]", "k")
+                                        .set("rotator.dependents.x.type", "webhook")
+                                        .set("rotator.dependents.x.signing-secret", "${X_SECRET}")
+                                        .call())
+                                .size()
+                        > 0,
+                "a reference to an environment variable is fine");
     }
 
     @Test
     void schemaRejectsWrongValues() {
-        Exception e = assertThrows(Exception.class,
-                () -> new Helm(CHART).template().withName("kkr").set("service.port", "eighty").call());
+        Exception e = assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("service.port", "eighty")
+                        .call());
         assertTrue(e.getMessage().contains("service") || e.getMessage().contains("port"), e.getMessage());
-        assertThrows(Exception.class,
-                () -> new Helm(CHART).template().withName("kkr").set("vault.address", "vault:8200").call());
-        Exception method = assertThrows(Exception.class,
-                () -> new Helm(CHART).template().withName("kkr").set("vault.auth.method", "ldap").call());
+        assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("vault.address", "vault:8200")
+                        .call());
+        Exception method = assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("vault.auth.method", "ldap")
+                        .call());
         assertTrue(method.getMessage().contains("method"), method.getMessage());
-        assertThrows(Exception.class,
-                () -> new Helm(CHART).template().withName("kkr").set("replicaCount", "two").call());
-        assertThrows(Exception.class, () -> new Helm(CHART).template().withName("kkr")
-                .set("rotator.dependents.x.keys[0]", "k").set("rotator.dependents.x.type", "ftp").call());
-        Exception approle = assertThrows(Exception.class, () -> new Helm(CHART).template().withName("kkr")
-                .set("vault.auth.method", "approle").call());
+        assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("replicaCount", "two")
+                        .call());
+        assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("rotator.dependents.x.keys[0]", "k")
+                        .set("rotator.dependents.x.type", "ftp")
+                        .call());
+        Exception approle = assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("vault.auth.method", "approle")
+                        .call());
         assertTrue(approle.getMessage().contains("vault.auth.approle.roleId is required"), approle.getMessage());
     }
 
     @Test
     void theRenderedExampleInTheRepositoryIsCurrent() throws IOException {
-        String manifest = new Helm(CHART).template().withName("kkr").withNamespace("payments")
-                .withValuesFile(EXAMPLE).call();
+        String manifest = new Helm(CHART)
+                .template()
+                .withName("kkr")
+                .withNamespace("payments")
+                .withValuesFile(EXAMPLE)
+                .call();
         Path stored = Path.of("helm", "examples", "rendered-example.yaml");
         if (Boolean.getBoolean("helm.updateRendered")) {
             java.nio.file.Files.writeString(stored, manifest);
         }
-        assertEquals(java.nio.file.Files.readString(stored), manifest,
+        assertEquals(
+                java.nio.file.Files.readString(stored),
+                manifest,
                 "helm/examples/rendered-example.yaml is stale: ./mvnw test -Dtest=HelmChartTest -Dhelm.updateRendered=true");
     }
 
@@ -300,7 +477,9 @@ public class HelmChartTest {
     }
 
     private static JsonNode kind(List<JsonNode> docs, String kind) {
-        return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).findFirst()
+        return docs.stream()
+                .filter(d -> kind.equals(d.path("kind").asText()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + kind + " rendered"));
     }
 
@@ -312,5 +491,4 @@ public class HelmChartTest {
         }
         return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
-
 }

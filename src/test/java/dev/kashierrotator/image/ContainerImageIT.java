@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.kashierrotator.util.TlsTrust;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.SelfSignedTls;
+import dev.kashierrotator.util.TlsTrust;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -40,34 +40,52 @@ class ContainerImageIT {
     void theImageRunsTheServiceAsTheChartExpects() throws Exception {
         Path work = Path.of("target", "image-it").toAbsolutePath();
         // A run killed half-way may have left /proc mounted in the old root filesystem.
-        new ProcessBuilder("umount", "-l", work.resolve("rootfs/proc").toString()).start().waitFor();
+        new ProcessBuilder("umount", "-l", work.resolve("rootfs/proc").toString())
+                .start()
+                .waitFor();
         run(List.of("rm", "-rf", work.toString()));
         Files.createDirectories(work);
         Path base = work.resolve("base.tar");
         run(List.of("bash", "scripts/make-offline-base.sh", base.toString()));
 
-        JsonNode chart = new ObjectMapper(new YAMLFactory()).readTree(Path.of("helm", "kashier-key-rotator",
-                "Chart.yaml").toFile());
-        JsonNode values = new ObjectMapper(new YAMLFactory()).readTree(Path.of("helm", "kashier-key-rotator",
-                "values.yaml").toFile());
-        String chartDefault = values.at("/image/repository").asText() + ":" + chart.path("appVersion").asText();
+        JsonNode chart = new ObjectMapper(new YAMLFactory())
+                .readTree(Path.of("helm", "kashier-key-rotator", "Chart.yaml").toFile());
+        JsonNode values = new ObjectMapper(new YAMLFactory())
+                .readTree(Path.of("helm", "kashier-key-rotator", "values.yaml").toFile());
+        String chartDefault = values.at("/image/repository").asText() + ":"
+                + chart.path("appVersion").asText();
         Path image = work.resolve("image.tar");
-        ImageBuild.toTar(Path.of("target", "quarkus-app"), "tar://" + base, ImageBuild.NAME + ":"
-                + chart.path("appVersion").asText(), image);
+        ImageBuild.toTar(
+                Path.of("target", "quarkus-app"),
+                "tar://" + base,
+                ImageBuild.NAME + ":" + chart.path("appVersion").asText(),
+                image);
 
         // What a runtime reads: the manifest and the config.
         Path unpacked = Files.createDirectories(work.resolve("unpacked"));
         run(List.of("tar", "-xf", image.toString(), "-C", unpacked.toString()));
-        JsonNode manifest = JSON.readTree(unpacked.resolve("manifest.json").toFile()).get(0);
+        JsonNode manifest =
+                JSON.readTree(unpacked.resolve("manifest.json").toFile()).get(0);
         assertEquals(chartDefault, manifest.at("/RepoTags/0").asText(), "the chart's default image is this one");
-        JsonNode config = JSON.readTree(unpacked.resolve(manifest.path("Config").asText()).toFile()).path("config");
+        JsonNode config = JSON.readTree(
+                        unpacked.resolve(manifest.path("Config").asText()).toFile())
+                .path("config");
         assertEquals("185", config.path("User").asText());
-        assertTrue(config.at("/ExposedPorts").has("8080/tcp") && config.at("/ExposedPorts").has("8443/tcp"));
-        assertEquals("/deployments/quarkus-run.jar", config.at("/Entrypoint").get(config.at("/Entrypoint").size() - 1)
-                .asText());
+        assertTrue(config.at("/ExposedPorts").has("8080/tcp")
+                && config.at("/ExposedPorts").has("8443/tcp"));
+        assertEquals(
+                "/deployments/quarkus-run.jar",
+                config.at("/Entrypoint")
+                        .get(config.at("/Entrypoint").size() - 1)
+                        .asText());
         assertEquals(5, manifest.path("Layers").size(), "base + lib, quarkus, app, run layers");
 
-        if (!"0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).trim())) {
+        if (!"0"
+                .equals(new String(new ProcessBuilder("id", "-u")
+                                .start()
+                                .getInputStream()
+                                .readAllBytes())
+                        .trim())) {
             System.out.println("not root: the image's configuration was checked, the chroot run is skipped");
             return;
         }
@@ -103,27 +121,43 @@ class ContainerImageIT {
             env.put("ROTATOR_BOOTSTRAP_TOKEN", "image-it-token");
             List<String> command = new ArrayList<>(List.of("chroot", "--userspec=185:185", rootfs.toString()));
             config.path("Entrypoint").forEach(a -> command.add(a.asText()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
                     .redirectOutput(work.resolve("service.log").toFile());
             pb.environment().clear();
             pb.environment().putAll(env);
             service = pb.start();
             Process running = service;
             HttpClient plain = HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-                assertTrue(running.isAlive(), "the service exited; see target/image-it/service.log");
-                return plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/q/health/ready"))
-                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            });
-            HttpClient trusting = HttpClient.newBuilder().sslContext(TlsTrust.load(tls.caPem.toString()).orElseThrow())
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
+                    .until(() -> {
+                        assertTrue(running.isAlive(), "the service exited; see target/image-it/service.log");
+                        return plain.send(
+                                                HttpRequest.newBuilder(URI.create(
+                                                                "http://127.0.0.1:" + http + "/q/health/ready"))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 200;
+                    });
+            HttpClient trusting = HttpClient.newBuilder()
+                    .sslContext(TlsTrust.load(tls.caPem.toString()).orElseThrow())
                     .build();
-            HttpResponse<String> whoami = await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() ->
-                    trusting.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + https + "/api/v1/whoami"))
-                            .header("Authorization", "Bearer image-it-token").build(),
-                            HttpResponse.BodyHandlers.ofString()), r -> true);
+            HttpResponse<String> whoami = await().atMost(Duration.ofSeconds(20))
+                    .ignoreExceptions()
+                    .until(
+                            () -> trusting.send(
+                                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + https + "/api/v1/whoami"))
+                                            .header("Authorization", "Bearer image-it-token")
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString()),
+                            r -> true);
             assertEquals(200, whoami.statusCode(), whoami.body());
             String log = Files.readString(work.resolve("service.log"));
-            assertTrue(log.lines().anyMatch(l -> l.startsWith("{") && l.contains("\"message\"")),
+            assertTrue(
+                    log.lines().anyMatch(l -> l.startsWith("{") && l.contains("\"message\"")),
                     "JSON log lines in the image's prod profile");
         } finally {
             if (service != null) {
@@ -137,8 +171,10 @@ class ContainerImageIT {
 
     private static void run(List<String> command) throws IOException, InterruptedException {
         File log = Path.of("target", "image-it-commands.log").toFile();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                .start();
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed; see " + log);
         }

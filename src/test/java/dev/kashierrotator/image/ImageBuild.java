@@ -28,8 +28,7 @@ public final class ImageBuild {
     /** Repository name, as the chart's default {@code image.repository}. */
     public static final String NAME = "kashier-key-rotator";
 
-    private ImageBuild() {
-    }
+    private ImageBuild() {}
 
     public static void main(String[] args) throws Exception {
         String tag = System.getProperty("image.version", "0.1.0").replace("-SNAPSHOT", "");
@@ -40,8 +39,8 @@ public final class ImageBuild {
         String repository = (group.isBlank() ? "" : group + "/") + NAME;
         Path app = Path.of("target", "quarkus-app");
         if (push && !registry.isBlank()) {
-            JibContainer pushed = builder(app, base).containerize(Containerizer.to(
-                    RegistryImage.named(ImageReference.of(registry, repository, tag))));
+            JibContainer pushed = builder(app, base)
+                    .containerize(Containerizer.to(RegistryImage.named(ImageReference.of(registry, repository, tag))));
             System.out.println("pushed " + registry + "/" + repository + ":" + tag + " " + pushed.getDigest());
         } else {
             Path tar = Path.of("target", NAME + "-" + tag + ".tar");
@@ -65,21 +64,35 @@ public final class ImageBuild {
                 .addFileEntriesLayer(layer("lib", app.resolve("lib"), deployments.resolve("lib")))
                 .addFileEntriesLayer(layer("quarkus", app.resolve("quarkus"), deployments.resolve("quarkus")))
                 .addFileEntriesLayer(layer("app", app.resolve("app"), deployments.resolve("app")))
-                .addFileEntriesLayer(FileEntriesLayer.builder().setName("run")
-                        .addEntry(app.resolve("quarkus-run.jar"), deployments.resolve("quarkus-run.jar")).build())
+                .addFileEntriesLayer(FileEntriesLayer.builder()
+                        .setName("run")
+                        .addEntry(app.resolve("quarkus-run.jar"), deployments.resolve("quarkus-run.jar"))
+                        .build())
                 // JVM options come from the environment (JAVA_TOOL_OPTIONS): the chart's, or these defaults.
-                .setEntrypoint(List.of("java", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-                        "-jar", "/deployments/quarkus-run.jar"))
+                .setEntrypoint(List.of(
+                        "java",
+                        "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                        "-jar",
+                        "/deployments/quarkus-run.jar"))
                 .setWorkingDirectory(deployments)
                 .setUser("185")
                 .setExposedPorts(Set.of(Port.tcp(8080), Port.tcp(8443)))
-                .setEnvironment(Map.of("LANG", "C.UTF-8", "JAVA_TOOL_OPTIONS",
+                .setEnvironment(Map.of(
+                        "LANG",
+                        "C.UTF-8",
+                        "JAVA_TOOL_OPTIONS",
                         String.join(" ", dev.kashierrotator.testing.ChartJvm.options())))
-                .setLabels(Map.of("org.opencontainers.image.title", NAME,
-                        "org.opencontainers.image.description", "Kashier Key Rotator"));
+                .setLabels(Map.of(
+                        "org.opencontainers.image.title",
+                        NAME,
+                        "org.opencontainers.image.description",
+                        "Kashier Key Rotator"));
     }
 
     private static FileEntriesLayer layer(String name, Path from, AbsoluteUnixPath to) throws Exception {
-        return FileEntriesLayer.builder().setName(name).addEntryRecursive(from, to).build();
+        return FileEntriesLayer.builder()
+                .setName(name)
+                .addEntryRecursive(from, to)
+                .build();
     }
 }

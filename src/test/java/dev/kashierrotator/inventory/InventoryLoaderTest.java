@@ -11,8 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Bad inventories stop start-up with one line per problem, each naming its entry. The config goes
@@ -68,9 +68,13 @@ class InventoryLoaderTest {
         assertEquals(Mode.TEST, payment.mode());
         assertEquals("MID-3552-454", payment.mid());
         assertEquals(Duration.ofHours(24), payment.grace());
-        assertEquals(Duration.ofDays(30), payment.schedule().orElseThrow().every().orElseThrow());
-        assertEquals(List.of("checkout-api", "reports"),
-                inventory.dependentsOf("main-test-payment").stream().map(DependentSpec::id).toList());
+        assertEquals(
+                Duration.ofDays(30), payment.schedule().orElseThrow().every().orElseThrow());
+        assertEquals(
+                List.of("checkout-api", "reports"),
+                inventory.dependentsOf("main-test-payment").stream()
+                        .map(DependentSpec::id)
+                        .toList());
         assertEquals(Duration.ofSeconds(30), inventory.rollout().soak());
     }
 
@@ -84,13 +88,21 @@ class InventoryLoaderTest {
             c.put("rotator.kashier.api.live-base-url", "http://api.kashier.io");
         });
         assertEquals(3, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith("rotator.kashier.api.live-base-url: must be https for live mode, got "
-                + "'http://api.kashier.io'"), problems.get(0));
-        assertTrue(problems.contains("rotator.dependents.checkout-api.url: must be https for live key "
-                + "'main-live-payment', got 'http://127.0.0.1:9001/rotation' (plain http is allowed only for a local "
-                + "simulator, with rotator.security.allow-insecure-live-urls=true)"), problems.toString());
-        assertTrue(problems.stream().anyMatch(p -> p.startsWith("rotator.dependents.checkout-api.verify-url: must be "
-                + "https for live key 'main-live-payment'")), problems.toString());
+        assertTrue(
+                problems.get(0)
+                        .startsWith("rotator.kashier.api.live-base-url: must be https for live mode, got "
+                                + "'http://api.kashier.io'"),
+                problems.get(0));
+        assertTrue(
+                problems.contains("rotator.dependents.checkout-api.url: must be https for live key "
+                        + "'main-live-payment', got 'http://127.0.0.1:9001/rotation' (plain http is allowed only for a local "
+                        + "simulator, with rotator.security.allow-insecure-live-urls=true)"),
+                problems.toString());
+        assertTrue(
+                problems.stream()
+                        .anyMatch(p -> p.startsWith("rotator.dependents.checkout-api.verify-url: must be "
+                                + "https for live key 'main-live-payment'")),
+                problems.toString());
 
         Map<String, String> local = valid();
         local.put("rotator.keys.main-live-payment.account", "main");
@@ -110,15 +122,22 @@ class InventoryLoaderTest {
             c.put("rotator.dependents.checkout-api.url", "http://checkout.payments.svc/rotation");
             c.put("rotator.kashier.simulator.enabled", "true");
         });
-        assertTrue(problems.contains("rotator.vault.address: must be https in production (rotator.security.https-only), "
-                + "got 'http://vault.vault.svc:8200'; plain http is allowed to loopback only (or with "
-                + "rotator.security.allow-insecure-live-urls)"), problems.toString());
-        assertTrue(problems.stream().anyMatch(p -> p.startsWith("rotator.kashier.api.test-base-url: must be https")),
+        assertTrue(
+                problems.contains("rotator.vault.address: must be https in production (rotator.security.https-only), "
+                        + "got 'http://vault.vault.svc:8200'; plain http is allowed to loopback only (or with "
+                        + "rotator.security.allow-insecure-live-urls)"),
                 problems.toString());
-        assertTrue(problems.stream().anyMatch(p -> p.startsWith("rotator.dependents.checkout-api.url: must be https "
-                + "in production")), "a test key's webhook too (finding 24): " + problems);
-        assertTrue(problems.contains("rotator.kashier.simulator.enabled: the Kashier simulator must not be served "
-                + "with rotator.security.https-only (production); run it as its own process for tests"),
+        assertTrue(
+                problems.stream().anyMatch(p -> p.startsWith("rotator.kashier.api.test-base-url: must be https")),
+                problems.toString());
+        assertTrue(
+                problems.stream()
+                        .anyMatch(p ->
+                                p.startsWith("rotator.dependents.checkout-api.url: must be https " + "in production")),
+                "a test key's webhook too (finding 24): " + problems);
+        assertTrue(
+                problems.contains("rotator.kashier.simulator.enabled: the Kashier simulator must not be served "
+                        + "with rotator.security.https-only (production); run it as its own process for tests"),
                 "finding 28: " + problems);
         assertEquals(4, problems.size(), problems.toString());
 
@@ -133,8 +152,8 @@ class InventoryLoaderTest {
 
     @Test
     void aVaultKvDependentCannotWriteOverTheServicesOwnPathsHoweverThePrefixIsWritten() {
-        assertOneProblem("rotator.dependents.reports.path: 'kashier' overlaps the service's own Vault path 'kashier'",
-                c -> {
+        assertOneProblem(
+                "rotator.dependents.reports.path: 'kashier' overlaps the service's own Vault path 'kashier'", c -> {
                     c.put("rotator.vault.key-prefix", "/kashier/");
                     c.put("rotator.dependents.reports.path", "kashier");
                 });
@@ -142,75 +161,88 @@ class InventoryLoaderTest {
 
     @Test
     void unknownAccountIsNamed() {
-        assertOneProblem("rotator.keys.main-test-secret.account: unknown account 'nope'",
+        assertOneProblem(
+                "rotator.keys.main-test-secret.account: unknown account 'nope'",
                 c -> c.put("rotator.keys.main-test-secret.account", "nope"));
     }
 
     @Test
     void unknownKeyReferencedByADependentIsNamed() {
-        assertOneProblem("rotator.dependents.reports.keys: unknown key 'main-live-payment'",
+        assertOneProblem(
+                "rotator.dependents.reports.keys: unknown key 'main-live-payment'",
                 c -> c.put("rotator.dependents.reports.keys", "main-live-payment"));
     }
 
     @Test
     void modeMustBeTestOrLive() {
-        assertOneProblem("rotator.keys.main-test-payment.mode: must be test or live, got 'staging'",
+        assertOneProblem(
+                "rotator.keys.main-test-payment.mode: must be test or live, got 'staging'",
                 c -> c.put("rotator.keys.main-test-payment.mode", "staging"));
     }
 
     @Test
     void kindMustBeKnown() {
-        assertOneProblem("rotator.keys.main-test-payment.kind: must be payment-api-key or secret-key",
+        assertOneProblem(
+                "rotator.keys.main-test-payment.kind: must be payment-api-key or secret-key",
                 c -> c.put("rotator.keys.main-test-payment.kind", "api-key"));
     }
 
     @Test
     void badDurationsAreNamed() {
-        assertOneProblem("rotator.keys.main-test-payment.grace: '1 day' is not a duration",
+        assertOneProblem(
+                "rotator.keys.main-test-payment.grace: '1 day' is not a duration",
                 c -> c.put("rotator.keys.main-test-payment.grace", "1 day"));
-        assertOneProblem("rotator.rollout.soak: '30x' is not a duration",
-                c -> c.put("rotator.rollout.soak", "30x"));
-        assertOneProblem("rotator.keys.main-test-payment.schedule.every: 'monthly' is not a duration",
+        assertOneProblem("rotator.rollout.soak: '30x' is not a duration", c -> c.put("rotator.rollout.soak", "30x"));
+        assertOneProblem(
+                "rotator.keys.main-test-payment.schedule.every: 'monthly' is not a duration",
                 c -> c.put("rotator.keys.main-test-payment.schedule.every", "monthly"));
     }
 
     @Test
     void scheduleNeedsExactlyOneOfEveryOrCronAndAValidCron() {
-        assertOneProblem("rotator.keys.main-test-payment.schedule: give exactly one of every or cron",
+        assertOneProblem(
+                "rotator.keys.main-test-payment.schedule: give exactly one of every or cron",
                 c -> c.put("rotator.keys.main-test-payment.schedule.cron", "0 0 3 1 * ?"));
-        assertOneProblem("rotator.keys.main-test-payment.schedule.cron: 'every tuesday' is not a Quartz cron",
-                c -> {
-                    c.remove("rotator.keys.main-test-payment.schedule.every");
-                    c.put("rotator.keys.main-test-payment.schedule.cron", "every tuesday");
-                });
+        assertOneProblem("rotator.keys.main-test-payment.schedule.cron: 'every tuesday' is not a Quartz cron", c -> {
+            c.remove("rotator.keys.main-test-payment.schedule.every");
+            c.put("rotator.keys.main-test-payment.schedule.cron", "every tuesday");
+        });
     }
 
     @Test
     void webhookNeedsUrlVerifyUrlAndSigningSecret() {
-        assertOneProblem("rotator.dependents.checkout-api.url: an http(s) URL is required",
+        assertOneProblem(
+                "rotator.dependents.checkout-api.url: an http(s) URL is required",
                 c -> c.remove("rotator.dependents.checkout-api.url"));
-        assertOneProblem("rotator.dependents.checkout-api.verify-url: 'ftp://x/y' is not an http(s) URL",
+        assertOneProblem(
+                "rotator.dependents.checkout-api.verify-url: 'ftp://x/y' is not an http(s) URL",
                 c -> c.put("rotator.dependents.checkout-api.verify-url", "ftp://x/y"));
-        assertOneProblem("rotator.dependents.checkout-api.signing-secret: a webhook needs a signing secret",
+        assertOneProblem(
+                "rotator.dependents.checkout-api.signing-secret: a webhook needs a signing secret",
                 c -> c.remove("rotator.dependents.checkout-api.signing-secret"));
-        assertOneProblem("rotator.dependents.checkout-api.delivery: must be inline or reference",
+        assertOneProblem(
+                "rotator.dependents.checkout-api.delivery: must be inline or reference",
                 c -> c.put("rotator.dependents.checkout-api.delivery", "email"));
     }
 
     @Test
     void vaultKvPathMustNotOverlapTheServicesOwnPaths() {
-        assertOneProblem("rotator.dependents.reports.path: 'kashier/copies' overlaps the service's own Vault path",
+        assertOneProblem(
+                "rotator.dependents.reports.path: 'kashier/copies' overlaps the service's own Vault path",
                 c -> c.put("rotator.dependents.reports.path", "kashier/copies"));
-        assertOneProblem("rotator.dependents.reports.path: a vault-kv dependent needs a path",
+        assertOneProblem(
+                "rotator.dependents.reports.path: a vault-kv dependent needs a path",
                 c -> c.remove("rotator.dependents.reports.path"));
     }
 
     @Test
     void duplicatesAreNamed() {
-        assertOneProblem("rotator.dependents.reports.keys: key 'main-test-payment' is listed twice (duplicate)",
+        assertOneProblem(
+                "rotator.dependents.reports.keys: key 'main-test-payment' is listed twice (duplicate)",
                 c -> c.put("rotator.dependents.reports.keys", "main-test-payment,main-test-payment"));
         assertOneProblem("rotator.accounts.", c -> c.put("rotator.accounts.copy.mid", "MID-3552-454"));
-        assertTrue(problems(c -> c.put("rotator.accounts.copy.mid", "MID-3552-454")).get(0)
+        assertTrue(problems(c -> c.put("rotator.accounts.copy.mid", "MID-3552-454"))
+                .get(0)
                 .contains("duplicate account"));
         List<String> twoOwners = problems(c -> {
             c.put("rotator.keys.other-secret.account", "main");
@@ -218,41 +250,55 @@ class InventoryLoaderTest {
             c.put("rotator.keys.other-secret.kind", "secret-key");
         });
         assertEquals(1, twoOwners.size());
-        assertTrue(twoOwners.get(0).contains("already managed by key") && twoOwners.get(0).contains("duplicate key"),
+        assertTrue(
+                twoOwners.get(0).contains("already managed by key")
+                        && twoOwners.get(0).contains("duplicate key"),
                 twoOwners.get(0));
     }
 
     @Test
     void unknownDependentTypeAndKubernetesSecretFieldsAreNamed() {
-        assertOneProblem("rotator.dependents.reports.type: must be webhook, vault-kv or kubernetes-secret",
+        assertOneProblem(
+                "rotator.dependents.reports.type: must be webhook, vault-kv or kubernetes-secret",
                 c -> c.put("rotator.dependents.reports.type", "ftp"));
         List<String> k8s = problems(c -> c.put("rotator.dependents.reports.type", "kubernetes-secret"));
-        assertEquals(List.of("rotator.dependents.reports.namespace: a kubernetes-secret dependent needs this name",
-                "rotator.dependents.reports.secret: a kubernetes-secret dependent needs this name"), k8s);
-        assertOneProblem("rotator.dependents.reports.restart: 'Billing_Worker' is not a Kubernetes name",
-                c -> {
-                    c.put("rotator.dependents.reports.type", "kubernetes-secret");
-                    c.put("rotator.dependents.reports.namespace", "billing");
-                    c.put("rotator.dependents.reports.secret", "kashier-keys");
-                    c.put("rotator.dependents.reports.restart", "Billing_Worker");
-                });
+        assertEquals(
+                List.of(
+                        "rotator.dependents.reports.namespace: a kubernetes-secret dependent needs this name",
+                        "rotator.dependents.reports.secret: a kubernetes-secret dependent needs this name"),
+                k8s);
+        assertOneProblem("rotator.dependents.reports.restart: 'Billing_Worker' is not a Kubernetes name", c -> {
+            c.put("rotator.dependents.reports.type", "kubernetes-secret");
+            c.put("rotator.dependents.reports.namespace", "billing");
+            c.put("rotator.dependents.reports.secret", "kashier-keys");
+            c.put("rotator.dependents.reports.restart", "Billing_Worker");
+        });
         for (String bad : List.of("billing-", "-billing", "billing.")) {
-            assertTrue(problems(c -> {
-                c.put("rotator.dependents.reports.type", "kubernetes-secret");
-                c.put("rotator.dependents.reports.namespace", "billing");
-                c.put("rotator.dependents.reports.secret", "kashier-keys");
-                c.put("rotator.dependents.reports.restart", "worker," + bad);
-            }).stream().anyMatch(p -> p.contains("'" + bad + "' is not a Kubernetes name")), bad);
+            assertTrue(
+                    problems(c -> {
+                                c.put("rotator.dependents.reports.type", "kubernetes-secret");
+                                c.put("rotator.dependents.reports.namespace", "billing");
+                                c.put("rotator.dependents.reports.secret", "kashier-keys");
+                                c.put("rotator.dependents.reports.restart", "worker," + bad);
+                            })
+                            .stream()
+                            .anyMatch(p -> p.contains("'" + bad + "' is not a Kubernetes name")),
+                    bad);
         }
-        assertOneProblem("rotator.dependents.reports.path: 'apps//reports' is not a Vault path (letters, digits, . _ - "
-                + "separated by /)", c -> c.put("rotator.dependents.reports.path", "apps//reports"));
-        assertOneProblem("rotator.dependents.reports.path: 'apps/re ports' is not a Vault path (letters, digits, . _ - "
-                + "separated by /)", c -> c.put("rotator.dependents.reports.path", "apps/re ports"));
+        assertOneProblem(
+                "rotator.dependents.reports.path: 'apps//reports' is not a Vault path (letters, digits, . _ - "
+                        + "separated by /)",
+                c -> c.put("rotator.dependents.reports.path", "apps//reports"));
+        assertOneProblem(
+                "rotator.dependents.reports.path: 'apps/re ports' is not a Vault path (letters, digits, . _ - "
+                        + "separated by /)",
+                c -> c.put("rotator.dependents.reports.path", "apps/re ports"));
     }
 
     @Test
     void badIdsAndDashboardAreNamed() {
-        assertOneProblem("rotator.kashier.dashboard: must be manual or simulator, got 'api'",
+        assertOneProblem(
+                "rotator.kashier.dashboard: must be manual or simulator, got 'api'",
                 c -> c.put("rotator.kashier.dashboard", "api"));
         List<String> badId = problems(c -> {
             c.put("rotator.accounts.Main_Account!.mid", "MID-1-2");
@@ -271,28 +317,39 @@ class InventoryLoaderTest {
         assertEquals(Duration.ofMinutes(5), own.soak());
         assertEquals(0, own.failureThresholdPercent());
         assertEquals(16, own.maxConcurrency(), "the rest comes from rotator.rollout");
-        assertEquals(10, inventory.key("main-test-secret").orElseThrow().rollout().failureThresholdPercent());
-        assertTrue(own.waveFails(0, 1, 100) && !inventory.rollout().waveFails(1, 10, 100)
-                && inventory.rollout().waveFails(1, 11, 100), "canary tolerates nothing; later waves up to 10%");
+        assertEquals(
+                10, inventory.key("main-test-secret").orElseThrow().rollout().failureThresholdPercent());
+        assertTrue(
+                own.waveFails(0, 1, 100)
+                        && !inventory.rollout().waveFails(1, 10, 100)
+                        && inventory.rollout().waveFails(1, 11, 100),
+                "canary tolerates nothing; later waves up to 10%");
     }
 
     @Test
     void badWavePolicyValuesAreNamed() {
-        assertOneProblem("rotator.rollout.failure-threshold: 'some' is not a percentage",
+        assertOneProblem(
+                "rotator.rollout.failure-threshold: 'some' is not a percentage",
                 c -> c.put("rotator.rollout.failure-threshold", "some"));
-        assertOneProblem("rotator.keys.main-test-payment.rollout.max-concurrency: must be between 1 and 1024",
+        assertOneProblem(
+                "rotator.keys.main-test-payment.rollout.max-concurrency: must be between 1 and 1024",
                 c -> c.put("rotator.keys.main-test-payment.rollout.max-concurrency", "5000"));
-        assertOneProblem("rotator.keys.main-test-payment.rollout.verify-timeout: 'soon' is not a duration",
+        assertOneProblem(
+                "rotator.keys.main-test-payment.rollout.verify-timeout: 'soon' is not a duration",
                 c -> c.put("rotator.keys.main-test-payment.rollout.verify-timeout", "soon"));
     }
 
     @Test
     void everyProblemIsReportedAtOnce() {
-        InventoryException e = assertThrows(InventoryException.class, () -> load(new HashMap<>(valid()) {{
-                put("rotator.keys.main-test-payment.mode", "prod");
-                put("rotator.rollout.max-concurrency", "0");
-                remove("rotator.dependents.checkout-api.url");
-            }}));
+        InventoryException e = assertThrows(
+                InventoryException.class,
+                () -> load(new HashMap<>(valid()) {
+                    {
+                        put("rotator.keys.main-test-payment.mode", "prod");
+                        put("rotator.rollout.max-concurrency", "0");
+                        remove("rotator.dependents.checkout-api.url");
+                    }
+                }));
         assertEquals(3, e.problems().size(), e.getMessage());
         assertTrue(e.getMessage().startsWith("Invalid rotator configuration (3 problems):"));
     }

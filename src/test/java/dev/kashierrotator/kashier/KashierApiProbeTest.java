@@ -46,7 +46,8 @@ class KashierApiProbeTest {
         // The live API is unreachable: VERIFY_NEW_KEY retries a bounded number of times, then fails. The
         // standby user's key was changed, which harms nobody: dependents keep the live user's key.
         String id = rotate("live-alt", "bounded retries");
-        awaitState(id, "FAILED", 60).then()
+        awaitState(id, "FAILED", 60)
+                .then()
                 .body("error", containsString("VERIFY_NEW_KEY: gave up after 3 attempts"))
                 .body("steps.find { it.name == 'VERIFY_NEW_KEY' }.state", equalTo("FAILED"))
                 .body("steps.find { it.name == 'STAGE_PENDING' }.state", equalTo("SKIPPED"));
@@ -56,9 +57,11 @@ class KashierApiProbeTest {
     void afterASingleUserChangeAnUnreachableKashierDoesNotStopTheNewKeyGoingOut() {
         // live-secret's old key died at the change: failing would leave every dependent on it.
         String id = rotate("live-secret", "Kashier unreachable after the change");
-        awaitState(id, "COMPLETED", 60).then()
-                .body("steps.find { it.name == 'VERIFY_NEW_KEY' }.detail", containsString("did not answer after 3 "
-                        + "attempts"))
+        awaitState(id, "COMPLETED", 60)
+                .then()
+                .body(
+                        "steps.find { it.name == 'VERIFY_NEW_KEY' }.detail",
+                        containsString("did not answer after 3 " + "attempts"))
                 .body("steps.find { it.name == 'VERIFY_NEW_KEY' }.detail", containsString("goes out unverified"));
     }
 
@@ -73,9 +76,10 @@ class KashierApiProbeTest {
     @Test
     void unreachableKashierIsRetriedThenTheBreakerFailsFast() {
         String key = keys.current("live-secret").orElseThrow().value();
-        KashierUnavailableException first = assertThrows(KashierUnavailableException.class,
-                () -> kashier.acceptsSecretKey(Mode.LIVE, key));
-        assertTrue(first.getMessage().contains("unreachable") && !first.getMessage().contains(key));
+        KashierUnavailableException first =
+                assertThrows(KashierUnavailableException.class, () -> kashier.acceptsSecretKey(Mode.LIVE, key));
+        assertTrue(first.getMessage().contains("unreachable")
+                && !first.getMessage().contains(key));
         // Every attempt (retries included) counts: the breaker opens and answers at once, without calling;
         // the engine sees that as Kashier being unavailable, like any other passing failure.
         String last = "";

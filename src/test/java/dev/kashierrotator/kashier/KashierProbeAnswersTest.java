@@ -11,16 +11,15 @@ import dev.kashierrotator.util.HttpClientProducer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Tag;
 
 /**
  * The probe fails closed: only 401 rejects a key and only 404 (or 2xx) accepts it. A WAF's 403, a rate
@@ -68,8 +67,8 @@ class KashierProbeAnswersTest {
     @ValueSource(ints = {400, 403, 429, 302, 307, 500, 503})
     void anyOtherAnswerIsKashierUnavailableNotAVerdict(int status) {
         STATUS.set(status);
-        KashierUnavailableException e = assertThrows(KashierUnavailableException.class,
-                () -> probe.acceptsSecretKey(Mode.TEST, KEY));
+        KashierUnavailableException e =
+                assertThrows(KashierUnavailableException.class, () -> probe.acceptsSecretKey(Mode.TEST, KEY));
         assertTrue(e.getMessage().contains("HTTP " + status) && !e.getMessage().contains(KEY), e.getMessage());
     }
 
@@ -77,11 +76,11 @@ class KashierProbeAnswersTest {
     void aKashierThatStallsAfterItsHeadersIsCutAtTheBound() {
         HostileServer stalling = HostileServer.start(HostileServer.Behaviour.STALL_AFTER_HEADERS, null, null);
         try {
-            KashierApiProbe slow = new KashierApiProbe(HttpClientProducer.builder().build(), stalling.url("/test"),
-                    stalling.url("/live"));
+            KashierApiProbe slow = new KashierApiProbe(
+                    HttpClientProducer.builder().build(), stalling.url("/test"), stalling.url("/live"));
             Instant start = Instant.now();
-            KashierUnavailableException e = assertThrows(KashierUnavailableException.class,
-                    () -> slow.acceptsSecretKey(Mode.TEST, KEY));
+            KashierUnavailableException e =
+                    assertThrows(KashierUnavailableException.class, () -> slow.acceptsSecretKey(Mode.TEST, KEY));
             Duration took = Duration.between(start, Instant.now());
             assertTrue(took.compareTo(KashierApiProbe.CALL_BOUND.plusSeconds(5)) < 0, "cut after " + took);
             assertTrue(e.getMessage().contains("within"), e.getMessage());

@@ -40,10 +40,20 @@ class ProductionArtifactIT {
 
     @BeforeAll
     static void buildTheProductionArtifact() throws Exception {
-        List<String> command = new ArrayList<>(List.of("./mvnw", "-B", "-q", "-o", "package", "-Dproduction",
-                "-Dmaven.test.skip=true", "-DskipOpenbaoInstall=true", "-Dout.dir=" + BUILD));
-        Process build = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "production-build.log").toFile()).start();
+        List<String> command = new ArrayList<>(List.of(
+                "./mvnw",
+                "-B",
+                "-q",
+                "-o",
+                "package",
+                "-Dproduction",
+                "-Dmaven.test.skip=true",
+                "-DskipOpenbaoInstall=true",
+                "-Dout.dir=" + BUILD));
+        Process build = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target", "production-build.log").toFile())
+                .start();
         assertTrue(build.waitFor(10, TimeUnit.MINUTES), "the production build did not finish in 10 minutes");
         assertEquals(0, build.exitValue(), "the production build failed; see target/production-build.log");
     }
@@ -53,7 +63,10 @@ class ProductionArtifactIT {
         Set<String> local;
         try (Stream<Path> files = Files.walk(Path.of("src", "local", "java"))) {
             local = files.filter(f -> f.toString().endsWith(".java"))
-                    .map(f -> Path.of("src", "local", "java").relativize(f).toString().replace(".java", ""))
+                    .map(f -> Path.of("src", "local", "java")
+                            .relativize(f)
+                            .toString()
+                            .replace(".java", ""))
                     .collect(Collectors.toSet());
         }
         assertTrue(local.contains("dev/kashierrotator/sim/KashierSimulator"), "the list of local classes: " + local);
@@ -61,13 +74,17 @@ class ProductionArtifactIT {
         try (Stream<Path> jars = Files.list(APP.resolve("app"))) {
             for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
                 try (ZipFile zip = new ZipFile(jar.toFile())) {
-                    zip.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class")).forEach(classes::add);
+                    zip.stream()
+                            .map(e -> e.getName())
+                            .filter(n -> n.endsWith(".class"))
+                            .forEach(classes::add);
                 }
             }
         }
         assertTrue(classes.contains("dev/kashierrotator/rotation/RotationEngine.class"), "the service is in it");
         List<String> leaked = classes.stream()
-                .filter(c -> local.contains(c.replaceAll("\\$.*", "").replace(".class", ""))).toList();
+                .filter(c -> local.contains(c.replaceAll("\\$.*", "").replace(".class", "")))
+                .toList();
         assertEquals(List.of(), leaked, "classes of src/local/java in the production artifact");
     }
 
@@ -76,31 +93,42 @@ class ProductionArtifactIT {
         Map<String, String> c = settings("prod-artifact-sim");
         c.put("rotator.kashier.dashboard", "simulator");
         c.put("rotator.kashier.simulator.url", "http://127.0.0.1:9/sim/kashier");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m"));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         c.put("quarkus.http.port", Integer.toString(OpenBao.freePort()));
         c.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", APP.resolve("quarkus-run.jar").toString()));
         Path log = Path.of("target", "it-prod-artifact-sim.log");
-        Process service = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process service = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         assertTrue(service.waitFor(60, TimeUnit.SECONDS), "it should stop at start-up, not run");
         assertFalse(service.exitValue() == 0, "exit status");
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertTrue(output.contains("rotator.kashier.dashboard=simulator, but this is the production build of the "
-                + "service, which has no simulator"), output);
+        assertTrue(
+                output.contains("rotator.kashier.dashboard=simulator, but this is the production build of the "
+                        + "service, which has no simulator"),
+                output);
     }
 
     @Test
     void inManualModeItRunsAndServesNoSimulator() throws Exception {
         Map<String, String> c = settings("prod-artifact-manual");
-        try (ServiceProcess service = ServiceProcess.start("prod-artifact", OpenBao.freePort(), c,
-                List.of("-Xmx256m"), APP.resolve("quarkus-run.jar"))) {
+        try (ServiceProcess service = ServiceProcess.start(
+                "prod-artifact", OpenBao.freePort(), c, List.of("-Xmx256m"), APP.resolve("quarkus-run.jar"))) {
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> sim = http.send(HttpRequest.newBuilder(URI.create(service.url()
-                    + "/sim/kashier/test/dashboard/keys?mid=MID-7000-007")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> sim = http.send(
+                    HttpRequest.newBuilder(
+                                    URI.create(service.url() + "/sim/kashier/test/dashboard/keys?mid=MID-7000-007"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(404, sim.statusCode(), "no simulator endpoint: " + sim.body());
-            HttpResponse<String> keys = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/api/v1/keys"))
-                    .header("Authorization", "Bearer prod-artifact-token").build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> keys = http.send(
+                    HttpRequest.newBuilder(URI.create(service.url() + "/api/v1/keys"))
+                            .header("Authorization", "Bearer prod-artifact-token")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, keys.statusCode(), keys.body());
             assertTrue(keys.body().contains("main-test-payment"), keys.body());
         }

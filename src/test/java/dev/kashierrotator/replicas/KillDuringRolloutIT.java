@@ -23,20 +23,25 @@ class KillDuringRolloutIT {
 
     @Test
     void rotationSurvivesKillNineDuringRollout() throws Exception {
-        try (DemoDependent slow = DemoDependent.start("it-kill-slow", "slow-secret", 0)
-                .confirmAfter(Duration.ofSeconds(4));
-             DemoDependent later = DemoDependent.start("it-kill-later", "later-secret", 0);
-             Cluster cluster = new Cluster("it-kill")) {
+        try (DemoDependent slow =
+                        DemoDependent.start("it-kill-slow", "slow-secret", 0).confirmAfter(Duration.ofSeconds(4));
+                DemoDependent later = DemoDependent.start("it-kill-later", "later-secret", 0);
+                Cluster cluster = new Cluster("it-kill")) {
             cluster.paymentKey("kill-pay", MID, "1s")
                     .webhook("slow-fleet", "kill-pay", 0, slow, "slow-secret")
                     .webhook("later-fleet", "kill-pay", 1, later, "later-secret");
             ServiceProcess first = cluster.replica("replica-first");
             JsonPath before = key(first, "kill-pay");
-            String id = rotate(first, "kill-pay").then().statusCode(202).extract().path("id");
+            String id =
+                    rotate(first, "kill-pay").then().statusCode(202).extract().path("id");
 
             // The canary has the new key but has not confirmed it yet: the rollout is under way.
-            awaitRotation(first, id, 30, r -> "RUNNING".equals(r.getString("steps.find { it.name == 'ROLLOUT' }.state"))
-                    && !slow.received().isEmpty());
+            awaitRotation(
+                    first,
+                    id,
+                    30,
+                    r -> "RUNNING".equals(r.getString("steps.find { it.name == 'ROLLOUT' }.state"))
+                            && !slow.received().isEmpty());
             first.kill();
 
             try (ServiceProcess second = cluster.replica("replica-second")) {
@@ -51,8 +56,13 @@ class KillDuringRolloutIT {
 
                 List<Map<String, Object>> issued = dashboardPaymentKeys(cluster, MID);
                 assertEquals(2, issued.size(), "the seeded key and exactly one new key: " + issued.size());
-                assertEquals(List.of(fresh), issued.stream().filter(k -> Boolean.TRUE.equals(k.get("active")))
-                        .map(k -> k.get("fingerprint")).toList(), "only the new key is active after grace");
+                assertEquals(
+                        List.of(fresh),
+                        issued.stream()
+                                .filter(k -> Boolean.TRUE.equals(k.get("active")))
+                                .map(k -> k.get("fingerprint"))
+                                .toList(),
+                        "only the new key is active after grace");
                 assertEquals(fresh, slow.fingerprint("kill-pay").orElseThrow());
                 assertEquals(fresh, later.fingerprint("kill-pay").orElseThrow());
             }

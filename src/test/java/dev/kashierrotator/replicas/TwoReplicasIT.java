@@ -28,11 +28,12 @@ class TwoReplicasIT {
 
     @Test
     void fiftyConcurrentTriggersMakeOneRotationAndADeadHolderIsTakenOver() throws Exception {
-        try (DemoDependent fleet = DemoDependent.start("it-race-fleet", "race-secret", 0)
-                .confirmAfter(Duration.ofSeconds(3));
-             Cluster cluster = new Cluster("it-race")) {
+        try (DemoDependent fleet =
+                        DemoDependent.start("it-race-fleet", "race-secret", 0).confirmAfter(Duration.ofSeconds(3));
+                Cluster cluster = new Cluster("it-race")) {
             cluster.paymentKey("race-pay", MID, "1s").webhook("race-fleet", "race-pay", 0, fleet, "race-secret");
-            try (ServiceProcess a = cluster.replica("replica-a"); ServiceProcess b = cluster.replica("replica-b")) {
+            try (ServiceProcess a = cluster.replica("replica-a");
+                    ServiceProcess b = cluster.replica("replica-b")) {
                 raceThenKillHolder(cluster, a, b);
             }
         }
@@ -57,12 +58,14 @@ class TwoReplicasIT {
             answers.add(f.get());
         }
         pool.shutdown();
-        List<Response> accepted = answers.stream().filter(r -> r.statusCode() == 202).toList();
+        List<Response> accepted =
+                answers.stream().filter(r -> r.statusCode() == 202).toList();
         long conflicts = answers.stream().filter(r -> r.statusCode() == 409).count();
         assertEquals(1, accepted.size(), "exactly one rotation started");
         assertEquals(49, conflicts, "every other trigger got 409");
         String id = accepted.get(0).path("id");
-        answers.stream().filter(r -> r.statusCode() == 409)
+        answers.stream()
+                .filter(r -> r.statusCode() == 409)
                 .forEach(r -> assertEquals(id, r.path("rotationId"), "409 names the running rotation"));
 
         // Kill whichever replica runs it, mid-rotation; the other takes over once the lease expires.
@@ -80,9 +83,15 @@ class TwoReplicasIT {
     }
 
     private static int rotationsOf(ServiceProcess replica, String keyId) {
-        return io.restassured.RestAssured.given().baseUri(replica.url())
+        return io.restassured.RestAssured.given()
+                .baseUri(replica.url())
                 .header("Authorization", "Bearer " + Cluster.TOKEN)
-                .get("/api/v1/rotations?keyId={k}", keyId).then().statusCode(200).extract().jsonPath()
-                .getList("$").size();
+                .get("/api/v1/rotations?keyId={k}", keyId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$")
+                .size();
     }
 }

@@ -44,8 +44,7 @@ public final class FanOutBenchmark {
     private static final AtomicLong BAD_SIGNATURES = new AtomicLong();
     private static final long POLL_MS = Long.getLong("bench.poll", 500);
 
-    private FanOutBenchmark() {
-    }
+    private FanOutBenchmark() {}
 
     public static void main(String[] given) throws Exception {
         // -Dbench.args="100 canary" arrives as one argument.
@@ -63,11 +62,22 @@ public final class FanOutBenchmark {
                 + "  keys:\n    fan-pay:\n      account: bench\n      mode: test\n      kind: payment-api-key\n"
                 + "      grace: 0s\n  dependents:\n");
         for (int i = 0; i < n; i++) {
-            yaml.append("    d").append(i).append(":\n      keys: [fan-pay]\n      wave: ")
-                    .append(canary && i > 0 ? 1 : 0).append("\n      type: webhook\n")
-                    .append("      url: ").append(base).append(i).append("/rotation\n")
-                    .append("      verify-url: ").append(base).append(i).append("/fingerprints\n")
-                    .append("      signing-secret: s").append(i).append('\n');
+            yaml.append("    d")
+                    .append(i)
+                    .append(":\n      keys: [fan-pay]\n      wave: ")
+                    .append(canary && i > 0 ? 1 : 0)
+                    .append("\n      type: webhook\n")
+                    .append("      url: ")
+                    .append(base)
+                    .append(i)
+                    .append("/rotation\n")
+                    .append("      verify-url: ")
+                    .append(base)
+                    .append(i)
+                    .append("/fingerprints\n")
+                    .append("      signing-secret: s")
+                    .append(i)
+                    .append('\n');
         }
         Path config = Files.createTempFile("fanout", ".yaml");
         Files.writeString(config, yaml);
@@ -77,12 +87,24 @@ public final class FanOutBenchmark {
         String sim = "http://127.0.0.1:" + port + "/sim/kashier";
         Map<String, String> settings = new java.util.HashMap<>(ServiceProcess.PLAIN_HTTP);
         settings.putAll(Map.of(
-                "quarkus.config.locations", config.toUri().toString(),
-                "rotator.vault.address", bao.address(), "rotator.vault.token", bao.rootToken(),
-                "rotator.vault.key-prefix", "bench-" + System.nanoTime(),
-                "rotator.bootstrap-token", "bench", "rotator.kashier.dashboard", "simulator",
-                "rotator.kashier.simulator.enabled", "true", "rotator.kashier.simulator.url", sim,
-                "rotator.kashier.api.test-base-url", sim + "/test"));
+                "quarkus.config.locations",
+                config.toUri().toString(),
+                "rotator.vault.address",
+                bao.address(),
+                "rotator.vault.token",
+                bao.rootToken(),
+                "rotator.vault.key-prefix",
+                "bench-" + System.nanoTime(),
+                "rotator.bootstrap-token",
+                "bench",
+                "rotator.kashier.dashboard",
+                "simulator",
+                "rotator.kashier.simulator.enabled",
+                "true",
+                "rotator.kashier.simulator.url",
+                sim,
+                "rotator.kashier.api.test-base-url",
+                sim + "/test"));
         List<String> jvm = new java.util.ArrayList<>(ChartJvm.asInThePod());
         if (java.util.Arrays.asList(args).contains("jfr")) {
             // A CPU profile of the service: jfr print --events jdk.ExecutionSample target/fanout.jfr
@@ -95,26 +117,35 @@ public final class FanOutBenchmark {
             // Ideal: rounds of 20 ms, 64 dependents at a time, wave after wave.
             long rounds = canary ? 1 + (n - 1 + 63) / 64 : (n + 63) / 64;
             long ideal = rounds * 20;
-            int runs = java.util.Arrays.stream(args).filter(a -> a.startsWith("runs=")).findFirst()
-                    .map(a -> Integer.parseInt(a.substring(5))).orElse(3);
+            int runs = java.util.Arrays.stream(args)
+                    .filter(a -> a.startsWith("runs="))
+                    .findFirst()
+                    .map(a -> Integer.parseInt(a.substring(5)))
+                    .orElse(3);
             long peak = heapBefore;
             List<Long> rollouts = new java.util.ArrayList<>();
             for (int run = 1; run <= runs; run++) {
                 long cpu0 = cpuMillis(service.pid());
                 long fleetCpu0 = cpuMillis(ProcessHandle.current().pid());
                 Instant t0 = Instant.now();
-                JsonNode started = JSON.readTree(http.send(HttpRequest.newBuilder(
-                                URI.create(service.url() + "/api/v1/keys/fan-pay/rotations"))
-                        .header("Authorization", "Bearer bench").header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"bench\"}")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
+                JsonNode started = JSON.readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(service.url() + "/api/v1/keys/fan-pay/rotations"))
+                                        .header("Authorization", "Bearer bench")
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString("{\"reason\":\"bench\"}"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body());
                 String id = started.path("id").asText();
                 JsonNode r;
                 while (true) {
                     peak = Math.max(peak, heap(http, service));
-                    r = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(service.url()
-                                    + "/api/v1/rotations/" + id)).header("Authorization", "Bearer bench").build(),
-                            HttpResponse.BodyHandlers.ofString()).body());
+                    r = JSON.readTree(http.send(
+                                    HttpRequest.newBuilder(URI.create(service.url() + "/api/v1/rotations/" + id))
+                                            .header("Authorization", "Bearer bench")
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body());
                     String state = r.path("state").asText();
                     if (state.equals("COMPLETED") || state.equals("FAILED") || state.equals("ROLLED_BACK")) {
                         break;
@@ -132,34 +163,55 @@ public final class FanOutBenchmark {
                         rollout = s;
                     }
                 }
-                long rolloutMs = Duration.between(Instant.parse(rollout.path("startedAt").asText()),
-                        Instant.parse(rollout.path("endedAt").asText())).toMillis();
+                long rolloutMs = Duration.between(
+                                Instant.parse(rollout.path("startedAt").asText()),
+                                Instant.parse(rollout.path("endedAt").asText()))
+                        .toMillis();
                 rollouts.add(rolloutMs);
                 StringBuilder waves = new StringBuilder();
                 Instant mark = Instant.parse(rollout.path("startedAt").asText());
                 for (JsonNode w : r.path("waves")) {
                     Instant ws = Instant.parse(w.path("startedAt").asText());
                     Instant we = Instant.parse(w.path("endedAt").asText());
-                    waves.append(String.format(" +%d ms, wave %d: %d ms;", Duration.between(mark, ws).toMillis(),
-                            w.path("index").asInt(), Duration.between(ws, we).toMillis()));
+                    waves.append(String.format(
+                            " +%d ms, wave %d: %d ms;",
+                            Duration.between(mark, ws).toMillis(),
+                            w.path("index").asInt(),
+                            Duration.between(ws, we).toMillis()));
                     mark = we;
                 }
-                waves.append(String.format(" +%d ms to the step's end", Duration.between(mark,
-                        Instant.parse(rollout.path("endedAt").asText())).toMillis()));
+                waves.append(String.format(
+                        " +%d ms to the step's end",
+                        Duration.between(
+                                        mark,
+                                        Instant.parse(rollout.path("endedAt").asText()))
+                                .toMillis()));
                 long confirmed = 0;
                 for (JsonNode w : r.path("waves")) {
                     for (JsonNode d : w.path("dependents")) {
                         confirmed += d.path("state").asText().equals("CONFIRMED") ? 1 : 0;
                     }
                 }
-                System.out.printf("run %d%s: fan-out to %d webhook dependents (%s; deliveries answered after 20 ms, "
-                        + "max-concurrency 64, soak 0): %s; ROLLOUT step %d ms = %.1f x the ideal %d ms (%d rounds); "
-                        + "POST to final state %d ms; %d confirmed, %d bad signatures; CPU used by the service "
-                        + "%d ms, by the fleet and this client %d ms (%d cores)%n", run,
-                        run == 1 ? " (first after start)" : "", n,
-                        canary ? "a canary, then " + (n - 1) : "one wave", r.path("state").asText(), rolloutMs,
-                        rolloutMs / (double) ideal, ideal, rounds, total, confirmed, BAD_SIGNATURES.get(), cpu,
-                        fleetCpu, Runtime.getRuntime().availableProcessors());
+                System.out.printf(
+                        "run %d%s: fan-out to %d webhook dependents (%s; deliveries answered after 20 ms, "
+                                + "max-concurrency 64, soak 0): %s; ROLLOUT step %d ms = %.1f x the ideal %d ms (%d rounds); "
+                                + "POST to final state %d ms; %d confirmed, %d bad signatures; CPU used by the service "
+                                + "%d ms, by the fleet and this client %d ms (%d cores)%n",
+                        run,
+                        run == 1 ? " (first after start)" : "",
+                        n,
+                        canary ? "a canary, then " + (n - 1) : "one wave",
+                        r.path("state").asText(),
+                        rolloutMs,
+                        rolloutMs / (double) ideal,
+                        ideal,
+                        rounds,
+                        total,
+                        confirmed,
+                        BAD_SIGNATURES.get(),
+                        cpu,
+                        fleetCpu,
+                        Runtime.getRuntime().availableProcessors());
                 System.out.println("  where the ROLLOUT step's time went:" + waves);
             }
             System.gc();
@@ -167,12 +219,21 @@ public final class FanOutBenchmark {
             long heapAfter = heap(http, service);
             long peakRss = procStatus(service.pid(), "VmHWM");
             List<Long> later = rollouts.subList(Math.min(1, rollouts.size() - 1), rollouts.size());
-            System.out.printf("ROLLOUT: first %d ms (%.1f x ideal), best of the later runs %d ms (%.1f x ideal)%n",
-                    rollouts.get(0), rollouts.get(0) / (double) ideal, java.util.Collections.min(later),
+            System.out.printf(
+                    "ROLLOUT: first %d ms (%.1f x ideal), best of the later runs %d ms (%.1f x ideal)%n",
+                    rollouts.get(0),
+                    rollouts.get(0) / (double) ideal,
+                    java.util.Collections.min(later),
                     java.util.Collections.min(later) / (double) ideal);
-            System.out.printf("service heap used: before %d MiB, peak during %d MiB, after %d MiB; resident: "
-                    + "%d MiB after start, peak %d MiB (JVM: %s)%n", heapBefore >> 20, peak >> 20, heapAfter >> 20,
-                    rssAfterStart >> 10, peakRss >> 10, String.join(" ", jvm));
+            System.out.printf(
+                    "service heap used: before %d MiB, peak during %d MiB, after %d MiB; resident: "
+                            + "%d MiB after start, peak %d MiB (JVM: %s)%n",
+                    heapBefore >> 20,
+                    peak >> 20,
+                    heapAfter >> 20,
+                    rssAfterStart >> 10,
+                    peakRss >> 10,
+                    String.join(" ", jvm));
         } finally {
             fleet.stop(0);
             Files.deleteIfExists(config);
@@ -198,8 +259,11 @@ public final class FanOutBenchmark {
     }
 
     private static long heap(HttpClient http, ServiceProcess service) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = http.send(
+                        HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         double sum = 0;
         for (String line : metrics.split("\n")) {
             if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
@@ -216,7 +280,8 @@ public final class FanOutBenchmark {
             if (parts.length > 3 && parts[3].equals("fingerprints")) {
                 String key = HELD.get(id);
                 byte[] body = ("{\"keys\":{" + (key == null ? "" : "\"fan-pay\":\"" + Fingerprints.of(key) + "\"")
-                        + "}}").getBytes(StandardCharsets.UTF_8);
+                                + "}}")
+                        .getBytes(StandardCharsets.UTF_8);
                 ex.sendResponseHeaders(200, body.length);
                 try (OutputStream out = ex.getResponseBody()) {
                     out.write(body);
@@ -233,8 +298,8 @@ public final class FanOutBenchmark {
             String key = JSON.readTree(body).path("key").asText();
             HELD.put(id, key);
             // As docs/webhook-protocol.md allows: the answer says what the verify URL would now say.
-            byte[] answer = ("{\"keys\":{\"fan-pay\":\"" + Fingerprints.of(key) + "\"}}")
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] answer =
+                    ("{\"keys\":{\"fan-pay\":\"" + Fingerprints.of(key) + "\"}}").getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, answer.length);
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(answer);

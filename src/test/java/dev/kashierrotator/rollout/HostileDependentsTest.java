@@ -65,10 +65,13 @@ class HostileDependentsTest {
         assertTrue(server.hits() > 0, "the misbehaviour was met");
 
         assertEquals(old.fingerprint(), keys.current(keyId).orElseThrow().fingerprint(), "Vault serves the old key");
-        assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, "MID-2000-002", old.fingerprint()),
+        assertTrue(
+                kashier.authenticatesPaymentKey(Mode.TEST, "MID-2000-002", old.fingerprint()),
                 "the old key still works");
         await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0);
-        await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.getName().startsWith("rollout-" + keyId) || t.getName().startsWith("rollback-" + keyId)));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().startsWith("rollout-" + keyId)
+                                || t.getName().startsWith("rollback-" + keyId)));
     }
 }

@@ -65,13 +65,37 @@ class KubernetesSecretTest {
     @BeforeEach
     void deploymentAndController() {
         client = server.getClient();
-        if (client.apps().deployments().inNamespace(NS).withName("billing-worker").get() == null) {
-            client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
-                    .withNewMetadata().withName("billing-worker").withNamespace(NS).withGeneration(1L).endMetadata()
-                    .withNewSpec().withReplicas(2).withNewTemplate().withNewMetadata().endMetadata().endTemplate()
-                    .endSpec()
-                    .withNewStatus().withObservedGeneration(1L).withReplicas(2).withUpdatedReplicas(2)
-                    .withReadyReplicas(2).withAvailableReplicas(2).endStatus().build()).create();
+        if (client.apps()
+                        .deployments()
+                        .inNamespace(NS)
+                        .withName("billing-worker")
+                        .get()
+                == null) {
+            client.apps()
+                    .deployments()
+                    .inNamespace(NS)
+                    .resource(new DeploymentBuilder()
+                            .withNewMetadata()
+                            .withName("billing-worker")
+                            .withNamespace(NS)
+                            .withGeneration(1L)
+                            .endMetadata()
+                            .withNewSpec()
+                            .withReplicas(2)
+                            .withNewTemplate()
+                            .withNewMetadata()
+                            .endMetadata()
+                            .endTemplate()
+                            .endSpec()
+                            .withNewStatus()
+                            .withObservedGeneration(1L)
+                            .withReplicas(2)
+                            .withUpdatedReplicas(2)
+                            .withReadyReplicas(2)
+                            .withAvailableReplicas(2)
+                            .endStatus()
+                            .build())
+                    .create();
         }
         controlling = true;
         controller = new Thread(this::playDeploymentController, "deployment-controller");
@@ -92,14 +116,18 @@ class KubernetesSecretTest {
         String id = rotate("k8s-pay", "k8s");
         // Restarted, but the controller holds the rollout: the rotation must wait.
         await().atMost(Duration.ofSeconds(20)).until(() -> annotation() != null && restartsSeen.contains(annotation()));
-        Response waiting = awaitRotation(id, 20, r -> "RUNNING".equals(r.path("steps.find { it.name == 'ROLLOUT' }.state")));
+        Response waiting =
+                awaitRotation(id, 20, r -> "RUNNING".equals(r.path("steps.find { it.name == 'ROLLOUT' }.state")));
         assertNotEquals("CONFIRMED", waiting.path("waves[0].dependents[0].state"), "not done before the rollout is");
         assertEquals("RUNNING", waiting.path("state"));
 
         StoredKey fresh = keys.pending("k8s-pay", id).orElseThrow();
-        Secret secret = client.secrets().inNamespace(NS).withName("kashier-keys").get();
+        Secret secret =
+                client.secrets().inNamespace(NS).withName("kashier-keys").get();
         assertEquals(fresh.fingerprint(), Fingerprints.of(decode(secret, "k8s-pay")), "the new key is in the Secret");
-        assertEquals(old.fingerprint(), Fingerprints.of(decode(secret, "k8s-pay.previous")),
+        assertEquals(
+                old.fingerprint(),
+                Fingerprints.of(decode(secret, "k8s-pay.previous")),
                 "with the previous key during grace");
 
         holdRollouts = false;
@@ -131,7 +159,8 @@ class KubernetesSecretTest {
             if (before != null) {
                 restartsSeen.remove(before);
             }
-            Secret secret = client.secrets().inNamespace(NS).withName("kashier-keys").get();
+            Secret secret =
+                    client.secrets().inNamespace(NS).withName("kashier-keys").get();
             assertEquals(old.fingerprint(), Fingerprints.of(decode(secret, "k8s-roll")), "the old key is back");
             assertTrue(restartsSeen.size() >= 2, "restarted for the new key, then again for the old one");
             assertEquals(RestartCoordinator.digest(secret), annotation(), "pods run the restored Secret");
@@ -141,7 +170,11 @@ class KubernetesSecretTest {
     }
 
     private String annotation() {
-        Deployment d = client.apps().deployments().inNamespace(NS).withName("billing-worker").get();
+        Deployment d = client.apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("billing-worker")
+                .get();
         Map<String, String> a = d.getSpec().getTemplate().getMetadata().getAnnotations();
         return a == null ? null : a.get(RestartCoordinator.RESTART_ANNOTATION);
     }
@@ -154,14 +187,28 @@ class KubernetesSecretTest {
     private void playDeploymentController() {
         while (controlling) {
             try {
-                Deployment d = client.apps().deployments().inNamespace(NS).withName("billing-worker").get();
-                String value = d.getSpec().getTemplate().getMetadata().getAnnotations() == null ? null
-                        : d.getSpec().getTemplate().getMetadata().getAnnotations()
-                        .get(RestartCoordinator.RESTART_ANNOTATION);
-                if (value != null && restartsSeen.add(value) || !holdRollouts && value != null
-                        && d.getStatus().getObservedGeneration() <= d.getMetadata().getGeneration()) {
+                Deployment d = client.apps()
+                        .deployments()
+                        .inNamespace(NS)
+                        .withName("billing-worker")
+                        .get();
+                String value = d.getSpec().getTemplate().getMetadata().getAnnotations() == null
+                        ? null
+                        : d.getSpec()
+                                .getTemplate()
+                                .getMetadata()
+                                .getAnnotations()
+                                .get(RestartCoordinator.RESTART_ANNOTATION);
+                if (value != null && restartsSeen.add(value)
+                        || !holdRollouts
+                                && value != null
+                                && d.getStatus().getObservedGeneration()
+                                        <= d.getMetadata().getGeneration()) {
                     if (!holdRollouts) {
-                        long next = Math.max(d.getMetadata().getGeneration(), d.getStatus().getObservedGeneration()) + 1;
+                        long next = Math.max(
+                                        d.getMetadata().getGeneration(),
+                                        d.getStatus().getObservedGeneration())
+                                + 1;
                         d.getMetadata().setGeneration(next);
                         d.getStatus().setObservedGeneration(next);
                         client.apps().deployments().inNamespace(NS).resource(d).update();

@@ -47,8 +47,9 @@ class ReferenceReceiversTest {
         String fresh = done.path("newFingerprint");
         for (ReferenceReceivers.Receiver r : ReferenceReceivers.get().values()) {
             assertEquals(fresh, reported(r, "ref-pay"), r.language() + " reports the new key");
-            assertEquals("CONFIRMED", done.path("waves.dependents.flatten().find { it.id == 'ref-" + r.language()
-                    + "' }.state"));
+            assertEquals(
+                    "CONFIRMED",
+                    done.path("waves.dependents.flatten().find { it.id == 'ref-" + r.language() + "' }.state"));
         }
     }
 
@@ -59,9 +60,13 @@ class ReferenceReceiversTest {
             byte[] body = body("ref-probe-" + r.language(), key);
             long now = Instant.now().getEpochSecond();
             String delivery = UUID.randomUUID().toString();
-            assertEquals(401, post(r, Signatures.header(r.secret(), Long.toString(now - 600), body), delivery, body),
+            assertEquals(
+                    401,
+                    post(r, Signatures.header(r.secret(), Long.toString(now - 600), body), delivery, body),
                     r.language() + ": a delivery signed 10 minutes ago is a replay");
-            assertEquals(401, post(r, Signatures.header("not-the-secret", Long.toString(now), body), delivery, body),
+            assertEquals(
+                    401,
+                    post(r, Signatures.header("not-the-secret", Long.toString(now), body), delivery, body),
                     r.language() + ": another secret");
             assertEquals(401, post(r, null, delivery, body), r.language() + ": no signature");
             assertEquals(200, post(r, Signatures.header(r.secret(), Long.toString(now), body), delivery, body));
@@ -70,8 +75,10 @@ class ReferenceReceiversTest {
             // The same delivery again (a retry), now with another key in the body: applied once only.
             byte[] changed = body("ref-probe-" + r.language(), UUID.randomUUID().toString());
             assertEquals(200, post(r, Signatures.header(r.secret(), Long.toString(now), changed), delivery, changed));
-            assertEquals(Fingerprints.of(key), reported(r, "ref-probe-" + r.language()), r.language()
-                    + " deduplicates on X-Rotator-Delivery");
+            assertEquals(
+                    Fingerprints.of(key),
+                    reported(r, "ref-probe-" + r.language()),
+                    r.language() + " deduplicates on X-Rotator-Delivery");
         }
     }
 
@@ -88,8 +95,10 @@ class ReferenceReceiversTest {
     private static int post(ReferenceReceivers.Receiver r, String signature, String delivery, byte[] body)
             throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r.url()))
-                .header("Content-Type", "application/json").header("X-Rotator-Event", "key.rotated")
-                .header("X-Rotator-Delivery", delivery).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                .header("Content-Type", "application/json")
+                .header("X-Rotator-Event", "key.rotated")
+                .header("X-Rotator-Delivery", delivery)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (signature != null) {
             b.header("X-Rotator-Signature", signature);
         }
@@ -97,8 +106,10 @@ class ReferenceReceiversTest {
     }
 
     private static String reported(ReferenceReceivers.Receiver r, String keyId) throws Exception {
-        String json = http().send(HttpRequest.newBuilder(URI.create(r.verifyUrl())).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
+        String json = http().send(
+                        HttpRequest.newBuilder(URI.create(r.verifyUrl())).build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .body();
         return new ObjectMapper().readTree(json).path("keys").path(keyId).asText(null);
     }
 }

@@ -50,20 +50,32 @@ class RolloutAtScaleTest {
         flakies.forEach(f -> Dependents.get(f).failFirst(2));
         String id = rotate("fleet-pay", "fleet rotation");
         Response done = awaitState(id, "COMPLETED", 60);
-        done.then().body("waves.state", everyItem(equalTo("DONE")))
+        done.then()
+                .body("waves.state", everyItem(equalTo("DONE")))
                 .body("waves.dependents.flatten().state", everyItem(equalTo("CONFIRMED")));
         String fresh = done.path("newFingerprint");
         for (String flaky : flakies) {
-            assertEquals(3, (int) done.path("waves.dependents.flatten().find { it.id == '" + flaky + "' }.attempts"),
+            assertEquals(
+                    3,
+                    (int) done.path("waves.dependents.flatten().find { it.id == '" + flaky + "' }.attempts"),
                     flaky + " took three attempts");
             List<DemoDependent.Received> got = Dependents.get(flaky).received().stream()
-                    .filter(r -> r.keyId().equals("fleet-pay")).toList();
+                    .filter(r -> r.keyId().equals("fleet-pay"))
+                    .toList();
             assertEquals(3, got.size());
-            assertEquals(1, got.stream().map(DemoDependent.Received::deliveryId).distinct().count(),
+            assertEquals(
+                    1,
+                    got.stream()
+                            .map(DemoDependent.Received::deliveryId)
+                            .distinct()
+                            .count(),
                     "every retry carries the same X-Rotator-Delivery id");
         }
-        assertTrue(IntStream.range(0, 100).mapToObj(i -> Dependents.get(String.format("big-%03d", i)))
-                .allMatch(d -> fresh.equals(d.fingerprint("fleet-pay").orElse(null))), "all 100 use the new key");
+        assertTrue(
+                IntStream.range(0, 100)
+                        .mapToObj(i -> Dependents.get(String.format("big-%03d", i)))
+                        .allMatch(d -> fresh.equals(d.fingerprint("fleet-pay").orElse(null))),
+                "all 100 use the new key");
     }
 
     @Test
@@ -73,7 +85,8 @@ class RolloutAtScaleTest {
         try {
             String id = rotate("fleet-pay-down", "fleet rotation");
             Response rolledBack = awaitState(id, "ROLLED_BACK", 60);
-            rolledBack.then()
+            rolledBack
+                    .then()
                     .body("error", containsString("big-020"))
                     .body("waves[0].state", equalTo("DONE"))
                     .body("waves[1].state", equalTo("FAILED"))
@@ -82,19 +95,30 @@ class RolloutAtScaleTest {
                     .body("waves.dependents.flatten().find { it.id == 'big-020' }.accepted", equalTo(false));
             for (int i = 0; i < 5; i++) {
                 DemoDependent canary = Dependents.get(String.format("big-%03d", i));
-                assertTrue(canary.received().stream().anyMatch(r -> r.keyId().equals("fleet-pay-down")
-                        && "key.rolled_back".equals(r.event())), canary.name() + " got key.rolled_back");
-                assertEquals(old.fingerprint(), canary.fingerprint("fleet-pay-down").orElseThrow(),
+                assertTrue(
+                        canary.received().stream()
+                                .anyMatch(
+                                        r -> r.keyId().equals("fleet-pay-down") && "key.rolled_back".equals(r.event())),
+                        canary.name() + " got key.rolled_back");
+                assertEquals(
+                        old.fingerprint(),
+                        canary.fingerprint("fleet-pay-down").orElseThrow(),
                         canary.name() + " reports the old key again");
             }
-            assertTrue(IntStream.range(50, 100).mapToObj(i -> Dependents.get(String.format("big-%03d", i)))
-                    .allMatch(d -> d.received().stream().noneMatch(r -> r.keyId().equals("fleet-pay-down"))),
+            assertTrue(
+                    IntStream.range(50, 100)
+                            .mapToObj(i -> Dependents.get(String.format("big-%03d", i)))
+                            .allMatch(d -> d.received().stream()
+                                    .noneMatch(r -> r.keyId().equals("fleet-pay-down"))),
                     "wave 2 was never called");
-            assertTrue(simulator.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()),
+            assertTrue(
+                    simulator.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()),
                     "the old key is still accepted by Kashier");
-            assertFalse(simulator.authenticatesPaymentKey(Mode.TEST, MID, rolledBack.path("newFingerprint")),
+            assertFalse(
+                    simulator.authenticatesPaymentKey(Mode.TEST, MID, rolledBack.path("newFingerprint")),
                     "the new key is deleted");
-            assertEquals(old.version(), keys.current("fleet-pay-down").orElseThrow().version());
+            assertEquals(
+                    old.version(), keys.current("fleet-pay-down").orElseThrow().version());
         } finally {
             dead.failWith(0);
         }
@@ -115,16 +139,23 @@ class RolloutAtScaleTest {
                     .body("blockedBy", equalTo(List.of("big-030")))
                     .body("steps.find { it.name == 'EXPIRE_OLD_KEY' }.detail", containsString("NOT expired"))
                     .body("steps.find { it.name == 'EXPIRE_OLD_KEY' }.detail", containsString("big-030"));
-            assertTrue(simulator.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()),
+            assertTrue(
+                    simulator.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()),
                     "the old key big-030 holds still works");
         } finally {
             dead.failWith(0);
         }
-        asAdmin().contentType("application/json").body(Map.of()).post("/api/v1/rotations/{id}/confirm", id)
-                .then().statusCode(202);
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of())
+                .post("/api/v1/rotations/{id}/confirm", id)
+                .then()
+                .statusCode(202);
         Response done = awaitState(id, "COMPLETED", 60);
-        assertEquals(done.<String>path("newFingerprint"), Dependents.get("big-030").fingerprint("fleet-tolerant")
-                .orElseThrow(), "fixed, it was given the new key again");
+        assertEquals(
+                done.<String>path("newFingerprint"),
+                Dependents.get("big-030").fingerprint("fleet-tolerant").orElseThrow(),
+                "fixed, it was given the new key again");
         assertFalse(simulator.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "then the old key expired");
     }
 }

@@ -23,22 +23,30 @@ class WebhookHardeningTest {
     @Test
     void httpsDependentTrustedThroughItsCaBundleGetsTheKey() {
         Response done = awaitState(rotate("tls-pay", "tls"), "COMPLETED", 30);
-        assertEquals(done.path("newFingerprint"), Dependents.get("tls-trusted").fingerprint("tls-pay").orElseThrow());
+        assertEquals(
+                done.path("newFingerprint"),
+                Dependents.get("tls-trusted").fingerprint("tls-pay").orElseThrow());
         assertTrue(Dependents.get("tls-trusted").received().stream().allMatch(r -> r.signatureValid()));
     }
 
     @Test
     void httpsDependentWithAnUntrustedCertificateIsNeverSentTheKey() {
-        awaitState(rotate("tls-untrusted-pay", "tls"), "ROLLED_BACK", 30).then()
+        awaitState(rotate("tls-untrusted-pay", "tls"), "ROLLED_BACK", 30)
+                .then()
                 .body("error", containsString("tls-untrusted"))
-                .body("error", anyOf(containsString("SSLHandshakeException"), containsString("PKIX"),
-                        containsString("certification path")));
+                .body(
+                        "error",
+                        anyOf(
+                                containsString("SSLHandshakeException"),
+                                containsString("PKIX"),
+                                containsString("certification path")));
         assertTrue(Dependents.get("tls-untrusted").received().isEmpty(), "no request got through the handshake");
     }
 
     @Test
     void redirectsAreNotFollowed() {
-        awaitState(rotate("redirect-pay", "redirect"), "ROLLED_BACK", 30).then()
+        awaitState(rotate("redirect-pay", "redirect"), "ROLLED_BACK", 30)
+                .then()
                 .body("error", containsString("HTTP 307"));
         assertTrue(Dependents.get("redirect-target").received().isEmpty(), "the key never went where it pointed");
     }

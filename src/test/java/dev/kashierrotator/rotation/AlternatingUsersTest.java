@@ -65,20 +65,26 @@ class AlternatingUsersTest {
                     .body("fromUser", equalTo("svc-blue"))
                     .body("toUser", equalTo("svc-green"))
                     .body("oldKeyExpiredAt", nullValue())
-                    .body("steps.name", equalTo(java.util.List.of("CHANGE_SECRET_KEY", "VERIFY_NEW_KEY",
-                            "STAGE_PENDING", "ROLLOUT", "PROMOTE")));
+                    .body(
+                            "steps.name",
+                            equalTo(java.util.List.of(
+                                    "CHANGE_SECRET_KEY", "VERIFY_NEW_KEY", "STAGE_PENDING", "ROLLOUT", "PROMOTE")));
             StoredKey second = keys.current("alt-secret").orElseThrow();
             assertEquals("svc-green", second.user().orElseThrow());
             assertEquals(second.fingerprint(), app.fingerprint("alt-secret").orElseThrow());
-            assertEquals(second.fingerprint(), Dependents.get("alt-later").fingerprint("alt-secret").orElseThrow());
+            assertEquals(
+                    second.fingerprint(),
+                    Dependents.get("alt-later").fingerprint("alt-secret").orElseThrow());
             assertTrue(simulator.authenticates(Mode.TEST, first.value()), "the previous user's key still works");
             Instant staged = Instant.parse(one.path("waves[1].startedAt"));
             assertTrue(!staged.isBefore(Instant.parse(one.path("waves[0].endedAt"))), "waves are staged");
 
-            awaitState(rotate("alt-secret", "monthly again"), "COMPLETED", 30).then()
+            awaitState(rotate("alt-secret", "monthly again"), "COMPLETED", 30)
+                    .then()
                     .body("fromUser", equalTo("svc-green"))
                     .body("toUser", equalTo("svc-blue"));
-            assertEquals("svc-blue", keys.current("alt-secret").orElseThrow().user().orElseThrow());
+            assertEquals(
+                    "svc-blue", keys.current("alt-secret").orElseThrow().user().orElseThrow());
             assertTrue(!simulator.authenticates(Mode.TEST, first.value()), "blue's old key died when blue's turn came");
             assertTrue(simulator.authenticates(Mode.TEST, second.value()), "green's key is now the standby");
         } finally {
@@ -95,10 +101,15 @@ class AlternatingUsersTest {
         HttpClient http = HttpClient.newHttpClient();
         while (calling.get()) {
             try {
-                int status = http.send(HttpRequest.newBuilder(URI.create(kashierOrder.toString()))
-                                .header("Authorization", app.key("alt-secret").orElseThrow())
-                                .timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = http.send(
+                                HttpRequest.newBuilder(URI.create(kashierOrder.toString()))
+                                        .header(
+                                                "Authorization",
+                                                app.key("alt-secret").orElseThrow())
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 answers.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
                 Thread.sleep(5);
             } catch (InterruptedException e) {

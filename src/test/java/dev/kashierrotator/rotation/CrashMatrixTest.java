@@ -87,7 +87,8 @@ class CrashMatrixTest {
         String fresh = done.path("newFingerprint");
         String toUser = done.path("toUser");
         List<KashierSimulator.DashboardKey> changed = simulator.list(Mode.TEST, MID).stream()
-                .filter(k -> k.kind().equals("secret-key") && !k.createdAt().isBefore(started)).toList();
+                .filter(k -> k.kind().equals("secret-key") && !k.createdAt().isBefore(started))
+                .toList();
         assertEquals(1, changed.size(), "exactly one user's key was changed");
         assertEquals(toUser, changed.get(0).user());
         assertEquals(fresh, changed.get(0).fingerprint());
@@ -105,12 +106,17 @@ class CrashMatrixTest {
 
         String fresh = done.path("newFingerprint");
         List<KashierSimulator.DashboardKey> issued = simulator.list(Mode.TEST, MID).stream()
-                .filter(k -> k.kind().equals("payment-api-key") && !k.createdAt().isBefore(started)).toList();
+                .filter(k ->
+                        k.kind().equals("payment-api-key") && !k.createdAt().isBefore(started))
+                .toList();
         assertEquals(1, issued.size(), "exactly one key issued on the Kashier side");
         assertEquals(fresh, issued.get(0).fingerprint());
         assertTrue(issued.get(0).active(), "the new key is active");
-        assertTrue(simulator.list(Mode.TEST, MID).stream().filter(k -> k.fingerprint().equals(old.fingerprint()))
-                .noneMatch(KashierSimulator.DashboardKey::active), "the old key is expired after grace");
+        assertTrue(
+                simulator.list(Mode.TEST, MID).stream()
+                        .filter(k -> k.fingerprint().equals(old.fingerprint()))
+                        .noneMatch(KashierSimulator.DashboardKey::active),
+                "the old key is expired after grace");
         assertPromotedOnceAndDistributed("crash-pay", old, fresh);
     }
 
@@ -123,7 +129,8 @@ class CrashMatrixTest {
 
         String fresh = done.path("newFingerprint");
         List<KashierSimulator.DashboardKey> changed = simulator.list(Mode.TEST, MID).stream()
-                .filter(k -> "svc-crash".equals(k.user()) && !k.createdAt().isBefore(started)).toList();
+                .filter(k -> "svc-crash".equals(k.user()) && !k.createdAt().isBefore(started))
+                .toList();
         assertEquals(1, changed.size(), "the secret key was changed exactly once");
         assertEquals(fresh, changed.get(0).fingerprint());
         assertNotNull(done.path("exposureWindowMs"));
@@ -145,11 +152,13 @@ class CrashMatrixTest {
         StoredKey current = keys.current(keyId).orElseThrow();
         assertEquals(fresh, current.fingerprint(), "Vault serves the new key");
         assertEquals(old.version() + 1, current.version(), "promoted exactly once");
-        assertEquals(old.fingerprint(), keys.version(keyId, old.version()).orElseThrow().fingerprint(),
+        assertEquals(
+                old.fingerprint(),
+                keys.version(keyId, old.version()).orElseThrow().fingerprint(),
                 "the previous key is kept as the version before");
         assertTrue(keys.pending(keyId, "any").isEmpty());
         assertEquals(fresh, Dependents.get("crash-hook").fingerprint(keyId).orElseThrow(), "webhook dependent");
-        assertEquals(fresh, kv.read("apps/crash/" + keyId).orElseThrow().data().get("fingerprint"),
-                "vault-kv dependent");
+        assertEquals(
+                fresh, kv.read("apps/crash/" + keyId).orElseThrow().data().get("fingerprint"), "vault-kv dependent");
     }
 }

@@ -50,22 +50,37 @@ class EmergencyRotationTest {
                 .body("emergency", equalTo(true))
                 .body("order", equalTo("push-first"))
                 .body("graceUntil", nullValue())
-                .body("steps.name", equalTo(List.of("ISSUE_NEW_KEY", "VERIFY_NEW_KEY", "STAGE_PENDING", "ROLLOUT",
-                        "PROMOTE", "EXPIRE_OLD_KEY")));
+                .body(
+                        "steps.name",
+                        equalTo(List.of(
+                                "ISSUE_NEW_KEY",
+                                "VERIFY_NEW_KEY",
+                                "STAGE_PENDING",
+                                "ROLLOUT",
+                                "PROMOTE",
+                                "EXPIRE_OLD_KEY")));
         assertAllWavesAtOnce(done);
         Instant expired = Instant.parse(done.path("oldKeyExpiredAt"));
         assertFalse(expired.isBefore(Instant.parse(step(done, "PROMOTE", "endedAt"))), "expired after promotion");
-        assertFalse(simulator.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the old key is dead, no grace");
+        assertFalse(
+                simulator.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the old key is dead, no grace");
         String fresh = done.path("newFingerprint");
         for (int i = 0; i < 10; i++) {
-            assertEquals(fresh, Dependents.get("fleet-" + i).fingerprint("emergency-pay").orElseThrow());
-            assertTrue(Dependents.get("fleet-" + i).previousFingerprint("emergency-pay").isEmpty(),
+            assertEquals(
+                    fresh,
+                    Dependents.get("fleet-" + i).fingerprint("emergency-pay").orElseThrow());
+            assertTrue(
+                    Dependents.get("fleet-" + i)
+                            .previousFingerprint("emergency-pay")
+                            .isEmpty(),
                     "no previous key handed out in an emergency");
         }
         long toExpired = ((Number) done.path("triggerToOldKeyExpiredMs")).longValue();
-        Log.infof("emergency push-first with 10 dependents: trigger to old key expired %d ms, to COMPLETED %d ms",
-                toExpired, Duration.between(Instant.parse(done.path("createdAt")),
-                        Instant.parse(done.path("updatedAt"))).toMillis());
+        Log.infof(
+                "emergency push-first with 10 dependents: trigger to old key expired %d ms, to COMPLETED %d ms",
+                toExpired,
+                Duration.between(Instant.parse(done.path("createdAt")), Instant.parse(done.path("updatedAt")))
+                        .toMillis());
     }
 
     @Test
@@ -75,49 +90,79 @@ class EmergencyRotationTest {
         Response done = awaitState(id, "COMPLETED", 30);
         done.then()
                 .body("order", equalTo("revoke-first"))
-                .body("steps.name", equalTo(List.of("ISSUE_NEW_KEY", "VERIFY_NEW_KEY", "EXPIRE_OLD_KEY",
-                        "STAGE_PENDING", "ROLLOUT", "PROMOTE")));
+                .body(
+                        "steps.name",
+                        equalTo(List.of(
+                                "ISSUE_NEW_KEY",
+                                "VERIFY_NEW_KEY",
+                                "EXPIRE_OLD_KEY",
+                                "STAGE_PENDING",
+                                "ROLLOUT",
+                                "PROMOTE")));
         Instant expired = Instant.parse(done.path("oldKeyExpiredAt"));
-        assertTrue(!expired.isAfter(Instant.parse(step(done, "ROLLOUT", "startedAt"))),
+        assertTrue(
+                !expired.isAfter(Instant.parse(step(done, "ROLLOUT", "startedAt"))),
                 "the abused key died before any dependent was touched");
         assertFalse(simulator.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()));
         assertAllWavesAtOnce(done);
-        assertEquals(done.path("newFingerprint"), keys.current("emergency-revoke").orElseThrow().fingerprint());
-        Log.infof("emergency revoke-first with 10 dependents: trigger to old key expired %s ms",
+        assertEquals(
+                done.path("newFingerprint"),
+                keys.current("emergency-revoke").orElseThrow().fingerprint());
+        Log.infof(
+                "emergency revoke-first with 10 dependents: trigger to old key expired %s ms",
                 done.path("triggerToOldKeyExpiredMs").toString());
     }
 
     @Test
     void dryRunShowsTheEmergencyPlanAndOrderNeedsEmergency() {
-        asAdmin().contentType("application/json")
+        asAdmin()
+                .contentType("application/json")
                 .body(Map.of("reason", "plan", "dryRun", true, "emergency", true, "order", "revoke-first"))
                 .post("/api/v1/keys/emergency-pay/rotations")
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .body("allWavesAtOnce", equalTo(true))
                 .body("soak", equalTo("0s"))
                 .body("grace", nullValue())
                 .body("steps[2]", equalTo("EXPIRE_OLD_KEY"));
-        asAdmin().contentType("application/json").body(Map.of("reason", "x", "order", "revoke-first"))
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "x", "order", "revoke-first"))
                 .post("/api/v1/keys/emergency-pay/rotations")
-                .then().statusCode(400).body("errors[0].field", equalTo("order"));
-        asAdmin().contentType("application/json").body(Map.of("reason", "x", "emergency", true, "order", "later"))
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("order"));
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "x", "emergency", true, "order", "later"))
                 .post("/api/v1/keys/emergency-pay/rotations")
-                .then().statusCode(400).body("errors[0].field", equalTo("order"));
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("order"));
     }
 
     private static String emergency(String keyId, String order) {
-        Map<String, Object> body = order == null ? Map.of("reason", "key leaked in a public repo", "emergency", true)
+        Map<String, Object> body = order == null
+                ? Map.of("reason", "key leaked in a public repo", "emergency", true)
                 : Map.of("reason", "key being abused", "emergency", true, "order", order);
-        return asAdmin().contentType("application/json").body(body)
-                .post("/api/v1/keys/{k}/rotations", keyId).then().statusCode(202).extract().path("id");
+        return asAdmin()
+                .contentType("application/json")
+                .body(body)
+                .post("/api/v1/keys/{k}/rotations", keyId)
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
     }
 
     private static void assertAllWavesAtOnce(Response done) {
         List<String> started = done.path("waves.startedAt");
         List<String> ended = done.path("waves.endedAt");
         assertEquals(3, started.size());
-        Instant firstEnd = ended.stream().map(Instant::parse).min(Instant::compareTo).orElseThrow();
-        assertTrue(started.stream().map(Instant::parse).allMatch(s -> s.isBefore(firstEnd)),
+        Instant firstEnd =
+                ended.stream().map(Instant::parse).min(Instant::compareTo).orElseThrow();
+        assertTrue(
+                started.stream().map(Instant::parse).allMatch(s -> s.isBefore(firstEnd)),
                 "every wave started before any wave ended: no staging, no soak");
     }
 

@@ -46,10 +46,16 @@ class EngineRacesTest {
     void anAbortLandingJustBeforeARevokeFirstExpiryIsHonouredAndNoKeyDies() {
         StoredKey old = keys.current("race-pay").orElseThrow();
         String[] id = new String[1];
-        hooks.onceBeforeRecorded("race-pay", "EXPIRE_OLD_KEY", () -> abort(id[0]).then().statusCode(202));
-        id[0] = asAdmin().contentType("application/json")
+        hooks.onceBeforeRecorded(
+                "race-pay", "EXPIRE_OLD_KEY", () -> abort(id[0]).then().statusCode(202));
+        id[0] = asAdmin()
+                .contentType("application/json")
                 .body(Map.of("reason", "leaked", "emergency", true, "order", "revoke-first"))
-                .post("/api/v1/keys/race-pay/rotations").then().statusCode(202).extract().path("id");
+                .post("/api/v1/keys/race-pay/rotations")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         Response done = awaitState(id[0], "ABORTED", 30);
         done.then().body("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state", equalTo("SKIPPED"));
         assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the old key still works");
@@ -61,11 +67,14 @@ class EngineRacesTest {
     void anAbortLandingJustBeforeTheLastExpiryRollsBackInsteadOfBeingIgnored() {
         StoredKey old = keys.current("race-pay").orElseThrow();
         String[] id = new String[1];
-        hooks.onceBeforeRecorded("race-pay", "EXPIRE_OLD_KEY", () -> abort(id[0]).then().statusCode(202));
+        hooks.onceBeforeRecorded(
+                "race-pay", "EXPIRE_OLD_KEY", () -> abort(id[0]).then().statusCode(202));
         id[0] = rotate("race-pay", "routine");
         awaitState(id[0], "ABORTED", 30);
         assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the old key still works");
-        assertEquals(old.fingerprint(), Dependents.get("race-hook").fingerprint("race-pay").orElseThrow(),
+        assertEquals(
+                old.fingerprint(),
+                Dependents.get("race-hook").fingerprint("race-pay").orElseThrow(),
                 "the dependent is back on the old key");
     }
 
@@ -73,18 +82,21 @@ class EngineRacesTest {
     void aVaultBlipWhileRecordingRolloutProgressDoesNotRollBackAHealthyRotation() {
         hooks.failNextProgressSave("blip-pay");
         Response done = awaitState(rotate("blip-pay", "blip"), "COMPLETED", 30);
-        assertEquals(done.<String>path("newFingerprint"), Dependents.get("blip-later").fingerprint("blip-pay")
-                .orElseThrow());
+        assertEquals(
+                done.<String>path("newFingerprint"),
+                Dependents.get("blip-later").fingerprint("blip-pay").orElseThrow());
     }
 
     @Test
     void aDeliveryAppliedButAnsweredTooLateIsCountedAndRolledBack() {
         String id = rotate("late-pay", "late answers");
         Response done = awaitState(id, "ROLLED_BACK", 60);
-        done.then().body("error", containsString("late-broken"))
+        done.then()
+                .body("error", containsString("late-broken"))
                 .body("waves[0].dependents.find { it.id == 'late-hook' }.state", equalTo("ROLLED_BACK"));
         Optional<String> held = Dependents.get("late-hook").fingerprint("late-pay");
-        assertTrue(held.isPresent() && kashier.authenticatesPaymentKey(Mode.TEST, MID, held.get()),
+        assertTrue(
+                held.isPresent() && kashier.authenticatesPaymentKey(Mode.TEST, MID, held.get()),
                 "late-hook holds a key Kashier accepts");
     }
 
@@ -94,15 +106,19 @@ class EngineRacesTest {
         String id = rotate("stuck-pay", "rollback will not take");
         Response done = awaitState(id, "ROLLED_BACK", 60);
         String fresh = done.path("newFingerprint");
-        done.then().body("error", containsString("rollback incomplete for stuck-hook"))
+        done.then()
+                .body("error", containsString("rollback incomplete for stuck-hook"))
                 .body("steps.find { it.name == 'ROLL_BACK' }.detail", containsString("stays active"));
-        assertEquals(fresh, Dependents.get("stuck-hook").fingerprint("stuck-pay").orElseThrow());
+        assertEquals(
+                fresh, Dependents.get("stuck-hook").fingerprint("stuck-pay").orElseThrow());
         assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, MID, fresh), "the new key it still uses works");
         assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "and so does the old one");
     }
 
     private static Response abort(String id) {
-        return asAdmin().contentType("application/json").body(Map.of("reason", "changed my mind"))
+        return asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "changed my mind"))
                 .post("/api/v1/rotations/{id}/abort", id);
     }
 }

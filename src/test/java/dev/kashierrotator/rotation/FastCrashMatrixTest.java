@@ -29,9 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Tag;
 
 /**
  * The fast tier of the crash matrix: the real engine and the real Vault stores (claims, leases, records,
@@ -80,8 +80,8 @@ class FastCrashMatrixTest {
         RotatorConfig config = ConfigMappings.rotator(new PropertiesConfigSource(c, "fast", 100));
         Inventory inventory = InventoryLoader.load(config);
         InMemoryKv kv = new InMemoryKv("secret");
-        ObjectMapper json = new ObjectMapper().findAndRegisterModules()
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        ObjectMapper json =
+                new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         keys = new VaultKeyStore(kv, config);
         records = new VaultRotationStore(kv, json, config);
         kashier = new KashierSimulator();
@@ -89,8 +89,17 @@ class FastCrashMatrixTest {
         fleet = new InMemoryFleet();
         crashes = new CrashingHooks();
         new SimulatorSeeder(inventory, keys, kashier, dashboard, config).seed();
-        engine = new RotationEngine(inventory, keys, records, dashboard, kashier::authenticates, fleet, crashes,
-                EngineMetrics.NONE, config, Clock.systemUTC());
+        engine = new RotationEngine(
+                inventory,
+                keys,
+                records,
+                dashboard,
+                kashier::authenticates,
+                fleet,
+                crashes,
+                EngineMetrics.NONE,
+                config,
+                Clock.systemUTC());
     }
 
     private static void key(Map<String, String> c, String id, String kind) {
@@ -100,8 +109,11 @@ class FastCrashMatrixTest {
     }
 
     static Stream<Point> points() {
-        return Stream.of(CrashMatrixTest.paymentPoints(), CrashMatrixTest.secretPoints(),
-                CrashMatrixTest.alternatingPoints()).flatMap(s -> s);
+        return Stream.of(
+                        CrashMatrixTest.paymentPoints(),
+                        CrashMatrixTest.secretPoints(),
+                        CrashMatrixTest.alternatingPoints())
+                .flatMap(s -> s);
     }
 
     @ParameterizedTest(name = "fast, crash {0}")
@@ -112,21 +124,27 @@ class FastCrashMatrixTest {
         Instant started = Instant.now().minusMillis(5);
         crashes.arm(point);
         String id = engine.start(keyId, new RotationRequest("fast crash matrix " + point, "manual", "test")).id;
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> crashes.fired() != null);
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> crashes.fired() != null);
         engine.resumeUnfinished();
-        Rotation done = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+        Rotation done = await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5))
                 .until(() -> records.get(id).orElseThrow(), r -> r.state.isFinal());
         assertEquals(RotationState.COMPLETED, done.state, "ended " + done.state + ": " + done.error);
         assertEquals(point, crashes.fired(), "the crash happened where it was armed");
 
-        long made = kashier.list(Mode.TEST, MID).stream().filter(k -> !k.createdAt().isBefore(started)).count();
+        long made = kashier.list(Mode.TEST, MID).stream()
+                .filter(k -> !k.createdAt().isBefore(started))
+                .count();
         assertEquals(1, made, "exactly one key made on the Kashier side");
         StoredKey current = keys.current(keyId).orElseThrow();
         assertEquals(done.newFingerprint, current.fingerprint(), "Vault serves the new key");
         assertEquals(old.version() + 1, current.version(), "promoted exactly once");
         assertTrue(keys.pending(keyId, id).isEmpty(), "nothing left pending");
         for (String dependent : List.of("crash-hook", "crash-later")) {
-            assertEquals(done.newFingerprint, fleet.fingerprint(dependent, keyId).orElseThrow(), dependent);
+            assertEquals(
+                    done.newFingerprint, fleet.fingerprint(dependent, keyId).orElseThrow(), dependent);
         }
         if (keyId.equals("crash-pay")) {
             assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "old key expired");

@@ -16,8 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every message the service can give a person, read the way the person reads it: for each kind of key,
@@ -30,16 +30,46 @@ class InstructionsTest {
 
     private static final String MID = "MID-1234-567";
     private static final String ID = "rot-20261129T030000000Z-abc123";
-    private static final RolloutPolicy POLICY = new RolloutPolicy(Duration.ofSeconds(30), 16, Duration.ofSeconds(60), 3,
-            Duration.ofSeconds(10), 0);
-    private static final KeySpec PAYMENT = new KeySpec("main-live-payment", "main", MID, Mode.LIVE,
-            KeyKind.PAYMENT_API_KEY, "single-user", null, List.of(), Optional.empty(), Duration.ofHours(24), POLICY);
-    private static final KeySpec SECRET = new KeySpec("main-live-secret", "main", MID, Mode.LIVE, KeyKind.SECRET_KEY,
-            "single-user", "svc-api", List.of(), Optional.empty(), Duration.ofHours(24), POLICY);
-    private static final KeySpec ALTERNATING = new KeySpec("main-live-alt", "main", MID, Mode.LIVE, KeyKind.SECRET_KEY,
-            "alternating-users", null, List.of("svc-blue", "svc-green"), Optional.empty(), Duration.ofHours(24), POLICY);
-    private static final ManualDashboard DASHBOARD = new ManualDashboard(ConfigMappings.rotator(new PropertiesConfigSource(
-            Map.of("rotator.public-url", "https://kkr.payments.example/"), "test", 100)));
+    private static final RolloutPolicy POLICY =
+            new RolloutPolicy(Duration.ofSeconds(30), 16, Duration.ofSeconds(60), 3, Duration.ofSeconds(10), 0);
+    private static final KeySpec PAYMENT = new KeySpec(
+            "main-live-payment",
+            "main",
+            MID,
+            Mode.LIVE,
+            KeyKind.PAYMENT_API_KEY,
+            "single-user",
+            null,
+            List.of(),
+            Optional.empty(),
+            Duration.ofHours(24),
+            POLICY);
+    private static final KeySpec SECRET = new KeySpec(
+            "main-live-secret",
+            "main",
+            MID,
+            Mode.LIVE,
+            KeyKind.SECRET_KEY,
+            "single-user",
+            "svc-api",
+            List.of(),
+            Optional.empty(),
+            Duration.ofHours(24),
+            POLICY);
+    private static final KeySpec ALTERNATING = new KeySpec(
+            "main-live-alt",
+            "main",
+            MID,
+            Mode.LIVE,
+            KeyKind.SECRET_KEY,
+            "alternating-users",
+            null,
+            List.of("svc-blue", "svc-green"),
+            Optional.empty(),
+            Duration.ofHours(24),
+            POLICY);
+    private static final ManualDashboard DASHBOARD = new ManualDashboard(ConfigMappings.rotator(
+            new PropertiesConfigSource(Map.of("rotator.public-url", "https://kkr.payments.example/"), "test", 100)));
 
     /** Every message, by where it is given. */
     private static Map<String, String> everyMessage() {
@@ -54,7 +84,8 @@ class InstructionsTest {
                     Rotation r = rotation(key, plan, order);
                     Dashboard.NeedsPerson asked = ask(key, r, step);
                     if (asked != null) {
-                        messages.put(key.id() + " " + (order == null ? "routine" : order) + " " + step,
+                        messages.put(
+                                key.id() + " " + (order == null ? "routine" : order) + " " + step,
                                 Instructions.forPerson(asked, r, key, step));
                     }
                 }
@@ -62,19 +93,34 @@ class InstructionsTest {
         }
         Rotation payment = rotation(PAYMENT, Plans.PAYMENT, null);
         payment.blockedBy = List.of("billing-api");
-        messages.put("stragglers before expiry", Instructions.forPerson(new Dashboard.NeedsPerson(
-                Instructions.stragglers(payment, PAYMENT, payment.blockedBy, "billing-api: answered HTTP 500")),
-                payment, PAYMENT, StepName.EXPIRE_OLD_KEY));
+        messages.put(
+                "stragglers before expiry",
+                Instructions.forPerson(
+                        new Dashboard.NeedsPerson(Instructions.stragglers(
+                                payment, PAYMENT, payment.blockedBy, "billing-api: answered HTTP 500")),
+                        payment,
+                        PAYMENT,
+                        StepName.EXPIRE_OLD_KEY));
         Rotation secret = rotation(SECRET, Plans.SECRET, null);
         secret.blockedBy = List.of("billing-api");
-        messages.put("stranded after a change", Instructions.forPerson(new Dashboard.NeedsPerson(
-                Instructions.stranded(secret, SECRET, secret.blockedBy, "billing-api: answered HTTP 500")),
-                secret, SECRET, StepName.ROLLOUT));
+        messages.put(
+                "stranded after a change",
+                Instructions.forPerson(
+                        new Dashboard.NeedsPerson(Instructions.stranded(
+                                secret, SECRET, secret.blockedBy, "billing-api: answered HTTP 500")),
+                        secret,
+                        SECRET,
+                        StepName.ROLLOUT));
         Rotation revoked = rotation(PAYMENT, Plans.PAYMENT_EMERGENCY_REVOKE_FIRST, RotationRequest.REVOKE_FIRST);
         revoked.blockedBy = List.of("billing-api");
-        messages.put("stranded after a revoke-first expiry", Instructions.forPerson(new Dashboard.NeedsPerson(
-                Instructions.stranded(revoked, PAYMENT, revoked.blockedBy, "billing-api: answered HTTP 500")),
-                revoked, PAYMENT, StepName.ROLLOUT));
+        messages.put(
+                "stranded after a revoke-first expiry",
+                Instructions.forPerson(
+                        new Dashboard.NeedsPerson(Instructions.stranded(
+                                revoked, PAYMENT, revoked.blockedBy, "billing-api: answered HTTP 500")),
+                        revoked,
+                        PAYMENT,
+                        StepName.ROLLOUT));
         return messages;
     }
 
@@ -102,8 +148,7 @@ class InstructionsTest {
         try {
             switch (step) {
                 case ISSUE_NEW_KEY -> DASHBOARD.issuePaymentKey(key);
-                case CHANGE_SECRET_KEY -> DASHBOARD.changeSecretKey(key,
-                        key.alternates() ? r.toUser : key.user());
+                case CHANGE_SECRET_KEY -> DASHBOARD.changeSecretKey(key, key.alternates() ? r.toUser : key.user());
                 case EXPIRE_OLD_KEY -> {
                     if (key.isPaymentKey()) {
                         DASHBOARD.deletePaymentKey(key, null, r.oldFingerprint);
@@ -130,9 +175,11 @@ class InstructionsTest {
             assertTrue(text.contains("live mode"), where + ": names the mode: " + text);
             assertTrue(text.contains("/api/v1/rotations/" + ID + "/confirm"), where + ": says how to answer: " + text);
             assertFalse(text.contains("{id}"), where + ": no placeholder left: " + text);
-            assertTrue(text.contains("Next:") || text.contains("Revoke-first:"), where + ": says what follows: " + text);
-            assertTrue(text.contains("svc-") || text.contains("fingerprint"), where + ": names the user or the key: "
-                    + text);
+            assertTrue(
+                    text.contains("Next:") || text.contains("Revoke-first:"), where + ": says what follows: " + text);
+            assertTrue(
+                    text.contains("svc-") || text.contains("fingerprint"),
+                    where + ": names the user or the key: " + text);
             assertFalse(text.contains("null"), where + ": nothing unknown: " + text);
         });
     }
@@ -141,12 +188,14 @@ class InstructionsTest {
     void eachMessageIsTrueForItsKindAndPlan() {
         Map<String, String> m = everyMessage();
         String alternatingChange = m.get("main-live-alt routine CHANGE_SECRET_KEY");
-        assertTrue(alternatingChange.contains("standby user 'svc-green'") && alternatingChange.contains("not 'svc-blue'"),
+        assertTrue(
+                alternatingChange.contains("standby user 'svc-green'") && alternatingChange.contains("not 'svc-blue'"),
                 alternatingChange);
         for (String where : m.keySet()) {
             if (where.startsWith("main-live-alt") && where.endsWith("CHANGE_SECRET_KEY")) {
-                assertFalse(m.get(where).contains("stops working"), "an alternating change kills no key in use: "
-                        + m.get(where));
+                assertFalse(
+                        m.get(where).contains("stops working"),
+                        "an alternating change kills no key in use: " + m.get(where));
             }
         }
         assertTrue(m.get("main-live-secret routine CHANGE_SECRET_KEY").contains("stops working the moment you do"));
@@ -154,7 +203,8 @@ class InstructionsTest {
         assertTrue(m.get("main-live-payment routine ISSUE_NEW_KEY").contains("grace period (1d)"));
         assertTrue(m.get("main-live-payment routine EXPIRE_OLD_KEY").contains("fingerprint 0ld0ld0ld0ld0ld0")
                 && m.get("main-live-payment routine EXPIRE_OLD_KEY").contains("grace period is over"));
-        assertTrue(m.get("main-live-payment revoke-first EXPIRE_OLD_KEY").contains("dependents still use this key"),
+        assertTrue(
+                m.get("main-live-payment revoke-first EXPIRE_OLD_KEY").contains("dependents still use this key"),
                 "revoke-first says plainly that dependents fail until the rollout");
         assertFalse(m.get("main-live-payment revoke-first EXPIRE_OLD_KEY").contains("confirmed the new key"));
         assertTrue(m.get("main-live-payment push-first EXPIRE_OLD_KEY").contains("confirmed the new key"));
@@ -166,8 +216,10 @@ class InstructionsTest {
         assertTrue(m.get("stranded after a change").contains("billing-api")
                 && m.get("stranded after a change").contains("(user 'svc-api')"));
         assertFalse(m.get("stranded after a revoke-first expiry").contains("user"), "a payment key has no user");
-        m.entrySet().stream().filter(e -> e.getKey().startsWith("main-")).forEach(e -> assertTrue(e.getValue()
-                .contains("https://kkr.payments.example/api/v1/rotations/" + ID + "/confirm"),
-                "a dashboard step shows the service's own address, from rotator.public-url: " + e.getValue()));
+        m.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("main-"))
+                .forEach(e -> assertTrue(
+                        e.getValue().contains("https://kkr.payments.example/api/v1/rotations/" + ID + "/confirm"),
+                        "a dashboard step shows the service's own address, from rotator.public-url: " + e.getValue()));
     }
 }

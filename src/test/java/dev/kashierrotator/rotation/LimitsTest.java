@@ -65,11 +65,11 @@ class LimitsTest {
         while (ids.stream().anyMatch(id -> !"COMPLETED".equals(Api2.state(id)))) {
             assertTrue(Instant.now().isBefore(deadline), "rotations did not complete in 60 s");
             for (int i = 0; i < ids.size(); i++) {
-                JsonPath claim = JsonPath.from(OpenBao.get().api("GET",
-                        "secret/data/kashier-rotator/claims/" + LimitsWorld.LEASE_KEYS.get(i), null));
+                JsonPath claim = JsonPath.from(OpenBao.get()
+                        .api("GET", "secret/data/kashier-rotator/claims/" + LimitsWorld.LEASE_KEYS.get(i), null));
                 if (ids.get(i).equals(claim.getString("data.data.rotationId"))) {
-                    Duration margin = Duration.between(Instant.now(), Instant.parse(claim.getString(
-                            "data.data.leaseUntil")));
+                    Duration margin =
+                            Duration.between(Instant.now(), Instant.parse(claim.getString("data.data.leaseUntil")));
                     worst = margin.compareTo(worst) < 0 ? margin : worst;
                 }
             }
@@ -79,8 +79,10 @@ class LimitsTest {
         for (String id : ids) {
             Api2.get(id).then().body("epoch", equalTo(1));
         }
-        long issued = kashier.list(Mode.TEST, MID).stream().filter(k -> k.kind().equals("payment-api-key")
-                && !k.createdAt().isBefore(started)).count();
+        long issued = kashier.list(Mode.TEST, MID).stream()
+                .filter(k ->
+                        k.kind().equals("payment-api-key") && !k.createdAt().isBefore(started))
+                .count();
         assertEquals(LimitsWorld.LEASE_KEYS.size(), issued, "one key issued per rotation, none twice");
     }
 
@@ -96,18 +98,25 @@ class LimitsTest {
     void aDependentThatCannotTakeAChangedSecretKeyWaitsForAPersonNotAFailure() {
         String id = rotate("stranded-secret", "one dependent is broken");
         Response waiting = awaitRotation(id, 60, r -> "AWAITING_DASHBOARD".equals(r.path("state")));
-        waiting.then().body("blockedBy", equalTo(List.of("stranded-broken")))
+        waiting.then()
+                .body("blockedBy", equalTo(List.of("stranded-broken")))
                 .body("steps.find { it.name == 'ROLLOUT' }.detail", containsString("stranded-broken"))
                 .body("steps.find { it.name == 'ROLLOUT' }.detail", containsString("Fix those dependents"));
-        assertTrue(given().get("/q/health/ready").<String>path(
-                "checks.find { it.name == 'dashboard-steps' }.data.waiting").contains(id));
+        assertTrue(given().get("/q/health/ready")
+                .<String>path("checks.find { it.name == 'dashboard-steps' }.data.waiting")
+                .contains(id));
 
         Dependents.get("stranded-broken").failWith(0);
-        asAdmin().contentType("application/json").body(Map.of()).post("/api/v1/rotations/{id}/confirm", id)
-                .then().statusCode(202);
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of())
+                .post("/api/v1/rotations/{id}/confirm", id)
+                .then()
+                .statusCode(202);
         Response done = awaitState(id, "COMPLETED", 60);
-        assertEquals(done.<String>path("newFingerprint"), Dependents.get("stranded-broken")
-                .fingerprint("stranded-secret").orElseThrow());
+        assertEquals(
+                done.<String>path("newFingerprint"),
+                Dependents.get("stranded-broken").fingerprint("stranded-secret").orElseThrow());
     }
 
     @Test
@@ -116,9 +125,13 @@ class LimitsTest {
         String id = rotate("vaultless-secret", "Vault goes away after the change");
         // Longer than step-attempts' retries and than the lease: the rotation must neither end FAILED with the
         // only working key parked in Vault, nor be forgotten. Readiness says why nothing moves.
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> given()
-                .get("/q/health/ready").then().extract().<String>path("checks.find { it.name == 'vault' }.status")
-                .equals("DOWN"));
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> given().get("/q/health/ready")
+                        .then()
+                        .extract()
+                        .<String>path("checks.find { it.name == 'vault' }.status")
+                        .equals("DOWN"));
         await().pollDelay(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(6)).until(() -> true);
         LimitsWorld.VAULT.mode(FlakyProxy.Mode.PASS);
         List<String> states = new ArrayList<>();
@@ -127,10 +140,12 @@ class LimitsTest {
             return "COMPLETED".equals(r.path("state"));
         });
         assertTrue(!states.contains("FAILED"), "never FAILED: " + states);
-        assertEquals(done.<String>path("newFingerprint"), Dependents.get("vaultless-hook").fingerprint("vaultless-secret")
-                .orElseThrow());
-        assertTrue(kashier.authenticates(Mode.TEST, Dependents.get("vaultless-hook").key("vaultless-secret")
-                .orElseThrow()));
+        assertEquals(
+                done.<String>path("newFingerprint"),
+                Dependents.get("vaultless-hook").fingerprint("vaultless-secret").orElseThrow());
+        assertTrue(kashier.authenticates(
+                Mode.TEST,
+                Dependents.get("vaultless-hook").key("vaultless-secret").orElseThrow()));
     }
 
     @Test
@@ -139,8 +154,10 @@ class LimitsTest {
         awaitRotation(id, 30, r -> "RUNNING".equals(r.path("steps.find { it.name == 'GRACE' }.state")));
         LimitsWorld.VAULT.mode(FlakyProxy.Mode.CUT);
         String claimPath = "secret/data/kashier-rotator/claims/sup-pay";
-        await().atMost(Duration.ofSeconds(10)).until(() -> Instant.parse(JsonPath.from(OpenBao.get()
-                .api("GET", claimPath, null)).getString("data.data.leaseUntil")).isBefore(Instant.now()));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Instant.parse(JsonPath.from(OpenBao.get().api("GET", claimPath, null))
+                                .getString("data.data.leaseUntil"))
+                        .isBefore(Instant.now()));
 
         // Replica B takes the rotation over as the engine would: claim and record with the next epoch.
         JsonPath claim = JsonPath.from(OpenBao.get().api("GET", claimPath, null));
@@ -149,22 +166,35 @@ class LimitsTest {
         newClaim.put("owner", "replica-b");
         newClaim.put("epoch", Long.toString(epoch + 1));
         newClaim.put("leaseUntil", Instant.now().plusSeconds(3).toString());
-        OpenBao.get().api("POST", claimPath, Api2.json(Map.of("options", Map.of("cas",
-                claim.getInt("data.metadata.version")), "data", newClaim)));
+        OpenBao.get()
+                .api(
+                        "POST",
+                        claimPath,
+                        Api2.json(Map.of(
+                                "options", Map.of("cas", claim.getInt("data.metadata.version")), "data", newClaim)));
         String recordPath = "secret/data/kashier-rotator/rotations/" + id;
         JsonPath record = JsonPath.from(OpenBao.get().api("GET", recordPath, null));
         Map<String, Object> data = new HashMap<>(record.getMap("data.data"));
-        Map<String, Object> rotation = JsonPath.from((String) data.get("record")).getMap("$");
+        Map<String, Object> rotation =
+                JsonPath.from((String) data.get("record")).getMap("$");
         rotation.put("owner", "replica-b");
         rotation.put("epoch", epoch + 1);
         data.put("record", Api2.json(rotation));
-        OpenBao.get().api("POST", recordPath, Api2.json(Map.of("options", Map.of("cas",
-                record.getInt("data.metadata.version")), "data", data)));
+        OpenBao.get()
+                .api(
+                        "POST",
+                        recordPath,
+                        Api2.json(Map.of(
+                                "options", Map.of("cas", record.getInt("data.metadata.version")), "data", data)));
 
         LimitsWorld.VAULT.mode(FlakyProxy.Mode.PASS);
         List<Long> epochs = new ArrayList<>();
-        asAdmin().contentType("application/json").body(Map.of("reason", "stop it"))
-                .post("/api/v1/rotations/{id}/abort", id).then().statusCode(202);
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "stop it"))
+                .post("/api/v1/rotations/{id}/abort", id)
+                .then()
+                .statusCode(202);
         // Replica B never runs it; once B's lease ends, replica A takes it over properly (a new epoch).
         awaitRotation(id, 30, r -> {
             epochs.add(((Number) r.path("epoch")).longValue());
@@ -182,8 +212,9 @@ class LimitsTest {
         Instant asked = Instant.now();
         asAdmin().get("/api/v1/keys/sup-pay").then().statusCode(503);
         Duration took = Duration.between(asked, Instant.now());
-        assertTrue(took.compareTo(Duration.ofSeconds(12)) < 0, "answered after " + took + " (bound: 2 × 2 s + 1 s "
-                + "per Vault call)");
+        assertTrue(
+                took.compareTo(Duration.ofSeconds(12)) < 0,
+                "answered after " + took + " (bound: 2 × 2 s + 1 s " + "per Vault call)");
         LimitsWorld.VAULT.mode(FlakyProxy.Mode.PASS);
         asAdmin().get("/api/v1/keys/sup-pay").then().statusCode(200);
     }

@@ -23,9 +23,11 @@ import java.util.Map;
 public class LimitsWorld extends RotatorTestResource {
 
     /** In front of OpenBao for the service only; the tests themselves reach OpenBao directly. */
-    public static final FlakyProxy VAULT = FlakyProxy.to(URI.create(OpenBao.get().address()).getPort());
-    public static final List<String> LEASE_KEYS = List.of("lease-0", "lease-1", "lease-2", "lease-3", "lease-4",
-            "lease-5");
+    public static final FlakyProxy VAULT =
+            FlakyProxy.to(URI.create(OpenBao.get().address()).getPort());
+
+    public static final List<String> LEASE_KEYS =
+            List.of("lease-0", "lease-1", "lease-2", "lease-3", "lease-4", "lease-5");
     private static HttpServer kashierDown;
 
     @Override
@@ -48,8 +50,8 @@ public class LimitsWorld extends RotatorTestResource {
         key(c, "stranded-secret", "second", "test", "secret-key", null);
         c.put("rotator.keys.stranded-secret.user", "svc-stranded");
         webhook(c, "stranded-ok", 0, List.of("stranded-secret"), "inline", "stranded-ok-s", "stranded-ok-s");
-        webhook(c, "stranded-broken", 1, List.of("stranded-secret"), "inline", "stranded-broken-s",
-                "stranded-broken-s").failWith(500);
+        webhook(c, "stranded-broken", 1, List.of("stranded-secret"), "inline", "stranded-broken-s", "stranded-broken-s")
+                .failWith(500);
         key(c, "vaultless-secret", "second", "test", "secret-key", null);
         c.put("rotator.keys.vaultless-secret.user", "svc-vaultless");
         webhook(c, "vaultless-hook", 0, List.of("vaultless-secret"), "inline", "vaultless-s", "vaultless-s");

@@ -58,8 +58,11 @@ class ManualCrashMatrixTest {
     VaultKv kv;
 
     static Stream<Point> points() {
-        return Stream.of(CrashMatrixTest.paymentPoints(), CrashMatrixTest.secretPoints(),
-                CrashMatrixTest.alternatingPoints()).flatMap(s -> s);
+        return Stream.of(
+                        CrashMatrixTest.paymentPoints(),
+                        CrashMatrixTest.secretPoints(),
+                        CrashMatrixTest.alternatingPoints())
+                .flatMap(s -> s);
     }
 
     @ParameterizedTest(name = "manual, crash {0}")
@@ -75,33 +78,43 @@ class ManualCrashMatrixTest {
         String[] fresh = new String[1];
         boolean[] resumed = new boolean[1];
         Response[] last = new Response[1];
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (crashes.fired() != null && !resumed[0]) {
-                // "Restart": a replica with the same name picks up what Vault holds.
-                resumed[0] = true;
-                engine.resumeUnfinished();
-            }
-            last[0] = rotation(id);
-            String state = last[0].path("state");
-            if ("AWAITING_DASHBOARD".equals(state)) {
-                String step = last[0].path("steps.find { it.state == 'RUNNING' }.name");
-                String detail = last[0].path("steps.find { it.state == 'RUNNING' }.detail");
-                String since = last[0].path("awaitingDashboardSince");
-                if (asked.merge(step + "@" + since, 1, Integer::sum) == 1) {
-                    actAsThePerson(id, keyId, step, detail, fresh);
-                }
-            }
-            return "COMPLETED".equals(state) || "FAILED".equals(state) || "ROLLED_BACK".equals(state);
-        });
-        assertEquals("COMPLETED", last[0].path("state"), "ended " + last[0].path("state") + ": "
-                + last[0].path("error"));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (crashes.fired() != null && !resumed[0]) {
+                        // "Restart": a replica with the same name picks up what Vault holds.
+                        resumed[0] = true;
+                        engine.resumeUnfinished();
+                    }
+                    last[0] = rotation(id);
+                    String state = last[0].path("state");
+                    if ("AWAITING_DASHBOARD".equals(state)) {
+                        String step = last[0].path("steps.find { it.state == 'RUNNING' }.name");
+                        String detail = last[0].path("steps.find { it.state == 'RUNNING' }.detail");
+                        String since = last[0].path("awaitingDashboardSince");
+                        if (asked.merge(step + "@" + since, 1, Integer::sum) == 1) {
+                            actAsThePerson(id, keyId, step, detail, fresh);
+                        }
+                    }
+                    return "COMPLETED".equals(state) || "FAILED".equals(state) || "ROLLED_BACK".equals(state);
+                });
+        assertEquals(
+                "COMPLETED", last[0].path("state"), "ended " + last[0].path("state") + ": " + last[0].path("error"));
         assertEquals(point, crashes.fired(), "the crash happened where it was armed");
-        asked.keySet().stream().map(k -> k.substring(0, k.indexOf('@'))).distinct()
-                .forEach(step -> assertEquals(1, asked.keySet().stream().filter(k -> k.startsWith(step + "@")).count(),
+        asked.keySet().stream()
+                .map(k -> k.substring(0, k.indexOf('@')))
+                .distinct()
+                .forEach(step -> assertEquals(
+                        1,
+                        asked.keySet().stream()
+                                .filter(k -> k.startsWith(step + "@"))
+                                .count(),
                         "the person was asked for " + step + " once: " + asked));
 
         java.util.List<String> details = last[0].path("steps.detail");
-        assertTrue(details.stream().noneMatch(d -> d == null || d.contains("null")),
+        assertTrue(
+                details.stream().noneMatch(d -> d == null || d.contains("null")),
                 "every step says what happened, in words a person can read: " + details);
         String newFingerprint = last[0].path("newFingerprint");
         assertEquals(Fingerprints.of(fresh[0]), newFingerprint, "the key the person made is the one rolled out");
@@ -109,11 +122,17 @@ class ManualCrashMatrixTest {
         assertEquals(newFingerprint, current.fingerprint());
         assertEquals(old.version() + 1, current.version(), "promoted exactly once");
         assertTrue(keys.pending(keyId, "any").isEmpty());
-        assertEquals(newFingerprint, Dependents.get("crash-hook").fingerprint(keyId).orElseThrow());
-        assertEquals(newFingerprint, kv.read("apps/crash/" + keyId).orElseThrow().data().get("fingerprint"));
-        long made = kashier.list(Mode.TEST, MID).stream().filter(k -> !k.createdAt().isBefore(started)
-                && (k.kind().equals("payment-api-key") || k.user() != null && k.user().startsWith("crash-")
-                || "svc-crash".equals(k.user()))).count();
+        assertEquals(
+                newFingerprint, Dependents.get("crash-hook").fingerprint(keyId).orElseThrow());
+        assertEquals(
+                newFingerprint,
+                kv.read("apps/crash/" + keyId).orElseThrow().data().get("fingerprint"));
+        long made = kashier.list(Mode.TEST, MID).stream()
+                .filter(k -> !k.createdAt().isBefore(started)
+                        && (k.kind().equals("payment-api-key")
+                                || k.user() != null && k.user().startsWith("crash-")
+                                || "svc-crash".equals(k.user())))
+                .count();
         assertEquals(1, made, "exactly one key made in the dashboard");
         if (keyId.equals("crash-pay")) {
             assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "old key deleted");

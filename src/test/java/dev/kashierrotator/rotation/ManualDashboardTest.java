@@ -44,35 +44,56 @@ class ManualDashboardTest {
         String id = rotate("pay-e2e", "quarterly, by hand");
         Response waiting = awaitState(id, "AWAITING_DASHBOARD", 30);
         String instructions = waiting.path("steps.find { it.name == 'ISSUE_NEW_KEY' }.detail");
-        assertTrue(instructions.contains(MID) && instructions.contains("test mode")
-                && instructions.contains("/api/v1/rotations/" + id + "/confirm"), instructions);
+        assertTrue(
+                instructions.contains(MID)
+                        && instructions.contains("test mode")
+                        && instructions.contains("/api/v1/rotations/" + id + "/confirm"),
+                instructions);
 
         confirm(id, Map.of()).then().statusCode(400).body("errors[0].field", equalTo("newKey"));
         confirm(id, Map.of("newKey", "short")).then().statusCode(400).body("errors[0].field", equalTo("newKey"));
         // Only Kashier's own shape, which the log mask also knows (finding 25).
-        confirm(id, Map.of("newKey", "abcdefghijklmnopqrstuvwxyz0123456789")).then().statusCode(400)
+        confirm(id, Map.of("newKey", "abcdefghijklmnopqrstuvwxyz0123456789"))
+                .then()
+                .statusCode(400)
                 .body("detail", containsString("UUID"));
         confirm(id, Map.of("newKey", old.value())).then().statusCode(422).body("detail", containsString("replaced"));
 
         // The person creates the key in the dashboard and pastes it.
-        String fresh = given().contentType("application/json").body(Map.of("mid", MID))
-                .post("/sim/kashier/test/dashboard/payment-keys").then().statusCode(201).extract().path("key");
+        String fresh = given().contentType("application/json")
+                .body(Map.of("mid", MID))
+                .post("/sim/kashier/test/dashboard/payment-keys")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("key");
         confirm(id, Map.of("newKey", fresh)).then().statusCode(202).body("dashboardAnsweredBy", equalTo("bootstrap"));
 
         // Rolled out, promoted, grace over: now the old key must be deleted by hand.
-        Response deleteStep = awaitRotation(id, 30, r -> "AWAITING_DASHBOARD".equals(r.path("state"))
-                && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
-        assertTrue(deleteStep.<String>path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.detail")
-                .contains(old.fingerprint()), "names the key to delete by fingerprint");
-        assertTrue(java.time.Instant.parse(deleteStep.path("awaitingDashboardSince"))
+        Response deleteStep = awaitRotation(
+                id,
+                30,
+                r -> "AWAITING_DASHBOARD".equals(r.path("state"))
+                        && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
+        assertTrue(
+                deleteStep
+                        .<String>path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.detail")
+                        .contains(old.fingerprint()),
+                "names the key to delete by fingerprint");
+        assertTrue(
+                java.time.Instant.parse(deleteStep.path("awaitingDashboardSince"))
                         .isAfter(java.time.Instant.parse(deleteStep.path("dashboardAnsweredAt"))),
                 "the second step waits from when it parked, not from the first step");
-        assertEquals(Fingerprints.of(fresh), keys.current("pay-e2e").orElseThrow().fingerprint());
-        assertEquals(Fingerprints.of(fresh), Dependents.get("canary").fingerprint("pay-e2e").orElseThrow());
+        assertEquals(
+                Fingerprints.of(fresh), keys.current("pay-e2e").orElseThrow().fingerprint());
+        assertEquals(
+                Fingerprints.of(fresh),
+                Dependents.get("canary").fingerprint("pay-e2e").orElseThrow());
 
         confirm(id, Map.of("newKey", fresh)).then().statusCode(400).body("errors[0].field", equalTo("newKey"));
         given().delete("/sim/kashier/test/dashboard/payment-keys/" + old.fingerprint() + "?mid=" + MID)
-                .then().statusCode(204);
+                .then()
+                .statusCode(204);
         confirm(id, Map.of()).then().statusCode(202);
         awaitState(id, "COMPLETED", 30).then().body("oldKeyExpiredAt", notNullValue());
         confirm(id, Map.of()).then().statusCode(409);
@@ -81,27 +102,39 @@ class ManualDashboardTest {
     @Test
     void secretKeyConfirmIsProbedAtKashierAndAWaitingStepIsReported() {
         String id = rotate("secret-e2e", "by hand");
-        awaitState(id, "AWAITING_DASHBOARD", 30).then()
-                .body("steps[0].detail", containsString("user 'svc-a'"));
+        awaitState(id, "AWAITING_DASHBOARD", 30).then().body("steps[0].detail", containsString("user 'svc-a'"));
         // Well-formed but unknown to Kashier: refused, and the rotation keeps waiting.
-        confirm(id, Map.of("newKey", "a".repeat(32) + "$" + "b".repeat(96))).then().statusCode(422)
-                .body("errors[0].field", equalTo("newKey")).body("detail", containsString("rejects"));
+        confirm(id, Map.of("newKey", "a".repeat(32) + "$" + "b".repeat(96)))
+                .then()
+                .statusCode(422)
+                .body("errors[0].field", equalTo("newKey"))
+                .body("detail", containsString("rejects"));
         asAdmin().get("/api/v1/rotations/" + id).then().body("state", equalTo("AWAITING_DASHBOARD"));
 
         // Left waiting past the (1 s) timeout: shown in readiness and metrics, never silently.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> given()
-                .get("/q/health/ready").<String>path("checks.find { it.name == 'dashboard-steps' }.data.waitingTooLong")
-                .contains(id));
-        assertTrue(given().get("/q/metrics").asString().lines()
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> given().get("/q/health/ready")
+                        .<String>path("checks.find { it.name == 'dashboard-steps' }.data.waitingTooLong")
+                        .contains(id));
+        assertTrue(given().get("/q/metrics")
+                .asString()
+                .lines()
                 .anyMatch(l -> l.startsWith("rotator_rotations_awaiting_dashboard_overdue") && !l.endsWith(" 0.0")));
 
-        String changed = given().contentType("application/json").body(Map.of("mid", MID))
-                .post("/sim/kashier/test/dashboard/secret-keys/svc-a/change").then().statusCode(200).extract().path("key");
+        String changed = given().contentType("application/json")
+                .body(Map.of("mid", MID))
+                .post("/sim/kashier/test/dashboard/secret-keys/svc-a/change")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("key");
         confirm(id, Map.of("newKey", changed)).then().statusCode(202);
         Response done = awaitState(id, "COMPLETED", 30);
         assertEquals(Fingerprints.of(changed), done.path("newFingerprint"));
-        assertFalse(given().get("/q/health/ready").<String>path(
-                "checks.find { it.name == 'dashboard-steps' }.data.waiting").contains(id));
+        assertFalse(given().get("/q/health/ready")
+                .<String>path("checks.find { it.name == 'dashboard-steps' }.data.waiting")
+                .contains(id));
     }
 
     private static Response confirm(String id, Map<String, Object> body) {
@@ -138,8 +171,8 @@ class ManualDashboardTest {
             c.put("rotator.keys.man-secret.user", "man-svc");
             key(c, "man-sched", "second", "test", "payment-api-key", "300ms");
             c.put("rotator.keys.man-sched.schedule.cron", "0 0 3 * * ?");
-            List<String> manualKeys = List.of("man-alt", "man-alt-wrong", "man-alt-nouser", "man-pay", "man-secret",
-                    "man-sched");
+            List<String> manualKeys =
+                    List.of("man-alt", "man-alt-wrong", "man-alt-nouser", "man-pay", "man-secret", "man-sched");
             webhook(c, "man-app", 0, manualKeys, "inline", "man-app-secret", "man-app-secret");
             webhook(c, "man-ref", 1, manualKeys, "reference", "man-ref-secret", "man-ref-secret")
                     .vaultReader((path, version) -> readVault(OpenBao.get(), path, version));

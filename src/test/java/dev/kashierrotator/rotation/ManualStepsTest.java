@@ -58,11 +58,15 @@ class ManualStepsTest {
         String second = PERSON.makePaymentKey();
         Person.confirm(id, Map.of("newKey", first)).then().statusCode(202);
         Person.confirm(id, Map.of("newKey", first)).then().statusCode(202);
-        Person.confirm(id, Map.of("newKey", second)).then().statusCode(409)
+        Person.confirm(id, Map.of("newKey", second))
+                .then()
+                .statusCode(409)
                 .body("detail", containsString(Fingerprints.of(first)))
                 .body("detail", containsString("delete that one (fingerprint " + Fingerprints.of(second) + ")"));
         finishPaymentRotation(id);
-        assertEquals(Fingerprints.of(first), Dependents.get("man-app").fingerprint("man-pay").orElseThrow());
+        assertEquals(
+                Fingerprints.of(first),
+                Dependents.get("man-app").fingerprint("man-pay").orElseThrow());
     }
 
     @Test
@@ -72,7 +76,8 @@ class ManualStepsTest {
         List<String> pasted = List.of(PERSON.makePaymentKey(), PERSON.makePaymentKey());
         List<CompletableFuture<Integer>> answers = new ArrayList<>();
         for (String key : pasted) {
-            answers.add(CompletableFuture.supplyAsync(() -> Person.confirm(id, Map.of("newKey", key)).statusCode()));
+            answers.add(CompletableFuture.supplyAsync(
+                    () -> Person.confirm(id, Map.of("newKey", key)).statusCode()));
         }
         List<Integer> statuses = new ArrayList<>();
         for (CompletableFuture<Integer> a : answers) {
@@ -82,9 +87,14 @@ class ManualStepsTest {
         assertEquals(1, statuses.stream().filter(s -> s == 409).count(), "the other refused: " + statuses);
         String taken = pasted.get(statuses.indexOf(202));
         finishPaymentRotation(id);
-        assertEquals(Fingerprints.of(taken), keys.current("man-pay").orElseThrow().fingerprint());
-        assertEquals(Fingerprints.of(taken), Dependents.get("man-app").fingerprint("man-pay").orElseThrow());
-        assertEquals(Fingerprints.of(taken), Dependents.get("man-ref").fingerprint("man-pay").orElseThrow());
+        assertEquals(
+                Fingerprints.of(taken), keys.current("man-pay").orElseThrow().fingerprint());
+        assertEquals(
+                Fingerprints.of(taken),
+                Dependents.get("man-app").fingerprint("man-pay").orElseThrow());
+        assertEquals(
+                Fingerprints.of(taken),
+                Dependents.get("man-ref").fingerprint("man-pay").orElseThrow());
     }
 
     @Test
@@ -93,9 +103,11 @@ class ManualStepsTest {
         String id = rotate("man-pay", "abort at the first step");
         awaitState(id, "AWAITING_DASHBOARD", 30);
         Person.abort(id, "not now").then().statusCode(202);
-        awaitState(id, "ABORTED", 30).then()
-                .body("steps.find { it.name == 'ISSUE_NEW_KEY' }.detail", startsWith("Aborted before this was done: "
-                        + "do not do it now"));
+        awaitState(id, "ABORTED", 30)
+                .then()
+                .body(
+                        "steps.find { it.name == 'ISSUE_NEW_KEY' }.detail",
+                        startsWith("Aborted before this was done: " + "do not do it now"));
         assertEquals(old.fingerprint(), keys.current("man-pay").orElseThrow().fingerprint());
         assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()));
     }
@@ -106,8 +118,11 @@ class ManualStepsTest {
         awaitState(id, "AWAITING_DASHBOARD", 30);
         StoredKey old = keys.current("man-pay").orElseThrow();
         Person.confirm(id, Map.of("newKey", PERSON.makePaymentKey())).then().statusCode(202);
-        awaitRotation(id, 30, r -> "AWAITING_DASHBOARD".equals(r.path("state"))
-                && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
+        awaitRotation(
+                id,
+                30,
+                r -> "AWAITING_DASHBOARD".equals(r.path("state"))
+                        && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
         Person.abort(id, "not now").then().statusCode(409).body("detail", containsString("may have done so"));
         PERSON.deletePaymentKey(old.fingerprint());
         Person.confirm(id, Map.of()).then().statusCode(202);
@@ -120,7 +135,8 @@ class ManualStepsTest {
         String id = rotate("man-secret", "abort before changing");
         awaitState(id, "AWAITING_DASHBOARD", 30);
         Person.abort(id, "not now").then().statusCode(202);
-        awaitState(id, "ABORTED", 30).then()
+        awaitState(id, "ABORTED", 30)
+                .then()
                 .body("steps.find { it.name == 'CHANGE_SECRET_KEY' }.detail", startsWith("Aborted before"));
         assertTrue(kashier.authenticates(Mode.TEST, old.value()), "nothing was changed");
 
@@ -128,32 +144,53 @@ class ManualStepsTest {
         String again = rotate("man-secret", "abort after changing");
         awaitState(again, "AWAITING_DASHBOARD", 30);
         String changed = PERSON.changeSecretKey("man-svc");
-        Person.abort(again, "not now").then().statusCode(409)
+        Person.abort(again, "not now")
+                .then()
+                .statusCode(409)
                 .body("detail", containsString("no working key to go back to"));
         Person.confirm(again, Map.of("newKey", changed)).then().statusCode(202);
         awaitState(again, "COMPLETED", 30);
-        assertEquals(Fingerprints.of(changed), Dependents.get("man-app").fingerprint("man-secret").orElseThrow());
+        assertEquals(
+                Fingerprints.of(changed),
+                Dependents.get("man-app").fingerprint("man-secret").orElseThrow());
     }
 
     @Test
     void aScheduledRotationAtThreeInTheMorningParksForAPersonAndSaysSo() {
         StoredKey old = keys.current("man-sched").orElseThrow();
-        Instant threeAm = LocalDate.now(ZoneOffset.UTC).plusDays(1).atTime(3, 0).toInstant(ZoneOffset.UTC)
+        Instant threeAm = LocalDate.now(ZoneOffset.UTC)
+                .plusDays(1)
+                .atTime(3, 0)
+                .toInstant(ZoneOffset.UTC)
                 .plus(Duration.ofMinutes(1));
         RotationScheduler.TickReport report = scheduler.tick(threeAm);
         assertTrue(report.started().contains("man-sched"), "due at 03:00: " + report);
-        String id = asAdmin().get("/api/v1/rotations?keyId=man-sched&limit=1").then().extract().path("[0].id");
+        String id = asAdmin()
+                .get("/api/v1/rotations?keyId=man-sched&limit=1")
+                .then()
+                .extract()
+                .path("[0].id");
         Response waiting = awaitState(id, "AWAITING_DASHBOARD", 30);
-        waiting.then().body("trigger", equalTo("scheduled"))
+        waiting.then()
+                .body("trigger", equalTo("scheduled"))
                 .body("steps.find { it.name == 'ISSUE_NEW_KEY' }.detail", containsString(MID));
-        assertTrue(given().get("/q/health/ready").<String>path(
-                "checks.find { it.name == 'dashboard-steps' }.data.waiting").contains(id), "readiness names it");
-        assertTrue(given().get("/q/metrics").asString().lines()
-                .anyMatch(l -> l.startsWith("rotator_rotations_awaiting_dashboard ") && !l.endsWith(" 0.0")),
+        assertTrue(
+                given().get("/q/health/ready")
+                        .<String>path("checks.find { it.name == 'dashboard-steps' }.data.waiting")
+                        .contains(id),
+                "readiness names it");
+        assertTrue(
+                given().get("/q/metrics")
+                        .asString()
+                        .lines()
+                        .anyMatch(l -> l.startsWith("rotator_rotations_awaiting_dashboard ") && !l.endsWith(" 0.0")),
                 "the metric the alert reads counts it");
         Person.confirm(id, Map.of("newKey", PERSON.makePaymentKey())).then().statusCode(202);
-        awaitRotation(id, 30, r -> "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state"))
-                && "AWAITING_DASHBOARD".equals(r.path("state")));
+        awaitRotation(
+                id,
+                30,
+                r -> "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state"))
+                        && "AWAITING_DASHBOARD".equals(r.path("state")));
         PERSON.deletePaymentKey(old.fingerprint());
         Person.confirm(id, Map.of()).then().statusCode(202);
         awaitState(id, "COMPLETED", 30);
@@ -161,13 +198,16 @@ class ManualStepsTest {
 
     /** The person deletes the old key when asked and answers, as the instructions say. */
     private static void finishPaymentRotation(String id) {
-        Response asked = awaitRotation(id, 30, r -> "AWAITING_DASHBOARD".equals(r.path("state"))
-                && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
+        Response asked = awaitRotation(
+                id,
+                30,
+                r -> "AWAITING_DASHBOARD".equals(r.path("state"))
+                        && "RUNNING".equals(r.path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state")));
         String fingerprint = asked.path("oldFingerprint");
-        assertTrue(asked.<String>path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.detail").contains(fingerprint));
+        assertTrue(asked.<String>path("steps.find { it.name == 'EXPIRE_OLD_KEY' }.detail")
+                .contains(fingerprint));
         PERSON.deletePaymentKey(fingerprint);
         Person.confirm(id, Map.of()).then().statusCode(202);
         awaitState(id, "COMPLETED", 30);
     }
-
 }

@@ -51,10 +51,12 @@ class RotationEndToEndTest {
         StoredKey old = keys.current("pay-e2e").orElseThrow();
         assertTrue(old.kashierKeyId().isPresent(), "the seeded key has a dashboard id");
 
-        Response accepted = asAdmin().contentType("application/json")
+        Response accepted = asAdmin()
+                .contentType("application/json")
                 .body(Map.of("reason", "quarterly rotation"))
                 .post("/api/v1/keys/pay-e2e/rotations");
-        accepted.then().statusCode(202)
+        accepted.then()
+                .statusCode(202)
                 .header("Location", "/api/v1/rotations/" + accepted.path("id"))
                 .body("keyId", equalTo("pay-e2e"))
                 .body("trigger", equalTo("manual"))
@@ -63,14 +65,16 @@ class RotationEndToEndTest {
         String id = accepted.path("id");
 
         // During grace: everything switched, Vault promoted, the old key still valid at Kashier.
-        Response inGrace = awaitRotation(id, 30, r -> "RUNNING".equals(stepState(r, "GRACE"))
-                || "COMPLETED".equals(r.path("state")));
+        Response inGrace = awaitRotation(
+                id, 30, r -> "RUNNING".equals(stepState(r, "GRACE")) || "COMPLETED".equals(r.path("state")));
         String fresh = inGrace.path("newFingerprint");
         assertNotEquals(old.fingerprint(), fresh);
         StoredKey current = keys.current("pay-e2e").orElseThrow();
         assertEquals(fresh, current.fingerprint(), "Vault's latest version holds the new key");
         assertEquals(old.version() + 1, current.version());
-        assertEquals(old.fingerprint(), keys.version("pay-e2e", old.version()).orElseThrow().fingerprint(),
+        assertEquals(
+                old.fingerprint(),
+                keys.version("pay-e2e", old.version()).orElseThrow().fingerprint(),
                 "the version before holds the previous key");
         if ("RUNNING".equals(inGrace.path("state"))) {
             assertTrue(active(old.fingerprint()), "previous key stays valid during grace");
@@ -79,12 +83,16 @@ class RotationEndToEndTest {
         DemoDependent canary = Dependents.get("canary");
         DemoDependent fleet = Dependents.get("fleet-hook");
         for (DemoDependent d : List.of(canary, fleet)) {
-            List<DemoDependent.Received> got = d.received().stream().filter(x -> x.keyId().equals("pay-e2e")).toList();
+            List<DemoDependent.Received> got = d.received().stream()
+                    .filter(x -> x.keyId().equals("pay-e2e"))
+                    .toList();
             assertFalse(got.isEmpty(), d.name() + " received the rotation");
             assertTrue(got.stream().allMatch(DemoDependent.Received::signatureValid), d.name() + " checked the HMAC");
             assertEquals(fresh, d.fingerprint("pay-e2e").orElseThrow(), d.name() + " uses the new key");
         }
-        assertEquals(old.fingerprint(), canary.previousFingerprint("pay-e2e").orElseThrow(),
+        assertEquals(
+                old.fingerprint(),
+                canary.previousFingerprint("pay-e2e").orElseThrow(),
                 "inline delivery carries the previous key for the grace period");
         Map<String, String> kvCopy = kv.read("apps/fleet/pay-e2e").orElseThrow().data();
         assertEquals(fresh, kvCopy.get("fingerprint"));
@@ -95,8 +103,16 @@ class RotationEndToEndTest {
         assertTrue(active(current.fingerprint()));
         done.then()
                 .body("steps.state", everyItemIs("DONE"))
-                .body("steps.name", equalTo(List.of("ISSUE_NEW_KEY", "VERIFY_NEW_KEY", "STAGE_PENDING", "ROLLOUT",
-                        "PROMOTE", "GRACE", "EXPIRE_OLD_KEY")))
+                .body(
+                        "steps.name",
+                        equalTo(List.of(
+                                "ISSUE_NEW_KEY",
+                                "VERIFY_NEW_KEY",
+                                "STAGE_PENDING",
+                                "ROLLOUT",
+                                "PROMOTE",
+                                "GRACE",
+                                "EXPIRE_OLD_KEY")))
                 .body("waves.index", equalTo(List.of(0, 1)))
                 .body("waves.state", everyItemIs("DONE"))
                 .body("waves[0].dependents.id", equalTo(List.of("canary")))
@@ -105,7 +121,8 @@ class RotationEndToEndTest {
 
         Instant canaryDone = Instant.parse(done.path("waves[0].dependents[0].confirmedAt"));
         List<String> wave1Done = done.path("waves[1].dependents.confirmedAt");
-        assertTrue(wave1Done.stream().map(Instant::parse).allMatch(t -> !t.isBefore(canaryDone)),
+        assertTrue(
+                wave1Done.stream().map(Instant::parse).allMatch(t -> !t.isBefore(canaryDone)),
                 "wave 1 confirmed only after the canary");
         Instant expired = Instant.parse(done.path("oldKeyExpiredAt"));
         Instant promoted = Instant.parse(stepEnd(done, "PROMOTE"));
@@ -120,8 +137,7 @@ class RotationEndToEndTest {
         String id = rotate("secret-e2e", "suspected leak in CI logs");
         Response done = awaitState(id, "COMPLETED", 30);
         done.then()
-                .body("steps.name", equalTo(List.of("CHANGE_SECRET_KEY", "VERIFY_NEW_KEY", "STORE_NEW_KEY",
-                        "ROLLOUT")))
+                .body("steps.name", equalTo(List.of("CHANGE_SECRET_KEY", "VERIFY_NEW_KEY", "STORE_NEW_KEY", "ROLLOUT")))
                 .body("steps.state", everyItemIs("DONE"))
                 .body("exposureWindowMs", notNullValue())
                 .body("waves.state", everyItemIs("DONE"));
@@ -134,9 +150,14 @@ class RotationEndToEndTest {
         assertEquals(404, probe("test", current.value()), "Kashier accepts the new one");
         assertEquals(401, probe("live", current.value()), "a test key is useless in live mode");
         for (String d : List.of("canary", "fleet-hook")) {
-            assertEquals(current.fingerprint(), Dependents.get(d).fingerprint("secret-e2e").orElseThrow(), d);
+            assertEquals(
+                    current.fingerprint(),
+                    Dependents.get(d).fingerprint("secret-e2e").orElseThrow(),
+                    d);
         }
-        assertEquals(current.fingerprint(), kv.read("apps/fleet/secret-e2e").orElseThrow().data().get("fingerprint"));
+        assertEquals(
+                current.fingerprint(),
+                kv.read("apps/fleet/secret-e2e").orElseThrow().data().get("fingerprint"));
     }
 
     @Test
@@ -155,7 +176,9 @@ class RotationEndToEndTest {
                 .body("waves[1].state", equalTo("SKIPPED"))
                 .body("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state", equalTo("SKIPPED"));
         assertTrue(Dependents.get("after-broken").received().isEmpty(), "later waves were never called");
-        assertEquals(old.fingerprint(), keys.current("pay-canary-fails").orElseThrow().fingerprint(),
+        assertEquals(
+                old.fingerprint(),
+                keys.current("pay-canary-fails").orElseThrow().fingerprint(),
                 "Vault still serves the old key");
         assertTrue(active(old.fingerprint()), "the old key still works at Kashier");
         assertFalse(active(failed.path("newFingerprint")), "the new key nobody took is deleted on the dashboard");
@@ -166,7 +189,8 @@ class RotationEndToEndTest {
     @Test
     void dependentRefusesDeliveryWithWrongSignature() {
         String id = rotate("pay-badsig", "routine");
-        awaitState(id, "ROLLED_BACK", 30).then()
+        awaitState(id, "ROLLED_BACK", 30)
+                .then()
                 .body("error", org.hamcrest.Matchers.containsString("badsig-hook"))
                 .body("error", org.hamcrest.Matchers.containsString("HTTP 401"));
         List<DemoDependent.Received> got = Dependents.get("badsig-hook").received();
@@ -177,34 +201,58 @@ class RotationEndToEndTest {
     @Test
     void dryRunAnswersThePlanAndChangesNothing() {
         StoredKey before = keys.current("pay-e2e").orElseThrow();
-        int rotations = asAdmin().get("/api/v1/rotations?keyId=pay-e2e&limit=1000").then().extract()
-                .jsonPath().getList("$").size();
-        asAdmin().contentType("application/json")
+        int rotations = asAdmin()
+                .get("/api/v1/rotations?keyId=pay-e2e&limit=1000")
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("$")
+                .size();
+        asAdmin()
+                .contentType("application/json")
                 .body(Map.of("reason", "what would happen?", "dryRun", true))
                 .post("/api/v1/keys/pay-e2e/rotations")
-                .then().statusCode(200)
+                .then()
+                .statusCode(200)
                 .body("keyId", equalTo("pay-e2e"))
                 .body("steps[0]", equalTo("ISSUE_NEW_KEY"))
                 .body("waves.index", equalTo(List.of(0, 1)))
                 .body("waves[0].dependents.id", equalTo(List.of("canary")))
                 .body("allWavesAtOnce", equalTo(false));
         assertEquals(before.version(), keys.current("pay-e2e").orElseThrow().version());
-        assertEquals(rotations, asAdmin().get("/api/v1/rotations?keyId=pay-e2e&limit=1000").then().extract()
-                .jsonPath().getList("$").size());
+        assertEquals(
+                rotations,
+                asAdmin()
+                        .get("/api/v1/rotations?keyId=pay-e2e&limit=1000")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getList("$")
+                        .size());
     }
 
     @Test
     void keysReportFingerprintAgeAndScheduleNeverValues() {
         StoredKey current = keys.current("pay-e2e").orElseThrow();
-        asAdmin().get("/api/v1/keys/pay-e2e").then().statusCode(200)
+        asAdmin()
+                .get("/api/v1/keys/pay-e2e")
+                .then()
+                .statusCode(200)
                 .body("id", equalTo("pay-e2e"))
                 .body("mid", equalTo("MID-1000-001"))
                 .body("mode", equalTo("test"))
                 .body("kind", equalTo("payment-api-key"))
                 .body("fingerprint", equalTo(current.fingerprint()))
                 .body("ageSeconds", notNullValue())
-                .body("nextRotationAt", equalTo(current.rotatedAt().plus(java.time.Duration.ofDays(90)).toString()));
-        asAdmin().get("/api/v1/keys").then().statusCode(200)
+                .body(
+                        "nextRotationAt",
+                        equalTo(current.rotatedAt()
+                                .plus(java.time.Duration.ofDays(90))
+                                .toString()));
+        asAdmin()
+                .get("/api/v1/keys")
+                .then()
+                .statusCode(200)
                 .body("id", hasItems("pay-e2e", "secret-e2e", "live-secret"));
     }
 
@@ -240,7 +288,10 @@ class RotationEndToEndTest {
         int versions = meta.getInt("data.current_version");
         assertTrue(versions >= 3, "issued, verified, cleared: " + versions);
         for (int v = 1; v <= versions; v++) {
-            assertFalse(kv.read("kashier/pending-pay/pending", v).map(x -> x.data().containsKey("key")).orElse(false),
+            assertFalse(
+                    kv.read("kashier/pending-pay/pending", v)
+                            .map(x -> x.data().containsKey("key"))
+                            .orElse(false),
                     "version " + v + " of the pending path still holds a key (finding 19)");
         }
     }

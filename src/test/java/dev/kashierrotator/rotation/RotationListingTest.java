@@ -29,12 +29,28 @@ class RotationListingTest {
         String second = rotate("list-pay", "listing two");
         awaitState(second, "COMPLETED", 30);
 
-        List<String> ids = asAdmin().get("/api/v1/rotations?keyId=list-pay&limit=1000").then().statusCode(200)
-                .extract().jsonPath().getList("id");
+        List<String> ids = asAdmin()
+                .get("/api/v1/rotations?keyId=list-pay&limit=1000")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("id");
         assertEquals(List.of(second, first), ids);
-        assertEquals(List.of(second), asAdmin().get("/api/v1/rotations?keyId=list-pay&limit=1").then()
-                .extract().jsonPath().getList("id"));
-        List<String> all = asAdmin().get("/api/v1/rotations?limit=1000").then().extract().jsonPath().getList("id");
+        assertEquals(
+                List.of(second),
+                asAdmin()
+                        .get("/api/v1/rotations?keyId=list-pay&limit=1")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getList("id"));
+        List<String> all = asAdmin()
+                .get("/api/v1/rotations?limit=1000")
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("id");
         assertTrue(all.containsAll(List.of(first, other, second)), "unfiltered listing still sees every record");
 
         // The index, as the README's Vault layout describes it.

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 @Tag("fast")
 class RotationSnapshotTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     @Test
     void aSnapshotHoldsEveryFieldAndSharesNothingMutable() throws Exception {
@@ -41,7 +41,8 @@ class RotationSnapshotTest {
         copy.waves.get(0).dependents.get(0).state = Rotation.DependentState.FAILED;
         copy.steps.get(0).detail = "changed";
         copy.confirmedSteps.add("changed");
-        assertNotEquals(Rotation.DependentState.FAILED, r.waves.get(0).dependents.get(0).state);
+        assertNotEquals(
+                Rotation.DependentState.FAILED, r.waves.get(0).dependents.get(0).state);
         assertNotEquals("changed", r.steps.get(0).detail);
         assertEquals(1, r.confirmedSteps.size());
     }
@@ -57,7 +58,8 @@ class RotationSnapshotTest {
             if (type == String.class) {
                 value = f.getName() + "-" + seed;
             } else if (type == Instant.class) {
-                value = Instant.ofEpochSecond(1_700_000_000L + seed * 1000L + f.getName().length());
+                value = Instant.ofEpochSecond(
+                        1_700_000_000L + seed * 1000L + f.getName().length());
             } else if (type == long.class || type == Long.class) {
                 value = 40L + seed + f.getName().length();
             } else if (type == int.class || type == Integer.class) {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * When the heartbeat resumes a rotation it holds: only when nobody works on it, no person is asked for
@@ -22,7 +22,8 @@ class StalledGuardTest {
     @Test
     void idleWithNothingScheduledForMoreThanALeaseIsStalled() {
         assertTrue(LeaseKeeper.stalled(false, false, NOW.minusSeconds(31), null, NOW, LEASE));
-        assertTrue(LeaseKeeper.stalled(false, false, NOW.minusSeconds(120), NOW.minusSeconds(31), NOW, LEASE),
+        assertTrue(
+                LeaseKeeper.stalled(false, false, NOW.minusSeconds(120), NOW.minusSeconds(31), NOW, LEASE),
                 "its grace continuation was due more than a lease ago and never ran");
     }
 
@@ -30,9 +31,11 @@ class StalledGuardTest {
     void runningWaitingForAPersonOrForAGraceThatHasNotEndedIsNot() {
         assertFalse(LeaseKeeper.stalled(true, false, NOW.minusSeconds(120), null, NOW, LEASE), "running");
         assertFalse(LeaseKeeper.stalled(false, true, NOW.minusSeconds(3600), null, NOW, LEASE), "dashboard step");
-        assertFalse(LeaseKeeper.stalled(false, false, NOW.minusSeconds(3600), NOW.plusSeconds(86_400), NOW, LEASE),
+        assertFalse(
+                LeaseKeeper.stalled(false, false, NOW.minusSeconds(3600), NOW.plusSeconds(86_400), NOW, LEASE),
                 "idle in a 24 h grace");
-        assertFalse(LeaseKeeper.stalled(false, false, NOW.minusSeconds(120), NOW.minusSeconds(10), NOW, LEASE),
+        assertFalse(
+                LeaseKeeper.stalled(false, false, NOW.minusSeconds(120), NOW.minusSeconds(10), NOW, LEASE),
                 "continuation due 10 s ago: still within a lease of slack");
         assertFalse(LeaseKeeper.stalled(false, false, NOW.minusSeconds(5), null, NOW, LEASE), "just let go");
         assertFalse(LeaseKeeper.stalled(false, false, null, null, NOW, LEASE), "queued, never ran yet");

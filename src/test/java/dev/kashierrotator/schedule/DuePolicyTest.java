@@ -13,8 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** The schedule rules on their own: due times, windows, jitter, blackouts, overdue. */
 @Tag("fast")
@@ -24,15 +24,23 @@ class DuePolicyTest {
     private static final Duration OVERDUE_AFTER = Duration.ofMinutes(10);
 
     private static SchedulePolicy every(String every, String window, String jitter, String... blackouts) {
-        return new SchedulePolicy(Optional.of(Duration.parse(every)), Optional.empty(),
+        return new SchedulePolicy(
+                Optional.of(Duration.parse(every)),
+                Optional.empty(),
                 Optional.ofNullable(window).map(Duration::parse),
                 jitter == null ? Duration.ZERO : Duration.parse(jitter),
-                List.of(blackouts).stream().map(b -> Blackout.parse(b).orElseThrow()).toList());
+                List.of(blackouts).stream()
+                        .map(b -> Blackout.parse(b).orElseThrow())
+                        .toList());
     }
 
     private static SchedulePolicy cron(String cron, String window) {
-        return new SchedulePolicy(Optional.empty(), Optional.of(cron), Optional.ofNullable(window).map(Duration::parse),
-                Duration.ZERO, List.of());
+        return new SchedulePolicy(
+                Optional.empty(),
+                Optional.of(cron),
+                Optional.ofNullable(window).map(Duration::parse),
+                Duration.ZERO,
+                List.of());
     }
 
     private static Verdict at(SchedulePolicy p, String now) {
@@ -67,7 +75,9 @@ class DuePolicyTest {
         assertTrue(at(p, "2026-12-01T03:30:00Z").startNow());
         assertFalse(at(p, "2026-12-01T04:30:00Z").startNow(), "window of 1h closed");
         assertTrue(at(p, "2027-01-01T03:10:00Z").startNow(), "next cron time opens a new window");
-        assertEquals(Instant.parse("2026-12-01T03:00:00Z"), at(p, "2027-01-01T03:10:00Z").dueAt());
+        assertEquals(
+                Instant.parse("2026-12-01T03:00:00Z"),
+                at(p, "2027-01-01T03:10:00Z").dueAt());
     }
 
     @Test
@@ -82,8 +92,8 @@ class DuePolicyTest {
         }
         assertTrue(offsets.size() > 40, "keys are spread out");
         Verdict v = at(every("P30D", null, "PT1H"), "2026-12-01T04:00:00Z");
-        assertEquals(Instant.parse("2026-12-01T03:00:00Z").plus(DuePolicy.offset("main-test-payment", jitter)),
-                v.dueAt());
+        assertEquals(
+                Instant.parse("2026-12-01T03:00:00Z").plus(DuePolicy.offset("main-test-payment", jitter)), v.dueAt());
     }
 
     @Test

@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** The scheduler's backoff after failed scheduled rotations, on its own (finding 10). */
 @Tag("fast")
@@ -27,7 +27,8 @@ class RetryPolicyTest {
     @Test
     void nothingFailedNothingToWaitFor() {
         assertTrue(RetryPolicy.decide(List.of(), 7, HOUR, 3).mayStart(T));
-        assertTrue(RetryPolicy.decide(List.of(new Attempt(true, false, 6, T)), 7, HOUR, 3).mayStart(T));
+        assertTrue(RetryPolicy.decide(List.of(new Attempt(true, false, 6, T)), 7, HOUR, 3)
+                .mayStart(T));
     }
 
     @Test
@@ -37,11 +38,12 @@ class RetryPolicyTest {
         assertFalse(one.mayStart(T.plus(Duration.ofMinutes(59))));
         assertTrue(one.mayStart(T.plus(HOUR)));
 
-        Decision two = RetryPolicy.decide(List.of(failed(true, 7, T), failed(true, 7, T.minusSeconds(9000))), 7, HOUR, 3);
+        Decision two =
+                RetryPolicy.decide(List.of(failed(true, 7, T), failed(true, 7, T.minusSeconds(9000))), 7, HOUR, 3);
         assertEquals(Optional.of(T.plus(Duration.ofHours(2))), two.notBefore(), "from the newest failure, doubled");
 
-        Decision three = RetryPolicy.decide(List.of(failed(true, 7, T), failed(true, 7, T), failed(true, 7, T)), 7,
-                HOUR, 3);
+        Decision three =
+                RetryPolicy.decide(List.of(failed(true, 7, T), failed(true, 7, T), failed(true, 7, T)), 7, HOUR, 3);
         assertTrue(three.gaveUp());
         assertFalse(three.mayStart(T.plus(Duration.ofDays(365))));
         assertTrue(three.why().contains("rotate it by hand"));
@@ -49,12 +51,15 @@ class RetryPolicyTest {
 
     @Test
     void onlyFailuresOfTheCurrentVersionCountAndAPersonsTryIsSkippedOver() {
-        assertTrue(RetryPolicy.decide(List.of(failed(true, 6, T)), 7, HOUR, 3).mayStart(T),
+        assertTrue(
+                RetryPolicy.decide(List.of(failed(true, 6, T)), 7, HOUR, 3).mayStart(T),
                 "a failure of an older version: the key rotated since");
         Decision d = RetryPolicy.decide(List.of(failed(false, 7, T), failed(true, 7, T.minusSeconds(60))), 7, HOUR, 3);
         assertEquals(1, d.failures());
         assertEquals(Optional.of(T.minusSeconds(60).plus(HOUR)), d.notBefore());
-        assertTrue(RetryPolicy.decide(List.of(new Attempt(false, false, 7, T), failed(true, 7, T)), 7, HOUR, 3)
-                .mayStart(T), "a person's rotation that ended well starts afresh");
+        assertTrue(
+                RetryPolicy.decide(List.of(new Attempt(false, false, 7, T), failed(true, 7, T)), 7, HOUR, 3)
+                        .mayStart(T),
+                "a person's rotation that ended well starts afresh");
     }
 }

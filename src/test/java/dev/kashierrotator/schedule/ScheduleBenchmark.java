@@ -18,12 +18,12 @@ import java.util.Optional;
  */
 public final class ScheduleBenchmark {
 
-    private ScheduleBenchmark() {
-    }
+    private ScheduleBenchmark() {}
 
     public static void main(String[] args) {
         int keys = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
-        List<Blackout> blackouts = List.of(Blackout.parse("SAT-SUN").orElseThrow(),
+        List<Blackout> blackouts = List.of(
+                Blackout.parse("SAT-SUN").orElseThrow(),
                 Blackout.parse("2026-12-31T00:00:00Z/2027-01-02T00:00:00Z").orElseThrow());
         String[] crons = {"0 0 3 1 * ?", "0 30 2 ? * MON", "0 0 */6 * * ?", "0 15 4 1/14 * ?"};
         List<String> ids = new ArrayList<>();
@@ -56,18 +56,29 @@ public final class ScheduleBenchmark {
             nanos[r] = System.nanoTime() - t0;
         }
         Arrays.sort(nanos);
-        System.out.printf("scheduler tick over %d keys: median %.2f ms, p95 %.2f ms, max %.2f ms (%d due in the "
-                + "last tick; %d rounds after 30 warm-up)%n", keys, nanos[rounds / 2] / 1e6,
-                nanos[(int) (rounds * 0.95)] / 1e6, nanos[rounds - 1] / 1e6, due, rounds);
+        System.out.printf(
+                "scheduler tick over %d keys: median %.2f ms, p95 %.2f ms, max %.2f ms (%d due in the "
+                        + "last tick; %d rounds after 30 warm-up)%n",
+                keys,
+                nanos[rounds / 2] / 1e6,
+                nanos[(int) (rounds * 0.95)] / 1e6,
+                nanos[rounds - 1] / 1e6,
+                due,
+                rounds);
         Runtime rt = Runtime.getRuntime();
         System.out.printf("heap in use after the run: %d MiB%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
     }
 
-    private static int tick(List<String> ids, Map<String, SchedulePolicy> policies, Map<String, Instant> lastRotated,
-                            Instant now, Duration overdueAfter) {
+    private static int tick(
+            List<String> ids,
+            Map<String, SchedulePolicy> policies,
+            Map<String, Instant> lastRotated,
+            Instant now,
+            Duration overdueAfter) {
         int due = 0;
         for (String id : ids) {
-            if (DuePolicy.evaluate(id, policies.get(id), lastRotated.get(id), now, overdueAfter).startNow()) {
+            if (DuePolicy.evaluate(id, policies.get(id), lastRotated.get(id), now, overdueAfter)
+                    .startNow()) {
                 due++;
             }
         }

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SchedulerTest {
 
-    private static final Instant MONTH_AHEAD = Instant.now().plus(Duration.ofDays(30)).plus(Duration.ofMinutes(1));
+    private static final Instant MONTH_AHEAD =
+            Instant.now().plus(Duration.ofDays(30)).plus(Duration.ofMinutes(1));
 
     @Inject
     RotationScheduler scheduler;
@@ -51,8 +52,13 @@ class SchedulerTest {
         assertTrue(report.skipped().get("sched-busy").contains(busy), "a key with a running rotation is skipped");
         assertEquals(1, rotations("sched-busy").size());
 
-        String id = asAdmin().get("/api/v1/rotations?keyId=sched-due").then().extract().path("[0].id");
-        awaitState(id, "COMPLETED", 30).then()
+        String id = asAdmin()
+                .get("/api/v1/rotations?keyId=sched-due")
+                .then()
+                .extract()
+                .path("[0].id");
+        awaitState(id, "COMPLETED", 30)
+                .then()
                 .body("trigger", equalTo("scheduled"))
                 .body("requestedBy", equalTo("scheduler"))
                 .body("reason", startsWith("scheduled: due since"));
@@ -62,8 +68,10 @@ class SchedulerTest {
     @Order(2)
     void aKeyRotatedSinceTheLastLookIsNotRotatedAgain() {
         // Just before the new key falls due, while the scheduler still remembers the old version as due.
-        Instant rotatedAt = Instant.parse(asAdmin().get("/api/v1/keys/sched-due").path("lastRotatedAt"));
-        RotationScheduler.TickReport again = scheduler.tick(rotatedAt.plus(Duration.ofDays(30)).minusMillis(1));
+        Instant rotatedAt =
+                Instant.parse(asAdmin().get("/api/v1/keys/sched-due").path("lastRotatedAt"));
+        RotationScheduler.TickReport again =
+                scheduler.tick(rotatedAt.plus(Duration.ofDays(30)).minusMillis(1));
         assertFalse(again.started().contains("sched-due"), "the tick re-reads Vault and sees the new version");
         assertFalse(again.skipped().containsKey("sched-due"), "it does not even try");
         assertEquals(1, rotations("sched-due").size());
@@ -76,16 +84,27 @@ class SchedulerTest {
         assertFalse(late.started().contains("sched-blackout"));
         assertTrue(rotations("sched-blackout").isEmpty());
         assertTrue(late.overdue().contains("sched-blackout"), "past due for over 10 minutes");
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("checks.find { it.name == 'schedule' }.data.overdueKeys", containsString("sched-blackout"));
         String metrics = given().get("/q/metrics").asString();
-        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("rotator_keys_overdue") && !l.endsWith(" 0.0")), metrics
-                .lines().filter(l -> l.startsWith("rotator_keys_overdue")).toList().toString());
+        assertTrue(
+                metrics.lines().anyMatch(l -> l.startsWith("rotator_keys_overdue") && !l.endsWith(" 0.0")),
+                metrics.lines()
+                        .filter(l -> l.startsWith("rotator_keys_overdue"))
+                        .toList()
+                        .toString());
         assertTrue(metrics.contains("rotator_key_age_seconds{key=\"sched-due\""));
     }
 
     private static List<Object> rotations(String keyId) {
-        return asAdmin().get("/api/v1/rotations?keyId=" + keyId).then().statusCode(200).extract().jsonPath()
+        return asAdmin()
+                .get("/api/v1/rotations?keyId=" + keyId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
                 .getList("$");
     }
 
@@ -99,18 +118,25 @@ class SchedulerTest {
         for (int i = 0; i < 3; i++) {
             RotationScheduler.TickReport report = scheduler.tick(tick);
             assertTrue(report.started().contains("sched-fails"), "try " + (i + 1) + ": " + report);
-            String id = asAdmin().get("/api/v1/rotations?keyId=sched-fails&limit=1").then().extract().path("[0].id");
+            String id = asAdmin()
+                    .get("/api/v1/rotations?keyId=sched-fails&limit=1")
+                    .then()
+                    .extract()
+                    .path("[0].id");
             Instant failed = Instant.parse(awaitState(id, "ROLLED_BACK", 30).path("updatedAt"));
             RotationScheduler.TickReport next = scheduler.tick(tick.plus(Duration.ofMinutes(1)));
             assertFalse(next.started().contains("sched-fails"), "not retried a minute later");
-            assertTrue(next.skipped().get("sched-fails").contains(i < 2 ? "next try not before" : "rotate it by hand"),
+            assertTrue(
+                    next.skipped().get("sched-fails").contains(i < 2 ? "next try not before" : "rotate it by hand"),
                     next.skipped().get("sched-fails"));
             tick = failed.plus(Duration.ofHours(1L << i)).plus(Duration.ofSeconds(1));
         }
         assertEquals(3, rotations("sched-fails").size(), "three tries, no storm");
-        assertFalse(scheduler.tick(tick.plus(Duration.ofDays(40))).started().contains("sched-fails"),
+        assertFalse(
+                scheduler.tick(tick.plus(Duration.ofDays(40))).started().contains("sched-fails"),
                 "stopped until a person rotates it");
-        assertTrue(given().get("/q/health/ready").<String>path("checks.find { it.name == 'schedule' }.data.stoppedKeys")
+        assertTrue(given().get("/q/health/ready")
+                .<String>path("checks.find { it.name == 'schedule' }.data.stoppedKeys")
                 .contains("sched-fails"));
     }
 }

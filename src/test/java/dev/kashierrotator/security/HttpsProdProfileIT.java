@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kashierrotator.util.TlsTrust;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.RotatorTestResource;
 import dev.kashierrotator.testing.SelfSignedTls;
 import dev.kashierrotator.testing.ServiceProcess;
+import dev.kashierrotator.util.TlsTrust;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,37 +56,61 @@ class HttpsProdProfileIT {
         c.put("quarkus.http.ssl-port", Integer.toString(httpsPort));
         c.put("rotator.kashier.api.live-base-url", "https://127.0.0.1:" + httpsPort + "/sim/kashier/live");
         try (ServiceProcess service = ServiceProcess.start("https-prod", OpenBao.freePort(), c)) {
-            HttpClient trusting = HttpClient.newBuilder().sslContext(TlsTrust.load(tls.caPem.toString()).orElseThrow())
+            HttpClient trusting = HttpClient.newBuilder()
+                    .sslContext(TlsTrust.load(tls.caPem.toString()).orElseThrow())
                     .build();
             // The plain-http listener (and readiness) can answer a few milliseconds before the TLS one binds.
-            HttpResponse<String> https = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+            HttpResponse<String> https = await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100))
                     .ignoreExceptionsInstanceOf(java.net.ConnectException.class)
-                    .until(() -> trusting.send(HttpRequest.newBuilder(
-                            URI.create("https://127.0.0.1:" + httpsPort + "/api/v1/whoami"))
-                            .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()),
+                    .until(
+                            () -> trusting.send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create("https://127.0.0.1:" + httpsPort + "/api/v1/whoami"))
+                                            .header("Authorization", "Bearer " + TOKEN)
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString()),
                             r -> true);
             assertEquals(200, https.statusCode(), https.body());
             assertTrue(https.body().contains("\"role\":\"admin\""), https.body());
-            assertEquals("max-age=31536000; includeSubDomains",
+            assertEquals(
+                    "max-age=31536000; includeSubDomains",
                     https.headers().firstValue("Strict-Transport-Security").orElse("none"));
 
             HttpClient plain = HttpClient.newHttpClient();
-            HttpResponse<String> http = plain.send(HttpRequest.newBuilder(
-                    URI.create(service.url() + "/api/v1/whoami")).header("Authorization", "Bearer " + TOKEN).build(),
+            HttpResponse<String> http = plain.send(
+                    HttpRequest.newBuilder(URI.create(service.url() + "/api/v1/whoami"))
+                            .header("Authorization", "Bearer " + TOKEN)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(403, http.statusCode());
-            assertEquals("application/problem+json", http.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "application/problem+json",
+                    http.headers().firstValue("Content-Type").orElse(""));
             assertTrue(http.body().contains("https-required"), http.body());
             assertTrue(http.headers().firstValue("Strict-Transport-Security").isEmpty(), "no HSTS over plain http");
 
-            assertEquals(200, plain.send(HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode(), "probes use plain http");
+            assertEquals(
+                    200,
+                    plain.send(
+                                    HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode(),
+                    "probes use plain http");
 
             // The prod profile logs one JSON object per line.
             String started = Files.readAllLines(Path.of("target", "it-https-prod.log")).stream()
-                    .filter(l -> l.contains("Listening on")).reduce((a, b) -> b).orElseThrow();
-            assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(started).path("message").asText()
-                    .contains("https://0.0.0.0:" + httpsPort), started);
+                    .filter(l -> l.contains("Listening on"))
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
+            assertTrue(
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(started)
+                            .path("message")
+                            .asText()
+                            .contains("https://0.0.0.0:" + httpsPort),
+                    started);
         }
     }
 
@@ -104,11 +128,13 @@ class HttpsProdProfileIT {
         c.put("rotator.dependents.billing.signing-secret", "s");
         Path log = Path.of("target", "it-https-prod-bad.log");
         Files.deleteIfExists(log);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> ServiceProcess.start("https-prod-bad", OpenBao.freePort(), c));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> ServiceProcess.start("https-prod-bad", OpenBao.freePort(), c));
         assertTrue(e.getMessage().contains("exited"), e.getMessage());
         String text = Files.readString(log);
-        assertTrue(text.contains("rotator.dependents.billing.url: must be https for live key 'main-live-payment', "
-                + "got 'http://billing.payments.svc/rotation'"), text);
+        assertTrue(
+                text.contains("rotator.dependents.billing.url: must be https for live key 'main-live-payment', "
+                        + "got 'http://billing.payments.svc/rotation'"),
+                text);
     }
 }

@@ -28,9 +28,12 @@ class JwtAuthTest {
 
     @Test
     void aSignedTokenCarriesItsRoleFromTheConfiguredClaim() {
-        String token = TestJwt.sign(TestJwt.claims("0b6c-sub").claim("preferred_username", "alice")
-                .claim("rotator_role", "oncall"));
-        bearer(token).get("/api/v1/whoami").then().statusCode(200)
+        String token = TestJwt.sign(
+                TestJwt.claims("0b6c-sub").claim("preferred_username", "alice").claim("rotator_role", "oncall"));
+        bearer(token)
+                .get("/api/v1/whoami")
+                .then()
+                .statusCode(200)
                 .body("subject", equalTo("jwt:0b6c-sub (alice)"))
                 .body("role", equalTo("oncall"))
                 .body("permissions", hasItem("rotations:emergency"));
@@ -38,9 +41,12 @@ class JwtAuthTest {
 
     @Test
     void aRoleListPicksTheFirstKnownRoleAndCustomRolesKeepTheirModes() {
-        String token = TestJwt.sign(TestJwt.claims("ci-runner")
-                .claim("rotator_role", List.of("offline_access", "test-operator", "admin")));
-        bearer(token).get("/api/v1/whoami").then().statusCode(200)
+        String token = TestJwt.sign(
+                TestJwt.claims("ci-runner").claim("rotator_role", List.of("offline_access", "test-operator", "admin")));
+        bearer(token)
+                .get("/api/v1/whoami")
+                .then()
+                .statusCode(200)
                 .body("subject", equalTo("jwt:ci-runner"))
                 .body("role", equalTo("test-operator"));
         bearer(token).get("/api/v1/keys/live-secret").then().statusCode(403);
@@ -52,18 +58,24 @@ class JwtAuthTest {
     void forgedExpiredForeignOrRolelessTokensAre401() {
         List<String> rejected = List.of(
                 TestJwt.forge(TestJwt.claims("mallory").claim("rotator_role", "admin")),
-                TestJwt.sign(Jwt.issuer(TestJwt.ISSUER).subject("late").claim("rotator_role", "admin")
-                        .issuedAt(System.currentTimeMillis() / 1000 - 7200).expiresAt(System.currentTimeMillis() / 1000
-                                - 3600)),
-                TestJwt.sign(Jwt.issuer("https://other-idp.example.test").subject("x").claim("rotator_role", "admin")
+                TestJwt.sign(Jwt.issuer(TestJwt.ISSUER)
+                        .subject("late")
+                        .claim("rotator_role", "admin")
+                        .issuedAt(System.currentTimeMillis() / 1000 - 7200)
+                        .expiresAt(System.currentTimeMillis() / 1000 - 3600)),
+                TestJwt.sign(Jwt.issuer("https://other-idp.example.test")
+                        .subject("x")
+                        .claim("rotator_role", "admin")
                         .expiresIn(300)),
                 TestJwt.sign(TestJwt.claims("nobody")),
-                TestJwt.sign(Jwt.issuer(TestJwt.ISSUER).audience("another-client").subject("x")
-                        .claim("rotator_role", "admin").expiresIn(300)),
+                TestJwt.sign(Jwt.issuer(TestJwt.ISSUER)
+                        .audience("another-client")
+                        .subject("x")
+                        .claim("rotator_role", "admin")
+                        .expiresIn(300)),
                 TestJwt.sign(TestJwt.claims("superuser").claim("rotator_role", "root")));
         for (String token : rejected) {
-            bearer(token).get("/api/v1/whoami").then().statusCode(401)
-                    .body("detail", equalTo("invalid bearer token"));
+            bearer(token).get("/api/v1/whoami").then().statusCode(401).body("detail", equalTo("invalid bearer token"));
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.kashierrotator.security;
 
 import static dev.kashierrotator.testing.Api.asAdmin;
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -68,12 +67,15 @@ class NoKeyLeakTest {
 
         places.add(scan("GET /api/v1/keys", asAdmin().get("/api/v1/keys").asString(), values));
         for (KeySpec key : inventory.keys()) {
-            places.add(scan("GET /api/v1/keys/" + key.id(), asAdmin().get("/api/v1/keys/" + key.id()).asString(),
+            places.add(scan(
+                    "GET /api/v1/keys/" + key.id(),
+                    asAdmin().get("/api/v1/keys/" + key.id()).asString(),
                     values));
         }
         // Every record, in full: the same document GET /api/v1/rotations/{id} and POST answer.
         String rotations = asAdmin().get("/api/v1/rotations?limit=1000").asString();
-        assertFalse(io.restassured.path.json.JsonPath.from(rotations).getList("id").isEmpty(),
+        assertFalse(
+                io.restassured.path.json.JsonPath.from(rotations).getList("id").isEmpty(),
                 "rotations ran before this check");
         places.add(scan("GET /api/v1/rotations", rotations, values));
 
@@ -91,10 +93,17 @@ class NoKeyLeakTest {
         places.add(scan("log " + log + " (credentials)", logText, secrets));
         places.add(scan("/q/metrics (credentials)", operationsEndpoint("/q/metrics"), secrets));
         places.add(scan("/q/openapi (credentials)", operationsEndpoint("/q/openapi"), secrets));
-        places.add(scan("answers (credentials)", rotations + asAdmin().get("/api/v1/keys").asString()
-                + asAdmin().get("/api/v1/audit?limit=1000").asString()
-                + asAdmin().contentType("application/json").body("{\"reason\":\"x\",\"dryRun\":true}")
-                        .post("/api/v1/keys/pay-e2e/rotations").asString(), secrets));
+        places.add(scan(
+                "answers (credentials)",
+                rotations
+                        + asAdmin().get("/api/v1/keys").asString()
+                        + asAdmin().get("/api/v1/audit?limit=1000").asString()
+                        + asAdmin()
+                                .contentType("application/json")
+                                .body("{\"reason\":\"x\",\"dryRun\":true}")
+                                .post("/api/v1/keys/pay-e2e/rotations")
+                                .asString(),
+                secrets));
 
         List<String> leaks = places.stream().filter(p -> p != null).toList();
         if (!leaks.isEmpty()) {
@@ -111,8 +120,12 @@ class NoKeyLeakTest {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         java.net.URI uri = java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + path);
         try {
-            return http.send(java.net.http.HttpRequest.newBuilder(uri).timeout(java.time.Duration.ofSeconds(20))
-                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(
+                            java.net.http.HttpRequest.newBuilder(uri)
+                                    .timeout(java.time.Duration.ofSeconds(20))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (java.net.http.HttpTimeoutException e) {
             StringBuilder dump = new StringBuilder();
             Thread.getAllStackTraces().forEach((t, stack) -> {

@@ -28,10 +28,9 @@ class WholeRunOutputScan {
      * A secret key (32 hex, '$', 96 hex) or a bare UUID (a payment API key). Written out on purpose apart
      * from {@code KeyMaskingFilter}'s pattern: the detector must not share a mistake with what it checks.
      */
-    static final Pattern KEY_SHAPED = Pattern.compile(
-            "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}"
-                    + "|(?<![0-9A-Za-z_-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                    + "(?![0-9A-Za-z_-])");
+    static final Pattern KEY_SHAPED = Pattern.compile("[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}"
+            + "|(?<![0-9A-Za-z_-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+            + "(?![0-9A-Za-z_-])");
 
     /** Where in the text something key-shaped appears, as "line N" entries. */
     static List<String> findings(String text) {
@@ -65,7 +64,8 @@ class WholeRunOutputScan {
             Path dir = target.resolve(reports);
             if (Files.isDirectory(dir)) {
                 try (Stream<Path> s = Files.walk(dir)) {
-                    s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().contains("WholeRunOutputScan"))
+                    s.filter(Files::isRegularFile)
+                            .filter(p -> !p.getFileName().toString().contains("WholeRunOutputScan"))
                             .forEach(files::add);
                 }
             }
@@ -84,9 +84,10 @@ class WholeRunOutputScan {
             }
             findings(text).forEach(where -> leaks.add(f + " " + where));
         }
-        System.out.printf("scanned %d files, %d console captures, %.1f MB%n", files.size(), consoleCaptures,
-                bytes / 1e6);
-        assertTrue(Files.readString(target.resolve("quarkus-test.log")).contains("step ROLLOUT done"),
+        System.out.printf(
+                "scanned %d files, %d console captures, %.1f MB%n", files.size(), consoleCaptures, bytes / 1e6);
+        assertTrue(
+                Files.readString(target.resolve("quarkus-test.log")).contains("step ROLLOUT done"),
                 "the test log holds rotations (did the unit tests run?)");
         assertTrue(consoleCaptures >= 10, "test console output is captured per class (redirectTestOutputToFile)");
         if (!leaks.isEmpty()) {

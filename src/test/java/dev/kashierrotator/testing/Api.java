@@ -12,8 +12,7 @@ import java.util.function.Predicate;
 /** Small helpers over REST Assured for calling the service as an operator would. */
 public final class Api {
 
-    private Api() {
-    }
+    private Api() {}
 
     /** A request carrying the bootstrap token. */
     public static RequestSpecification asAdmin() {
@@ -22,10 +21,14 @@ public final class Api {
 
     /** Starts a rotation and answers its id (asserting 202). */
     public static String rotate(String keyId, String reason) {
-        return asAdmin().contentType("application/json").body(Map.of("reason", reason))
+        return asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", reason))
                 .post("/api/v1/keys/{keyId}/rotations", keyId)
-                .then().statusCode(202)
-                .extract().path("id");
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
     }
 
     public static Response rotation(String id) {
@@ -35,10 +38,12 @@ public final class Api {
     /** Polls the rotation until the condition holds, for at most {@code seconds}. */
     public static Response awaitRotation(String id, int seconds, Predicate<Response> condition) {
         Response[] last = new Response[1];
-        await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            last[0] = rotation(id);
-            return last[0].statusCode() == 200 && condition.test(last[0]);
-        });
+        await().atMost(Duration.ofSeconds(seconds))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    last[0] = rotation(id);
+                    return last[0].statusCode() == 200 && condition.test(last[0]);
+                });
         return last[0];
     }
 

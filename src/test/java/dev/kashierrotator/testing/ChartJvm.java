@@ -19,8 +19,7 @@ public final class ChartJvm {
 
     private static final Path VALUES = Path.of("helm", "kashier-key-rotator", "values.yaml");
 
-    private ChartJvm() {
-    }
+    private ChartJvm() {}
 
     /** The chart's {@code jvmOptions}, as given to the JVM in the container. */
     public static List<String> options() {
@@ -33,7 +32,8 @@ public final class ChartJvm {
 
     /** The chart's options plus its memory limit as {@code -XX:MaxRAM}: the JVM as it runs in the pod. */
     public static List<String> asInThePod() {
-        Matcher limit = Pattern.compile("(?m)^  limits:\\s*\\n\\s+memory:\\s*(\\d+)Mi").matcher(values());
+        Matcher limit =
+                Pattern.compile("(?m)^  limits:\\s*\\n\\s+memory:\\s*(\\d+)Mi").matcher(values());
         if (!limit.find()) {
             throw new IllegalStateException(VALUES + " has no resources.limits.memory in Mi");
         }

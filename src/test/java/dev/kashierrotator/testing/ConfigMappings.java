@@ -10,8 +10,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 /** The service's {@link RotatorConfig} mapping over given sources, converting values as Quarkus does. */
 public final class ConfigMappings {
 
-    private ConfigMappings() {
-    }
+    private ConfigMappings() {}
 
     public static RotatorConfig rotator(ConfigSource... sources) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()

@@ -17,11 +17,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public class CrashingHooks extends RotationHooks {
 
     /** Where to crash: before or after a step, or during the rollout after a dependent's outcome. */
-    public enum When { BEFORE, AFTER, DURING_ROLLOUT }
+    public enum When {
+        BEFORE,
+        AFTER,
+        DURING_ROLLOUT
+    }
 
     /** One armed crash. */
-    public record Point(String keyId, When when, String step) {
-    }
+    public record Point(String keyId, When when, String step) {}
 
     /** The process "died" here. */
     public static class SimulatedCrash extends Error {
@@ -77,8 +80,8 @@ public class CrashingHooks extends RotationHooks {
     @Override
     public void beforeProgressSave(Rotation rotation) {
         if (failProgressSave.remove(rotation.keyId)) {
-            throw new dev.kashierrotator.vault.VaultUnavailableException("Vault at test is unreachable "
-                    + "(progress save of " + rotation.id + "): HttpTimeoutException");
+            throw new dev.kashierrotator.vault.VaultUnavailableException(
+                    "Vault at test is unreachable " + "(progress save of " + rotation.id + "): HttpTimeoutException");
         }
     }
 
@@ -103,8 +106,11 @@ public class CrashingHooks extends RotationHooks {
 
     private void maybeCrash(Rotation rotation, When when, String step) {
         Point p = armed.get();
-        if (p != null && p.keyId().equals(rotation.keyId) && p.when() == when
-                && (step == null || step.equals(p.step())) && armed.compareAndSet(p, null)) {
+        if (p != null
+                && p.keyId().equals(rotation.keyId)
+                && p.when() == when
+                && (step == null || step.equals(p.step()))
+                && armed.compareAndSet(p, null)) {
             fired.set(p);
             throw new SimulatedCrash(when + " " + (step == null ? "" : step) + " of " + rotation.id);
         }

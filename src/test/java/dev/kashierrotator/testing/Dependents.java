@@ -11,8 +11,7 @@ public final class Dependents {
 
     private static final Map<String, DemoDependent> RUNNING = new ConcurrentHashMap<>();
 
-    private Dependents() {
-    }
+    private Dependents() {}
 
     /** The dependent of that name, started on first use with that signing secret. */
     public static DemoDependent get(String name, String signingSecret) {

@@ -89,7 +89,8 @@ public final class FlakyProxy {
     }
 
     private void pump(Socket from, Socket to, boolean headersOnly) {
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
             if (headersOnly) {
                 // Byte by byte up to the blank line ending the headers, then nothing more, ever.
                 int matched = 0;

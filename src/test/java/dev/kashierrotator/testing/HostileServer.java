@@ -146,7 +146,9 @@ public final class HostileServer {
                         return;
                     }
                     case DRIP -> {
-                        write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n");
+                        write(
+                                out,
+                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n");
                         for (int i = 0; i < 100_000; i++) {
                             out.write(' ');
                             out.flush();
@@ -159,8 +161,10 @@ public final class HostileServer {
                         return;
                     }
                     case HUGE_BODY -> {
-                        write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                                + (1L << 30) + "\r\n\r\n{\"keys\": {\"x\": \"");
+                        write(
+                                out,
+                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + (1L << 30)
+                                        + "\r\n\r\n{\"keys\": {\"x\": \"");
                         byte[] chunk = new byte[64 * 1024];
                         java.util.Arrays.fill(chunk, (byte) 'a');
                         for (long sent = 0; sent < (1L << 30); sent += chunk.length) {

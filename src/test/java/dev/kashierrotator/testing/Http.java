@@ -11,8 +11,7 @@ import java.time.Instant;
 /** Waiting for a process's HTTP endpoint to answer 200, polled with a deadline. */
 final class Http {
 
-    private Http() {
-    }
+    private Http() {}
 
     /**
      * Polls {@code url} every 100 ms until it answers 200. Kills the process and fails, naming its log,
@@ -26,8 +25,12 @@ final class Http {
                 throw new IllegalStateException(what + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                int status = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = http.send(
+                                HttpRequest.newBuilder(URI.create(url))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 if (status == 200) {
                     return;
                 }

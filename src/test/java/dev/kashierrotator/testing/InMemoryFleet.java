@@ -27,12 +27,18 @@ public final class InMemoryFleet implements Distributor {
     private final Map<String, Map<String, String>> held = new ConcurrentHashMap<>();
 
     public Optional<String> fingerprint(String dependentId, String keyId) {
-        return Optional.ofNullable(held.getOrDefault(dependentId, Map.of()).get(keyId)).map(Fingerprints::of);
+        return Optional.ofNullable(held.getOrDefault(dependentId, Map.of()).get(keyId))
+                .map(Fingerprints::of);
     }
 
     @Override
-    public void distribute(Rotation rotation, Delivery delivery, RolloutPolicy policy, boolean allAtOnce,
-                           Progress progress, BooleanSupplier stop) {
+    public void distribute(
+            Rotation rotation,
+            Delivery delivery,
+            RolloutPolicy policy,
+            boolean allAtOnce,
+            Progress progress,
+            BooleanSupplier stop) {
         for (Wave w : rotation.waves) {
             synchronized (rotation) {
                 w.state = StepState.RUNNING;
@@ -43,11 +49,12 @@ public final class InMemoryFleet implements Distributor {
                 if (stop.getAsBoolean()) {
                     throw new RolloutFailedException("stopped");
                 }
-                boolean already = fingerprint(d.id, delivery.key().id()).filter(delivery.newKey().fingerprint()::equals)
+                boolean already = fingerprint(d.id, delivery.key().id())
+                        .filter(delivery.newKey().fingerprint()::equals)
                         .isPresent();
                 if (!already) {
-                    held.computeIfAbsent(d.id, id -> new ConcurrentHashMap<>()).put(delivery.key().id(),
-                            delivery.newKey().value());
+                    held.computeIfAbsent(d.id, id -> new ConcurrentHashMap<>())
+                            .put(delivery.key().id(), delivery.newKey().value());
                 }
                 synchronized (rotation) {
                     d.attempts += already ? 0 : 1;
@@ -66,20 +73,22 @@ public final class InMemoryFleet implements Distributor {
     }
 
     @Override
-    public Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents,
-                                       RolloutPolicy policy) {
+    public Map<String, String> restore(
+            Rotation rotation, Delivery rollback, List<String> dependents, RolloutPolicy policy) {
         dependents.forEach(id -> held.computeIfAbsent(id, x -> new ConcurrentHashMap<>())
                 .put(rollback.key().id(), rollback.newKey().value()));
         return Map.of();
     }
 
     @Override
-    public void forgetFailures(List<String> dependents) {
-    }
+    public void forgetFailures(List<String> dependents) {}
 
     @Override
     public List<String> reporting(Delivery delivery, List<String> dependents) {
-        return dependents.stream().filter(id -> fingerprint(id, delivery.key().id())
-                .filter(delivery.newKey().fingerprint()::equals).isPresent()).toList();
+        return dependents.stream()
+                .filter(id -> fingerprint(id, delivery.key().id())
+                        .filter(delivery.newKey().fingerprint()::equals)
+                        .isPresent())
+                .toList();
     }
 }

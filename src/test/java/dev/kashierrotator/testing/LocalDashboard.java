@@ -29,8 +29,10 @@ public final class LocalDashboard implements Dashboard {
 
     @Override
     public List<DashboardKey> paymentKeys(KeySpec key) {
-        return kashier.list(key.mode(), key.mid()).stream().filter(k -> k.kind().equals("payment-api-key"))
-                .map(k -> new DashboardKey(k.id(), k.fingerprint(), k.active(), k.createdAt())).toList();
+        return kashier.list(key.mode(), key.mid()).stream()
+                .filter(k -> k.kind().equals("payment-api-key"))
+                .map(k -> new DashboardKey(k.id(), k.fingerprint(), k.active(), k.createdAt()))
+                .toList();
     }
 
     @Override
@@ -40,7 +42,8 @@ public final class LocalDashboard implements Dashboard {
 
     @Override
     public IssuedKey changeSecretKey(KeySpec key, String user) {
-        return new IssuedKey(kashier.changeSecretKey(key.mode(), key.mid(), user).key(), Optional.empty());
+        return new IssuedKey(
+                kashier.changeSecretKey(key.mode(), key.mid(), user).key(), Optional.empty());
     }
 
     @Override

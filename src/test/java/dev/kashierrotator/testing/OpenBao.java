@@ -57,8 +57,12 @@ public final class OpenBao {
         try {
             Path log = Path.of("target", "openbao.log");
             Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(binary, "server", "-dev", "-dev-root-token-id=" + token,
-                    "-dev-listen-address=127.0.0.1:" + port)
+            Process p = new ProcessBuilder(
+                            binary,
+                            "server",
+                            "-dev",
+                            "-dev-root-token-id=" + token,
+                            "-dev-listen-address=127.0.0.1:" + port)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
@@ -91,11 +95,15 @@ public final class OpenBao {
     public String api(String method, String path, String jsonBody) {
         try {
             java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(address() + "/v1/" + path)).header("X-Vault-Token", rootToken());
-            b.method(method, jsonBody == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                    : java.net.http.HttpRequest.BodyPublishers.ofString(jsonBody));
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(b.build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                            java.net.URI.create(address() + "/v1/" + path))
+                    .header("X-Vault-Token", rootToken());
+            b.method(
+                    method,
+                    jsonBody == null
+                            ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                            : java.net.http.HttpRequest.BodyPublishers.ofString(jsonBody));
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                    .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() >= 400) {
                 throw new IllegalStateException(method + " " + path + " -> HTTP " + r.statusCode() + ": " + r.body());
             }

@@ -20,20 +20,31 @@ public final class Person {
 
     /** Makes a new payment API key in the test-mode dashboard and copies it. */
     public String makePaymentKey() {
-        return given().contentType("application/json").body(Map.of("mid", mid))
-                .post("/sim/kashier/test/dashboard/payment-keys").then().statusCode(201).extract().path("key");
+        return given().contentType("application/json")
+                .body(Map.of("mid", mid))
+                .post("/sim/kashier/test/dashboard/payment-keys")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("key");
     }
 
     /** Changes a user's secret key in the test-mode dashboard (the old one dies at once) and copies the new one. */
     public String changeSecretKey(String user) {
-        return given().contentType("application/json").body(Map.of("mid", mid))
-                .post("/sim/kashier/test/dashboard/secret-keys/{user}/change", user).then().statusCode(200)
-                .extract().path("key");
+        return given().contentType("application/json")
+                .body(Map.of("mid", mid))
+                .post("/sim/kashier/test/dashboard/secret-keys/{user}/change", user)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("key");
     }
 
     /** Deletes a payment key, found by its fingerprint, in the test-mode dashboard. */
     public void deletePaymentKey(String fingerprint) {
-        given().delete("/sim/kashier/test/dashboard/payment-keys/" + fingerprint + "?mid=" + mid).then().statusCode(204);
+        given().delete("/sim/kashier/test/dashboard/payment-keys/" + fingerprint + "?mid=" + mid)
+                .then()
+                .statusCode(204);
     }
 
     /** Answers the step the rotation waits for. */
@@ -43,7 +54,9 @@ public final class Person {
 
     /** Asks to abort the rotation. */
     public static Response abort(String id, String reason) {
-        return Api.asAdmin().contentType("application/json").body(Map.of("reason", reason))
+        return Api.asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", reason))
                 .post("/api/v1/rotations/{id}/abort", id);
     }
 }

@@ -27,16 +27,17 @@ public final class ReferenceReceivers {
 
     private static Map<String, Receiver> running;
 
-    private ReferenceReceivers() {
-    }
+    private ReferenceReceivers() {}
 
     /** The three receivers, started on first use; they live as long as the test JVM. */
     public static synchronized Map<String, Receiver> get() {
         if (running == null) {
             Map<String, Receiver> started = new LinkedHashMap<>();
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             started.put("java", start("java", List.of(java, "docs/verifiers/java/RotatorWebhook.java")));
-            started.put("python", start("python", List.of("python3", "docs/verifiers/python/kashier_rotator_webhook.py")));
+            started.put(
+                    "python", start("python", List.of("python3", "docs/verifiers/python/kashier_rotator_webhook.py")));
             started.put("node", start("node", List.of("node", "docs/verifiers/node/kashier-rotator-webhook.js")));
             running = started;
         }
@@ -50,16 +51,24 @@ public final class ReferenceReceivers {
         full.addAll(List.of("--port", Integer.toString(port), "--secret", secret));
         File log = Path.of("target", "reference-" + language + ".log").toFile();
         try {
-            Process p = new ProcessBuilder(full).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+            Process p = new ProcessBuilder(full)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                    .start();
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
             Receiver r = new Receiver(language, port, secret);
-            Http.awaitOk(r.verifyUrl(), p, Duration.ofSeconds(60), "the " + language + " reference receiver ("
-                    + String.join(" ", command) + ")", log.getPath());
+            Http.awaitOk(
+                    r.verifyUrl(),
+                    p,
+                    Duration.ofSeconds(60),
+                    "the " + language + " reference receiver (" + String.join(" ", command) + ")",
+                    log.getPath());
             return r;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start the " + language + " reference receiver with "
-                    + command.get(0) + " (this machine needs java, python3 and node): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start the " + language + " reference receiver with " + command.get(0)
+                            + " (this machine needs java, python3 and node): " + e.getMessage(),
+                    e);
         }
     }
 }

@@ -71,14 +71,25 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.keys.sched-fails.schedule.every", "60d");
         // Rotated 60 days less 5 minutes ago: due soon after start, in real time, like the failures it meets.
         String value = java.util.UUID.randomUUID().toString();
-        bao.api("POST", "secret/data/kashier/sched-fails", "{\"data\": {\"key\": \"" + value + "\", \"fingerprint\": \""
-                + dev.kashierrotator.rotation.Fingerprints.of(value) + "\", \"rotatedAt\": \""
-                + java.time.Instant.now().minus(java.time.Duration.ofDays(60)).plus(java.time.Duration.ofMinutes(5))
-                + "\"}}");
+        bao.api(
+                "POST",
+                "secret/data/kashier/sched-fails",
+                "{\"data\": {\"key\": \"" + value + "\", \"fingerprint\": \""
+                        + dev.kashierrotator.rotation.Fingerprints.of(value) + "\", \"rotatedAt\": \""
+                        + java.time.Instant.now()
+                                .minus(java.time.Duration.ofDays(60))
+                                .plus(java.time.Duration.ofMinutes(5))
+                        + "\"}}");
         // Kept out of the other scheduler tests, which tick a month ahead.
-        c.put("rotator.keys.sched-fails.schedule.blackouts", java.time.Instant.now().plus(java.time.Duration.ofDays(29))
-                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "/" + java.time.Instant.now()
-                .plus(java.time.Duration.ofDays(32)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        c.put(
+                "rotator.keys.sched-fails.schedule.blackouts",
+                java.time.Instant.now()
+                                .plus(java.time.Duration.ofDays(29))
+                                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        + "/"
+                        + java.time.Instant.now()
+                                .plus(java.time.Duration.ofDays(32))
+                                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         // Scheduled rotations start only from the ticks the tests run themselves.
         c.put("rotator.schedule.tick", "1h");
         webhook(c, "sched-broken", 0, List.of("sched-fails"), "inline", "sched-broken-secret", "sched-broken-secret")
@@ -99,8 +110,8 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.rollout.call-timeout", "2s");
 
         webhook(c, "canary", 0, List.of("pay-e2e", "secret-e2e"), "inline", "canary-secret", "canary-secret");
-        DemoDependent fleet = webhook(c, "fleet-hook", 1, List.of("pay-e2e", "secret-e2e"), "reference",
-                "fleet-secret", "fleet-secret");
+        DemoDependent fleet = webhook(
+                c, "fleet-hook", 1, List.of("pay-e2e", "secret-e2e"), "reference", "fleet-secret", "fleet-secret");
         fleet.vaultReader((path, version) -> readVault(bao, path, version));
         vaultKv(c, "fleet-kv", 1, "apps/fleet", List.of("pay-e2e", "secret-e2e"));
 
@@ -108,23 +119,41 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
                 .failWith(500);
         webhook(c, "after-broken", 1, List.of("pay-canary-fails"), "inline", "after-secret", "after-secret");
 
-        webhook(c, "crash-hook", 0, List.of("crash-pay", "crash-secret", "crash-alt"), "inline", "crash-hook-secret",
+        webhook(
+                c,
+                "crash-hook",
+                0,
+                List.of("crash-pay", "crash-secret", "crash-alt"),
+                "inline",
+                "crash-hook-secret",
                 "crash-hook-secret");
         vaultKv(c, "crash-kv", 1, "apps/crash", List.of("crash-pay", "crash-secret", "crash-alt"));
 
         key(c, "emergency-pay", "main", "test", "payment-api-key", "1h");
         key(c, "emergency-revoke", "main", "test", "payment-api-key", "1h");
         for (int i = 0; i < 10; i++) {
-            webhook(c, "fleet-" + i, i < 3 ? 0 : i < 6 ? 1 : 2, List.of("emergency-pay", "emergency-revoke"), "inline",
-                    "fleet-secret-" + i, "fleet-secret-" + i);
+            webhook(
+                    c,
+                    "fleet-" + i,
+                    i < 3 ? 0 : i < 6 ? 1 : 2,
+                    List.of("emergency-pay", "emergency-revoke"),
+                    "inline",
+                    "fleet-secret-" + i,
+                    "fleet-secret-" + i);
         }
 
         key(c, "abort-pay", "second", "test", "payment-api-key", "1h");
         key(c, "abort-grace", "second", "test", "payment-api-key", "1h");
         key(c, "abort-secret", "second", "test", "secret-key", null);
         c.put("rotator.keys.abort-secret.user", "svc-abort");
-        webhook(c, "abort-canary", 0, List.of("abort-pay", "abort-grace", "abort-secret"), "inline",
-                "abort-canary-secret", "abort-canary-secret");
+        webhook(
+                c,
+                "abort-canary",
+                0,
+                List.of("abort-pay", "abort-grace", "abort-secret"),
+                "inline",
+                "abort-canary-secret",
+                "abort-canary-secret");
         webhook(c, "abort-slow", 1, List.of("abort-pay"), "inline", "abort-slow-secret", "abort-slow-secret")
                 .confirmAfter(java.time.Duration.ofSeconds(30));
         vaultKv(c, "abort-kv", 0, "apps/abort", List.of("abort-pay", "abort-grace"));
@@ -142,8 +171,14 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.keys.fleet-tolerant.rollout.failure-threshold", "5%");
         for (int i = 0; i < 100; i++) {
             String id = String.format("big-%03d", i);
-            webhook(c, id, i < 5 ? 0 : i < 50 ? 1 : 2, List.of("fleet-pay", "fleet-pay-down", "fleet-tolerant"),
-                    "inline", "secret-" + id, "secret-" + id);
+            webhook(
+                    c,
+                    id,
+                    i < 5 ? 0 : i < 50 ? 1 : 2,
+                    List.of("fleet-pay", "fleet-pay-down", "fleet-tolerant"),
+                    "inline",
+                    "secret-" + id,
+                    "secret-" + id);
         }
 
         key(c, "breaker-pay", "second", "test", "payment-api-key", "1s");
@@ -193,14 +228,27 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.keys.late-pay.rollout.call-timeout", "1s");
         webhook(c, "late-hook", 0, List.of("late-pay"), "inline", "late-secret", "late-secret")
                 .answerAfter(java.time.Duration.ofMillis(1500));
-        webhook(c, "late-broken", 0, List.of("late-pay", "stuck-pay"), "inline", "late-broken-secret",
-                "late-broken-secret").failWith(500);
+        webhook(
+                        c,
+                        "late-broken",
+                        0,
+                        List.of("late-pay", "stuck-pay"),
+                        "inline",
+                        "late-broken-secret",
+                        "late-broken-secret")
+                .failWith(500);
         key(c, "stuck-pay", "second", "test", "payment-api-key", "300ms");
         webhook(c, "stuck-hook", 0, List.of("stuck-pay"), "inline", "stuck-secret", "stuck-secret")
                 .ignoreRollbacks(true);
 
         // Configured with one secret, while the dependent checks another: its deliveries must be refused.
-        webhook(c, "badsig-hook", 0, List.of("pay-badsig"), "inline", "not-the-dependents-secret",
+        webhook(
+                c,
+                "badsig-hook",
+                0,
+                List.of("pay-badsig"),
+                "inline",
+                "not-the-dependents-secret",
                 "the-dependents-secret");
         return c;
     }
@@ -208,16 +256,16 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
     /** SHA-256 hex of a token, as operators put it in the config ({@code echo -n token | sha256sum}). */
     public static String sha256(String token) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /** An inventory key (grace may be null for the default). */
-    public static void key(Map<String, String> c, String id, String account, String mode, String kind,
-                           String grace) {
+    public static void key(Map<String, String> c, String id, String account, String mode, String kind, String grace) {
         c.put("rotator.keys." + id + ".account", account);
         c.put("rotator.keys." + id + ".mode", mode);
         c.put("rotator.keys." + id + ".kind", kind);
@@ -235,8 +283,14 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put(at + "path", path);
     }
 
-    public static DemoDependent webhook(Map<String, String> c, String id, int wave, List<String> keys,
-                                         String delivery, String configuredSecret, String dependentSecret) {
+    public static DemoDependent webhook(
+            Map<String, String> c,
+            String id,
+            int wave,
+            List<String> keys,
+            String delivery,
+            String configuredSecret,
+            String dependentSecret) {
         DemoDependent d = Dependents.get(id, dependentSecret);
         String at = "rotator.dependents." + id + ".";
         c.put(at + "keys", String.join(",", keys));
@@ -252,13 +306,21 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
     /** How a Vault-integrated dependent fetches a key by reference: its own read of path and version. */
     public static Optional<String> readVault(OpenBao bao, String path, long version) {
         try {
-            HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(bao.address() + "/v1/secret/data/" + path + "?version=" + version))
-                    .header("X-Vault-Token", bao.rootToken()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            bao.address() + "/v1/secret/data/" + path + "?version=" + version))
+                                    .header("X-Vault-Token", bao.rootToken())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) {
                 return Optional.empty();
             }
-            JsonNode key = new ObjectMapper().readTree(r.body()).path("data").path("data").path("key");
+            JsonNode key = new ObjectMapper()
+                    .readTree(r.body())
+                    .path("data")
+                    .path("data")
+                    .path("key");
             return key.isTextual() ? Optional.of(key.asText()) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
@@ -277,7 +339,9 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         Dependents.start("tls-trusted", () -> DemoDependent.startTls("tls-trusted", "tls-secret", tls.server));
         Dependents.start("tls-untrusted", () -> DemoDependent.startTls("tls-untrusted", "tls-secret", tls.server));
         webhook(c, "tls-trusted", 0, List.of("tls-pay"), "inline", "tls-secret", "tls-secret");
-        c.put("rotator.dependents.tls-trusted.ca-bundle", tls.caPem.toAbsolutePath().toString());
+        c.put(
+                "rotator.dependents.tls-trusted.ca-bundle",
+                tls.caPem.toAbsolutePath().toString());
         webhook(c, "tls-untrusted", 0, List.of("tls-untrusted-pay"), "inline", "tls-secret", "tls-secret");
         DemoDependent target = Dependents.get("redirect-target", "redirect-secret");
         webhook(c, "redirector", 0, List.of("redirect-pay"), "inline", "redirect-secret", "redirect-secret")
@@ -285,8 +349,14 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
     }
 
     /** The hostile webhook dependents, one key each, with their calls bounded by a 1 s call-timeout. */
-    public static final List<String> HOSTILE = List.of("stall-deliver", "stall-verify", "drip-verify", "silent-tls",
-            "reset-deliver", "huge-verify", "late-deliver");
+    public static final List<String> HOSTILE = List.of(
+            "stall-deliver",
+            "stall-verify",
+            "drip-verify",
+            "silent-tls",
+            "reset-deliver",
+            "huge-verify",
+            "late-deliver");
 
     private static void hostileDependents(Map<String, String> c) {
         for (String name : HOSTILE) {

@@ -32,20 +32,54 @@ public final class SelfSignedTls {
             Path store = dir.resolve(name + ".p12");
             Path pem = dir.resolve(name + "-ca.pem");
             Files.deleteIfExists(store);
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            run(keytool, "-genkeypair", "-alias", "dep", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                    "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-storetype", "PKCS12",
-                    "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit");
-            run(keytool, "-exportcert", "-rfc", "-alias", "dep", "-keystore", store.toString(),
-                    "-storepass", "changeit", "-file", pem.toString());
+            String keytool =
+                    Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            run(
+                    keytool,
+                    "-genkeypair",
+                    "-alias",
+                    "dep",
+                    "-keyalg",
+                    "RSA",
+                    "-keysize",
+                    "2048",
+                    "-validity",
+                    "2",
+                    "-dname",
+                    "CN=127.0.0.1",
+                    "-ext",
+                    "SAN=ip:127.0.0.1",
+                    "-storetype",
+                    "PKCS12",
+                    "-keystore",
+                    store.toString(),
+                    "-storepass",
+                    "changeit",
+                    "-keypass",
+                    "changeit");
+            run(
+                    keytool,
+                    "-exportcert",
+                    "-rfc",
+                    "-alias",
+                    "dep",
+                    "-keystore",
+                    store.toString(),
+                    "-storepass",
+                    "changeit",
+                    "-file",
+                    pem.toString());
             KeyStore ks = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(store)) {
                 ks.load(in, PASSWORD);
             }
             Path key = dir.resolve(name + "-key.pem");
-            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64,
-                    new byte[] {'\n'}).encodeToString(ks.getKey("dep", PASSWORD).getEncoded())
-                    + "\n-----END PRIVATE KEY-----\n");
+            Files.writeString(
+                    key,
+                    "-----BEGIN PRIVATE KEY-----\n"
+                            + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'})
+                                    .encodeToString(ks.getKey("dep", PASSWORD).getEncoded())
+                            + "\n-----END PRIVATE KEY-----\n");
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, PASSWORD);
             SSLContext ctx = SSLContext.getInstance("TLS");

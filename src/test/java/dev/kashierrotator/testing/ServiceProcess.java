@@ -44,27 +44,33 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts the service packaged at {@code jar} and waits until it is ready. */
-    public static ServiceProcess start(String name, int port, Map<String, String> settings, List<String> jvm,
-                                       Path jar) {
+    public static ServiceProcess start(
+            String name, int port, Map<String, String> settings, List<String> jvm, Path jar) {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("no packaged service at " + jar + ": run ./mvnw verify");
         }
         Map<String, String> all = new TreeMap<>(settings);
         all.put("quarkus.http.port", Integer.toString(port));
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvm);
         all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
         try {
             File log = Path.of("target", "it-" + name + ".log").toFile();
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+            Process p = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                    .start();
             ServiceProcess service = new ServiceProcess(name, port, p);
             // A failed test must not leave services running after the test JVM.
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-            Http.awaitOk(service.url() + "/q/health/ready", p, Duration.ofSeconds(90), "service " + name,
+            Http.awaitOk(
+                    service.url() + "/q/health/ready",
+                    p,
+                    Duration.ofSeconds(90),
+                    "service " + name,
                     "target/it-" + name + ".log");
             return service;
         } catch (IOException e) {

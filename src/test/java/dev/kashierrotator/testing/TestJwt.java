@@ -24,8 +24,7 @@ public final class TestJwt {
     public static final String ISSUER = "https://idp.example.test/realms/payments";
     private static final Path DIR = Path.of("target", "test-jwt");
 
-    private TestJwt() {
-    }
+    private TestJwt() {}
 
     /** The PEM public key file the service verifies tokens with. */
     public static synchronized Path publicKeyFile() {
@@ -36,7 +35,9 @@ public final class TestJwt {
                 g.initialize(2048);
                 KeyPair pair = g.generateKeyPair();
                 Files.createDirectories(DIR);
-                Files.writeString(DIR.resolve("private.pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+                Files.writeString(
+                        DIR.resolve("private.pem"),
+                        pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
                 Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
@@ -93,7 +94,8 @@ public final class TestJwt {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 }

@@ -43,13 +43,15 @@ class KeyMaskingFilterTest {
         String marker = "masking-probe-" + UUID.randomUUID().toString().substring(0, 8);
         Log.infof("%s: secret %s and payment key %s passed as parameters", marker, secret, payment);
         Log.warn(marker + ": concatenated " + secret);
-        Log.error(marker + ": with a cause", new IllegalStateException("Kashier refused key " + payment,
-                new RuntimeException("inner " + secret)));
+        Log.error(
+                marker + ": with a cause",
+                new IllegalStateException("Kashier refused key " + payment, new RuntimeException("inner " + secret)));
 
         Path log = Path.of("target", "quarkus-test.log");
-        String text = await().atMost(Duration.ofSeconds(10)).until(
-                () -> Files.readString(log, StandardCharsets.UTF_8),
-                t -> t.contains(marker + ": with a cause") && t.contains("inner "));
+        String text = await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> Files.readString(log, StandardCharsets.UTF_8),
+                        t -> t.contains(marker + ": with a cause") && t.contains("inner "));
         assertFalse(text.contains(secret), "secret key written to the log");
         assertFalse(text.contains(payment), "payment key written to the log");
         assertTrue(text.contains(marker + ": secret [masked-kashier-key] and payment key [masked-kashier-key]"));

@@ -41,7 +41,8 @@ class AppRoleAuthTest {
 
     private static double metric(String name, String labels) {
         String text = given().get("/q/metrics").asString();
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)} ([0-9.eE+]+)$").matcher(text);
+        Matcher m =
+                Pattern.compile("(?m)^" + name + "\\{([^}]*)} ([0-9.eE+]+)$").matcher(text);
         double sum = 0;
         while (m.find()) {
             if (m.group(1).contains(labels)) {
@@ -58,20 +59,32 @@ class AppRoleAuthTest {
         double renewals = metric("rotator_vault_token_renewals_total", "outcome=\"renewed\"");
         double logins = metric("rotator_vault_logins_total", "outcome=\"success\"");
         // 6 s tokens, 14 s max: within ~15 s at least one renewal and one fresh login, no failed call.
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            calls.incrementAndGet();
-            api().get("/api/v1/keys/approle-pay").then().statusCode(200).body("fingerprint", notNullValue());
-            return metric("rotator_vault_token_renewals_total", "outcome=\"renewed\"") > renewals
-                    && metric("rotator_vault_logins_total", "outcome=\"success\"") > logins;
-        });
+        await().atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    calls.incrementAndGet();
+                    api().get("/api/v1/keys/approle-pay").then().statusCode(200).body("fingerprint", notNullValue());
+                    return metric("rotator_vault_token_renewals_total", "outcome=\"renewed\"") > renewals
+                            && metric("rotator_vault_logins_total", "outcome=\"success\"") > logins;
+                });
         assertTrue(calls.get() > 5, "the API was used throughout: " + calls.get() + " calls");
         assertEquals(0, metric("rotator_vault_logins_total", "outcome=\"failure\""));
 
         // A rotation writes keys, records, claims and the dependent's copy under the narrow policy.
-        String id = api().contentType("application/json").body("{\"reason\": \"approle\"}")
-                .post("/api/v1/keys/approle-pay/rotations").then().statusCode(202).extract().path("id");
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
-                "COMPLETED".equals(api().get("/api/v1/rotations/" + id).then().extract().path("state")));
+        String id = api().contentType("application/json")
+                .body("{\"reason\": \"approle\"}")
+                .post("/api/v1/keys/approle-pay/rotations")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> "COMPLETED"
+                        .equals(api().get("/api/v1/rotations/" + id)
+                                .then()
+                                .extract()
+                                .path("state")));
     }
 
     @Test
@@ -81,7 +94,9 @@ class AppRoleAuthTest {
         OpenBao.get().api("PUT", "sys/leases/revoke-prefix/auth/" + AppRoleTestResource.MOUNT + "/login", null);
         api().get("/api/v1/keys/approle-pay").then().statusCode(200).body("fingerprint", notNullValue());
         assertTrue(metric("rotator_vault_logins_total", "outcome=\"success\"") > before, "logged in again");
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("checks.find { it.name == 'vault' }.data.auth", equalTo("approle"));
     }
 }

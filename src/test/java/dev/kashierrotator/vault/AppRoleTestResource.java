@@ -25,7 +25,8 @@ public class AppRoleTestResource implements QuarkusTestResourceLifecycleManager 
 
     /** The policy of the README's "Deploy on Kubernetes" section, for this test's prefixes. */
     static String policy(String keys, String state, String appPath) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "path \"secret/data/" + keys + "/*\" { capabilities = [\"create\", \"read\", \"update\"] }",
                 "path \"secret/destroy/" + keys + "/*\" { capabilities = [\"update\"] }",
                 "path \"secret/data/" + state + "/*\" { capabilities = [\"create\", \"read\", \"update\"] }",
@@ -39,15 +40,26 @@ public class AppRoleTestResource implements QuarkusTestResourceLifecycleManager 
         ObjectMapper json = new ObjectMapper();
         try {
             bao.api("POST", "sys/auth/" + MOUNT, "{\"type\": \"approle\"}");
-            bao.api("PUT", "sys/policies/acl/" + MOUNT, json.writeValueAsString(Map.of("policy",
-                    policy("approle/kashier", "approle/kashier-rotator", "approle/apps/reports"))));
-            bao.api("POST", "auth/" + MOUNT + "/role/rotator", json.writeValueAsString(Map.of(
-                    "token_policies", MOUNT, "token_ttl", "6s", "token_max_ttl", "14s")));
+            bao.api(
+                    "PUT",
+                    "sys/policies/acl/" + MOUNT,
+                    json.writeValueAsString(Map.of(
+                            "policy", policy("approle/kashier", "approle/kashier-rotator", "approle/apps/reports"))));
+            bao.api(
+                    "POST",
+                    "auth/" + MOUNT + "/role/rotator",
+                    json.writeValueAsString(
+                            Map.of("token_policies", MOUNT, "token_ttl", "6s", "token_max_ttl", "14s")));
             String roleId = json.readTree(bao.api("GET", "auth/" + MOUNT + "/role/rotator/role-id", null))
-                    .path("data").path("role_id").asText();
+                    .path("data")
+                    .path("role_id")
+                    .asText();
             String secretId = json.readTree(bao.api("POST", "auth/" + MOUNT + "/role/rotator/secret-id", "{}"))
-                    .path("data").path("secret_id").asText();
-            Path secretFile = Files.createDirectories(Path.of("target", "approle")).resolve("secret-id");
+                    .path("data")
+                    .path("secret_id")
+                    .asText();
+            Path secretFile =
+                    Files.createDirectories(Path.of("target", "approle")).resolve("secret-id");
             Files.writeString(secretFile, secretId + "\n");
 
             Map<String, String> c = new HashMap<>();
@@ -55,7 +67,9 @@ public class AppRoleTestResource implements QuarkusTestResourceLifecycleManager 
             c.put("rotator.vault.auth.method", "approle");
             c.put("rotator.vault.auth.mount", MOUNT);
             c.put("rotator.vault.auth.role-id", roleId);
-            c.put("rotator.vault.auth.secret-id-file", secretFile.toAbsolutePath().toString());
+            c.put(
+                    "rotator.vault.auth.secret-id-file",
+                    secretFile.toAbsolutePath().toString());
             c.put("rotator.vault.auth.check-interval", "1s");
             c.put("rotator.vault.key-prefix", "approle/kashier");
             c.put("rotator.vault.state-prefix", "approle/kashier-rotator");
@@ -71,6 +85,5 @@ public class AppRoleTestResource implements QuarkusTestResourceLifecycleManager 
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 }

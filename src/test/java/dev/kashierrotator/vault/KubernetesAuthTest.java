@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,11 +33,16 @@ class KubernetesAuthTest {
 
     @Test
     void theServiceAccountTokenBuysAVaultTokenThatWorks() throws Exception {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("checks.find { it.name == 'vault' }.data.auth", equalTo("kubernetes"))
                 .body("checks.find { it.name == 'vault' }.data.tokenExpiresAt", notNullValue());
         given().header("Authorization", "Bearer " + KubernetesAuthTestResource.TOKEN)
-                .get("/api/v1/keys/k8s-auth-pay").then().statusCode(200).body("fingerprint", notNullValue());
+                .get("/api/v1/keys/k8s-auth-pay")
+                .then()
+                .statusCode(200)
+                .body("fingerprint", notNullValue());
 
         // What OpenBao asked the Kubernetes API: a review of exactly the token in the service's file.
         RecordedRequest review = null;
@@ -48,7 +53,9 @@ class KubernetesAuthTest {
         }
         assertTrue(review != null, "OpenBao reviewed the service account token with the Kubernetes API");
         JsonNode body = new ObjectMapper().readTree(review.getUtf8Body());
-        assertEquals(KubernetesAuthTestResource.serviceAccountJwt, body.path("spec").path("token").asText());
+        assertEquals(
+                KubernetesAuthTestResource.serviceAccountJwt,
+                body.path("spec").path("token").asText());
         assertEquals("Bearer reviewer-token", review.getHeader("Authorization"));
     }
 }

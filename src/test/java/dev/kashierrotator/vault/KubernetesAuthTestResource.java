@@ -35,33 +35,76 @@ public class KubernetesAuthTestResource implements QuarkusTestResourceLifecycleM
         apiServer = new KubernetesMockServer(false);
         apiServer.init();
         // Not TestJwt.claims: a service account token carries no audience of this service.
-        serviceAccountJwt = TestJwt.sign(io.smallrye.jwt.build.Jwt.subject(
-                        "system:serviceaccount:payments:kashier-key-rotator").expiresIn(300)
-                .issuer("https://kubernetes.default.svc.cluster.local")
-                .claim("kubernetes.io", Map.of("namespace", "payments",
-                        "serviceaccount", Map.of("name", "kashier-key-rotator", "uid", "0b8e4f52-sa"))));
-        apiServer.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews").andReturn(201,
-                Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
-                        "status", Map.of("authenticated", true, "user", Map.of(
-                                "username", "system:serviceaccount:payments:kashier-key-rotator",
-                                "uid", "0b8e4f52-sa",
-                                "groups", new String[] {"system:serviceaccounts", "system:serviceaccounts:payments"}))))
+        serviceAccountJwt =
+                TestJwt.sign(io.smallrye.jwt.build.Jwt.subject("system:serviceaccount:payments:kashier-key-rotator")
+                        .expiresIn(300)
+                        .issuer("https://kubernetes.default.svc.cluster.local")
+                        .claim(
+                                "kubernetes.io",
+                                Map.of(
+                                        "namespace",
+                                        "payments",
+                                        "serviceaccount",
+                                        Map.of("name", "kashier-key-rotator", "uid", "0b8e4f52-sa"))));
+        apiServer
+                .expect()
+                .post()
+                .withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+                .andReturn(
+                        201,
+                        Map.of(
+                                "apiVersion",
+                                "authentication.k8s.io/v1",
+                                "kind",
+                                "TokenReview",
+                                "status",
+                                Map.of(
+                                        "authenticated",
+                                        true,
+                                        "user",
+                                        Map.of(
+                                                "username", "system:serviceaccount:payments:kashier-key-rotator",
+                                                "uid", "0b8e4f52-sa",
+                                                "groups",
+                                                        new String[] {
+                                                            "system:serviceaccounts", "system:serviceaccounts:payments"
+                                                        }))))
                 .always();
         try {
             bao.api("POST", "sys/auth/" + MOUNT, "{\"type\": \"kubernetes\"}");
-            bao.api("POST", "auth/" + MOUNT + "/config", json.writeValueAsString(Map.of(
-                    "kubernetes_host", "http://127.0.0.1:" + apiServer.getPort(),
-                    "disable_local_ca_jwt", true,
-                    // Required by OpenBao even for a plain-http API server, where it goes unused.
-                    "kubernetes_ca_cert", Files.readString(SelfSignedTls.create("k8s-api-ca").caPem),
-                    "token_reviewer_jwt", "reviewer-token")));
-            bao.api("PUT", "sys/policies/acl/" + MOUNT, json.writeValueAsString(Map.of("policy",
-                    AppRoleTestResource.policy("k8sauth/kashier", "k8sauth/kashier-rotator", "k8sauth/apps"))));
-            bao.api("POST", "auth/" + MOUNT + "/role/kashier-key-rotator", json.writeValueAsString(Map.of(
-                    "bound_service_account_names", "kashier-key-rotator",
-                    "bound_service_account_namespaces", "payments",
-                    "token_policies", MOUNT, "token_ttl", "60s")));
-            Path jwtFile = Files.createDirectories(Path.of("target", "k8s-auth")).resolve("token");
+            bao.api(
+                    "POST",
+                    "auth/" + MOUNT + "/config",
+                    json.writeValueAsString(Map.of(
+                            "kubernetes_host",
+                            "http://127.0.0.1:" + apiServer.getPort(),
+                            "disable_local_ca_jwt",
+                            true,
+                            // Required by OpenBao even for a plain-http API server, where it goes unused.
+                            "kubernetes_ca_cert",
+                            Files.readString(SelfSignedTls.create("k8s-api-ca").caPem),
+                            "token_reviewer_jwt",
+                            "reviewer-token")));
+            bao.api(
+                    "PUT",
+                    "sys/policies/acl/" + MOUNT,
+                    json.writeValueAsString(Map.of(
+                            "policy",
+                            AppRoleTestResource.policy("k8sauth/kashier", "k8sauth/kashier-rotator", "k8sauth/apps"))));
+            bao.api(
+                    "POST",
+                    "auth/" + MOUNT + "/role/kashier-key-rotator",
+                    json.writeValueAsString(Map.of(
+                            "bound_service_account_names",
+                            "kashier-key-rotator",
+                            "bound_service_account_namespaces",
+                            "payments",
+                            "token_policies",
+                            MOUNT,
+                            "token_ttl",
+                            "60s")));
+            Path jwtFile =
+                    Files.createDirectories(Path.of("target", "k8s-auth")).resolve("token");
             Files.writeString(jwtFile, serviceAccountJwt);
 
             Map<String, String> c = new HashMap<>();

@@ -17,9 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Rotation records in Vault outlive the version that wrote them. The documents under
@@ -32,14 +32,16 @@ class RecordSchemaTest {
     private static final String PREFIX = "kashier-rotator";
 
     private final InMemoryKv kv = new InMemoryKv("secret");
-    private final VaultRotationStore store = new VaultRotationStore(kv, new ObjectMapper().findAndRegisterModules()
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS),
+    private final VaultRotationStore store = new VaultRotationStore(
+            kv,
+            new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS),
             ConfigMappings.rotator(new PropertiesConfigSource(Map.of(), "schema", 100)));
 
     @ParameterizedTest(name = "a {0} record written before schemas loads, and is written back as schema 2")
     @ValueSource(strings = {"payment", "secret", "alternating"})
     void aRecordCapturedTodayStillLoads(String kind) throws IOException {
-        String captured = Files.readString(Path.of("src/test/resources/records/schema-1/" + kind + ".json")).strip();
+        String captured = Files.readString(Path.of("src/test/resources/records/schema-1/" + kind + ".json"))
+                .strip();
         String id = new ObjectMapper().readTree(captured).path("id").asText();
         kv.write(PREFIX + "/rotations/" + id, Map.of("record", captured), 0);
 
@@ -48,14 +50,18 @@ class RecordSchemaTest {
         assertEquals(kind.equals("payment") ? "payment-api-key" : "secret-key", r.kind);
         assertTrue(r.newFingerprint.matches("[0-9a-f]{16}"), "fingerprint kept: " + r.newFingerprint);
         assertTrue(r.steps.stream().allMatch(s -> s.state == Rotation.StepState.DONE), "every step read");
-        assertTrue(r.waves.stream().flatMap(w -> w.dependents.stream())
-                .allMatch(d -> d.state == Rotation.DependentState.CONFIRMED && d.confirmedAt != null), "waves read");
+        assertTrue(
+                r.waves.stream()
+                        .flatMap(w -> w.dependents.stream())
+                        .allMatch(d -> d.state == Rotation.DependentState.CONFIRMED && d.confirmedAt != null),
+                "waves read");
         assertEquals(kind.equals("alternating"), r.fromUser != null && r.toUser != null, "users read");
         assertNull(r.rollBackCause, "a field added later reads as absent");
 
         r.reason = "written back";
         store.update(r);
-        Map<String, String> document = kv.read(PREFIX + "/rotations/" + id).orElseThrow().data();
+        Map<String, String> document =
+                kv.read(PREFIX + "/rotations/" + id).orElseThrow().data();
         assertEquals("2", document.get("schema"));
         assertEquals("written back", store.get(id).orElseThrow().reason);
     }
@@ -63,9 +69,10 @@ class RecordSchemaTest {
     @Test
     void aRecordOfANewerSchemaIsRefusedWithWhy() {
         kv.write(PREFIX + "/rotations/rot-from-the-future", Map.of("schema", "3", "record", "{\"id\":\"x\"}"), 0);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> store.get("rot-from-the-future"));
-        assertEquals("rotation record rot-from-the-future in Vault has schema 3, newer than this version of the "
-                + "service reads (2): run the newer version", e.getMessage());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.get("rot-from-the-future"));
+        assertEquals(
+                "rotation record rot-from-the-future in Vault has schema 3, newer than this version of the "
+                        + "service reads (2): run the newer version",
+                e.getMessage());
     }
 }

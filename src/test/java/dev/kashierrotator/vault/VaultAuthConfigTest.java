@@ -9,8 +9,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.config.PropertiesConfigSource;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /** A Vault auth configuration that cannot work stops start-up naming the entry to fix. */
 @Tag("fast")
@@ -19,20 +19,28 @@ class VaultAuthConfigTest {
     private static String problem(Map<String, String> auth) {
         Map<String, String> c = new HashMap<>(auth);
         c.put("rotator.vault.address", "http://127.0.0.1:1");
-        return assertThrows(IllegalStateException.class, () -> new VaultKv(ConfigMappings.rotator(
-                new PropertiesConfigSource(c, "test", 100)), new ObjectMapper(), new SimpleMeterRegistry()))
+        return assertThrows(
+                        IllegalStateException.class,
+                        () -> new VaultKv(
+                                ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)),
+                                new ObjectMapper(),
+                                new SimpleMeterRegistry()))
                 .getMessage();
     }
 
     @Test
     void eachMethodNamesWhatItLacks() {
-        assertEquals("rotator.vault.auth.method: must be token, approle or kubernetes, got 'ldap'",
+        assertEquals(
+                "rotator.vault.auth.method: must be token, approle or kubernetes, got 'ldap'",
                 problem(Map.of("rotator.vault.auth.method", "ldap")));
-        assertEquals("rotator.vault.auth.role-id: required for AppRole auth",
+        assertEquals(
+                "rotator.vault.auth.role-id: required for AppRole auth",
                 problem(Map.of("rotator.vault.auth.method", "approle")));
-        assertEquals("rotator.vault.auth.secret-id-file: required for AppRole auth (or rotator.vault.auth.secret-id)",
+        assertEquals(
+                "rotator.vault.auth.secret-id-file: required for AppRole auth (or rotator.vault.auth.secret-id)",
                 problem(Map.of("rotator.vault.auth.method", "approle", "rotator.vault.auth.role-id", "r")));
-        assertEquals("rotator.vault.auth.role: required for Kubernetes auth",
+        assertEquals(
+                "rotator.vault.auth.role: required for Kubernetes auth",
                 problem(Map.of("rotator.vault.auth.method", "kubernetes")));
     }
 }
