@@ -161,7 +161,8 @@ public interface RotatorConfig {
         Duration resumeInterval();
 
         /**
-         * Threads running rotations (a rollout holds one for its whole length, soak included). Lease renewal
+         * Threads running rotations (a rollout holds one while it delivers; soaks, grace periods and retry
+         * backoffs hold none: the rotation is scheduled again when they end). Lease renewal
          * has a thread of its own and never waits behind them.
          */
         @WithDefault("16")

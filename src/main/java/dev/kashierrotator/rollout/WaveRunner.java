@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -125,7 +126,7 @@ public class WaveRunner implements Distributor {
     }
 
     @Override
-    public void distribute(
+    public Optional<Instant> distribute(
             Rotation rotation,
             Delivery delivery,
             RolloutPolicy policy,
@@ -140,18 +141,38 @@ public class WaveRunner implements Distributor {
         }
         for (int b = 0; b < batches.size(); b++) {
             List<Wave> batch = batches.get(b);
+            if (!allAtOnce && batch.get(0).state == StepState.DONE) {
+                // Done in an earlier call (before a soak, or before a restart).
+                continue;
+            }
+            if (b > 0 && !policy.soak().isZero()) {
+                Instant soakEnd = soakEnd(rotation, batches.get(b - 1), policy);
+                if (soakEnd != null && Instant.now().isBefore(soakEnd)) {
+                    Log.infof(
+                            "rotation %s key %s: wave %d done, next wave after the soak, at %s",
+                            rotation.id, rotation.keyId, batches.get(b - 1).get(0).index, soakEnd);
+                    return Optional.of(soakEnd);
+                }
+            }
             String failure = runBatch(rotation, batch, delivery, policy, progress, stop);
             if (failure != null) {
                 batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(w -> skip(w)));
                 progress.waveChanged();
                 throw new RolloutFailedException(failure);
             }
-            if (b < batches.size() - 1 && !policy.soak().isZero()) {
-                Log.infof(
-                        "rotation %s key %s: wave %d done, soaking %s",
-                        rotation.id, rotation.keyId, batch.get(batch.size() - 1).index, policy.soak());
-                sleep(policy.soak());
-            }
+        }
+        return Optional.empty();
+    }
+
+    /** When the soak after these waves ends: their last end plus the soak (null if they have not ended). */
+    private static Instant soakEnd(Rotation rotation, List<Wave> previous, RolloutPolicy policy) {
+        synchronized (rotation) {
+            return previous.stream()
+                    .map(w -> w.endedAt)
+                    .filter(java.util.Objects::nonNull)
+                    .max(Instant::compareTo)
+                    .map(end -> end.plus(policy.soak()))
+                    .orElse(null);
         }
     }
 

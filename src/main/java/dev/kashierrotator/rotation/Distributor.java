@@ -1,22 +1,28 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.RolloutPolicy;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** Hands a key to every dependent of a rotation in staged waves, recording each outcome in the rotation. */
 public interface Distributor {
 
     /**
-     * Runs the rotation's waves in ascending order (all at once when {@code allAtOnce}) and returns when
-     * every dependent confirmed the new key.
+     * Runs the rotation's waves in ascending order (all at once when {@code allAtOnce}). Staged, a wave
+     * already {@code DONE} (in an earlier call) is not run again, and between waves the policy's soak is
+     * kept: when it has not passed yet, the call returns the instant it ends instead of waiting, and the
+     * caller calls again then (the soak is measured from the previous wave's end, in the record, so it
+     * survives a restart).
      *
      * @param progress told when outcomes change, to persist the rotation record
      * @param stop     checked while waiting: true ends the rollout early (an abort was asked for)
+     * @return empty when every dependent confirmed the new key; else when the soak before the next wave ends
      * @throws RolloutFailedException naming the first dependent that failed; later waves are not called
      */
-    void distribute(
+    Optional<Instant> distribute(
             Rotation rotation,
             Delivery delivery,
             RolloutPolicy policy,

@@ -37,7 +37,7 @@ final class RolloutStep implements RotationStep {
             // A single-user secret key's old value is already dead: no time for staging.
             boolean allAtOnce =
                     (!key.isPaymentKey() && (!key.alternates() || r.oldKeyExpiredAt != null)) || r.emergency;
-            t.distributor()
+            Optional<Instant> soak = t.distributor()
                     .distribute(
                             r,
                             delivery,
@@ -45,6 +45,16 @@ final class RolloutStep implements RotationStep {
                             allAtOnce,
                             t.progress(r, hold),
                             () -> AbortRules.pending(r, hold));
+            if (soak.isPresent()) {
+                // Between waves: no worker waits out the soak; the runner runs this step again when it ends.
+                long done = r.waves.stream()
+                        .filter(w -> w.state == Rotation.StepState.DONE)
+                        .count();
+                return new StepOutcome.WaitUntil(
+                        soak.get(),
+                        done + " of " + r.waves.size() + " wave(s) confirmed fingerprint " + r.newFingerprint
+                                + "; the next wave starts after the soak, at " + soak.get());
+            }
         } catch (Distributor.RolloutFailedException e) {
             if (AbortRules.pending(r, hold)) {
                 return new StepOutcome.Abort();

@@ -363,6 +363,13 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             s.detail = failed.reason();
             return new StepOutcome.Failed(name + ": " + failed.reason());
         }
+        if (outcome instanceof StepOutcome.WaitUntil wait) {
+            // Nothing to do until then (a soak between waves): recorded, and not counted as a failed attempt.
+            s.detail = wait.detail();
+            t.writer().save(r, hold);
+            hold.stepDone(name);
+            return outcome;
+        }
         if (outcome instanceof StepOutcome.Retry retry) {
             return retry(r, key, name, hold, s, attempt, retry.cause());
         }

@@ -32,7 +32,7 @@ public final class InMemoryFleet implements Distributor {
     }
 
     @Override
-    public void distribute(
+    public Optional<Instant> distribute(
             Rotation rotation,
             Delivery delivery,
             RolloutPolicy policy,
@@ -70,6 +70,7 @@ public final class InMemoryFleet implements Distributor {
             }
             progress.waveChanged();
         }
+        return Optional.empty();
     }
 
     @Override

@@ -199,6 +199,12 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
         hostileDependents(c);
 
+        // Two waves with a long soak between them: nothing waits it out on a thread.
+        key(c, "soak-pay", "second", "test", "payment-api-key", "300ms");
+        c.put("rotator.keys.soak-pay.rollout.soak", "30s");
+        webhook(c, "soak-first", 0, List.of("soak-pay"), "inline", "soak-secret", "soak-secret");
+        webhook(c, "soak-second", 1, List.of("soak-pay"), "inline", "soak-secret", "soak-secret");
+
         // A dependent that answers deliveries with the fingerprints it uses (no verify call needed).
         key(c, "answer-pay", "second", "test", "payment-api-key", "300ms");
         webhook(c, "answer-hook", 0, List.of("answer-pay"), "inline", "answer-secret", "answer-secret")
