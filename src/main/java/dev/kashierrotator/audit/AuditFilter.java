@@ -1,6 +1,5 @@
 package dev.kashierrotator.audit;
 
-import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.security.BearerAuthFilter;
 import dev.kashierrotator.security.Caller;
 import jakarta.enterprise.inject.Instance;
@@ -43,11 +42,10 @@ public class AuditFilter {
         String keyId = audited != null && audited.keyId() != null
                 ? audited.keyId()
                 : request.getUriInfo().getPathParameters().getFirst("keyId");
-        String rotationId = response.getEntity() instanceof Rotation r
-                ? r.id
-                : audited != null && audited.rotationId() != null
-                        ? audited.rotationId()
-                        : request.getUriInfo().getPathParameters().getFirst("id");
+        // The resource names the rotation it made or touched; else the path does.
+        String rotationId = audited != null && audited.rotationId() != null
+                ? audited.rotationId()
+                : request.getUriInfo().getPathParameters().getFirst("id");
         String outcome = status < 300 ? "accepted" : denied ? "denied" : status >= 500 ? "failed" : "rejected";
         String actor = unauthenticated != null ? unauthenticated.toString() : who.subject();
         String detail = request.getMethod() + " " + path;
