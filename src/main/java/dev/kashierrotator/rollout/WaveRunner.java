@@ -156,7 +156,7 @@ public class WaveRunner implements Distributor {
             }
             String failure = runBatch(rotation, batch, delivery, policy, progress, stop);
             if (failure != null) {
-                batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(w -> skip(w)));
+                batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(rotation::skip));
                 progress.waveChanged();
                 throw new RolloutFailedException(failure);
             }
@@ -166,14 +166,7 @@ public class WaveRunner implements Distributor {
 
     /** When the soak after these waves ends: their last end plus the soak (null if they have not ended). */
     private static Instant soakEnd(Rotation rotation, List<Wave> previous, RolloutPolicy policy) {
-        synchronized (rotation) {
-            return previous.stream()
-                    .map(w -> w.endedAt)
-                    .filter(java.util.Objects::nonNull)
-                    .max(Instant::compareTo)
-                    .map(end -> end.plus(policy.soak()))
-                    .orElse(null);
-        }
+        return rotation.lastEnd(previous).map(end -> end.plus(policy.soak())).orElse(null);
     }
 
     @Override
@@ -241,14 +234,7 @@ public class WaveRunner implements Distributor {
             RolloutPolicy policy,
             Progress progress,
             BooleanSupplier stop) {
-        List<DependentOutcome> outcomes = new ArrayList<>();
-        synchronized (rotation) {
-            for (Wave w : waves) {
-                w.state = StepState.RUNNING;
-                w.startedAt = Instant.now();
-                outcomes.addAll(w.dependents);
-            }
-        }
+        List<DependentOutcome> outcomes = rotation.startWaves(waves, Instant.now());
         progress.waveChanged();
         if (!outcomes.isEmpty()) {
             int threads = Math.min(policy.maxConcurrency(), outcomes.size());
@@ -279,22 +265,7 @@ public class WaveRunner implements Distributor {
                 pool.shutdownNow();
             }
         }
-        String failure = null;
-        synchronized (rotation) {
-            for (Wave w : waves) {
-                List<DependentOutcome> failed = w.dependents.stream()
-                        .filter(d -> d.state != DependentState.CONFIRMED)
-                        .toList();
-                boolean waveFailed = policy.waveFails(w.index, failed.size(), w.dependents.size());
-                w.state = waveFailed ? StepState.FAILED : StepState.DONE;
-                w.endedAt = Instant.now();
-                if (waveFailed && failure == null) {
-                    DependentOutcome first = failed.get(0);
-                    failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error
-                            + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more in that wave)" : "");
-                }
-            }
-        }
+        String failure = rotation.endWaves(waves, policy, Instant.now());
         progress.waveChanged();
         return failure;
     }
@@ -313,9 +284,7 @@ public class WaveRunner implements Distributor {
         // delivery by its id.
         if (reachedBefore && targets.get(dependent.type()).confirms(dependent, delivery)) {
             // Already on the new key (a repeated step): nothing to send.
-            synchronized (rotation) {
-                outcome.accepted = true;
-            }
+            rotation.accepted(outcome);
             finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
             return;
         }
@@ -342,10 +311,7 @@ public class WaveRunner implements Distributor {
                                 if (stop.getAsBoolean()) {
                                     throw new Stopped();
                                 }
-                                synchronized (rotation) {
-                                    outcome.state = DependentState.DELIVERING;
-                                    outcome.attempts++;
-                                }
+                                rotation.delivering(outcome);
                                 try {
                                     reported.set(breaker(dependent.id())
                                             .get(() -> target.deliver(dependent, delivery), Boolean.class));
@@ -372,9 +338,7 @@ public class WaveRunner implements Distributor {
         String breakerState = CircuitBreakerMaintenance.get()
                 .currentState("dependent-" + dependent.id())
                 .name();
-        synchronized (rotation) {
-            outcome.circuitBreaker = breakerState;
-        }
+        rotation.breaker(outcome, breakerState);
         if (!delivered) {
             if (stop.getAsBoolean()) {
                 finish(rotation, outcome, DependentState.FAILED, "stopped: the rotation is being aborted", progress);
@@ -382,9 +346,7 @@ public class WaveRunner implements Distributor {
             }
             if (target.confirms(dependent, delivery)) {
                 // The delivery was applied though its answer failed (too late, or lost): the report is the proof.
-                synchronized (rotation) {
-                    outcome.accepted = true;
-                }
+                rotation.accepted(outcome);
                 count(dependent, "confirmed");
                 finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
                 return;
@@ -393,10 +355,7 @@ public class WaveRunner implements Distributor {
             finish(rotation, outcome, DependentState.FAILED, lastError, progress);
             return;
         }
-        synchronized (rotation) {
-            outcome.state = DependentState.VERIFYING;
-            outcome.accepted = true;
-        }
+        rotation.verifying(outcome);
         if (reported.get()) {
             // Its answer named the new fingerprint as the one it uses: that is the check.
             count(dependent, "confirmed");
@@ -434,24 +393,13 @@ public class WaveRunner implements Distributor {
 
     private void finish(
             Rotation rotation, DependentOutcome outcome, DependentState state, String error, Progress progress) {
-        synchronized (rotation) {
-            outcome.state = state;
-            outcome.error = error;
-            if (state == DependentState.CONFIRMED) {
-                outcome.confirmedAt = Instant.now();
-            }
-        }
+        rotation.finished(outcome, state, error, Instant.now());
         progress.dependentChanged();
     }
 
     private void count(DependentSpec dependent, String outcome) {
         metrics.counter("rotator.dependent.pushes", "type", dependent.type().id(), "outcome", outcome)
                 .increment();
-    }
-
-    private static void skip(Wave wave) {
-        wave.state = StepState.SKIPPED;
-        wave.dependents.forEach(d -> d.state = DependentState.SKIPPED);
     }
 
     private static void sleep(Duration d) {

@@ -2,9 +2,13 @@ package dev.kashierrotator.rotation;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.kashierrotator.inventory.RolloutPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The record of one rotation, as persisted in Vault and returned by the API (docs/api.md shape plus a
@@ -205,8 +209,92 @@ public class Rotation {
         return waves.stream()
                 .flatMap(w -> w.dependents.stream())
                 .filter(d -> ids.contains(d.id))
-                .map(d -> d.id + ": " + java.util.Objects.requireNonNullElse(d.error, String.valueOf(d.state)))
-                .collect(java.util.stream.Collectors.joining("; "));
+                .map(d -> d.id + ": " + Objects.requireNonNullElse(d.error, String.valueOf(d.state)))
+                .collect(Collectors.joining("; "));
+    }
+
+    // What a rollout records, each under the record's own lock: rollout threads change dependents while
+    // the writer copies the record, and nothing outside this class locks it.
+
+    /** Marks these waves started; answers their dependents. */
+    public synchronized List<DependentOutcome> startWaves(List<Wave> started, Instant now) {
+        List<DependentOutcome> outcomes = new ArrayList<>();
+        for (Wave w : started) {
+            w.state = StepState.RUNNING;
+            w.startedAt = now;
+            outcomes.addAll(w.dependents);
+        }
+        return outcomes;
+    }
+
+    /**
+     * Marks these waves ended, each failed or done by the policy's failure threshold.
+     *
+     * @return what failed, naming the first dependent of the first failed wave, or null
+     */
+    public synchronized String endWaves(List<Wave> ended, RolloutPolicy policy, Instant now) {
+        String failure = null;
+        for (Wave w : ended) {
+            List<DependentOutcome> failed = w.dependents.stream()
+                    .filter(d -> d.state != DependentState.CONFIRMED)
+                    .toList();
+            boolean waveFailed = policy.waveFails(w.index, failed.size(), w.dependents.size());
+            w.state = waveFailed ? StepState.FAILED : StepState.DONE;
+            w.endedAt = now;
+            if (waveFailed && failure == null) {
+                DependentOutcome first = failed.get(0);
+                failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error
+                        + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more in that wave)" : "");
+            }
+        }
+        return failure;
+    }
+
+    /** When the last of these waves ended, if they have. */
+    public synchronized Optional<Instant> lastEnd(List<Wave> waves) {
+        return waves.stream().map(w -> w.endedAt).filter(Objects::nonNull).max(Instant::compareTo);
+    }
+
+    /** A wave never started because an earlier one failed. */
+    public synchronized void skip(Wave wave) {
+        wave.state = StepState.SKIPPED;
+        wave.dependents.forEach(d -> d.state = DependentState.SKIPPED);
+    }
+
+    /** A delivery to the dependent starts. */
+    public synchronized void delivering(DependentOutcome d) {
+        d.state = DependentState.DELIVERING;
+        d.attempts++;
+    }
+
+    /** The dependent took the key: a rollback must give it the old one back. */
+    public synchronized void accepted(DependentOutcome d) {
+        d.accepted = true;
+    }
+
+    /** The dependent took the key and is being asked whether it uses it. */
+    public synchronized void verifying(DependentOutcome d) {
+        d.state = DependentState.VERIFYING;
+        d.accepted = true;
+    }
+
+    /** The state of the dependent's circuit breaker after its last call. */
+    public synchronized void breaker(DependentOutcome d, String state) {
+        d.circuitBreaker = state;
+    }
+
+    /** The dependent's outcome for this rollout. */
+    public synchronized void finished(DependentOutcome d, DependentState state, String error, Instant now) {
+        d.state = state;
+        d.error = error;
+        if (state == DependentState.CONFIRMED) {
+            d.confirmedAt = now;
+        }
+    }
+
+    /** The check-and-set version of the record just written. */
+    public synchronized void written(long version) {
+        storeVersion = version;
     }
 
     synchronized void touch(Instant now) {

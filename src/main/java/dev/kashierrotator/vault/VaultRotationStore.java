@@ -94,9 +94,7 @@ public class VaultRotationStore implements RotationStore {
         String json = toJson(copy);
         long expected = copy.storeVersion;
         long written = kv.write(recordPath(rotation.id), document(json), expected);
-        synchronized (rotation) {
-            rotation.storeVersion = written;
-        }
+        rotation.written(written);
     }
 
     @Override

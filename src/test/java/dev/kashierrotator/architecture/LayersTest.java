@@ -2,10 +2,18 @@ package dev.kashierrotator.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +68,28 @@ class LayersTest {
                 .dependOnClassesThat()
                 .resideInAPackage("dev.kashierrotator.sim..")
                 .check(PRODUCTION);
+    }
+
+    @Test
+    void onlyTheRotationRecordLocksItself() throws IOException {
+        // Rollout threads and the record writer share one lock, the record's own: its methods take it. A
+        // lock taken on it from outside would be a protocol spread over classes again.
+        List<String> outside;
+        try (Stream<Path> files = Files.walk(Path.of("src"))) {
+            outside = files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> !f.endsWith(Path.of("rotation", "Rotation.java")))
+                    .filter(f -> {
+                        try {
+                            return Pattern.compile("synchronized \\((r|rotation|record)\\)")
+                                    .matcher(Files.readString(f))
+                                    .find();
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .map(Object::toString)
+                    .toList();
+        }
+        assertEquals(List.of(), outside);
     }
 }

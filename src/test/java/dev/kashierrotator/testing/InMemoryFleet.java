@@ -7,7 +7,6 @@ import dev.kashierrotator.rotation.Fingerprints;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.Rotation.DependentOutcome;
 import dev.kashierrotator.rotation.Rotation.DependentState;
-import dev.kashierrotator.rotation.Rotation.StepState;
 import dev.kashierrotator.rotation.Rotation.Wave;
 import java.time.Instant;
 import java.util.List;
@@ -40,10 +39,7 @@ public final class InMemoryFleet implements Distributor {
             Progress progress,
             BooleanSupplier stop) {
         for (Wave w : rotation.waves) {
-            synchronized (rotation) {
-                w.state = StepState.RUNNING;
-                w.startedAt = Instant.now();
-            }
+            rotation.startWaves(List.of(w), Instant.now());
             progress.waveChanged();
             for (DependentOutcome d : w.dependents) {
                 if (stop.getAsBoolean()) {
@@ -56,18 +52,14 @@ public final class InMemoryFleet implements Distributor {
                     held.computeIfAbsent(d.id, id -> new ConcurrentHashMap<>())
                             .put(delivery.key().id(), delivery.newKey().value());
                 }
-                synchronized (rotation) {
-                    d.attempts += already ? 0 : 1;
-                    d.accepted = true;
-                    d.state = DependentState.CONFIRMED;
-                    d.confirmedAt = Instant.now();
+                if (!already) {
+                    rotation.delivering(d);
                 }
+                rotation.accepted(d);
+                rotation.finished(d, DependentState.CONFIRMED, null, Instant.now());
                 progress.dependentChanged();
             }
-            synchronized (rotation) {
-                w.state = StepState.DONE;
-                w.endedAt = Instant.now();
-            }
+            rotation.endWaves(List.of(w), policy, Instant.now());
             progress.waveChanged();
         }
         return Optional.empty();
