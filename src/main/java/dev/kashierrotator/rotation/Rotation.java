@@ -101,6 +101,13 @@ public class Rotation {
     /** Epoch of the claim under which {@link #owner} runs it; grows with every takeover. */
     public long epoch;
 
+    /**
+     * The record's own lock, private so no other class can take it: rollout threads record outcomes and the
+     * writer copies the record under it, through the methods below. Not part of the document.
+     */
+    @JsonIgnore
+    private final transient Object lock = new Object();
+
     /** KV v2 version of this record, for check-and-set; not part of the record itself. */
     @JsonIgnore
     public long storeVersion;
@@ -116,50 +123,52 @@ public class Rotation {
      * held up only for the copy, not for the serialisation of a thousand dependents. Every field is copied
      * (RotationSnapshotTest checks it against the JSON of a record with every field set).
      */
-    public synchronized Rotation snapshot() {
-        Rotation copy = new Rotation();
-        copy.id = id;
-        copy.keyId = keyId;
-        copy.trigger = trigger;
-        copy.requestedBy = requestedBy;
-        copy.reason = reason;
-        copy.state = state;
-        copy.oldFingerprint = oldFingerprint;
-        copy.newFingerprint = newFingerprint;
-        copy.steps = new ArrayList<>(steps.stream().map(Step::copy).toList());
-        copy.waves = new ArrayList<>(waves.stream().map(Wave::copy).toList());
-        copy.createdAt = createdAt;
-        copy.updatedAt = updatedAt;
-        copy.error = error;
-        copy.mid = mid;
-        copy.mode = mode;
-        copy.kind = kind;
-        copy.oldVersion = oldVersion;
-        copy.newVersion = newVersion;
-        copy.oldKashierKeyId = oldKashierKeyId;
-        copy.newKashierKeyId = newKashierKeyId;
-        copy.oldKeyExpiredAt = oldKeyExpiredAt;
-        copy.graceUntil = graceUntil;
-        copy.exposureWindowMs = exposureWindowMs;
-        copy.fromUser = fromUser;
-        copy.toUser = toUser;
-        copy.emergency = emergency;
-        copy.order = order;
-        copy.triggerToOldKeyExpiredMs = triggerToOldKeyExpiredMs;
-        copy.awaitingDashboardSince = awaitingDashboardSince;
-        copy.confirmedSteps = new ArrayList<>(confirmedSteps);
-        copy.blockedBy = new ArrayList<>(blockedBy);
-        copy.dashboardAnsweredBy = dashboardAnsweredBy;
-        copy.dashboardAnsweredAt = dashboardAnsweredAt;
-        copy.abortRequestedBy = abortRequestedBy;
-        copy.abortRequestedAt = abortRequestedAt;
-        copy.abortReason = abortReason;
-        copy.abortRefusal = abortRefusal;
-        copy.owner = owner;
-        copy.epoch = epoch;
-        copy.storeVersion = storeVersion;
-        copy.rollBackCause = rollBackCause;
-        return copy;
+    public Rotation snapshot() {
+        synchronized (lock) {
+            Rotation copy = new Rotation();
+            copy.id = id;
+            copy.keyId = keyId;
+            copy.trigger = trigger;
+            copy.requestedBy = requestedBy;
+            copy.reason = reason;
+            copy.state = state;
+            copy.oldFingerprint = oldFingerprint;
+            copy.newFingerprint = newFingerprint;
+            copy.steps = new ArrayList<>(steps.stream().map(Step::copy).toList());
+            copy.waves = new ArrayList<>(waves.stream().map(Wave::copy).toList());
+            copy.createdAt = createdAt;
+            copy.updatedAt = updatedAt;
+            copy.error = error;
+            copy.mid = mid;
+            copy.mode = mode;
+            copy.kind = kind;
+            copy.oldVersion = oldVersion;
+            copy.newVersion = newVersion;
+            copy.oldKashierKeyId = oldKashierKeyId;
+            copy.newKashierKeyId = newKashierKeyId;
+            copy.oldKeyExpiredAt = oldKeyExpiredAt;
+            copy.graceUntil = graceUntil;
+            copy.exposureWindowMs = exposureWindowMs;
+            copy.fromUser = fromUser;
+            copy.toUser = toUser;
+            copy.emergency = emergency;
+            copy.order = order;
+            copy.triggerToOldKeyExpiredMs = triggerToOldKeyExpiredMs;
+            copy.awaitingDashboardSince = awaitingDashboardSince;
+            copy.confirmedSteps = new ArrayList<>(confirmedSteps);
+            copy.blockedBy = new ArrayList<>(blockedBy);
+            copy.dashboardAnsweredBy = dashboardAnsweredBy;
+            copy.dashboardAnsweredAt = dashboardAnsweredAt;
+            copy.abortRequestedBy = abortRequestedBy;
+            copy.abortRequestedAt = abortRequestedAt;
+            copy.abortReason = abortReason;
+            copy.abortRefusal = abortRefusal;
+            copy.owner = owner;
+            copy.epoch = epoch;
+            copy.storeVersion = storeVersion;
+            copy.rollBackCause = rollBackCause;
+            return copy;
+        }
     }
 
     public Step step(String name) {
@@ -196,35 +205,41 @@ public class Rotation {
     }
 
     /** Dependents that have not confirmed the new key. Locked: a rollout may be changing them. */
-    synchronized List<String> stragglers() {
-        return waves.stream()
-                .flatMap(w -> w.dependents.stream())
-                .filter(d -> d.state != DependentState.CONFIRMED)
-                .map(d -> d.id)
-                .toList();
+    List<String> stragglers() {
+        synchronized (lock) {
+            return waves.stream()
+                    .flatMap(w -> w.dependents.stream())
+                    .filter(d -> d.state != DependentState.CONFIRMED)
+                    .map(d -> d.id)
+                    .toList();
+        }
     }
 
     /** What went wrong with each of these dependents, for a person to read. */
-    synchronized String errorsOf(List<String> ids) {
-        return waves.stream()
-                .flatMap(w -> w.dependents.stream())
-                .filter(d -> ids.contains(d.id))
-                .map(d -> d.id + ": " + Objects.requireNonNullElse(d.error, String.valueOf(d.state)))
-                .collect(Collectors.joining("; "));
+    String errorsOf(List<String> ids) {
+        synchronized (lock) {
+            return waves.stream()
+                    .flatMap(w -> w.dependents.stream())
+                    .filter(d -> ids.contains(d.id))
+                    .map(d -> d.id + ": " + Objects.requireNonNullElse(d.error, String.valueOf(d.state)))
+                    .collect(Collectors.joining("; "));
+        }
     }
 
     // What a rollout records, each under the record's own lock: rollout threads change dependents while
     // the writer copies the record, and nothing outside this class locks it.
 
     /** Marks these waves started; answers their dependents. */
-    public synchronized List<DependentOutcome> startWaves(List<Wave> started, Instant now) {
-        List<DependentOutcome> outcomes = new ArrayList<>();
-        for (Wave w : started) {
-            w.state = StepState.RUNNING;
-            w.startedAt = now;
-            outcomes.addAll(w.dependents);
+    public List<DependentOutcome> startWaves(List<Wave> started, Instant now) {
+        synchronized (lock) {
+            List<DependentOutcome> outcomes = new ArrayList<>();
+            for (Wave w : started) {
+                w.state = StepState.RUNNING;
+                w.startedAt = now;
+                outcomes.addAll(w.dependents);
+            }
+            return outcomes;
         }
-        return outcomes;
     }
 
     /**
@@ -232,81 +247,103 @@ public class Rotation {
      *
      * @return what failed, naming the first dependent of the first failed wave, or null
      */
-    public synchronized String endWaves(List<Wave> ended, RolloutPolicy policy, Instant now) {
-        String failure = null;
-        for (Wave w : ended) {
-            List<DependentOutcome> failed = w.dependents.stream()
-                    .filter(d -> d.state != DependentState.CONFIRMED)
-                    .toList();
-            boolean waveFailed = policy.waveFails(w.index, failed.size(), w.dependents.size());
-            w.state = waveFailed ? StepState.FAILED : StepState.DONE;
-            w.endedAt = now;
-            if (waveFailed && failure == null) {
-                DependentOutcome first = failed.get(0);
-                failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error
-                        + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more in that wave)" : "");
+    public String endWaves(List<Wave> ended, RolloutPolicy policy, Instant now) {
+        synchronized (lock) {
+            String failure = null;
+            for (Wave w : ended) {
+                List<DependentOutcome> failed = w.dependents.stream()
+                        .filter(d -> d.state != DependentState.CONFIRMED)
+                        .toList();
+                boolean waveFailed = policy.waveFails(w.index, failed.size(), w.dependents.size());
+                w.state = waveFailed ? StepState.FAILED : StepState.DONE;
+                w.endedAt = now;
+                if (waveFailed && failure == null) {
+                    DependentOutcome first = failed.get(0);
+                    failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error
+                            + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more in that wave)" : "");
+                }
             }
+            return failure;
         }
-        return failure;
     }
 
     /** When the last of these waves ended, if they have. */
-    public synchronized Optional<Instant> lastEnd(List<Wave> waves) {
-        return waves.stream().map(w -> w.endedAt).filter(Objects::nonNull).max(Instant::compareTo);
+    public Optional<Instant> lastEnd(List<Wave> waves) {
+        synchronized (lock) {
+            return waves.stream().map(w -> w.endedAt).filter(Objects::nonNull).max(Instant::compareTo);
+        }
     }
 
     /** A wave never started because an earlier one failed. */
-    public synchronized void skip(Wave wave) {
-        wave.state = StepState.SKIPPED;
-        wave.dependents.forEach(d -> d.state = DependentState.SKIPPED);
+    public void skip(Wave wave) {
+        synchronized (lock) {
+            wave.state = StepState.SKIPPED;
+            wave.dependents.forEach(d -> d.state = DependentState.SKIPPED);
+        }
     }
 
     /** A delivery to the dependent starts. */
-    public synchronized void delivering(DependentOutcome d) {
-        d.state = DependentState.DELIVERING;
-        d.attempts++;
+    public void delivering(DependentOutcome d) {
+        synchronized (lock) {
+            d.state = DependentState.DELIVERING;
+            d.attempts++;
+        }
     }
 
     /** The dependent took the key: a rollback must give it the old one back. */
-    public synchronized void accepted(DependentOutcome d) {
-        d.accepted = true;
+    public void accepted(DependentOutcome d) {
+        synchronized (lock) {
+            d.accepted = true;
+        }
     }
 
     /** The dependent took the key and is being asked whether it uses it. */
-    public synchronized void verifying(DependentOutcome d) {
-        d.state = DependentState.VERIFYING;
-        d.accepted = true;
+    public void verifying(DependentOutcome d) {
+        synchronized (lock) {
+            d.state = DependentState.VERIFYING;
+            d.accepted = true;
+        }
     }
 
     /** The state of the dependent's circuit breaker after its last call. */
-    public synchronized void breaker(DependentOutcome d, String state) {
-        d.circuitBreaker = state;
+    public void breaker(DependentOutcome d, String state) {
+        synchronized (lock) {
+            d.circuitBreaker = state;
+        }
     }
 
     /** The dependent's outcome for this rollout. */
-    public synchronized void finished(DependentOutcome d, DependentState state, String error, Instant now) {
-        d.state = state;
-        d.error = error;
-        if (state == DependentState.CONFIRMED) {
-            d.confirmedAt = now;
+    public void finished(DependentOutcome d, DependentState state, String error, Instant now) {
+        synchronized (lock) {
+            d.state = state;
+            d.error = error;
+            if (state == DependentState.CONFIRMED) {
+                d.confirmedAt = now;
+            }
         }
     }
 
     /** The check-and-set version of the record just written. */
-    public synchronized void written(long version) {
-        storeVersion = version;
+    public void written(long version) {
+        synchronized (lock) {
+            storeVersion = version;
+        }
     }
 
-    synchronized void touch(Instant now) {
-        updatedAt = now;
+    void touch(Instant now) {
+        synchronized (lock) {
+            updatedAt = now;
+        }
     }
 
     /** Takes on an abort request that was written through the API while this copy was being changed. */
-    synchronized void takeAbortRequest(Rotation stored) {
-        abortRequestedAt = stored.abortRequestedAt;
-        abortRequestedBy = stored.abortRequestedBy;
-        abortReason = stored.abortReason;
-        storeVersion = stored.storeVersion;
+    void takeAbortRequest(Rotation stored) {
+        synchronized (lock) {
+            abortRequestedAt = stored.abortRequestedAt;
+            abortRequestedBy = stored.abortRequestedBy;
+            abortReason = stored.abortReason;
+            storeVersion = stored.storeVersion;
+        }
     }
 
     /** One step of the plan. */
