@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -139,27 +140,44 @@ public class WaveRunner implements Distributor {
         } else {
             rotation.waves.forEach(w -> batches.add(List.of(w)));
         }
-        for (int b = 0; b < batches.size(); b++) {
-            List<Wave> batch = batches.get(b);
-            if (!allAtOnce && batch.get(0).state == StepState.DONE) {
-                // Done in an earlier call (before a soak, or before a restart).
-                continue;
-            }
-            if (b > 0 && !policy.soak().isZero()) {
-                Instant soakEnd = soakEnd(rotation, batches.get(b - 1), policy);
-                if (soakEnd != null && Instant.now().isBefore(soakEnd)) {
-                    Log.infof(
-                            "rotation %s key %s: wave %d done, next wave after the soak, at %s",
-                            rotation.id, rotation.keyId, batches.get(b - 1).get(0).index, soakEnd);
-                    return Optional.of(soakEnd);
+        // One pool for the whole call, sized for its largest batch: threads are not made again for each wave.
+        int largest = batches.stream()
+                .mapToInt(batch ->
+                        batch.stream().mapToInt(w -> w.dependents.size()).sum())
+                .max()
+                .orElse(0);
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool =
+                Executors.newFixedThreadPool(Math.max(1, Math.min(policy.maxConcurrency(), largest)), r -> {
+                    Thread t = new Thread(r, "rollout-" + rotation.keyId + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            for (int b = 0; b < batches.size(); b++) {
+                List<Wave> batch = batches.get(b);
+                if (!allAtOnce && batch.get(0).state == StepState.DONE) {
+                    // Done in an earlier call (before a soak, or before a restart).
+                    continue;
+                }
+                if (b > 0 && !policy.soak().isZero()) {
+                    Instant soakEnd = soakEnd(rotation, batches.get(b - 1), policy);
+                    if (soakEnd != null && Instant.now().isBefore(soakEnd)) {
+                        Log.infof(
+                                "rotation %s key %s: wave %d done, next wave after the soak, at %s",
+                                rotation.id, rotation.keyId, batches.get(b - 1).get(0).index, soakEnd);
+                        return Optional.of(soakEnd);
+                    }
+                }
+                String failure = runBatch(rotation, batch, delivery, policy, progress, stop, pool);
+                if (failure != null) {
+                    batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(rotation::skip));
+                    progress.waveChanged();
+                    throw new RolloutFailedException(failure);
                 }
             }
-            String failure = runBatch(rotation, batch, delivery, policy, progress, stop);
-            if (failure != null) {
-                batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(rotation::skip));
-                progress.waveChanged();
-                throw new RolloutFailedException(failure);
-            }
+        } finally {
+            pool.shutdownNow();
         }
         return Optional.empty();
     }
@@ -233,37 +251,32 @@ public class WaveRunner implements Distributor {
             Delivery delivery,
             RolloutPolicy policy,
             Progress progress,
-            BooleanSupplier stop) {
+            BooleanSupplier stop,
+            ExecutorService pool) {
+        // Recorded with the first outcomes or the wave's end, not by a write of its own before any call: a
+        // wave's start changes nothing a resumed rotation needs.
         List<DependentOutcome> outcomes = rotation.startWaves(waves, Instant.now());
-        progress.waveChanged();
-        if (!outcomes.isEmpty()) {
-            int threads = Math.min(policy.maxConcurrency(), outcomes.size());
-            AtomicInteger n = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "rollout-" + rotation.keyId + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            try {
-                List<Future<?>> futures = new ArrayList<>();
-                for (DependentOutcome outcome : outcomes) {
-                    futures.add(pool.submit(() -> runDependent(rotation, outcome, delivery, policy, progress, stop)));
-                }
-                for (Future<?> f : futures) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "rollout interrupted";
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof Error error) {
-                    // The process is going down (or a test stops it dead): nothing more may happen here.
-                    throw error;
-                }
-                return "rollout crashed: " + e.getCause().getClass().getSimpleName();
-            } finally {
-                pool.shutdownNow();
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (DependentOutcome outcome : outcomes) {
+                futures.add(pool.submit(() -> runDependent(rotation, outcome, delivery, policy, progress, stop)));
             }
+            if (pool instanceof ThreadPoolExecutor threads) {
+                // The later waves' threads are made while this wave's calls are under way, not after them.
+                threads.prestartAllCoreThreads();
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "rollout interrupted";
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                // The process is going down (or a test stops it dead): nothing more may happen here.
+                throw error;
+            }
+            return "rollout crashed: " + e.getCause().getClass().getSimpleName();
         }
         String failure = rotation.endWaves(waves, policy, Instant.now());
         progress.waveChanged();
