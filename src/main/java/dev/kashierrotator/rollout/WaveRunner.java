@@ -253,9 +253,9 @@ public class WaveRunner implements Distributor {
             Progress progress,
             BooleanSupplier stop,
             ExecutorService pool) {
-        // Recorded with the first outcomes or the wave's end, not by a write of its own before any call: a
-        // wave's start changes nothing a resumed rotation needs.
         List<DependentOutcome> outcomes = rotation.startWaves(waves, Instant.now());
+        // Written at once: whoever watches the rotation sees the wave running while its calls are under way.
+        progress.waveChanged();
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (DependentOutcome outcome : outcomes) {
