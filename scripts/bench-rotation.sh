@@ -18,11 +18,17 @@ trap '[ -n "$java_pid" ] && kill $java_pid 2>/dev/null; kill $bao_pid 2>/dev/nul
 until curl -fsS "http://127.0.0.1:${BAO_PORT}/v1/sys/health" >/dev/null 2>&1; do sleep 0.1; done
 
 sim="http://127.0.0.1:${PORT}/sim/kashier"
-# The JVM as the Helm chart runs it: its jvmOptions, with its memory limit seen as the machine's memory.
-jvm_opts=$(sed -n 's/^jvmOptions: *"\(.*\)"/\1/p' helm/kashier-key-rotator/values.yaml)
+# The JVM as the Helm chart runs it: its jvmOptions (the image's /deployments is target/quarkus-app here),
+# with its memory limit seen as the machine's memory, and the AppCDS archive made if missing.
+[ -f target/quarkus-app/app-cds.jsa ] || bash scripts/make-appcds.sh >/dev/null
+jvm_opts=$(sed -n 's/^jvmOptions: *"\(.*\)"/\1/p' helm/kashier-key-rotator/values.yaml \
+  | sed 's|/deployments/|target/quarkus-app/|g')
 mem_limit=$(sed -n '/^  limits:/{n;s/^ *memory: *\([0-9]*\)Mi/\1/p}' helm/kashier-key-rotator/values.yaml)
 # shellcheck disable=SC2206
 jvm=($jvm_opts "-XX:MaxRAM=${mem_limit}m")
+# Options to try on top of the chart's (e.g. BENCH_JVM_EXTRA=-XX:SharedArchiveFile=app.jsa).
+# shellcheck disable=SC2206
+[ -n "${BENCH_JVM_EXTRA:-}" ] && jvm+=($BENCH_JVM_EXTRA)
 start=$(date +%s%N)
 VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=bench-root java "${jvm[@]}" \
   -Dquarkus.http.port="$PORT" -Drotator.bootstrap-token="$TOKEN" \

@@ -64,10 +64,7 @@ public final class ImageBuild {
                 .addFileEntriesLayer(layer("lib", app.resolve("lib"), deployments.resolve("lib")))
                 .addFileEntriesLayer(layer("quarkus", app.resolve("quarkus"), deployments.resolve("quarkus")))
                 .addFileEntriesLayer(layer("app", app.resolve("app"), deployments.resolve("app")))
-                .addFileEntriesLayer(FileEntriesLayer.builder()
-                        .setName("run")
-                        .addEntry(app.resolve("quarkus-run.jar"), deployments.resolve("quarkus-run.jar"))
-                        .build())
+                .addFileEntriesLayer(run(app, deployments))
                 // JVM options come from the environment (JAVA_TOOL_OPTIONS): the chart's, or these defaults.
                 .setEntrypoint(List.of(
                         "java",
@@ -87,6 +84,17 @@ public final class ImageBuild {
                         NAME,
                         "org.opencontainers.image.description",
                         "Kashier Key Rotator"));
+    }
+
+    /** The launcher, and the AppCDS archive when one was made (scripts/make-appcds.sh, with the image's JDK). */
+    private static FileEntriesLayer run(Path app, AbsoluteUnixPath deployments) {
+        FileEntriesLayer.Builder run = FileEntriesLayer.builder()
+                .setName("run")
+                .addEntry(app.resolve("quarkus-run.jar"), deployments.resolve("quarkus-run.jar"));
+        if (Files.isRegularFile(app.resolve("app-cds.jsa"))) {
+            run.addEntry(app.resolve("app-cds.jsa"), deployments.resolve("app-cds.jsa"));
+        }
+        return run.build();
     }
 
     private static FileEntriesLayer layer(String name, Path from, AbsoluteUnixPath to) throws Exception {

@@ -30,14 +30,19 @@ public final class ChartJvm {
         return Arrays.asList(options.group(1).trim().split("\\s+"));
     }
 
-    /** The chart's options plus its memory limit as {@code -XX:MaxRAM}: the JVM as it runs in the pod. */
+    /**
+     * The chart's options plus its memory limit as {@code -XX:MaxRAM}: the JVM as it runs in the pod, with the
+     * image's {@code /deployments} being {@code target/quarkus-app} here.
+     */
     public static List<String> asInThePod() {
         Matcher limit =
                 Pattern.compile("(?m)^  limits:\\s*\\n\\s+memory:\\s*(\\d+)Mi").matcher(values());
         if (!limit.find()) {
             throw new IllegalStateException(VALUES + " has no resources.limits.memory in Mi");
         }
-        List<String> jvm = new ArrayList<>(options());
+        List<String> jvm = new ArrayList<>(options().stream()
+                .map(o -> o.replace("/deployments/", "target/quarkus-app/"))
+                .toList());
         jvm.add("-XX:MaxRAM=" + limit.group(1) + "m");
         return jvm;
     }
