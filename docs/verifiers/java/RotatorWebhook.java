@@ -105,6 +105,17 @@ public class RotatorWebhook {
         return 200;
     }
 
+    /** 200 with the fingerprints of the keys in use: {"keys": {"<keyId>": "<fingerprint>"}}. */
+    static void answerFingerprints(HttpExchange ex) throws IOException {
+        StringBuilder out = new StringBuilder("{\"keys\":{");
+        CURRENT.forEach((id, key) -> out.append(out.length() > 9 ? "," : "").append('"').append(id)
+                .append("\":\"").append(fingerprint(key)).append('"'));
+        byte[] bytes = out.append("}}").toString().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[java.util.Arrays.asList(args).indexOf("--port") + 1]);
         String secret = args[java.util.Arrays.asList(args).indexOf("--secret") + 1];
@@ -113,15 +124,15 @@ public class RotatorWebhook {
             try (ex) {
                 String path = ex.getRequestURI().getPath();
                 if (ex.getRequestMethod().equals("GET") && path.equals("/rotation/fingerprints")) {
-                    StringBuilder out = new StringBuilder("{\"keys\":{");
-                    CURRENT.forEach((id, key) -> out.append(out.length() > 9 ? "," : "").append('"').append(id)
-                            .append("\":\"").append(fingerprint(key)).append('"'));
-                    byte[] bytes = out.append("}}").toString().getBytes(StandardCharsets.UTF_8);
-                    ex.getResponseHeaders().set("Content-Type", "application/json");
-                    ex.sendResponseHeaders(200, bytes.length);
-                    ex.getResponseBody().write(bytes);
+                    answerFingerprints(ex);
                 } else if (ex.getRequestMethod().equals("POST") && path.equals("/rotation")) {
-                    ex.sendResponseHeaders(deliver(secret, ex), -1);
+                    int status = deliver(secret, ex);
+                    if (status == 200) {
+                        // The verify body in the answer: the rotator then needs no verify call.
+                        answerFingerprints(ex);
+                    } else {
+                        ex.sendResponseHeaders(status, -1);
+                    }
                 } else {
                     ex.sendResponseHeaders(404, -1);
                 }

@@ -35,10 +35,15 @@ function serve(port, secret) {
   const previous = new Map();
   const seen = new Set();
   const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/rotation/fingerprints') {
+    // 200 with the fingerprints of the keys in use; also the answer to a delivery, which then needs no
+    // verify call.
+    const answerFingerprints = () => {
       const keys = Object.fromEntries([...current].map(([id, key]) => [id, fingerprint(key)]));
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ keys }));
+    };
+    if (req.method === 'GET' && req.url === '/rotation/fingerprints') {
+      answerFingerprints();
       return;
     }
     if (req.method !== 'POST' || req.url !== '/rotation') {
@@ -55,7 +60,7 @@ function serve(port, secret) {
       }
       const delivery = req.headers['x-rotator-delivery'];
       if (seen.has(delivery)) {
-        res.writeHead(200).end(); // a retry of a delivery already applied
+        answerFingerprints(); // a retry of a delivery already applied
         return;
       }
       const event = JSON.parse(body.toString('utf8'));
@@ -68,7 +73,7 @@ function serve(port, secret) {
       if (event.graceUntil && (event.previousKey || old)) previous.set(event.keyId, event.previousKey || old);
       else previous.delete(event.keyId);
       seen.add(delivery);
-      res.writeHead(200).end();
+      answerFingerprints();
     });
   });
   server.listen(port, '127.0.0.1');

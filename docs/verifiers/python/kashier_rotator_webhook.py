@@ -90,12 +90,20 @@ def serve(port, secret):
             if self.path != "/rotation":
                 self.answer(404)
                 return
-            self.answer(receiver.deliver(self.headers, body))
+            status = receiver.deliver(self.headers, body)
+            if status == 200:
+                # The verify body in the answer: the rotator then needs no verify call.
+                self.answer_fingerprints()
+            else:
+                self.answer(status)
 
         def do_GET(self):
             if self.path != "/rotation/fingerprints":
                 self.answer(404)
                 return
+            self.answer_fingerprints()
+
+        def answer_fingerprints(self):
             out = json.dumps(receiver.fingerprints()).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

@@ -69,8 +69,18 @@ class ReferenceReceiversTest {
                     post(r, Signatures.header("not-the-secret", Long.toString(now), body), delivery, body),
                     r.language() + ": another secret");
             assertEquals(401, post(r, null, delivery, body), r.language() + ": no signature");
-            assertEquals(200, post(r, Signatures.header(r.secret(), Long.toString(now), body), delivery, body));
+            HttpResponse<String> accepted =
+                    send(r, Signatures.header(r.secret(), Long.toString(now), body), delivery, body);
+            assertEquals(200, accepted.statusCode());
             assertEquals(Fingerprints.of(key), reported(r, "ref-probe-" + r.language()));
+            assertEquals(
+                    Fingerprints.of(key),
+                    new ObjectMapper()
+                            .readTree(accepted.body())
+                            .path("keys")
+                            .path("ref-probe-" + r.language())
+                            .asText(null),
+                    r.language() + " answers the delivery with the fingerprint it now uses (no verify call needed)");
 
             // The same delivery again (a retry), now with another key in the body: applied once only.
             byte[] changed = body("ref-probe-" + r.language(), UUID.randomUUID().toString());
@@ -94,6 +104,11 @@ class ReferenceReceiversTest {
 
     private static int post(ReferenceReceivers.Receiver r, String signature, String delivery, byte[] body)
             throws Exception {
+        return send(r, signature, delivery, body).statusCode();
+    }
+
+    private static HttpResponse<String> send(
+            ReferenceReceivers.Receiver r, String signature, String delivery, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(r.url()))
                 .header("Content-Type", "application/json")
                 .header("X-Rotator-Event", "key.rotated")
@@ -102,7 +117,7 @@ class ReferenceReceiversTest {
         if (signature != null) {
             b.header("X-Rotator-Signature", signature);
         }
-        return http().send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http().send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     private static String reported(ReferenceReceivers.Receiver r, String keyId) throws Exception {
