@@ -45,10 +45,9 @@ class EngineRacesTest {
     @Test
     void anAbortLandingJustBeforeARevokeFirstExpiryIsHonouredAndNoKeyDies() {
         StoredKey old = keys.current("race-pay").orElseThrow();
-        String[] id = new String[1];
         hooks.onceBeforeRecorded(
-                "race-pay", "EXPIRE_OLD_KEY", () -> abort(id[0]).then().statusCode(202));
-        id[0] = asAdmin()
+                "race-pay", "EXPIRE_OLD_KEY", r -> abort(r.id).then().statusCode(202));
+        String id = asAdmin()
                 .contentType("application/json")
                 .body(Map.of("reason", "leaked", "emergency", true, "order", "revoke-first"))
                 .post("/api/v1/keys/race-pay/rotations")
@@ -56,21 +55,20 @@ class EngineRacesTest {
                 .statusCode(202)
                 .extract()
                 .path("id");
-        Response done = awaitState(id[0], "ABORTED", 30);
+        Response done = awaitState(id, "ABORTED", 30);
         done.then().body("steps.find { it.name == 'EXPIRE_OLD_KEY' }.state", equalTo("SKIPPED"));
         assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the old key still works");
         assertEquals(old.fingerprint(), keys.current("race-pay").orElseThrow().fingerprint());
-        assertTrue(keys.pending("race-pay", id[0]).isEmpty());
+        assertTrue(keys.pending("race-pay", id).isEmpty());
     }
 
     @Test
     void anAbortLandingJustBeforeTheLastExpiryRollsBackInsteadOfBeingIgnored() {
         StoredKey old = keys.current("race-pay").orElseThrow();
-        String[] id = new String[1];
         hooks.onceBeforeRecorded(
-                "race-pay", "EXPIRE_OLD_KEY", () -> abort(id[0]).then().statusCode(202));
-        id[0] = rotate("race-pay", "routine");
-        awaitState(id[0], "ABORTED", 30);
+                "race-pay", "EXPIRE_OLD_KEY", r -> abort(r.id).then().statusCode(202));
+        String id = rotate("race-pay", "routine");
+        awaitState(id, "ABORTED", 30);
         assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the old key still works");
         assertEquals(
                 old.fingerprint(),

@@ -46,14 +46,15 @@ public class CrashingHooks extends RotationHooks {
         return fired.get();
     }
 
-    private final java.util.Map<String, Runnable> beforeRecorded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.util.function.Consumer<Rotation>> beforeRecorded =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Set<String> failProgressSave = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Runs {@code action} once, just before the step of that key's next rotation is recorded RUNNING:
      * the window in which an abort request can race the step.
      */
-    public void onceBeforeRecorded(String keyId, String step, Runnable action) {
+    public void onceBeforeRecorded(String keyId, String step, java.util.function.Consumer<Rotation> action) {
         beforeRecorded.put(keyId + "|" + step, action);
     }
 
@@ -71,9 +72,10 @@ public class CrashingHooks extends RotationHooks {
 
     @Override
     public void beforeStepRecorded(Rotation rotation, String step) {
-        Runnable action = beforeRecorded.remove(rotation.keyId + "|" + step);
+        java.util.function.Consumer<Rotation> action = beforeRecorded.remove(rotation.keyId + "|" + step);
         if (action != null) {
-            action.run();
+            // Given the rotation: the test that armed it may not have its id yet, so fast is the engine.
+            action.accept(rotation);
         }
     }
 
