@@ -211,16 +211,6 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             if (step.state == StepState.DONE || step.state == StepState.SKIPPED) {
                 continue;
             }
-            if (name == StepName.GRACE
-                    && steps.get(name).run(r, key, hold, false) instanceof StepOutcome.WaitUntil wait) {
-                step.state = StepState.RUNNING;
-                step.startedAt =
-                        Objects.requireNonNullElse(step.startedAt, t.clock().instant());
-                step.detail = wait.detail();
-                t.writer().save(r, hold);
-                Log.infof("rotation %s key %s: previous key valid until %s", r.id, r.keyId, r.graceUntil);
-                return Pause.until(wait.until());
-            }
             StepOutcome outcome = runStep(r, key, name, hold);
             if (outcome instanceof StepOutcome.Done) {
                 continue;
@@ -364,8 +354,10 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             return new StepOutcome.Failed(name + ": " + failed.reason());
         }
         if (outcome instanceof StepOutcome.WaitUntil wait) {
-            // Nothing to do until then (a soak between waves): recorded, and not counted as a failed attempt.
+            // Nothing to do until then (a grace period, a soak between waves): recorded, and not counted as a
+            // failed attempt; the rotation is run again when it ends.
             s.detail = wait.detail();
+            Log.infof("rotation %s key %s: step %s: %s", r.id, r.keyId, name, wait.detail());
             t.writer().save(r, hold);
             hold.stepDone(name);
             return outcome;
