@@ -28,6 +28,12 @@ public record Delivery(
     public static final String ROTATED = "key.rotated";
     public static final String ROLLED_BACK = "key.rolled_back";
 
+    /** The new key to switch to, with no previous key alongside (no grace). */
+    public static Delivery rotated(String rotationId, KeySpec key, StoredKey newKey, String mount, String path) {
+        return new Delivery(
+                rotationId, ROTATED, key, newKey, Optional.empty(), Optional.empty(), mount, path, newKey.version());
+    }
+
     /** The same delivery with another event (for rollbacks: the old key as the one to use). */
     public static Delivery rollback(String rotationId, KeySpec key, StoredKey oldKey, String mount, String path) {
         return new Delivery(

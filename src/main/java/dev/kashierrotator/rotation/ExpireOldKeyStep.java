@@ -86,16 +86,8 @@ final class ExpireOldKeyStep implements RotationStep {
                 .current(key.id())
                 .filter(k -> k.fingerprint().equals(r.newFingerprint))
                 .orElseThrow(() -> new StepFailed("Vault does not serve the new key " + r.newFingerprint));
-        Delivery delivery = new Delivery(
-                r.id,
-                Delivery.ROTATED,
-                key,
-                current,
-                Optional.empty(),
-                Optional.empty(),
-                t.keys().mount(),
-                t.keys().path(key.id()),
-                current.version());
+        Delivery delivery =
+                Delivery.rotated(r.id, key, current, t.keys().mount(), t.keys().path(key.id()));
         try {
             t.distributor()
                     .distribute(

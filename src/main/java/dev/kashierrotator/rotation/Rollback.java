@@ -78,18 +78,7 @@ final class Rollback {
                     .or(() -> keys.current(key.id()))
                     .filter(k -> k.fingerprint().equals(r.newFingerprint));
             sent.ifPresent(k -> touched.addAll(t.distributor()
-                    .reporting(
-                            new Delivery(
-                                    r.id,
-                                    Delivery.ROTATED,
-                                    key,
-                                    k,
-                                    Optional.empty(),
-                                    Optional.empty(),
-                                    keys.mount(),
-                                    keys.path(key.id()),
-                                    k.version()),
-                            unsure)));
+                    .reporting(Delivery.rotated(r.id, key, k, keys.mount(), keys.path(key.id())), unsure)));
         }
         Map<String, String> failures = t.distributor()
                 .restore(

@@ -95,16 +95,7 @@ final class RolloutStep implements RotationStep {
         if (key.isPaymentKey() && r.emergency) {
             // No grace in an emergency: dependents are not handed the old key to keep accepting.
             StoredKey fresh = t.pending(r);
-            return new Delivery(
-                    r.id,
-                    Delivery.ROTATED,
-                    key,
-                    fresh,
-                    Optional.empty(),
-                    Optional.empty(),
-                    keys.mount(),
-                    keys.pendingPath(key.id()),
-                    fresh.version());
+            return Delivery.rotated(r.id, key, fresh, keys.mount(), keys.pendingPath(key.id()));
         }
         if (key.isPaymentKey()) {
             if (r.graceUntil == null) {
@@ -128,29 +119,11 @@ final class RolloutStep implements RotationStep {
         }
         if (key.alternates()) {
             StoredKey fresh = t.pending(r);
-            return new Delivery(
-                    r.id,
-                    Delivery.ROTATED,
-                    key,
-                    fresh,
-                    Optional.empty(),
-                    Optional.empty(),
-                    keys.mount(),
-                    keys.pendingPath(key.id()),
-                    fresh.version());
+            return Delivery.rotated(r.id, key, fresh, keys.mount(), keys.pendingPath(key.id()));
         }
         StoredKey fresh = keys.current(key.id())
                 .filter(k -> k.fingerprint().equals(r.newFingerprint))
                 .orElseThrow(() -> new StepFailed("Vault does not hold the new key " + r.newFingerprint));
-        return new Delivery(
-                r.id,
-                Delivery.ROTATED,
-                key,
-                fresh,
-                Optional.empty(),
-                Optional.empty(),
-                keys.mount(),
-                keys.path(key.id()),
-                fresh.version());
+        return Delivery.rotated(r.id, key, fresh, keys.mount(), keys.path(key.id()));
     }
 }
