@@ -126,10 +126,10 @@ public class KeysResource {
                         ? RotationRequest.emergency(reason, caller.subject(), body.order())
                         : new RotationRequest(reason, "manual", caller.subject()));
         // The trail names the rotation the request made.
-        caller.audited(caller.audited().action(), keyId, rotation.id);
+        caller.audited(caller.audited().action(), keyId, rotation.id());
         // Relative, as the contract shows it (JAX-RS would make a URI absolute).
         return Response.accepted(RotationView.of(rotation))
-                .header("Location", "/api/v1/rotations/" + rotation.id)
+                .header("Location", "/api/v1/rotations/" + rotation.id())
                 .build();
     }
 

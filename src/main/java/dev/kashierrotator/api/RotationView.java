@@ -56,53 +56,53 @@ public record RotationView(
     static RotationView of(Rotation record) {
         Rotation r = record.snapshot();
         return new RotationView(
-                r.id,
-                r.keyId,
-                r.trigger,
-                r.requestedBy,
-                r.reason,
-                r.state,
-                r.oldFingerprint,
-                r.newFingerprint,
-                r.steps.stream().map(StepView::of).toList(),
-                r.waves.stream().map(WaveView::of).toList(),
-                r.createdAt,
-                r.updatedAt,
-                r.error,
-                r.mid,
-                r.mode,
-                r.kind,
-                r.oldVersion,
-                r.newVersion,
-                r.oldKashierKeyId,
-                r.newKashierKeyId,
-                r.oldKeyExpiredAt,
-                r.graceUntil,
-                r.exposureWindowMs,
-                r.fromUser,
-                r.toUser,
-                r.emergency,
-                r.order,
-                r.triggerToOldKeyExpiredMs,
-                r.awaitingDashboardSince,
-                List.copyOf(r.confirmedSteps),
-                List.copyOf(r.blockedBy),
-                r.dashboardAnsweredBy,
-                r.dashboardAnsweredAt,
-                r.abortRequestedBy,
-                r.abortRequestedAt,
-                r.abortReason,
-                r.abortRefusal,
-                r.owner,
-                r.epoch,
-                r.rollBackCause);
+                r.id(),
+                r.keyId(),
+                r.trigger(),
+                r.requestedBy(),
+                r.reason(),
+                r.state(),
+                r.oldFingerprint(),
+                r.newFingerprint(),
+                r.steps().stream().map(StepView::of).toList(),
+                r.waves().stream().map(WaveView::of).toList(),
+                r.createdAt(),
+                r.updatedAt(),
+                r.error(),
+                r.mid(),
+                r.mode(),
+                r.kind(),
+                r.oldVersion(),
+                r.newVersion(),
+                r.oldKashierKeyId(),
+                r.newKashierKeyId(),
+                r.oldKeyExpiredAt(),
+                r.graceUntil(),
+                r.exposureWindowMs(),
+                r.fromUser(),
+                r.toUser(),
+                r.emergency(),
+                r.order(),
+                r.triggerToOldKeyExpiredMs(),
+                r.awaitingDashboardSince(),
+                List.copyOf(r.confirmedSteps()),
+                List.copyOf(r.blockedBy()),
+                r.dashboardAnsweredBy(),
+                r.dashboardAnsweredAt(),
+                r.abortRequestedBy(),
+                r.abortRequestedAt(),
+                r.abortReason(),
+                r.abortRefusal(),
+                r.owner(),
+                r.epoch(),
+                r.rollBackCause());
     }
 
     /** One step of the plan. */
     @JsonPropertyOrder({"name", "state", "startedAt", "endedAt", "detail"})
     public record StepView(String name, Rotation.StepState state, Instant startedAt, Instant endedAt, String detail) {
         static StepView of(Rotation.Step s) {
-            return new StepView(s.name, s.state, s.startedAt, s.endedAt, s.detail);
+            return new StepView(s.name(), s.state(), s.startedAt(), s.endedAt(), s.detail());
         }
     }
 
@@ -111,11 +111,11 @@ public record RotationView(
             int index, Rotation.StepState state, Instant startedAt, Instant endedAt, List<DependentView> dependents) {
         static WaveView of(Rotation.Wave w) {
             return new WaveView(
-                    w.index,
-                    w.state,
-                    w.startedAt,
-                    w.endedAt,
-                    w.dependents.stream().map(DependentView::of).toList());
+                    w.index(),
+                    w.state(),
+                    w.startedAt(),
+                    w.endedAt(),
+                    w.dependents().stream().map(DependentView::of).toList());
         }
     }
 
@@ -131,7 +131,14 @@ public record RotationView(
             Instant confirmedAt) {
         static DependentView of(Rotation.DependentOutcome d) {
             return new DependentView(
-                    d.id, d.type, d.state, d.attempts, d.accepted, d.circuitBreaker, d.error, d.confirmedAt);
+                    d.id(),
+                    d.type(),
+                    d.state(),
+                    d.attempts(),
+                    d.accepted(),
+                    d.circuitBreaker(),
+                    d.error(),
+                    d.confirmedAt());
         }
     }
 }

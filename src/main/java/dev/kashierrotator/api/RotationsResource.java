@@ -76,7 +76,7 @@ public class RotationsResource {
                         keyId,
                         wanted,
                         Limit.parse(limit, 50),
-                        r -> Mode.of(r.mode).map(caller::sees).orElse(false))
+                        r -> Mode.of(r.mode()).map(caller::sees).orElse(false))
                 .stream()
                 .map(RotationView::of)
                 .toList();
@@ -95,12 +95,12 @@ public class RotationsResource {
                 .orElseThrow(() ->
                         new RotationException(Refusal.UNKNOWN, "Unknown rotation", "no rotation '" + id + "'", null));
         if (caller.audited() != null) {
-            caller.audited(caller.audited().action(), r.keyId, r.id);
+            caller.audited(caller.audited().action(), r.keyId(), r.id());
         }
         // The mode comes from the inventory, not the record (which an older version or a hand edit may have
         // left without a valid one); a rotation of a key no longer in the inventory is shown to callers who
         // see every mode only (finding 22).
-        Optional<Mode> mode = inventory.key(r.keyId).map(KeySpec::mode);
+        Optional<Mode> mode = inventory.key(r.keyId()).map(KeySpec::mode);
         if (mode.isPresent()) {
             caller.require(permission, mode.get());
         } else {

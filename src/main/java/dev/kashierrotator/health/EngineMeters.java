@@ -49,12 +49,21 @@ public class EngineMeters implements EngineMetrics {
 
     @Override
     public void finished(Rotation r, String outcome, Duration took) {
-        registry.counter("rotator.rotations", "outcome", outcome, "kind", r.kind, "mode", r.mode, "trigger", r.trigger)
+        registry.counter(
+                        "rotator.rotations",
+                        "outcome",
+                        outcome,
+                        "kind",
+                        r.kind(),
+                        "mode",
+                        r.mode(),
+                        "trigger",
+                        r.trigger())
                 .increment();
-        registry.timer("rotator.rotation.duration", "kind", r.kind, "mode", r.mode, "outcome", outcome)
+        registry.timer("rotator.rotation.duration", "kind", r.kind(), "mode", r.mode(), "outcome", outcome)
                 .record(took);
-        if (r.exposureWindowMs != null) {
-            registry.summary("rotator.exposure.window.ms", "mode", r.mode).record(r.exposureWindowMs);
+        if (r.exposureWindowMs() != null) {
+            registry.summary("rotator.exposure.window.ms", "mode", r.mode()).record(r.exposureWindowMs());
         }
     }
 

@@ -136,27 +136,27 @@ public class WaveRunner implements Distributor {
             BooleanSupplier stop) {
         List<List<Wave>> batches = new ArrayList<>();
         if (allAtOnce) {
-            batches.add(rotation.waves);
+            batches.add(rotation.waves());
         } else {
-            rotation.waves.forEach(w -> batches.add(List.of(w)));
+            rotation.waves().forEach(w -> batches.add(List.of(w)));
         }
         // One pool for the whole call, sized for its largest batch: threads are not made again for each wave.
         int largest = batches.stream()
                 .mapToInt(batch ->
-                        batch.stream().mapToInt(w -> w.dependents.size()).sum())
+                        batch.stream().mapToInt(w -> w.dependents().size()).sum())
                 .max()
                 .orElse(0);
         AtomicInteger n = new AtomicInteger();
         ExecutorService pool =
                 Executors.newFixedThreadPool(Math.max(1, Math.min(policy.maxConcurrency(), largest)), r -> {
-                    Thread t = new Thread(r, "rollout-" + rotation.keyId + "-" + n.incrementAndGet());
+                    Thread t = new Thread(r, "rollout-" + rotation.keyId() + "-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
         try {
             for (int b = 0; b < batches.size(); b++) {
                 List<Wave> batch = batches.get(b);
-                if (!allAtOnce && batch.get(0).state == StepState.DONE) {
+                if (!allAtOnce && batch.get(0).state() == StepState.DONE) {
                     // Done in an earlier call (before a soak, or before a restart).
                     continue;
                 }
@@ -165,7 +165,10 @@ public class WaveRunner implements Distributor {
                     if (soakEnd != null && Instant.now().isBefore(soakEnd)) {
                         Log.infof(
                                 "rotation %s key %s: wave %d done, next wave after the soak, at %s",
-                                rotation.id, rotation.keyId, batches.get(b - 1).get(0).index, soakEnd);
+                                rotation.id(),
+                                rotation.keyId(),
+                                batches.get(b - 1).get(0).index(),
+                                soakEnd);
                         return Optional.of(soakEnd);
                     }
                 }
@@ -195,7 +198,7 @@ public class WaveRunner implements Distributor {
             return failures;
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(policy.maxConcurrency(), dependents.size()), r -> {
-            Thread t = new Thread(r, "rollback-" + rotation.keyId);
+            Thread t = new Thread(r, "rollback-" + rotation.keyId());
             t.setDaemon(true);
             return t;
         });
@@ -205,8 +208,8 @@ public class WaveRunner implements Distributor {
                 futures.add(pool.submit(() -> {
                     DependentOutcome scratch = new DependentOutcome(id, null);
                     deliverAndVerify(rotation, scratch, rollback, policy, NO_PROGRESS, () -> false);
-                    if (scratch.state != DependentState.CONFIRMED) {
-                        failures.put(id, scratch.error);
+                    if (scratch.state() != DependentState.CONFIRMED) {
+                        failures.put(id, scratch.error());
                     }
                 }));
             }
@@ -290,8 +293,9 @@ public class WaveRunner implements Distributor {
             RolloutPolicy policy,
             Progress progress,
             BooleanSupplier stop) {
-        DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
-        boolean reachedBefore = outcome.state != DependentState.PENDING || outcome.attempts > 0 || outcome.accepted;
+        DependentSpec dependent = inventory.dependent(outcome.id()).orElseThrow();
+        boolean reachedBefore =
+                outcome.state() != DependentState.PENDING || outcome.attempts() > 0 || outcome.accepted();
         // A dependent reached before (a resumed or repeated step) may already use the key: ask first. One
         // never reached is sent the key straight away; were it reached after all, it deduplicates the
         // delivery by its id.
@@ -312,7 +316,7 @@ public class WaveRunner implements Distributor {
             RolloutPolicy policy,
             Progress progress,
             BooleanSupplier stop) {
-        DependentSpec dependent = inventory.dependent(outcome.id).orElseThrow();
+        DependentSpec dependent = inventory.dependent(outcome.id()).orElseThrow();
         Target target = targets.get(dependent.type());
         String lastError = null;
         boolean delivered = false;
@@ -331,10 +335,10 @@ public class WaveRunner implements Distributor {
                                 } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
                                     Log.warnf(
                                             "rotation %s key %s: delivery to %s, attempt %d of %d failed: %s",
-                                            rotation.id,
-                                            rotation.keyId,
+                                            rotation.id(),
+                                            rotation.keyId(),
                                             dependent.id(),
-                                            outcome.attempts,
+                                            outcome.attempts(),
                                             policy.deliveryAttempts(),
                                             describe(dependent, e));
                                     throw e;

@@ -25,28 +25,29 @@ final class AbortRules {
 
     /** An abort was asked for and not yet refused. */
     static boolean pending(Rotation r, Hold hold) {
-        return (r.abortRequestedAt != null || hold.abortSeen) && r.abortRefusal == null;
+        return (r.abortRequestedAt() != null || hold.abortSeen) && r.abortRefusal() == null;
     }
 
     /** Why the rotation can no longer be aborted, or null if it still can. */
     String refusal(Rotation r) {
-        KeySpec key = inventory.key(r.keyId).orElseThrow();
+        KeySpec key = inventory.key(r.keyId()).orElseThrow();
         if (!key.isPaymentKey()
                 && !key.alternates()
-                && r.steps.stream()
-                        .anyMatch(s -> s.name.equals(StepName.CHANGE_SECRET_KEY.name()) && s.state != StepState.PENDING)
+                && r.steps().stream()
+                        .anyMatch(s ->
+                                s.name().equals(StepName.CHANGE_SECRET_KEY.name()) && s.state() != StepState.PENDING)
                 && !changeNotDoneYet(r, key)) {
             return "the secret key was already changed on the Kashier dashboard, which expired the old one: there is "
                     + "no working key to go back to";
         }
-        if (key.alternates() && r.oldKeyExpiredAt != null) {
-            return "the key of user '" + r.fromUser + "' that dependents used no longer works on Kashier's side: "
+        if (key.alternates() && r.oldKeyExpiredAt() != null) {
+            return "the key of user '" + r.fromUser() + "' that dependents used no longer works on Kashier's side: "
                     + "there is no working key to go back to";
         }
-        if (r.steps.stream()
-                .anyMatch(s -> s.name.equals(StepName.EXPIRE_OLD_KEY.name())
-                        && (s.state == StepState.DONE || s.state == StepState.RUNNING))) {
-            return dashboard.automated() || r.step(StepName.EXPIRE_OLD_KEY).state == StepState.DONE
+        if (r.steps().stream()
+                .anyMatch(s -> s.name().equals(StepName.EXPIRE_OLD_KEY.name())
+                        && (s.state() == StepState.DONE || s.state() == StepState.RUNNING))) {
+            return dashboard.automated() || r.step(StepName.EXPIRE_OLD_KEY).state() == StepState.DONE
                     ? "the old payment key is already expired on the Kashier dashboard"
                     : "a person was asked to delete the old payment key in the Kashier dashboard and may have done "
                             + "so; finish that step (answer it once the key is deleted) instead";
@@ -60,10 +61,10 @@ final class AbortRules {
      * called off. Asked of Kashier, since the person may have acted without answering yet.
      */
     private boolean changeNotDoneYet(Rotation r, KeySpec key) {
-        if (r.oldKeyExpiredAt != null || keys.pending(key.id(), r.id).isPresent()) {
+        if (r.oldKeyExpiredAt() != null || keys.pending(key.id(), r.id()).isPresent()) {
             return false;
         }
-        Optional<StoredKey> old = keys.version(key.id(), r.oldVersion);
+        Optional<StoredKey> old = keys.version(key.id(), r.oldVersion());
         try {
             return old.isPresent()
                     && kashier.acceptsSecretKey(key.mode(), old.get().value());

@@ -1,7 +1,6 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.KeySpec;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,53 +24,51 @@ final class ChangeSecretKeyStep implements RotationStep {
 
     @Override
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
-        Optional<StoredKey> kept = t.keys().pending(key.id(), r.id);
+        Optional<StoredKey> kept = t.keys().pending(key.id(), r.id());
         if (kept.isPresent()) {
             return new StepOutcome.Done(alreadyChanged(r, key, kept.get()));
         }
         t.leases().fence(hold);
-        String user = key.alternates() ? r.toUser : key.user();
+        String user = key.alternates() ? r.toUser() : key.user();
         if (!t.dashboard().automated()) {
             // An answer recorded but never kept (a crash between the two) is asked for again.
-            r.newFingerprint = null;
+            r.forgetUnkeptAnswer();
         }
         IssuedKey issued = t.dashboard().changeSecretKey(key, user);
         Instant changedAt = t.clock().instant();
         StoredKey fresh =
                 StoredKey.of(issued.value(), Optional.empty(), changedAt).withUser(key.alternates() ? user : null);
-        t.keys().stagePending(key.id(), r.id, fresh, "issued");
-        r.newFingerprint = fresh.fingerprint();
+        t.keys().stagePending(key.id(), r.id(), fresh, "issued");
+        r.newKey(fresh.fingerprint(), null);
         if (key.alternates()) {
             return new StepOutcome.Done("changed the secret key of standby user '" + user + "' on the " + key.mode()
-                    + " dashboard of " + key.mid() + " (new fingerprint " + r.newFingerprint + "); the key of user '"
-                    + r.fromUser + "' that dependents use keeps working");
+                    + " dashboard of " + key.mid() + " (new fingerprint " + r.newFingerprint() + "); the key of user '"
+                    + r.fromUser() + "' that dependents use keeps working");
         }
         // If a crash lost an earlier change, the key died then; the exposure started at the first change.
-        r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, changedAt);
-        r.triggerToOldKeyExpiredMs =
-                Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
+        r.oldKeyDied(changedAt);
         return new StepOutcome.Done("changed the secret key of user '" + user + "' on the " + key.mode()
-                + " dashboard of " + key.mid() + " (new fingerprint " + r.newFingerprint
-                + "); the old key stopped working at " + r.oldKeyExpiredAt);
+                + " dashboard of " + key.mid() + " (new fingerprint " + r.newFingerprint()
+                + "); the old key stopped working at " + r.oldKeyExpiredAt());
     }
 
     private String alreadyChanged(Rotation r, KeySpec key, StoredKey kept) {
-        r.newFingerprint = kept.fingerprint();
+        r.newKey(kept.fingerprint(), null);
         if (!key.alternates()) {
             // The pending key was stamped when the dashboard changed it: that is when the old key died.
-            r.oldKeyExpiredAt = Objects.requireNonNullElse(r.oldKeyExpiredAt, kept.rotatedAt());
+            r.oldKeyDied(kept.rotatedAt());
         }
-        String by = t.dashboard().automated() ? "" : ", sent by " + r.dashboardAnsweredBy;
-        if (key.alternates() && Objects.equals(r.fromUser, r.toUser)) {
-            return "the key of '" + r.fromUser + "' that dependents used was changed instead of the standby's "
-                    + "(fingerprint " + r.newFingerprint + by + "): it died at " + r.oldKeyExpiredAt + ", so the "
+        String by = t.dashboard().automated() ? "" : ", sent by " + r.dashboardAnsweredBy();
+        if (key.alternates() && Objects.equals(r.fromUser(), r.toUser())) {
+            return "the key of '" + r.fromUser() + "' that dependents used was changed instead of the standby's "
+                    + "(fingerprint " + r.newFingerprint() + by + "): it died at " + r.oldKeyExpiredAt() + ", so the "
                     + "new key goes to every dependent at once";
         }
         if (key.alternates()) {
-            return "the secret key of standby user '" + r.toUser + "' was changed (fingerprint " + r.newFingerprint + by
-                    + ") and is kept; the key of '" + r.fromUser + "' that dependents use keeps working";
+            return "the secret key of standby user '" + r.toUser() + "' was changed (fingerprint " + r.newFingerprint()
+                    + by + ") and is kept; the key of '" + r.fromUser() + "' that dependents use keeps working";
         }
-        return "the secret key was changed (fingerprint " + r.newFingerprint + by + "); the old key stopped "
-                + "working at " + r.oldKeyExpiredAt;
+        return "the secret key was changed (fingerprint " + r.newFingerprint() + by + "); the old key stopped "
+                + "working at " + r.oldKeyExpiredAt();
     }
 }

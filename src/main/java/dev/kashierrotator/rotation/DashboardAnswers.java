@@ -8,7 +8,6 @@ import dev.kashierrotator.rotation.RotationException.Refusal;
 import io.quarkus.logging.Log;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Optional;
 
 /**
@@ -45,46 +44,46 @@ final class DashboardAnswers {
                 .get(id)
                 .orElseThrow(() ->
                         new RotationException(Refusal.UNKNOWN, "Unknown rotation", "no rotation '" + id + "'", null));
-        if (newKey != null && !newKey.isBlank() && !r.state.isFinal()) {
+        if (newKey != null && !newKey.isBlank() && !r.state().isFinal()) {
             // The same key again (a retried request, a double click): it was taken once; answer alike.
             String fingerprint = Fingerprints.of(newKey.strip());
-            if (fingerprint.equals(r.newFingerprint)
-                    && keys.pending(r.keyId, r.id)
+            if (fingerprint.equals(r.newFingerprint())
+                    && keys.pending(r.keyId(), r.id())
                             .filter(k -> k.fingerprint().equals(fingerprint))
                             .isPresent()) {
                 return r;
             }
-            boolean keyStepWaits = r.state == RotationState.AWAITING_DASHBOARD
-                    && r.steps.stream()
-                            .anyMatch(s -> s.state == StepState.RUNNING
-                                    && StepName.valueOf(s.name).takesNewKey());
-            if (r.newFingerprint != null
-                    && !fingerprint.equals(r.newFingerprint)
-                    && (keyStepWaits || r.state != RotationState.AWAITING_DASHBOARD)) {
+            boolean keyStepWaits = r.state() == RotationState.AWAITING_DASHBOARD
+                    && r.steps().stream()
+                            .anyMatch(s -> s.state() == StepState.RUNNING
+                                    && StepName.valueOf(s.name()).takesNewKey());
+            if (r.newFingerprint() != null
+                    && !fingerprint.equals(r.newFingerprint())
+                    && (keyStepWaits || r.state() != RotationState.AWAITING_DASHBOARD)) {
                 throw new RotationException(
                         Refusal.CONFLICT,
                         "Already answered",
                         "rotation " + id + " already took the key of "
-                                + "fingerprint " + r.newFingerprint + " (answered by " + r.dashboardAnsweredBy
+                                + "fingerprint " + r.newFingerprint() + " (answered by " + r.dashboardAnsweredBy()
                                 + "), and "
                                 + "that is the one rolled out; if you made a second key in the dashboard, delete that one "
                                 + "(fingerprint " + fingerprint + ")",
                         id);
             }
         }
-        if (r.state != RotationState.AWAITING_DASHBOARD) {
+        if (r.state() != RotationState.AWAITING_DASHBOARD) {
             throw new RotationException(
                     Refusal.CONFLICT,
                     "Nothing to confirm",
-                    "rotation " + id + " is " + r.state + ", not waiting for a dashboard step",
+                    "rotation " + id + " is " + r.state() + ", not waiting for a dashboard step",
                     id);
         }
-        KeySpec key = inventory.key(r.keyId).orElseThrow();
-        Step step = r.steps.stream()
-                .filter(s -> s.state == StepState.RUNNING)
+        KeySpec key = inventory.key(r.keyId()).orElseThrow();
+        Step step = r.steps().stream()
+                .filter(s -> s.state() == StepState.RUNNING)
                 .findFirst()
                 .orElseThrow();
-        StepName name = StepName.valueOf(step.name);
+        StepName name = StepName.valueOf(step.name());
         if (name.takesNewKey() && (newKey == null || newKey.isBlank())) {
             throw RotationException.invalid(
                     Refusal.INVALID, "newKey", "required: step " + name + " waits for the new key", id);
@@ -96,15 +95,10 @@ final class DashboardAnswers {
         StoredKey staged = null;
         if (name.takesNewKey()) {
             staged = checked(r, key, newKey.strip(), now);
-            r.newFingerprint = staged.fingerprint();
-        } else if (!r.blockedBy.isEmpty()) {
-            // The person fixed the dependents that held only the old key: deliver to them again.
-            r.blockedBy = new ArrayList<>();
-        } else {
-            r.confirmedSteps.add(name.name());
         }
-        r.dashboardAnsweredBy = answeredBy;
-        r.dashboardAnsweredAt = now;
+        // A step that takes no key: the person fixed the dependents that held only the old key (they are
+        // delivered to again), or did what the step asked.
+        r.answered(name, staged == null ? null : staged.fingerprint(), answeredBy, now);
         try {
             // The record first, with check-and-set: of two racing answers only one gets past here, and only
             // that one stages its key.
@@ -118,16 +112,16 @@ final class DashboardAnswers {
                     id);
         }
         if (staged != null) {
-            keys.stagePending(key.id(), r.id, staged, "issued");
+            keys.stagePending(key.id(), r.id(), staged, "issued");
         }
-        Log.infof("rotation %s key %s: step %s answered by %s", id, r.keyId, name, answeredBy);
+        Log.infof("rotation %s key %s: step %s answered by %s", id, r.keyId(), name, answeredBy);
         runner.wakeIfIdle(id);
         return r;
     }
 
     /** The key a person sent, once it passed every check; the record notes whose key it turned out to be. */
     private StoredKey checked(Rotation r, KeySpec key, String value, Instant now) {
-        String id = r.id;
+        String id = r.id();
         if (!value.matches(key.isPaymentKey() ? PAYMENT_KEY_SHAPE : SECRET_KEY_SHAPE)) {
             throw RotationException.invalid(
                     Refusal.INVALID,
@@ -140,11 +134,11 @@ final class DashboardAnswers {
                     id);
         }
         String fingerprint = Fingerprints.of(value);
-        if (fingerprint.equals(r.oldFingerprint)) {
+        if (fingerprint.equals(r.oldFingerprint())) {
             throw RotationException.invalid(
                     Refusal.UNPROCESSABLE, "newKey", "is the key being replaced, not a new one", id);
         }
-        for (long v = r.oldVersion - 1; v >= Math.max(1, r.oldVersion - 4); v--) {
+        for (long v = r.oldVersion() - 1; v >= Math.max(1, r.oldVersion() - 4); v--) {
             // Most likely the standby user's key, still valid but never changed: that rotates nothing.
             long version = v;
             if (keys.version(key.id(), v)
@@ -171,18 +165,17 @@ final class DashboardAnswers {
         }
         String user = null;
         if (key.alternates()) {
-            user = r.toUser;
+            user = r.toUser();
             if (liveKeyDied(key, r)) {
                 // The person changed the key dependents use (the wrong user, or someone else did): the new key
                 // is that user's, the standby's old key still works, and every dependent holds a dead key.
                 // Nothing to stage any more: rush it to all of them at once.
-                user = r.fromUser;
-                r.toUser = r.fromUser;
-                r.oldKeyExpiredAt = now;
+                user = r.fromUser();
+                r.liveUserChanged(now);
                 Log.warnf(
                         "rotation %s key %s: the key of user '%s' that dependents use no longer works; the new "
                                 + "key is taken as the key of '%s' and rolled out to all waves at once",
-                        id, r.keyId, r.fromUser, r.fromUser);
+                        id, r.keyId(), r.fromUser(), r.fromUser());
             }
         }
         return StoredKey.of(value, Optional.empty(), now).withUser(user);
@@ -190,7 +183,7 @@ final class DashboardAnswers {
 
     /** Whether Kashier now rejects the key an alternating rotation started from (the live one). */
     private boolean liveKeyDied(KeySpec key, Rotation r) {
-        Optional<StoredKey> live = keys.version(key.id(), r.oldVersion);
+        Optional<StoredKey> live = keys.version(key.id(), r.oldVersion());
         try {
             return live.isPresent()
                     && !kashier.acceptsSecretKey(key.mode(), live.get().value());

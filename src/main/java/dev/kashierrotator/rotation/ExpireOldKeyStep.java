@@ -2,8 +2,6 @@ package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Rotation.StepState;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,38 +31,35 @@ final class ExpireOldKeyStep implements RotationStep {
         }
         Dashboard dashboard = t.dashboard();
         // A person's answer is this step's "done": it is not asked again.
-        boolean done = !dashboard.automated() && r.confirmedSteps.contains(StepName.EXPIRE_OLD_KEY.name());
+        boolean done = !dashboard.automated() && r.confirmedSteps().contains(StepName.EXPIRE_OLD_KEY.name());
         t.leases().fence(hold);
         if (!key.isPaymentKey()) {
             // Alternating users: changing the previous user's key kills the (leaked) old one; the new value
             // is thrown away, and changed again when that user's turn comes.
-            if (Objects.equals(r.fromUser, r.toUser)) {
+            if (Objects.equals(r.fromUser(), r.toUser())) {
                 // The person changed the live user's key at CHANGE_SECRET_KEY: the old key died then, and
                 // changing that user's key again would kill the new one.
-                return new StepOutcome.Done("the key of user '" + r.fromUser + "' died when it was changed at "
+                return new StepOutcome.Done("the key of user '" + r.fromUser() + "' died when it was changed at "
                         + "CHANGE_SECRET_KEY; not changed again");
             }
             if (!done) {
-                dashboard.expireSecretKey(key, r.fromUser);
+                dashboard.expireSecretKey(key, r.fromUser());
             }
             expired(r);
             return new StepOutcome.Done(
-                    "changed the key of user '" + r.fromUser + "' on the dashboard: the old key " + "is dead");
+                    "changed the key of user '" + r.fromUser() + "' on the dashboard: the old key " + "is dead");
         }
         if (!done) {
-            dashboard.deletePaymentKey(key, r.oldKashierKeyId, r.oldFingerprint);
+            dashboard.deletePaymentKey(key, r.oldKashierKeyId(), r.oldFingerprint());
         }
         expired(r);
-        return new StepOutcome.Done((dashboard.automated() ? "deleted" : r.dashboardAnsweredBy + " deleted")
-                + " the previous payment key (fingerprint " + r.oldFingerprint + ") in the " + key.mode()
+        return new StepOutcome.Done((dashboard.automated() ? "deleted" : r.dashboardAnsweredBy() + " deleted")
+                + " the previous payment key (fingerprint " + r.oldFingerprint() + ") in the " + key.mode()
                 + " dashboard");
     }
 
     private void expired(Rotation r) {
-        r.oldKeyExpiredAt =
-                Objects.requireNonNullElse(r.oldKeyExpiredAt, t.clock().instant());
-        r.triggerToOldKeyExpiredMs =
-                Duration.between(r.createdAt, r.oldKeyExpiredAt).toMillis();
+        r.oldKeyDied(t.clock().instant());
     }
 
     /**
@@ -74,7 +69,7 @@ final class ExpireOldKeyStep implements RotationStep {
      * revoke-first, whose expiry comes before the rollout on purpose.
      */
     private Optional<StepOutcome> holdForStragglers(Rotation r, KeySpec key, Hold hold) {
-        if (r.step(StepName.ROLLOUT).state != StepState.DONE) {
+        if (r.step(StepName.ROLLOUT).state() != StepState.DONE) {
             return Optional.empty();
         }
         List<String> before = r.stragglers();
@@ -84,10 +79,10 @@ final class ExpireOldKeyStep implements RotationStep {
         t.distributor().forgetFailures(before);
         StoredKey current = t.keys()
                 .current(key.id())
-                .filter(k -> k.fingerprint().equals(r.newFingerprint))
-                .orElseThrow(() -> new StepFailed("Vault does not serve the new key " + r.newFingerprint));
-        Delivery delivery =
-                Delivery.rotated(r.id, key, current, t.keys().mount(), t.keys().path(key.id()));
+                .filter(k -> k.fingerprint().equals(r.newFingerprint()))
+                .orElseThrow(() -> new StepFailed("Vault does not serve the new key " + r.newFingerprint()));
+        Delivery delivery = Delivery.rotated(
+                r.id(), key, current, t.keys().mount(), t.keys().path(key.id()));
         try {
             t.distributor()
                     .distribute(
@@ -104,7 +99,7 @@ final class ExpireOldKeyStep implements RotationStep {
         if (behind.isEmpty()) {
             return Optional.empty();
         }
-        r.blockedBy = new ArrayList<>(behind);
+        r.blockedBy(behind);
         return Optional.of(new StepOutcome.AwaitsPerson(
                 new Dashboard.NeedsPerson(Instructions.stragglers(r, key, behind, r.errorsOf(behind)))));
     }

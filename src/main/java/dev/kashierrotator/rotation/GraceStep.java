@@ -24,13 +24,14 @@ final class GraceStep implements RotationStep {
     @Override
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
         Instant now = t.clock().instant();
-        if (r.graceUntil != null && now.isBefore(r.graceUntil)) {
+        if (r.graceUntil() != null && now.isBefore(r.graceUntil())) {
             return new StepOutcome.WaitUntil(
-                    r.graceUntil,
+                    r.graceUntil(),
                     "previous key "
-                            + Objects.requireNonNullElse(r.oldKashierKeyId, r.oldFingerprint) + " stays valid until "
-                            + r.graceUntil);
+                            + Objects.requireNonNullElse(r.oldKashierKeyId(), r.oldFingerprint())
+                            + " stays valid until "
+                            + r.graceUntil());
         }
-        return new StepOutcome.Done("grace ended at " + r.graceUntil);
+        return new StepOutcome.Done("grace ended at " + r.graceUntil());
     }
 }

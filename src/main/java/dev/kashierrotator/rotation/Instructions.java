@@ -16,16 +16,16 @@ final class Instructions {
     /** The whole message a person reads for a step that waits for them: what to do, and what follows. */
     static String forPerson(Dashboard.NeedsPerson asked, Rotation r, KeySpec key, StepName step) {
         String next = next(r, key, step);
-        return (asked.getMessage() + (next.isEmpty() ? "" : " " + next)).replace("{id}", r.id);
+        return (asked.getMessage() + (next.isEmpty() ? "" : " " + next)).replace("{id}", r.id());
     }
 
     /** Before an expiry: dependents that still hold only the old key. */
     static String stragglers(Rotation r, KeySpec key, List<String> behind, String errors) {
         return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + ": the old key (fingerprint "
-                + r.oldFingerprint + ") is NOT expired: dependent(s) " + String.join(", ", behind) + " still hold "
+                + r.oldFingerprint() + ") is NOT expired: dependent(s) " + String.join(", ", behind) + " still hold "
                 + "only it (" + errors + "). Nothing to do in the Kashier dashboard. Fix those dependents, then "
                 + "answer with an empty body: POST /api/v1/rotations/{id}/confirm {}. Next: the service delivers the "
-                + "new key (fingerprint " + r.newFingerprint + ") to them again and expires the old key only once "
+                + "new key (fingerprint " + r.newFingerprint() + ") to them again and expires the old key only once "
                 + "every dependent reports the new one.";
     }
 
@@ -34,22 +34,23 @@ final class Instructions {
      * that could not be given the new key.
      */
     static String stranded(Rotation r, KeySpec key, List<String> behind, String errors) {
-        String whose = key.isPaymentKey() ? "" : " (user '" + (key.alternates() ? r.toUser : key.user()) + "')";
+        String whose = key.isPaymentKey() ? "" : " (user '" + (key.alternates() ? r.toUser() : key.user()) + "')";
         return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + whose + ": dependent(s) "
                 + String.join(", ", behind) + " could not be given the new key (fingerprint "
-                + r.newFingerprint + ": " + errors + ") and hold the old one, which Kashier no longer accepts. "
+                + r.newFingerprint() + ": " + errors + ") and hold the old one, which Kashier no longer accepts. "
                 + "Nothing to do in the Kashier dashboard. Fix those dependents, then answer with an empty body: "
                 + "POST /api/v1/rotations/{id}/confirm {}. Next: the service delivers the new key to them again; "
                 + "dependents already on it are not touched.";
     }
 
     static String next(Rotation r, KeySpec key, StepName step) {
-        if (!r.blockedBy.isEmpty()) {
+        if (!r.blockedBy().isEmpty()) {
             // Waiting for dependents to be fixed: that message says all there is.
             return "";
         }
-        long dependents = r.waves.stream().mapToLong(w -> w.dependents.size()).sum();
-        String fleet = dependents + " dependent(s) in " + r.waves.size() + " wave(s)";
+        long dependents =
+                r.waves().stream().mapToLong(w -> w.dependents().size()).sum();
+        String fleet = dependents + " dependent(s) in " + r.waves().size() + " wave(s)";
         List<StepName> plan = r.plan();
         boolean revokeFirst = plan.indexOf(StepName.EXPIRE_OLD_KEY) >= 0
                 && plan.indexOf(StepName.EXPIRE_OLD_KEY) < plan.indexOf(StepName.ROLLOUT);
@@ -57,28 +58,31 @@ final class Instructions {
             case ISSUE_NEW_KEY ->
                 "Next: the service keeps the key in Vault where readers of the key "
                         + "path cannot see it yet, rolls it out to " + fleet
-                        + (r.emergency ? " at once" : ", wave by wave")
+                        + (r.emergency() ? " at once" : ", wave by wave")
                         + ", and waits until each reports it. "
                         + (revokeFirst
                                 ? "Revoke-first: right after your answer you are asked to delete the old key "
-                                        + "(fingerprint " + r.oldFingerprint + "), before the rollout."
-                                : r.emergency
+                                        + "(fingerprint " + r.oldFingerprint() + "), before the rollout."
+                                : r.emergency()
                                         ? "Then, with no grace, you are asked to delete the old key (fingerprint "
-                                                + r.oldFingerprint + ")."
-                                        : "Then the old key (fingerprint " + r.oldFingerprint + ") stays valid for the "
+                                                + r.oldFingerprint() + ")."
+                                        : "Then the old key (fingerprint " + r.oldFingerprint()
+                                                + ") stays valid for the "
                                                 + "grace period (" + Durations.format(key.grace())
                                                 + ") and you are asked to delete it.");
             case CHANGE_SECRET_KEY ->
                 key.alternates()
-                        ? "Next: the new key of '" + r.toUser + "' is rolled out to " + fleet
-                                + (r.emergency ? " at once" : ", wave by wave") + "; once every dependent reports it, "
-                                + "Vault serves it and '" + r.fromUser + "' becomes the standby user, whose key is "
+                        ? "Next: the new key of '" + r.toUser() + "' is rolled out to " + fleet
+                                + (r.emergency() ? " at once" : ", wave by wave")
+                                + "; once every dependent reports it, "
+                                + "Vault serves it and '" + r.fromUser() + "' becomes the standby user, whose key is "
                                 + "changed at the next rotation."
                                 + (revokeFirst
                                         ? " Revoke-first: right after your answer you are asked to kill the key "
-                                                + "of '" + r.fromUser + "', before the rollout."
-                                        : r.emergency
-                                                ? " Then you are asked to kill the leaked key of '" + r.fromUser + "'."
+                                                + "of '" + r.fromUser() + "', before the rollout."
+                                        : r.emergency()
+                                                ? " Then you are asked to kill the leaked key of '" + r.fromUser()
+                                                        + "'."
                                                 : "")
                         : "Next: Vault serves the new key at once and all " + fleet + " get it at the same time; the "
                                 + "exposure window (old key dead until the last dependent confirmed) is recorded.";
@@ -86,8 +90,9 @@ final class Instructions {
                 revokeFirst
                         ? "Revoke-first: dependents still use this key and fail until the rollout, which starts right "
                                 + "after your answer (all " + fleet + " at once), reaches them."
-                        : "Every one of the " + fleet + " confirmed the new key (fingerprint " + r.newFingerprint + ")"
-                                + (r.emergency ? "" : " and the grace period is over")
+                        : "Every one of the " + fleet + " confirmed the new key (fingerprint " + r.newFingerprint()
+                                + ")"
+                                + (r.emergency() ? "" : " and the grace period is over")
                                 + ", so nothing uses the old key. "
                                 + "Next: the rotation completes.";
             default -> "";

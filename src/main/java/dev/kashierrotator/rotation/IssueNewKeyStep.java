@@ -22,31 +22,29 @@ final class IssueNewKeyStep implements RotationStep {
 
     @Override
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
-        Optional<StoredKey> kept = t.keys().pending(key.id(), r.id);
+        Optional<StoredKey> kept = t.keys().pending(key.id(), r.id());
         if (kept.isPresent()) {
-            r.newFingerprint = kept.get().fingerprint();
-            r.newKashierKeyId = kept.get().kashierKeyId().orElse(null);
+            r.newKey(kept.get().fingerprint(), kept.get().kashierKeyId().orElse(null));
             if (!t.dashboard().automated()) {
-                return new StepOutcome.Done("the new payment API key sent by " + r.dashboardAnsweredBy
-                        + " (fingerprint " + r.newFingerprint + ") is kept under label 'issued'");
+                return new StepOutcome.Done("the new payment API key sent by " + r.dashboardAnsweredBy()
+                        + " (fingerprint " + r.newFingerprint() + ") is kept under label 'issued'");
             }
-            return new StepOutcome.Done("payment API key " + Objects.requireNonNullElse(r.newKashierKeyId, "")
-                    + " (fingerprint " + r.newFingerprint + ") was already issued and kept; not issuing another");
+            return new StepOutcome.Done("payment API key " + Objects.requireNonNullElse(r.newKashierKeyId(), "")
+                    + " (fingerprint " + r.newFingerprint() + ") was already issued and kept; not issuing another");
         }
         t.leases().fence(hold);
         if (!t.dashboard().automated()) {
             // An answer recorded but never kept (a crash between the two) is asked for again.
-            r.newFingerprint = null;
+            r.forgetUnkeptAnswer();
         }
         String cleaned = again && t.dashboard().automated() ? deleteOrphans(r, key) : "";
         IssuedKey issued = t.dashboard().issuePaymentKey(key);
         StoredKey fresh =
                 StoredKey.of(issued.value(), issued.kashierKeyId(), t.clock().instant());
-        t.keys().stagePending(key.id(), r.id, fresh, "issued");
-        r.newFingerprint = fresh.fingerprint();
-        r.newKashierKeyId = issued.kashierKeyId().orElse(null);
-        return new StepOutcome.Done(cleaned + "issued payment API key " + r.newKashierKeyId + " (fingerprint "
-                + r.newFingerprint + ") on the " + key.mode() + " dashboard of " + key.mid()
+        t.keys().stagePending(key.id(), r.id(), fresh, "issued");
+        r.newKey(fresh.fingerprint(), issued.kashierKeyId().orElse(null));
+        return new StepOutcome.Done(cleaned + "issued payment API key " + r.newKashierKeyId() + " (fingerprint "
+                + r.newFingerprint() + ") on the " + key.mode() + " dashboard of " + key.mid()
                 + "; kept under label 'issued'");
     }
 
@@ -56,7 +54,7 @@ final class IssueNewKeyStep implements RotationStep {
      * this step first started and that no key of the inventory holds, so only one new key stays active.
      */
     private String deleteOrphans(Rotation r, KeySpec key) {
-        java.time.Instant since = r.step(StepName.ISSUE_NEW_KEY).startedAt.minusSeconds(1);
+        java.time.Instant since = r.step(StepName.ISSUE_NEW_KEY).startedAt().minusSeconds(1);
         List<String> held = new ArrayList<>();
         for (KeySpec other : t.inventory().keys()) {
             if (other.isPaymentKey() && other.mid().equals(key.mid()) && other.mode() == key.mode()) {

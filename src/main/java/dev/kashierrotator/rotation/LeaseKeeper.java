@@ -132,7 +132,7 @@ final class LeaseKeeper {
     private void look(String id, Hold hold, Watcher watcher) {
         Optional<Rotation> record = rotations.get(id);
         boolean idle = !hold.running.get();
-        if (!hold.abortSeen && record.map(r -> r.abortRequestedAt != null).orElse(false)) {
+        if (!hold.abortSeen && record.map(r -> r.abortRequestedAt() != null).orElse(false)) {
             hold.abortSeen = true;
             if (idle) {
                 // Idle (in grace, a backoff, a person's step) and someone asked to abort: act now.
@@ -142,13 +142,14 @@ final class LeaseKeeper {
         Optional<Instant> waiting = watcher.awaitingSince(id);
         if (idle
                 && waiting.isPresent()
-                && record.map(r -> r.dashboardAnsweredAt != null && r.dashboardAnsweredAt.isAfter(waiting.get()))
+                && record.map(r -> r.dashboardAnsweredAt() != null
+                                && r.dashboardAnsweredAt().isAfter(waiting.get()))
                         .orElse(false)) {
             // Answered through another replica.
             watcher.wake(id);
         }
         if (stalled(hold.running.get(), waiting.isPresent(), hold.idleSince, hold.wakeAt, clock.instant(), ttl)
-                && record.map(r -> !r.state.isFinal()).orElse(false)) {
+                && record.map(r -> !r.state().isFinal()).orElse(false)) {
             // Held (the lease is renewed) but nobody works on it and nothing is due to: without this, no
             // replica would ever take it over. Should not happen; counted and alerted.
             Log.warnf("rotation %s: held but idle since %s with nothing scheduled; resuming it", id, hold.idleSince);

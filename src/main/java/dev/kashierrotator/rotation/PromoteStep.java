@@ -21,16 +21,16 @@ final class PromoteStep implements RotationStep {
     @Override
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
         StoredKey current = t.keys().current(key.id()).orElseThrow(() -> new StepFailed("the key vanished from Vault"));
-        if (current.fingerprint().equals(r.newFingerprint)) {
-            r.newVersion = current.version();
+        if (current.fingerprint().equals(r.newFingerprint())) {
+            r.promoted(current.version());
         } else {
             t.leases().fence(hold);
-            StoredKey stored = t.keys().promote(key.id(), t.pending(r), r.oldVersion);
-            r.newVersion = stored.version();
+            StoredKey stored = t.keys().promote(key.id(), t.pending(r), r.oldVersion());
+            r.promoted(stored.version());
         }
         t.keys().clearPending(key.id());
         return new StepOutcome.Done(t.keys().mount() + "/" + t.keys().path(key.id()) + " is now version "
-                + r.newVersion
-                + (key.isPaymentKey() ? " (new key); version " + r.oldVersion + " keeps the previous key" : ""));
+                + r.newVersion()
+                + (key.isPaymentKey() ? " (new key); version " + r.oldVersion() + " keeps the previous key" : ""));
     }
 }

@@ -28,20 +28,20 @@ final class RecordWriter {
         // it is serialised.
         hold.write(() -> {
             if (hold.lost) {
-                throw new LeaseLost("the lease on key " + r.keyId + " was taken over");
+                throw new LeaseLost("the lease on key " + r.keyId() + " was taken over");
             }
             r.touch(clock.instant());
             try {
                 rotations.update(r);
             } catch (StaleWriteException e) {
                 // Either another replica took the rotation over, or someone asked to abort it.
-                Rotation stored = rotations.get(r.id).orElse(null);
+                Rotation stored = rotations.get(r.id()).orElse(null);
                 if (stored == null
-                        || !instanceId.equals(stored.owner)
-                        || stored.epoch != hold.claim().epoch()
-                        || stored.abortRequestedAt == null) {
+                        || !instanceId.equals(stored.owner())
+                        || stored.epoch() != hold.claim().epoch()
+                        || stored.abortRequestedAt() == null) {
                     hold.lost = true;
-                    throw new LeaseLost("another replica wrote rotation " + r.id);
+                    throw new LeaseLost("another replica wrote rotation " + r.id());
                 }
                 r.takeAbortRequest(stored);
                 rotations.update(r);
@@ -60,7 +60,7 @@ final class RecordWriter {
         } catch (PassingFailure e) {
             Log.warnf(
                     "rotation %s key %s: progress not recorded (%s); the rollout goes on",
-                    r.id, r.keyId, e.getMessage());
+                    r.id(), r.keyId(), e.getMessage());
         }
     }
 

@@ -1,11 +1,8 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.KeySpec;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -27,8 +24,10 @@ final class RolloutStep implements RotationStep {
 
     @Override
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
-        Instant started = r.step(StepName.ROLLOUT).startedAt;
-        if (started != null && r.dashboardAnsweredAt != null && r.dashboardAnsweredAt.isAfter(started)) {
+        Instant started = r.step(StepName.ROLLOUT).startedAt();
+        if (started != null
+                && r.dashboardAnsweredAt() != null
+                && r.dashboardAnsweredAt().isAfter(started)) {
             // A person answered while this rollout waited for them: they fixed the dependents it could not reach.
             t.distributor().forgetFailures(r.stragglers());
         }
@@ -36,7 +35,7 @@ final class RolloutStep implements RotationStep {
         try {
             // A single-user secret key's old value is already dead: no time for staging.
             boolean allAtOnce =
-                    (!key.isPaymentKey() && (!key.alternates() || r.oldKeyExpiredAt != null)) || r.emergency;
+                    (!key.isPaymentKey() && (!key.alternates() || r.oldKeyExpiredAt() != null)) || r.emergency();
             Optional<Instant> soak = t.distributor()
                     .distribute(
                             r,
@@ -47,12 +46,12 @@ final class RolloutStep implements RotationStep {
                             () -> AbortRules.pending(r, hold));
             if (soak.isPresent()) {
                 // Between waves: no worker waits out the soak; the runner runs this step again when it ends.
-                long done = r.waves.stream()
-                        .filter(w -> w.state == Rotation.StepState.DONE)
+                long done = r.waves().stream()
+                        .filter(w -> w.state() == Rotation.StepState.DONE)
                         .count();
                 return new StepOutcome.WaitUntil(
                         soak.get(),
-                        done + " of " + r.waves.size() + " wave(s) confirmed fingerprint " + r.newFingerprint
+                        done + " of " + r.waves().size() + " wave(s) confirmed fingerprint " + r.newFingerprint()
                                 + "; the next wave starts after the soak, at " + soak.get());
             }
         } catch (Distributor.RolloutFailedException e) {
@@ -66,64 +65,55 @@ final class RolloutStep implements RotationStep {
             // No way back: the old key is dead. Failing would leave these dependents on it with nobody
             // told what to do; wait for a person to fix them, then deliver again.
             List<String> behind = r.stragglers();
-            r.blockedBy = new ArrayList<>(behind);
+            r.blockedBy(behind);
             return new StepOutcome.AwaitsPerson(
                     new Dashboard.NeedsPerson(Instructions.stranded(r, key, behind, r.errorsOf(behind))));
         }
-        if (!key.isPaymentKey() && r.oldKeyExpiredAt != null) {
-            Instant lastConfirmed = r.waves.stream()
-                    .flatMap(w -> w.dependents.stream())
-                    .map(d -> d.confirmedAt)
-                    .filter(Objects::nonNull)
-                    .max(Instant::compareTo)
-                    .orElse(t.clock().instant());
-            r.exposureWindowMs = Math.max(
-                    0, Duration.between(r.oldKeyExpiredAt, lastConfirmed).toMillis());
+        if (!key.isPaymentKey()) {
+            r.measureExposure(t.clock().instant());
         }
-        long confirmed = r.waves.stream()
-                .flatMap(w -> w.dependents.stream())
-                .filter(d -> d.state == Rotation.DependentState.CONFIRMED)
-                .count();
-        return new StepOutcome.Done(confirmed + " dependent(s) in " + r.waves.size() + " wave(s) confirmed fingerprint "
-                + r.newFingerprint
-                + (r.exposureWindowMs == null ? "" : "; exposure window " + r.exposureWindowMs + " ms"));
+        long confirmed = r.confirmed();
+        return new StepOutcome.Done(
+                confirmed + " dependent(s) in " + r.waves().size() + " wave(s) confirmed fingerprint "
+                        + r.newFingerprint()
+                        + (r.exposureWindowMs() == null ? "" : "; exposure window " + r.exposureWindowMs() + " ms"));
     }
 
     /** The new key, from where this kind of rotation keeps it, and for payment keys the old one beside it. */
     private Delivery delivery(Rotation r, KeySpec key, Hold hold) {
         KeyStore keys = t.keys();
-        if (key.isPaymentKey() && r.emergency) {
+        if (key.isPaymentKey() && r.emergency()) {
             // No grace in an emergency: dependents are not handed the old key to keep accepting.
             StoredKey fresh = t.pending(r);
-            return Delivery.rotated(r.id, key, fresh, keys.mount(), keys.pendingPath(key.id()));
+            return Delivery.rotated(r.id(), key, fresh, keys.mount(), keys.pendingPath(key.id()));
         }
         if (key.isPaymentKey()) {
-            if (r.graceUntil == null) {
-                r.graceUntil = t.clock().instant().plus(key.grace());
+            if (r.graceUntil() == null) {
+                r.graceUntil(t.clock().instant().plus(key.grace()));
                 t.writer().save(r, hold);
             }
             StoredKey fresh = t.pending(r);
-            StoredKey old = keys.version(key.id(), r.oldVersion)
+            StoredKey old = keys.version(key.id(), r.oldVersion())
                     .orElseThrow(() -> new StepFailed(
-                            "the previous key (version " + r.oldVersion + ") is no longer readable in Vault"));
+                            "the previous key (version " + r.oldVersion() + ") is no longer readable in Vault"));
             return new Delivery(
-                    r.id,
+                    r.id(),
                     Delivery.ROTATED,
                     key,
                     fresh,
                     Optional.of(old),
-                    Optional.of(r.graceUntil),
+                    Optional.of(r.graceUntil()),
                     keys.mount(),
                     keys.pendingPath(key.id()),
                     fresh.version());
         }
         if (key.alternates()) {
             StoredKey fresh = t.pending(r);
-            return Delivery.rotated(r.id, key, fresh, keys.mount(), keys.pendingPath(key.id()));
+            return Delivery.rotated(r.id(), key, fresh, keys.mount(), keys.pendingPath(key.id()));
         }
         StoredKey fresh = keys.current(key.id())
-                .filter(k -> k.fingerprint().equals(r.newFingerprint))
-                .orElseThrow(() -> new StepFailed("Vault does not hold the new key " + r.newFingerprint));
-        return Delivery.rotated(r.id, key, fresh, keys.mount(), keys.path(key.id()));
+                .filter(k -> k.fingerprint().equals(r.newFingerprint()))
+                .orElseThrow(() -> new StepFailed("Vault does not hold the new key " + r.newFingerprint()));
+        return Delivery.rotated(r.id(), key, fresh, keys.mount(), keys.path(key.id()));
     }
 }

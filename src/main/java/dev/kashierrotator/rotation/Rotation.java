@@ -1,20 +1,38 @@
 package dev.kashierrotator.rotation;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.RolloutPolicy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * The record of one rotation, as persisted in Vault and returned by the API (docs/api.md shape plus a
- * few fields of our own). It holds fingerprints and dashboard ids, never a key value. Only the
- * engine ({@link RotationEngine} and its parts) changes it, and every change is written with check-and-set.
+ * few fields of our own). It holds fingerprints and dashboard ids, never a key value.
+ *
+ * <p>Its state is private: the engine's parts change it through the methods below, each named for what
+ * happened (a key was issued, a person answered, an abort was asked for), and the rules that go with each
+ * change live here with it (who may leave the dashboard wait, how long the old key was exposed, which steps a
+ * failure skips). Every change is written with check-and-set by {@link RecordWriter}. Jackson reads and writes
+ * the fields directly (the Vault document, schema {@code 2}); the API answers with {@code api.RotationView}.
  */
+@JsonAutoDetect(
+        fieldVisibility = Visibility.ANY,
+        getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE,
+        setterVisibility = Visibility.NONE,
+        creatorVisibility = Visibility.NONE)
 @JsonPropertyOrder({
     "id",
     "keyId",
@@ -32,74 +50,74 @@ import java.util.stream.Collectors;
 })
 public class Rotation {
 
-    public String id;
-    public String keyId;
+    private String id;
+    private String keyId;
     /** {@code scheduled}, {@code manual} or {@code emergency}. */
-    public String trigger;
+    private String trigger;
 
-    public String requestedBy;
-    public String reason;
-    public RotationState state;
-    public String oldFingerprint;
-    public String newFingerprint;
-    public List<Step> steps = new ArrayList<>();
-    public List<Wave> waves = new ArrayList<>();
-    public Instant createdAt;
-    public Instant updatedAt;
-    public String error;
+    private String requestedBy;
+    private String reason;
+    private RotationState state;
+    private String oldFingerprint;
+    private String newFingerprint;
+    private List<Step> steps = new ArrayList<>();
+    private List<Wave> waves = new ArrayList<>();
+    private Instant createdAt;
+    private Instant updatedAt;
+    private String error;
 
-    public String mid;
-    public String mode;
-    public String kind;
+    private String mid;
+    private String mode;
+    private String kind;
     /** Vault version of the key this rotation replaces. */
-    public long oldVersion;
+    private long oldVersion;
     /** Vault version of the new key once promoted. */
-    public Long newVersion;
+    private Long newVersion;
 
-    public String oldKashierKeyId;
-    public String newKashierKeyId;
+    private String oldKashierKeyId;
+    private String newKashierKeyId;
     /** When the old key stopped working on Kashier's side. */
-    public Instant oldKeyExpiredAt;
+    private Instant oldKeyExpiredAt;
     /** Until when the previous payment key stays valid. */
-    public Instant graceUntil;
+    private Instant graceUntil;
     /** Secret keys: milliseconds from the old key's death to the last dependent confirming the new one. */
-    public Long exposureWindowMs;
+    private Long exposureWindowMs;
     /** Alternating users: the dashboard user of the key being replaced, and of the new key. */
-    public String fromUser;
+    private String fromUser;
 
-    public String toUser;
+    private String toUser;
     /** Emergency: all waves at once, no soak, no grace. */
-    public boolean emergency;
+    private boolean emergency;
     /** Emergency order: {@code push-first} (distribute, then expire) or {@code revoke-first} (expire, then distribute). */
-    public String order;
+    private String order;
     /** Milliseconds from the request to the old key being expired on Kashier's side. */
-    public Long triggerToOldKeyExpiredMs;
+    private Long triggerToOldKeyExpiredMs;
     /** Since when the rotation waits for a person to answer a dashboard step. */
-    public Instant awaitingDashboardSince;
+    private Instant awaitingDashboardSince;
     /** Steps a person confirmed as done in the dashboard (for steps that take no key). */
-    public List<String> confirmedSteps = new ArrayList<>();
+    private List<String> confirmedSteps = new ArrayList<>();
     /**
      * Dependents known to hold only the old key when the rotation needs them on the new one (before the
      * old key may expire, or after a single-user secret key's change): the rotation waits for a person to
      * fix them and answer, then delivers to them again.
      */
-    public List<String> blockedBy = new ArrayList<>();
+    private List<String> blockedBy = new ArrayList<>();
     /** Who answered the last dashboard step, and when. */
-    public String dashboardAnsweredBy;
+    private String dashboardAnsweredBy;
 
-    public Instant dashboardAnsweredAt;
+    private Instant dashboardAnsweredAt;
     /** Who asked to abort, and when; the replica running the rotation then rolls it back. */
-    public String abortRequestedBy;
+    private String abortRequestedBy;
 
-    public Instant abortRequestedAt;
-    public String abortReason;
+    private Instant abortRequestedAt;
+    private String abortReason;
     /** Why an abort that was asked for could no longer be honoured (the old key had died meanwhile). */
-    public String abortRefusal;
+    private String abortRefusal;
 
     /** The replica running the rotation. */
-    public String owner;
+    private String owner;
     /** Epoch of the claim under which {@link #owner} runs it; grows with every takeover. */
-    public long epoch;
+    private long epoch;
 
     /**
      * The record's own lock, private so no other class can take it: rollout threads record outcomes and the
@@ -110,13 +128,186 @@ public class Rotation {
 
     /** KV v2 version of this record, for check-and-set; not part of the record itself. */
     @JsonIgnore
-    public long storeVersion;
+    private long storeVersion;
 
     /**
      * Why a rollback that is under way started (a failed wave); null for an abort, whose request says
      * who and why. Kept so that a rollback cut short is finished with its cause by whoever resumes it.
      */
-    public String rollBackCause;
+    private String rollBackCause;
+
+    /** For Jackson, which reads the document into the fields; a new rotation is {@link #planned}. */
+    Rotation() {}
+
+    // What the record says; each of these is read by the engine, the API view and the tests.
+
+    public String id() {
+        return id;
+    }
+
+    public String keyId() {
+        return keyId;
+    }
+
+    public String trigger() {
+        return trigger;
+    }
+
+    public String requestedBy() {
+        return requestedBy;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    public RotationState state() {
+        return state;
+    }
+
+    public String oldFingerprint() {
+        return oldFingerprint;
+    }
+
+    public String newFingerprint() {
+        return newFingerprint;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public Instant updatedAt() {
+        return updatedAt;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public String mid() {
+        return mid;
+    }
+
+    public String mode() {
+        return mode;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public long oldVersion() {
+        return oldVersion;
+    }
+
+    public Long newVersion() {
+        return newVersion;
+    }
+
+    public String oldKashierKeyId() {
+        return oldKashierKeyId;
+    }
+
+    public String newKashierKeyId() {
+        return newKashierKeyId;
+    }
+
+    public Instant oldKeyExpiredAt() {
+        return oldKeyExpiredAt;
+    }
+
+    public Instant graceUntil() {
+        return graceUntil;
+    }
+
+    public Long exposureWindowMs() {
+        return exposureWindowMs;
+    }
+
+    public String fromUser() {
+        return fromUser;
+    }
+
+    public String toUser() {
+        return toUser;
+    }
+
+    public boolean emergency() {
+        return emergency;
+    }
+
+    public String order() {
+        return order;
+    }
+
+    public Long triggerToOldKeyExpiredMs() {
+        return triggerToOldKeyExpiredMs;
+    }
+
+    public Instant awaitingDashboardSince() {
+        return awaitingDashboardSince;
+    }
+
+    public String dashboardAnsweredBy() {
+        return dashboardAnsweredBy;
+    }
+
+    public Instant dashboardAnsweredAt() {
+        return dashboardAnsweredAt;
+    }
+
+    public String abortRequestedBy() {
+        return abortRequestedBy;
+    }
+
+    public Instant abortRequestedAt() {
+        return abortRequestedAt;
+    }
+
+    public String abortReason() {
+        return abortReason;
+    }
+
+    public String abortRefusal() {
+        return abortRefusal;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    public long storeVersion() {
+        return storeVersion;
+    }
+
+    public String rollBackCause() {
+        return rollBackCause;
+    }
+
+    /** The steps, planned and (once one starts) the rollback; read only. */
+    public List<Step> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    /** The waves of dependents in order; read only (their outcomes change through this record's methods). */
+    public List<Wave> waves() {
+        return Collections.unmodifiableList(waves);
+    }
+
+    /** Steps a person confirmed as done in the dashboard (for steps that take no key). */
+    public List<String> confirmedSteps() {
+        return Collections.unmodifiableList(confirmedSteps);
+    }
+
+    /** Dependents the rotation waits on a person to fix. */
+    public List<String> blockedBy() {
+        return Collections.unmodifiableList(blockedBy);
+    }
 
     /**
      * A deep copy, taken under the record's lock: the writer serialises the copy, so rollout threads are
@@ -346,19 +537,361 @@ public class Rotation {
         }
     }
 
+    // What happens to a rotation, in the order it usually happens. Only the engine's parts call these.
+
+    /**
+     * A rotation of this key, from the version it replaces, as asked for, with the key's plan and its
+     * dependents in their waves. Alternating keys go from the current key's user to the other.
+     */
+    static Rotation planned(
+            String id, KeySpec key, StoredKey current, RotationRequest request, Collection<Wave> waves, Instant now) {
+        Rotation r = new Rotation();
+        r.id = id;
+        r.keyId = key.id();
+        r.trigger = request.trigger();
+        r.requestedBy = request.requestedBy();
+        r.reason = request.reason();
+        r.state = RotationState.PENDING;
+        r.oldFingerprint = current.fingerprint();
+        r.oldVersion = current.version();
+        r.oldKashierKeyId = current.kashierKeyId().orElse(null);
+        r.mid = key.mid();
+        r.mode = key.mode().id();
+        r.kind = key.kind().id();
+        r.createdAt = now;
+        r.updatedAt = now;
+        if (key.alternates()) {
+            r.fromUser = current.user().orElse(null);
+            r.toUser = key.nextUser(current.user());
+        }
+        r.emergency = request.emergency();
+        r.order = request.emergency() ? Objects.requireNonNullElse(request.order(), RotationRequest.PUSH_FIRST) : null;
+        Plans.of(key, r.emergency, r.order).forEach(s -> r.steps.add(new Step(s.name())));
+        r.waves.addAll(waves);
+        return r;
+    }
+
+    /** This replica holds the claim of this epoch on the rotation. */
+    void claimedBy(String replica, long claimEpoch) {
+        owner = replica;
+        epoch = claimEpoch;
+    }
+
+    /** This replica runs the rotation under the claim of this epoch. */
+    void runBy(String replica, long claimEpoch) {
+        claimedBy(replica, claimEpoch);
+        state = RotationState.RUNNING;
+    }
+
+    /** Whether the record names this replica, under this epoch, as the one running it. */
+    boolean runsUnder(String replica, long claimEpoch) {
+        return replica.equals(owner) && epoch == claimEpoch;
+    }
+
+    /**
+     * Taken up again after waiting for a person. If the person answered since it parked, the next dashboard
+     * step waits from when it parks; otherwise the wait goes on counting from when it began.
+     *
+     * @return whether it was waiting
+     */
+    boolean resumeFromDashboard() {
+        if (state != RotationState.AWAITING_DASHBOARD) {
+            return false;
+        }
+        state = RotationState.RUNNING;
+        if (dashboardAnsweredAt != null
+                && awaitingDashboardSince != null
+                && !dashboardAnsweredAt.isBefore(awaitingDashboardSince)) {
+            awaitingDashboardSince = null;
+        }
+        return true;
+    }
+
+    /** A step waits for a person in the Kashier dashboard (since the first such wait not yet answered). */
+    void awaitPerson(Step step, String instructions, Instant now) {
+        step.detail = instructions;
+        state = RotationState.AWAITING_DASHBOARD;
+        awaitingDashboardSince = Objects.requireNonNullElse(awaitingDashboardSince, now);
+    }
+
+    /** The new key as issued or changed on the dashboard side (a payment key has a Kashier id too). */
+    void newKey(String fingerprint, String kashierKeyId) {
+        newFingerprint = fingerprint;
+        newKashierKeyId = kashierKeyId;
+    }
+
+    /** A person's answer recorded but never kept (a crash between the two): the key is asked for again. */
+    void forgetUnkeptAnswer() {
+        newFingerprint = null;
+    }
+
+    /**
+     * The old key stopped working on Kashier's side. The first time counts: if a crash lost an earlier
+     * change or expiry, the key died then, and the exposure started then.
+     */
+    void oldKeyDied(Instant at) {
+        oldKeyExpiredAt = Objects.requireNonNullElse(oldKeyExpiredAt, at);
+        triggerToOldKeyExpiredMs = Duration.between(createdAt, oldKeyExpiredAt).toMillis();
+    }
+
+    /**
+     * An alternating key whose live user's key was changed instead of the standby's: the new key is that
+     * user's, and the key dependents hold died now.
+     */
+    void liveUserChanged(Instant now) {
+        toUser = fromUser;
+        oldKeyExpiredAt = now;
+    }
+
+    /** The new key is the current version in Vault. */
+    void promoted(long version) {
+        newVersion = version;
+    }
+
+    /** Until when the previous payment key stays valid; set once, when the rollout first needs it. */
+    void graceUntil(Instant until) {
+        graceUntil = until;
+    }
+
+    /**
+     * Secret keys: how long dependents were exposed, from the old key's death to the last dependent
+     * confirming the new key (or now, if none did). Nothing for a key that has not died.
+     */
+    void measureExposure(Instant now) {
+        if (oldKeyExpiredAt == null) {
+            return;
+        }
+        Instant lastConfirmed;
+        synchronized (lock) {
+            lastConfirmed = waves.stream()
+                    .flatMap(w -> w.dependents.stream())
+                    .map(d -> d.confirmedAt)
+                    .filter(Objects::nonNull)
+                    .max(Instant::compareTo)
+                    .orElse(now);
+        }
+        exposureWindowMs =
+                Math.max(0, Duration.between(oldKeyExpiredAt, lastConfirmed).toMillis());
+    }
+
+    /** How many dependents confirmed the new key. */
+    long confirmed() {
+        synchronized (lock) {
+            return waves.stream()
+                    .flatMap(w -> w.dependents.stream())
+                    .filter(d -> d.state == DependentState.CONFIRMED)
+                    .count();
+        }
+    }
+
+    /** These dependents hold only the old key: the rotation waits for a person to fix them. */
+    void blockedBy(List<String> dependents) {
+        blockedBy = new ArrayList<>(dependents);
+    }
+
+    /**
+     * A person answered the step waiting for them: with the new key's fingerprint for a step that takes a
+     * key, otherwise that the blocked dependents are fixed, or that the step is done in the dashboard.
+     */
+    void answered(StepName step, String fingerprint, String by, Instant at) {
+        if (step.takesNewKey()) {
+            newFingerprint = fingerprint;
+        } else if (!blockedBy.isEmpty()) {
+            blockedBy = new ArrayList<>();
+        } else {
+            confirmedSteps.add(step.name());
+        }
+        dashboardAnsweredBy = by;
+        dashboardAnsweredAt = at;
+    }
+
+    /** Someone asked, through the API, to abort; the replica running the rotation acts on it. */
+    void abortRequested(String by, String why, Instant at) {
+        abortRequestedBy = by;
+        abortRequestedAt = at;
+        abortReason = why;
+    }
+
+    /** An abort that was asked for can no longer be honoured: the rotation goes on forward. */
+    void abortRefused(String why) {
+        abortRefusal = "abort not honoured: " + why;
+    }
+
+    /** Every step done. */
+    void completed() {
+        state = RotationState.COMPLETED;
+        error = null;
+    }
+
+    /** Failed forward: the steps that never started are skipped. */
+    void failed(String why) {
+        state = RotationState.FAILED;
+        error = why;
+        steps.stream().filter(s -> s.state == StepState.PENDING).forEach(s -> s.state = StepState.SKIPPED);
+    }
+
+    /**
+     * A rollback starts (or resumes): the step that was running failed (its dashboard instructions, if a
+     * person was reading them, now say not to do it), the rest are skipped, and a rollback step runs.
+     *
+     * @param cause why (a failed wave), or null for an abort
+     * @return the rollback step
+     */
+    Step rollBack(String cause, Instant now) {
+        steps.stream()
+                .filter(s -> s.state == StepState.RUNNING || s.state == StepState.PENDING)
+                .filter(s -> !s.name.equals(StepName.ROLL_BACK.name()))
+                .forEach(s -> {
+                    if (s.state == StepState.RUNNING
+                            && awaitingDashboardSince != null
+                            && StepName.valueOf(s.name).takesNewKey()) {
+                        s.detail = "Aborted before this was done: do not do it now. (It asked: " + s.detail + ")";
+                    }
+                    s.state = s.state == StepState.RUNNING ? StepState.FAILED : StepState.SKIPPED;
+                    s.endedAt = s.state == StepState.FAILED ? now : null;
+                });
+        Step step = steps.stream()
+                .filter(s -> s.name.equals(StepName.ROLL_BACK.name()))
+                .findFirst()
+                .orElseGet(() -> {
+                    Step added = new Step(StepName.ROLL_BACK.name());
+                    steps.add(added);
+                    return added;
+                });
+        step.state = StepState.RUNNING;
+        step.startedAt = Objects.requireNonNullElse(step.startedAt, now);
+        rollBackCause = cause;
+        return step;
+    }
+
+    /** Why the rollback under way happens, for a person to read. */
+    String rollBackReason() {
+        return rollBackCause != null
+                ? rollBackCause
+                : "aborted by " + abortRequestedBy + (abortReason == null ? "" : ": " + abortReason);
+    }
+
+    /** Dependents that took the new key (a rollback must give them the old one back). */
+    List<String> acceptedNewKey() {
+        synchronized (lock) {
+            return waves.stream()
+                    .flatMap(w -> w.dependents.stream())
+                    .filter(d -> d.accepted)
+                    .map(d -> d.id)
+                    .toList();
+        }
+    }
+
+    /** Dependents sent the new key whose answer never came back: they may have applied it. */
+    List<String> sentWithoutAnswer() {
+        synchronized (lock) {
+            return waves.stream()
+                    .flatMap(w -> w.dependents.stream())
+                    .filter(d -> !d.accepted && d.attempts > 0)
+                    .map(d -> d.id)
+                    .toList();
+        }
+    }
+
+    /** The rollback gave these dependents the old key back, except those it failed for (with why). */
+    void restored(List<String> touched, Map<String, String> failures) {
+        synchronized (lock) {
+            waves.stream()
+                    .flatMap(w -> w.dependents.stream())
+                    .filter(d -> touched.contains(d.id))
+                    .forEach(d -> {
+                        d.state = failures.containsKey(d.id)
+                                ? DependentState.ROLLBACK_FAILED
+                                : DependentState.ROLLED_BACK;
+                        d.error = failures.get(d.id);
+                    });
+        }
+    }
+
+    /** The rollback ended, in this state, with what it did in its step. */
+    void rolledBack(Step step, RotationState outcome, boolean complete, String detail, String why, Instant now) {
+        step.state = complete ? StepState.DONE : StepState.FAILED;
+        step.endedAt = now;
+        step.detail = detail;
+        state = outcome;
+        error = why;
+    }
+
     /** One step of the plan. */
     @JsonPropertyOrder({"name", "state", "startedAt", "endedAt", "detail"})
+    @JsonAutoDetect(
+            fieldVisibility = Visibility.ANY,
+            getterVisibility = Visibility.NONE,
+            isGetterVisibility = Visibility.NONE,
+            setterVisibility = Visibility.NONE)
     public static class Step {
-        public String name;
-        public StepState state = StepState.PENDING;
-        public Instant startedAt;
-        public Instant endedAt;
-        public String detail;
+        private String name;
+        private StepState state = StepState.PENDING;
+        private Instant startedAt;
+        private Instant endedAt;
+        private String detail;
 
-        public Step() {}
+        /** For Jackson, which reads the document into the fields. */
+        Step() {}
 
-        public Step(String name) {
+        Step(String name) {
             this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public StepState state() {
+            return state;
+        }
+
+        public Instant startedAt() {
+            return startedAt;
+        }
+
+        public Instant endedAt() {
+            return endedAt;
+        }
+
+        /** What the step did, is waiting for, or failed with; for a dashboard step, the person's instructions. */
+        public String detail() {
+            return detail;
+        }
+
+        /** Whether there is nothing left to do in it. */
+        boolean over() {
+            return state == StepState.DONE || state == StepState.SKIPPED;
+        }
+
+        /** Starts (or starts again, keeping when it first started). */
+        void begin(Instant now) {
+            state = StepState.RUNNING;
+            startedAt = Objects.requireNonNullElse(startedAt, now);
+            endedAt = null;
+        }
+
+        /** Never started after all (an abort landed first): back as it was. */
+        void unbegin(Instant startedBefore) {
+            state = StepState.PENDING;
+            startedAt = startedBefore;
+        }
+
+        void done(String what, Instant now) {
+            detail = what;
+            state = StepState.DONE;
+            endedAt = now;
+        }
+
+        void failed(String why, Instant now) {
+            detail = why;
+            state = StepState.FAILED;
+            endedAt = now;
+        }
+
+        /** Still running: what it waits for or is retrying. */
+        void note(String what) {
+            detail = what;
         }
 
         Step copy() {
@@ -373,17 +906,50 @@ public class Rotation {
 
     /** One wave of dependents. */
     @JsonPropertyOrder({"index", "state", "startedAt", "endedAt", "dependents"})
+    @JsonAutoDetect(
+            fieldVisibility = Visibility.ANY,
+            getterVisibility = Visibility.NONE,
+            isGetterVisibility = Visibility.NONE,
+            setterVisibility = Visibility.NONE)
     public static class Wave {
-        public int index;
-        public StepState state = StepState.PENDING;
-        public Instant startedAt;
-        public Instant endedAt;
-        public List<DependentOutcome> dependents = new ArrayList<>();
+        private int index;
+        private StepState state = StepState.PENDING;
+        private Instant startedAt;
+        private Instant endedAt;
+        private List<DependentOutcome> dependents = new ArrayList<>();
 
-        public Wave() {}
+        /** For Jackson, which reads the document into the fields. */
+        Wave() {}
 
-        public Wave(int index) {
+        Wave(int index) {
             this.index = index;
+        }
+
+        public int index() {
+            return index;
+        }
+
+        public StepState state() {
+            return state;
+        }
+
+        public Instant startedAt() {
+            return startedAt;
+        }
+
+        public Instant endedAt() {
+            return endedAt;
+        }
+
+        /** Read only: outcomes change through the record's methods, under its lock. */
+        public List<DependentOutcome> dependents() {
+            return Collections.unmodifiableList(dependents);
+        }
+
+        /** Adds a dependent while the rotation is planned. */
+        Wave with(DependentOutcome d) {
+            dependents.add(d);
+            return this;
         }
 
         Wave copy() {
@@ -399,24 +965,62 @@ public class Rotation {
 
     /** What happened to one dependent. */
     @JsonPropertyOrder({"id", "type", "state", "attempts", "accepted", "circuitBreaker", "error", "confirmedAt"})
+    @JsonAutoDetect(
+            fieldVisibility = Visibility.ANY,
+            getterVisibility = Visibility.NONE,
+            isGetterVisibility = Visibility.NONE,
+            setterVisibility = Visibility.NONE)
     public static class DependentOutcome {
-        public String id;
-        public String type;
-        public DependentState state = DependentState.PENDING;
-        public int attempts;
+        private String id;
+        private String type;
+        private DependentState state = DependentState.PENDING;
+        private int attempts;
         /** The dependent took the new key (a 2xx or a write): a rollback must give it the old one back. */
-        public boolean accepted;
+        private boolean accepted;
         /** State of this dependent's circuit breaker after its last call: CLOSED, OPEN or HALF_OPEN. */
-        public String circuitBreaker;
+        private String circuitBreaker;
 
-        public String error;
-        public Instant confirmedAt;
+        private String error;
+        private Instant confirmedAt;
 
-        public DependentOutcome() {}
+        /** For Jackson, which reads the document into the fields. */
+        DependentOutcome() {}
 
         public DependentOutcome(String id, String type) {
             this.id = id;
             this.type = type;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String type() {
+            return type;
+        }
+
+        public DependentState state() {
+            return state;
+        }
+
+        public int attempts() {
+            return attempts;
+        }
+
+        public boolean accepted() {
+            return accepted;
+        }
+
+        public String circuitBreaker() {
+            return circuitBreaker;
+        }
+
+        public String error() {
+            return error;
+        }
+
+        public Instant confirmedAt() {
+            return confirmedAt;
         }
 
         DependentOutcome copy() {

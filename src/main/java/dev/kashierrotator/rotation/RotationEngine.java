@@ -7,7 +7,6 @@ import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.RolloutPolicy;
 import dev.kashierrotator.rotation.Rotation.DependentOutcome;
-import dev.kashierrotator.rotation.Rotation.Step;
 import dev.kashierrotator.rotation.Rotation.Wave;
 import dev.kashierrotator.rotation.RotationException.Refusal;
 import dev.kashierrotator.rotation.RotationStore.Claimed;
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -176,7 +174,7 @@ public class RotationEngine {
                     null);
         }
         Rotation rotation = newRotation(key, current, request);
-        RotationStore.ClaimResult result = rotations.claim(keyId, rotation.id, instanceId, leases.ttl());
+        RotationStore.ClaimResult result = rotations.claim(keyId, rotation.id(), instanceId, leases.ttl());
         if (result instanceof Held held) {
             throw RotationException.running(keyId, held.rotationId());
         }
@@ -194,8 +192,7 @@ public class RotationEngine {
                         null);
             }
         }
-        rotation.owner = instanceId;
-        rotation.epoch = claim.epoch();
+        rotation.claimedBy(instanceId, claim.epoch());
         try {
             rotations.create(rotation);
         } catch (RuntimeException e) {
@@ -204,9 +201,9 @@ public class RotationEngine {
         }
         Log.infof(
                 "rotation %s of key %s (%s, %s) requested by %s: %s",
-                rotation.id, keyId, key.kind(), key.mode(), request.requestedBy(), rotation.trigger);
-        leases.add(rotation.id, new Hold(claim));
-        runner.submit(rotation.id);
+                rotation.id(), keyId, key.kind(), key.mode(), request.requestedBy(), rotation.trigger());
+        leases.add(rotation.id(), new Hold(claim));
+        runner.submit(rotation.id());
         return rotation;
     }
 
@@ -226,8 +223,8 @@ public class RotationEngine {
                         .map(rotations::get)
                         .flatMap(Optional::stream)
                         .filter(visible)
-                        .filter(r -> keyId == null || keyId.equals(r.keyId))
-                        .filter(r -> state == null || state == r.state)
+                        .filter(r -> keyId == null || keyId.equals(r.keyId()))
+                        .filter(r -> state == null || state == r.state())
                         .limit(limit)
                         .toList();
     }
@@ -236,7 +233,7 @@ public class RotationEngine {
     public Optional<String> running(String keyId) {
         return rotations
                 .holder(keyId)
-                .filter(id -> rotations.get(id).map(r -> !r.state.isFinal()).orElse(false));
+                .filter(id -> rotations.get(id).map(r -> !r.state().isFinal()).orElse(false));
     }
 
     /**
@@ -254,7 +251,7 @@ public class RotationEngine {
             }
             Optional<Rotation> record = rotations.get(claim.rotationId());
             if (record.isEmpty()
-                    || record.get().state.isFinal()
+                    || record.get().state().isFinal()
                     || inventory.key(claim.keyId()).isEmpty()) {
                 continue;
             }
@@ -311,32 +308,30 @@ public class RotationEngine {
                     .get(id)
                     .orElseThrow(() -> new RotationException(
                             Refusal.UNKNOWN, "Unknown rotation", "no rotation '" + id + "'", null));
-            if (r.state.isFinal()) {
+            if (r.state().isFinal()) {
                 throw new RotationException(
                         Refusal.CONFLICT,
                         "Rotation finished",
-                        "rotation " + id + " is already " + r.state + "; nothing to abort",
+                        "rotation " + id + " is already " + r.state() + "; nothing to abort",
                         id);
             }
-            if (r.abortRefusal != null) {
-                throw new RotationException(Refusal.CONFLICT, "Too late to abort", r.abortRefusal, id);
+            if (r.abortRefusal() != null) {
+                throw new RotationException(Refusal.CONFLICT, "Too late to abort", r.abortRefusal(), id);
             }
-            if (r.abortRequestedAt != null) {
+            if (r.abortRequestedAt() != null) {
                 return r;
             }
             String refusal = aborts.refusal(r);
             if (refusal != null) {
                 throw new RotationException(Refusal.CONFLICT, "Too late to abort", refusal, id);
             }
-            r.abortRequestedBy = requestedBy;
-            r.abortRequestedAt = clock.instant();
-            r.abortReason = reason;
+            r.abortRequested(requestedBy, reason, clock.instant());
             try {
                 rotations.update(r);
             } catch (StaleWriteException e) {
                 continue;
             }
-            Log.infof("rotation %s of key %s: abort requested by %s", id, r.keyId, requestedBy);
+            Log.infof("rotation %s of key %s: abort requested by %s", id, r.keyId(), requestedBy);
             runner.wakeIfIdle(id);
             return r;
         }
@@ -345,38 +340,20 @@ public class RotationEngine {
     }
 
     private Rotation newRotation(KeySpec key, StoredKey current, RotationRequest request) {
-        Rotation r = new Rotation();
         Instant now = clock.instant();
         byte[] random = new byte[3];
         ID_RANDOM.nextBytes(random);
-        r.id = "rot-" + ID_TIME.format(now) + "-" + HexFormat.of().formatHex(random);
-        r.keyId = key.id();
-        r.trigger = request.trigger();
-        r.requestedBy = request.requestedBy();
-        r.reason = request.reason();
-        r.state = RotationState.PENDING;
-        r.oldFingerprint = current.fingerprint();
-        r.oldVersion = current.version();
-        r.oldKashierKeyId = current.kashierKeyId().orElse(null);
-        r.mid = key.mid();
-        r.mode = key.mode().id();
-        r.kind = key.kind().id();
-        r.createdAt = now;
-        r.updatedAt = now;
-        if (key.alternates()) {
-            r.fromUser = current.user().orElse(null);
-            r.toUser = key.nextUser(current.user());
-        }
-        r.emergency = request.emergency();
-        r.order = request.emergency() ? Objects.requireNonNullElse(request.order(), RotationRequest.PUSH_FIRST) : null;
-        Plans.of(key, r.emergency, r.order).forEach(s -> r.steps.add(new Step(s.name())));
         Map<Integer, Wave> waves = new TreeMap<>();
         for (DependentSpec d : inventory.dependentsOf(key.id())) {
             waves.computeIfAbsent(d.wave(), Wave::new)
-                    .dependents
-                    .add(new DependentOutcome(d.id(), d.type().id()));
+                    .with(new DependentOutcome(d.id(), d.type().id()));
         }
-        r.waves.addAll(waves.values());
-        return r;
+        return Rotation.planned(
+                "rot-" + ID_TIME.format(now) + "-" + HexFormat.of().formatHex(random),
+                key,
+                current,
+                request,
+                waves.values(),
+                now);
     }
 }

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -121,10 +120,10 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         Rotation r = null;
         try {
             r = t.rotations().get(rotationId).orElseThrow();
-            if (r.state.isFinal()) {
+            if (r.state().isFinal()) {
                 return;
             }
-            pause = advance(r, t.inventory().key(r.keyId).orElseThrow(), hold);
+            pause = advance(r, t.inventory().key(r.keyId()).orElseThrow(), hold);
         } catch (LeaseLost e) {
             Log.warnf("rotation %s stopped on this replica: %s", rotationId, e.getMessage());
         } catch (PassingFailure e) {
@@ -161,42 +160,32 @@ final class RotationRunner implements LeaseKeeper.Watcher {
     }
 
     private Pause advance(Rotation r, KeySpec key, Hold hold) {
-        if (r.epoch > hold.claim().epoch()) {
+        if (r.epoch() > hold.claim().epoch()) {
             // Another replica took it over with a newer claim (this one's renewals failed, say): stop, never
             // write our older epoch over theirs.
             hold.lost = true;
             metrics.superseded();
-            throw new LeaseLost("rotation " + r.id + " is run by " + r.owner + " under epoch " + r.epoch
+            throw new LeaseLost("rotation " + r.id() + " is run by " + r.owner() + " under epoch " + r.epoch()
                     + ", newer than this replica's " + hold.claim().epoch());
         }
-        awaiting.remove(r.id);
-        if (r.state == RotationState.AWAITING_DASHBOARD) {
-            r.state = RotationState.RUNNING;
-            if (r.dashboardAnsweredAt != null
-                    && r.awaitingDashboardSince != null
-                    && !r.dashboardAnsweredAt.isBefore(r.awaitingDashboardSince)) {
-                // Answered: the next dashboard step of this rotation waits from when it parks.
-                r.awaitingDashboardSince = null;
-            }
+        awaiting.remove(r.id());
+        if (r.resumeFromDashboard()) {
             t.writer().save(r, hold);
         }
-        if (r.state == RotationState.PENDING
-                || !instanceId.equals(r.owner)
-                || r.epoch != hold.claim().epoch()) {
-            r.state = RotationState.RUNNING;
-            r.owner = instanceId;
-            r.epoch = hold.claim().epoch();
+        if (r.state() == RotationState.PENDING
+                || !r.runsUnder(instanceId, hold.claim().epoch())) {
+            r.runBy(instanceId, hold.claim().epoch());
             t.writer().save(r, hold);
         }
         if (r.rollingBack()) {
             // A rollback was cut short: finish it, with the cause it started with.
-            boolean aborted = r.abortRequestedAt != null && r.abortRefusal == null;
+            boolean aborted = r.abortRequestedAt() != null && r.abortRefusal() == null;
             return rollBack(
                     r,
                     key,
                     hold,
                     aborted ? RotationState.ABORTED : RotationState.ROLLED_BACK,
-                    aborted ? null : r.rollBackCause,
+                    aborted ? null : r.rollBackCause(),
                     false);
         }
         for (StepName name : r.plan()) {
@@ -208,7 +197,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
                 refuseAbort(r, hold, refusal);
             }
             Step step = r.step(name);
-            if (step.state == StepState.DONE || step.state == StepState.SKIPPED) {
+            if (step.over()) {
                 continue;
             }
             StepOutcome outcome = runStep(r, key, name, hold);
@@ -230,12 +219,11 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             }
             return abortNow(r, key, hold);
         }
-        r.state = RotationState.COMPLETED;
-        r.error = null;
+        r.completed();
         finish(r, key, hold);
         Log.infof(
                 "rotation %s of key %s completed: fingerprint %s -> %s",
-                r.id, r.keyId, r.oldFingerprint, r.newFingerprint);
+                r.id(), r.keyId(), r.oldFingerprint(), r.newFingerprint());
         return Pause.RELEASE;
     }
 
@@ -252,7 +240,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         } catch (RuntimeException again) {
             Log.warnf(
                     "rotation %s: could not record the refused abort (%s); it resumes from Vault",
-                    r.id, again.getClass().getSimpleName());
+                    r.id(), again.getClass().getSimpleName());
             return Pause.RELEASE;
         }
     }
@@ -266,19 +254,19 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         try {
             rollback.run(r, key, hold, outcome, cause);
             finish(r, key, hold);
-            Log.warnf("rotation %s of key %s %s: %s", r.id, r.keyId, outcome, r.error);
+            Log.warnf("rotation %s of key %s %s: %s", r.id(), r.keyId(), outcome, r.error());
         } catch (LeaseLost e) {
             if (!orLeave) {
                 throw e;
             }
-            Log.warnf("rotation %s stopped on this replica: %s", r.id, e.getMessage());
+            Log.warnf("rotation %s stopped on this replica: %s", r.id(), e.getMessage());
         } catch (RuntimeException e) {
             if (!orLeave) {
                 throw e;
             }
             Log.errorf(
                     "rollback of rotation %s cut short (%s: %s); it resumes from Vault",
-                    r.id, e.getClass().getSimpleName(), e.getMessage());
+                    r.id(), e.getClass().getSimpleName(), e.getMessage());
         }
         return Pause.RELEASE;
     }
@@ -286,9 +274,9 @@ final class RotationRunner implements LeaseKeeper.Watcher {
     /** Records that an accepted abort can no longer be honoured; the rotation goes on forward. */
     private void refuseAbort(Rotation r, Hold hold, String refusal) {
         hold.abortSeen = false;
-        r.abortRefusal = "abort not honoured: " + refusal;
+        r.abortRefused(refusal);
         t.writer().save(r, hold);
-        Log.warnf("rotation %s of key %s: %s", r.id, r.keyId, r.abortRefusal);
+        Log.warnf("rotation %s of key %s: %s", r.id(), r.keyId(), r.abortRefusal());
     }
 
     /**
@@ -300,13 +288,11 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         Step s = r.step(name);
         // RUNNING as persisted: a replica stopped inside this step (or a retry is due), and may have done
         // part of its work.
-        boolean resumed = s.state == StepState.RUNNING;
+        boolean resumed = s.state() == StepState.RUNNING;
         int attempt = hold.nextAttempt(name);
         t.hooks().beforeStepRecorded(r, name.name());
-        Instant startedBefore = s.startedAt;
-        s.state = StepState.RUNNING;
-        s.startedAt = Objects.requireNonNullElse(s.startedAt, t.clock().instant());
-        s.endedAt = null;
+        Instant startedBefore = s.startedAt();
+        s.begin(t.clock().instant());
         if (attempt == 1) {
             t.writer().save(r, hold);
         } else {
@@ -317,47 +303,43 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             // The abort landed before this step was recorded RUNNING (the write above merged it, or the lease
             // keeper saw it): the API accepted it while the step had not started, so nothing of it may
             // happen now, least of all an irreversible expiry.
-            s.state = StepState.PENDING;
-            s.startedAt = startedBefore;
+            s.unbegin(startedBefore);
             hold.stepDone(name);
             return new StepOutcome.Abort();
         }
-        Log.infof("rotation %s key %s: step %s started (attempt %d)", r.id, r.keyId, name, attempt);
+        Log.infof("rotation %s key %s: step %s started (attempt %d)", r.id(), r.keyId(), name, attempt);
         t.hooks().beforeStep(r, name.name());
         StepOutcome outcome = attempt(r, key, name, hold, resumed || attempt > 1);
         if (outcome instanceof StepOutcome.Done done) {
-            retrying.remove(r.id);
+            retrying.remove(r.id());
             t.hooks().afterStep(r, name.name());
-            s.detail = done.detail();
-            s.state = StepState.DONE;
-            s.endedAt = t.clock().instant();
+            s.done(done.detail(), t.clock().instant());
             t.writer().save(r, hold);
             hold.stepDone(name);
-            Log.infof("rotation %s key %s: step %s done", r.id, r.keyId, name);
+            Log.infof("rotation %s key %s: step %s done", r.id(), r.keyId(), name);
             return outcome;
         }
         if (outcome instanceof StepOutcome.AwaitsPerson person) {
-            s.detail = Instructions.forPerson(person.request(), r, key, name);
-            r.state = RotationState.AWAITING_DASHBOARD;
-            r.awaitingDashboardSince = Objects.requireNonNullElse(
-                    r.awaitingDashboardSince, t.clock().instant());
+            r.awaitPerson(
+                    s,
+                    Instructions.forPerson(person.request(), r, key, name),
+                    t.clock().instant());
             t.writer().save(r, hold);
             hold.stepDone(name);
-            awaiting.put(r.id, new Awaiting(r.id, r.keyId, name.name(), r.awaitingDashboardSince));
-            Log.infof("rotation %s key %s: step %s waits for a person in the Kashier dashboard", r.id, r.keyId, name);
+            awaiting.put(r.id(), new Awaiting(r.id(), r.keyId(), name.name(), r.awaitingDashboardSince()));
+            Log.infof(
+                    "rotation %s key %s: step %s waits for a person in the Kashier dashboard", r.id(), r.keyId(), name);
             return outcome;
         }
         if (outcome instanceof StepOutcome.Failed failed) {
-            s.state = StepState.FAILED;
-            s.endedAt = t.clock().instant();
-            s.detail = failed.reason();
+            s.failed(failed.reason(), t.clock().instant());
             return new StepOutcome.Failed(name + ": " + failed.reason());
         }
         if (outcome instanceof StepOutcome.WaitUntil wait) {
             // Nothing to do until then (a grace period, a soak between waves): recorded, and not counted as a
             // failed attempt; the rotation is run again when it ends.
-            s.detail = wait.detail();
-            Log.infof("rotation %s key %s: step %s: %s", r.id, r.keyId, name, wait.detail());
+            s.note(wait.detail());
+            Log.infof("rotation %s key %s: step %s: %s", r.id(), r.keyId(), name, wait.detail());
             t.writer().save(r, hold);
             hold.stepDone(name);
             return outcome;
@@ -387,63 +369,59 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         if (spent && name == StepName.VERIFY_NEW_KEY && r.oldKeyDead()) {
             // Kashier's API is what failed, and the old key is dead anyway: holding the new key back helps
             // nobody. It goes out unverified (a manual answer was probed when it was sent).
-            retrying.remove(r.id);
-            s.detail = "not verified: Kashier's " + key.mode() + " API did not answer after " + attempt
-                    + " attempts (" + cause + "); the old key is already dead, so the new key "
-                    + r.newFingerprint + " goes out unverified"
-                    + (t.dashboard().automated() ? "" : " (Kashier accepted it when it was sent)");
-            s.state = StepState.DONE;
-            s.endedAt = now;
+            retrying.remove(r.id());
+            s.done(
+                    "not verified: Kashier's " + key.mode() + " API did not answer after " + attempt
+                            + " attempts (" + cause + "); the old key is already dead, so the new key "
+                            + r.newFingerprint() + " goes out unverified"
+                            + (t.dashboard().automated() ? "" : " (Kashier accepted it when it was sent)"),
+                    now);
             t.writer().save(r, hold);
             hold.stepDone(name);
-            Log.warnf("rotation %s key %s: %s", r.id, r.keyId, s.detail);
-            return new StepOutcome.Done(s.detail);
+            Log.warnf("rotation %s key %s: %s", r.id(), r.keyId(), s.detail());
+            return new StepOutcome.Done(s.detail());
         }
         if (spent && r.oldKeyDead()) {
             // Giving up would leave every dependent on a dead key with the only working one parked in Vault:
             // keep trying, at the longest backoff, and say so (metric, readiness).
-            retrying.put(r.id, r.keyId + ", " + name + ": " + cause);
-            s.detail = "attempt " + attempt + " failed (" + cause + "); the old key is dead, so this step is "
-                    + "retried until it succeeds (every " + longestBackoff().toMillis() + " ms)";
-            Log.errorf("rotation %s key %s: step %s: %s", r.id, r.keyId, name, s.detail);
+            retrying.put(r.id(), r.keyId() + ", " + name + ": " + cause);
+            s.note("attempt " + attempt + " failed (" + cause + "); the old key is dead, so this step is "
+                    + "retried until it succeeds (every " + longestBackoff().toMillis() + " ms)");
+            Log.errorf("rotation %s key %s: step %s: %s", r.id(), r.keyId(), name, s.detail());
             t.writer().trySave(r, hold);
-            return new StepOutcome.WaitUntil(now.plus(longestBackoff()), s.detail);
+            return new StepOutcome.WaitUntil(now.plus(longestBackoff()), s.detail());
         }
         if (spent) {
-            s.state = StepState.FAILED;
-            s.endedAt = now;
-            s.detail = cause;
+            s.failed(cause, now);
             return new StepOutcome.Failed(name + ": gave up after " + attempt + " attempts: " + cause);
         }
         Duration pause = backoff(attempt);
-        s.detail = "attempt " + attempt + " failed (" + cause + "); retrying in " + pause.toMillis() + " ms";
-        Log.warnf("rotation %s key %s: step %s: %s", r.id, r.keyId, name, s.detail);
+        s.note("attempt " + attempt + " failed (" + cause + "); retrying in " + pause.toMillis() + " ms");
+        Log.warnf("rotation %s key %s: step %s: %s", r.id(), r.keyId(), name, s.detail());
         t.writer().trySave(r, hold);
-        return new StepOutcome.WaitUntil(now.plus(pause), s.detail);
+        return new StepOutcome.WaitUntil(now.plus(pause), s.detail());
     }
 
     private void fail(Rotation r, String error, Hold hold) {
-        r.state = RotationState.FAILED;
-        r.error = error;
-        r.steps.stream().filter(s -> s.state == StepState.PENDING).forEach(s -> s.state = StepState.SKIPPED);
-        Log.errorf("rotation %s of key %s failed: %s", r.id, r.keyId, error);
+        r.failed(error);
+        Log.errorf("rotation %s of key %s failed: %s", r.id(), r.keyId(), error);
         try {
-            finish(r, t.inventory().key(r.keyId).orElseThrow(), hold);
+            finish(r, t.inventory().key(r.keyId()).orElseThrow(), hold);
         } catch (LeaseLost | PassingFailure e) {
             // Left unfinished in Vault: whoever holds or takes over the lease finishes it.
-            Log.warnf("rotation %s: could not record the failure: %s", r.id, e.getMessage());
+            Log.warnf("rotation %s: could not record the failure: %s", r.id(), e.getMessage());
         }
     }
 
     private void finish(Rotation r, KeySpec key, Hold hold) {
         t.writer().save(r, hold);
-        retrying.remove(r.id);
-        awaiting.remove(r.id);
+        retrying.remove(r.id());
+        awaiting.remove(r.id());
         t.rotations().release(hold.claim());
         metrics.finished(
                 r,
-                r.state.name().toLowerCase(java.util.Locale.ROOT),
-                Duration.between(r.createdAt, t.clock().instant()));
+                r.state().name().toLowerCase(java.util.Locale.ROOT),
+                Duration.between(r.createdAt(), t.clock().instant()));
     }
 
     /** The pause between tries once a step is retried without limit: 32 × step-backoff, at most 30 s. */

@@ -20,7 +20,7 @@ final class StagePendingStep implements RotationStep {
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
         // Staging the same value again is a no-op for readers: done or not, the write below is the check.
         StoredKey pending = t.pending(r);
-        long version = t.keys().stagePending(key.id(), r.id, pending, "verified");
+        long version = t.keys().stagePending(key.id(), r.id(), pending, "verified");
         return new StepOutcome.Done(
                 "verified key staged at " + t.keys().mount() + "/" + t.keys().pendingPath(key.id())
                         + " (version " + version + "); readers of " + t.keys().mount() + "/"

@@ -20,13 +20,13 @@ record StepTools(
 
     /** The new key this rotation staged; a step fails if it is gone or is not the one the rotation took. */
     StoredKey pending(Rotation r) {
-        StoredKey staged = keys.pending(r.keyId, r.id)
-                .orElseThrow(() -> new StepFailed("the new key " + r.newFingerprint + " is no longer staged at "
-                        + keys.mount() + "/" + keys.pendingPath(r.keyId)));
-        if (r.newFingerprint != null && !staged.fingerprint().equals(r.newFingerprint)) {
-            throw new StepFailed("the key staged at " + keys.mount() + "/" + keys.pendingPath(r.keyId)
+        StoredKey staged = keys.pending(r.keyId(), r.id())
+                .orElseThrow(() -> new StepFailed("the new key " + r.newFingerprint() + " is no longer staged at "
+                        + keys.mount() + "/" + keys.pendingPath(r.keyId())));
+        if (r.newFingerprint() != null && !staged.fingerprint().equals(r.newFingerprint())) {
+            throw new StepFailed("the key staged at " + keys.mount() + "/" + keys.pendingPath(r.keyId())
                     + " (fingerprint " + staged.fingerprint() + ") is not the one this rotation took ("
-                    + r.newFingerprint + "): something else wrote it");
+                    + r.newFingerprint() + "): something else wrote it");
         }
         return staged;
     }

@@ -20,18 +20,19 @@ final class VerifyNewKeyStep implements RotationStep {
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
         // Nothing is changed here, so there is nothing to find done: asking again is the check.
         if (key.isPaymentKey() && !t.dashboard().automated()) {
-            return new StepOutcome.Done("entered by " + r.dashboardAnsweredBy + " and format-checked; Kashier offers "
+            return new StepOutcome.Done("entered by " + r.dashboardAnsweredBy() + " and format-checked; Kashier offers "
                     + "no API to list payment keys, so the rollout's dependents are what proves it");
         }
         if (key.isPaymentKey()) {
             boolean listed = t.dashboard().paymentKeys(key).stream()
                     .anyMatch(k -> k.active()
-                            && k.id().equals(r.newKashierKeyId)
-                            && k.fingerprint().equals(r.newFingerprint));
+                            && k.id().equals(r.newKashierKeyId())
+                            && k.fingerprint().equals(r.newFingerprint()));
             return listed
-                    ? new StepOutcome.Done("the " + key.mode() + " dashboard lists " + r.newKashierKeyId + " as active")
-                    : new StepOutcome.Failed("the dashboard does not list payment key " + r.newKashierKeyId
-                            + " as active with fingerprint " + r.newFingerprint);
+                    ? new StepOutcome.Done(
+                            "the " + key.mode() + " dashboard lists " + r.newKashierKeyId() + " as active")
+                    : new StepOutcome.Failed("the dashboard does not list payment key " + r.newKashierKeyId()
+                            + " as active with fingerprint " + r.newFingerprint());
         }
         if (!t.kashier().acceptsSecretKey(key.mode(), t.pending(r).value())) {
             return new StepOutcome.Failed("Kashier's " + key.mode() + " API rejects the new secret key (HTTP 401)");

@@ -145,7 +145,7 @@ public class RotationScheduler {
                                 "scheduler",
                                 "rotation.create",
                                 key.id(),
-                                r.id,
+                                r.id(),
                                 "accepted",
                                 202,
                                 null,
@@ -167,12 +167,12 @@ public class RotationScheduler {
         int max = inventory.schedule().maxFailedAttempts();
         List<RetryPolicy.Attempt> attempts = engine.list(keyId, null, max + 2, r -> true).stream()
                 .map(r -> new RetryPolicy.Attempt(
-                        "scheduled".equals(r.trigger),
-                        r.state == RotationState.FAILED
-                                || r.state == RotationState.ROLLED_BACK
-                                || r.state == RotationState.ABORTED,
-                        r.oldVersion,
-                        r.updatedAt))
+                        "scheduled".equals(r.trigger()),
+                        r.state() == RotationState.FAILED
+                                || r.state() == RotationState.ROLLED_BACK
+                                || r.state() == RotationState.ABORTED,
+                        r.oldVersion(),
+                        r.updatedAt()))
                 .toList();
         return RetryPolicy.decide(attempts, version, inventory.schedule().retryBackoff(), max);
     }

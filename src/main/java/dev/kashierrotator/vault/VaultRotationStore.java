@@ -43,8 +43,8 @@ public class VaultRotationStore implements RotationStore {
 
     @Override
     public void create(Rotation rotation) {
-        index(rotation.keyId, rotation.id);
-        rotation.storeVersion = kv.write(recordPath(rotation.id), document(toJson(rotation)), 0);
+        index(rotation.keyId(), rotation.id());
+        rotation.written(kv.write(recordPath(rotation.id()), document(toJson(rotation)), 0));
     }
 
     /** Appends to {@code <state-prefix>/index/<keyId>} with check-and-set, keeping the newest ids. */
@@ -92,8 +92,8 @@ public class VaultRotationStore implements RotationStore {
         // it, so a big record being written does not stall the dependents' threads.
         Rotation copy = rotation.snapshot();
         String json = toJson(copy);
-        long expected = copy.storeVersion;
-        long written = kv.write(recordPath(rotation.id), document(json), expected);
+        long expected = copy.storeVersion();
+        long written = kv.write(recordPath(rotation.id()), document(json), expected);
         rotation.written(written);
     }
 
@@ -143,7 +143,7 @@ public class VaultRotationStore implements RotationStore {
      * yet (the claimant writes it right after claiming) and its lease has not run out.
      */
     private boolean holds(Claim claim) {
-        return get(claim.rotationId()).map(r -> !r.state.isFinal()).orElseGet(() -> !claim.expired(Instant.now()));
+        return get(claim.rotationId()).map(r -> !r.state().isFinal()).orElseGet(() -> !claim.expired(Instant.now()));
     }
 
     @Override
@@ -264,7 +264,7 @@ public class VaultRotationStore implements RotationStore {
         try {
             return json.writeValueAsString(rotation);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise rotation " + rotation.id, e);
+            throw new IllegalStateException("cannot serialise rotation " + rotation.id(), e);
         }
     }
 
@@ -293,7 +293,7 @@ public class VaultRotationStore implements RotationStore {
         }
         try {
             Rotation r = json.readValue(document.get("record"), Rotation.class);
-            r.storeVersion = version;
+            r.written(version);
             return r;
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new IllegalStateException(

@@ -1,5 +1,6 @@
 package dev.kashierrotator.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,5 +92,19 @@ class LayersTest {
                     .toList();
         }
         assertEquals(List.of(), outside);
+    }
+
+    @Test
+    void theRotationRecordOwnsItsState() {
+        // The record is the Vault document and what rollout threads share: its state changes only through
+        // its own methods (each named for what happened, with its rules), never by a field set from outside.
+        fields().that()
+                .areDeclaredInClassesThat()
+                .haveNameMatching("dev\\.kashierrotator\\.rotation\\.Rotation(\\$(Step|Wave|DependentOutcome))?")
+                .and()
+                .areNotStatic()
+                .should()
+                .bePrivate()
+                .check(PRODUCTION);
     }
 }

@@ -46,7 +46,7 @@ class EngineRacesTest {
     void anAbortLandingJustBeforeARevokeFirstExpiryIsHonouredAndNoKeyDies() {
         StoredKey old = keys.current("race-pay").orElseThrow();
         hooks.onceBeforeRecorded(
-                "race-pay", "EXPIRE_OLD_KEY", r -> abort(r.id).then().statusCode(202));
+                "race-pay", "EXPIRE_OLD_KEY", r -> abort(r.id()).then().statusCode(202));
         String id = asAdmin()
                 .contentType("application/json")
                 .body(Map.of("reason", "leaked", "emergency", true, "order", "revoke-first"))
@@ -66,7 +66,7 @@ class EngineRacesTest {
     void anAbortLandingJustBeforeTheLastExpiryRollsBackInsteadOfBeingIgnored() {
         StoredKey old = keys.current("race-pay").orElseThrow();
         hooks.onceBeforeRecorded(
-                "race-pay", "EXPIRE_OLD_KEY", r -> abort(r.id).then().statusCode(202));
+                "race-pay", "EXPIRE_OLD_KEY", r -> abort(r.id()).then().statusCode(202));
         String id = rotate("race-pay", "routine");
         awaitState(id, "ABORTED", 30);
         assertTrue(kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the old key still works");

@@ -123,15 +123,16 @@ class FastCrashMatrixTest {
         StoredKey old = keys.current(keyId).orElseThrow();
         Instant started = Instant.now().minusMillis(5);
         crashes.arm(point);
-        String id = engine.start(keyId, new RotationRequest("fast crash matrix " + point, "manual", "test")).id;
+        String id = engine.start(keyId, new RotationRequest("fast crash matrix " + point, "manual", "test"))
+                .id();
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(5))
                 .until(() -> crashes.fired() != null);
         engine.resumeUnfinished();
         Rotation done = await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(5))
-                .until(() -> records.get(id).orElseThrow(), r -> r.state.isFinal());
-        assertEquals(RotationState.COMPLETED, done.state, "ended " + done.state + ": " + done.error);
+                .until(() -> records.get(id).orElseThrow(), r -> r.state().isFinal());
+        assertEquals(RotationState.COMPLETED, done.state(), "ended " + done.state() + ": " + done.error());
         assertEquals(point, crashes.fired(), "the crash happened where it was armed");
 
         long made = kashier.list(Mode.TEST, MID).stream()
@@ -139,19 +140,19 @@ class FastCrashMatrixTest {
                 .count();
         assertEquals(1, made, "exactly one key made on the Kashier side");
         StoredKey current = keys.current(keyId).orElseThrow();
-        assertEquals(done.newFingerprint, current.fingerprint(), "Vault serves the new key");
+        assertEquals(done.newFingerprint(), current.fingerprint(), "Vault serves the new key");
         assertEquals(old.version() + 1, current.version(), "promoted exactly once");
         assertTrue(keys.pending(keyId, id).isEmpty(), "nothing left pending");
         for (String dependent : List.of("crash-hook", "crash-later")) {
             assertEquals(
-                    done.newFingerprint, fleet.fingerprint(dependent, keyId).orElseThrow(), dependent);
+                    done.newFingerprint(), fleet.fingerprint(dependent, keyId).orElseThrow(), dependent);
         }
         if (keyId.equals("crash-pay")) {
             assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "old key expired");
         } else if (keyId.equals("crash-alt")) {
             assertTrue(kashier.authenticates(Mode.TEST, old.value()), "the previous user's key still works");
         } else {
-            assertTrue(done.exposureWindowMs != null, "the exposure window is measured");
+            assertTrue(done.exposureWindowMs() != null, "the exposure window is measured");
         }
     }
 }

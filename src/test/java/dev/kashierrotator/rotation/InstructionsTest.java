@@ -1,5 +1,6 @@
 package dev.kashierrotator.rotation;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,11 +12,12 @@ import dev.kashierrotator.kashier.ManualDashboard;
 import dev.kashierrotator.testing.ConfigMappings;
 import io.smallrye.config.PropertiesConfigSource;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -92,32 +94,32 @@ class InstructionsTest {
             }
         }
         Rotation payment = rotation(PAYMENT, Plans.PAYMENT, null);
-        payment.blockedBy = List.of("billing-api");
+        payment.blockedBy(List.of("billing-api"));
         messages.put(
                 "stragglers before expiry",
                 Instructions.forPerson(
                         new Dashboard.NeedsPerson(Instructions.stragglers(
-                                payment, PAYMENT, payment.blockedBy, "billing-api: answered HTTP 500")),
+                                payment, PAYMENT, payment.blockedBy(), "billing-api: answered HTTP 500")),
                         payment,
                         PAYMENT,
                         StepName.EXPIRE_OLD_KEY));
         Rotation secret = rotation(SECRET, Plans.SECRET, null);
-        secret.blockedBy = List.of("billing-api");
+        secret.blockedBy(List.of("billing-api"));
         messages.put(
                 "stranded after a change",
                 Instructions.forPerson(
                         new Dashboard.NeedsPerson(Instructions.stranded(
-                                secret, SECRET, secret.blockedBy, "billing-api: answered HTTP 500")),
+                                secret, SECRET, secret.blockedBy(), "billing-api: answered HTTP 500")),
                         secret,
                         SECRET,
                         StepName.ROLLOUT));
         Rotation revoked = rotation(PAYMENT, Plans.PAYMENT_EMERGENCY_REVOKE_FIRST, RotationRequest.REVOKE_FIRST);
-        revoked.blockedBy = List.of("billing-api");
+        revoked.blockedBy(List.of("billing-api"));
         messages.put(
                 "stranded after a revoke-first expiry",
                 Instructions.forPerson(
                         new Dashboard.NeedsPerson(Instructions.stranded(
-                                revoked, PAYMENT, revoked.blockedBy, "billing-api: answered HTTP 500")),
+                                revoked, PAYMENT, revoked.blockedBy(), "billing-api: answered HTTP 500")),
                         revoked,
                         PAYMENT,
                         StepName.ROLLOUT));
@@ -125,21 +127,26 @@ class InstructionsTest {
     }
 
     private static Rotation rotation(KeySpec key, List<StepName> plan, String order) {
-        Rotation r = new Rotation();
-        r.id = ID;
-        r.keyId = key.id();
-        r.emergency = order != null;
-        r.order = order;
-        r.oldFingerprint = "0ld0ld0ld0ld0ld0";
-        r.newFingerprint = "7e57e57e57e57e57";
-        r.fromUser = key.alternates() ? "svc-blue" : null;
-        r.toUser = key.alternates() ? "svc-green" : null;
-        plan.forEach(s -> r.steps.add(new Rotation.Step(s.name())));
-        Rotation.Wave w0 = new Rotation.Wave(0);
-        w0.dependents.add(new Rotation.DependentOutcome("checkout-api", "webhook"));
-        Rotation.Wave w1 = new Rotation.Wave(1);
-        w1.dependents.add(new Rotation.DependentOutcome("billing-api", "webhook"));
-        r.waves = new ArrayList<>(List.of(w0, w1));
+        StoredKey current = new StoredKey(
+                "not-a-key",
+                "0ld0ld0ld0ld0ld0",
+                Optional.empty(),
+                Instant.parse("2026-11-01T00:00:00Z"),
+                3,
+                Optional.ofNullable(key.alternates() ? "svc-blue" : null));
+        RotationRequest request = new RotationRequest(
+                "instructions test", "manual", "tester", OptionalLong.empty(), order != null, order);
+        Rotation r = Rotation.planned(
+                ID,
+                key,
+                current,
+                request,
+                List.of(
+                        new Rotation.Wave(0).with(new Rotation.DependentOutcome("checkout-api", "webhook")),
+                        new Rotation.Wave(1).with(new Rotation.DependentOutcome("billing-api", "webhook"))),
+                Instant.parse("2026-11-29T03:00:00Z"));
+        assertEquals(plan, r.plan(), "the record plans what Plans says");
+        r.newKey("7e57e57e57e57e57", null);
         return r;
     }
 
@@ -148,12 +155,12 @@ class InstructionsTest {
         try {
             switch (step) {
                 case ISSUE_NEW_KEY -> DASHBOARD.issuePaymentKey(key);
-                case CHANGE_SECRET_KEY -> DASHBOARD.changeSecretKey(key, key.alternates() ? r.toUser : key.user());
+                case CHANGE_SECRET_KEY -> DASHBOARD.changeSecretKey(key, key.alternates() ? r.toUser() : key.user());
                 case EXPIRE_OLD_KEY -> {
                     if (key.isPaymentKey()) {
-                        DASHBOARD.deletePaymentKey(key, null, r.oldFingerprint);
+                        DASHBOARD.deletePaymentKey(key, null, r.oldFingerprint());
                     } else {
-                        DASHBOARD.expireSecretKey(key, r.fromUser);
+                        DASHBOARD.expireSecretKey(key, r.fromUser());
                     }
                 }
                 default -> {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The record writer serialises a snapshot of the rotation, not the rotation itself: a field the snapshot
- * forgot would silently never reach Vault. Every public field, nested ones included, is set here by
+ * forgot would silently never reach Vault. Every field of the document, nested ones included, is set here by
  * reflection (so a field added later is covered without touching this test) and must survive the copy.
  */
 @Tag("fast")
@@ -28,31 +28,39 @@ class RotationSnapshotTest {
     void aSnapshotHoldsEveryFieldAndSharesNothingMutable() throws Exception {
         Rotation r = filled(new Rotation(), 1);
         Rotation.Step step = filled(new Rotation.Step(), 2);
-        step.name = StepName.ROLLOUT.name();
-        r.steps = new ArrayList<>(List.of(step));
+        set(step, "name", StepName.ROLLOUT.name());
+        set(r, "steps", new ArrayList<>(List.of(step)));
         Rotation.Wave wave = filled(new Rotation.Wave(), 3);
-        wave.dependents = new ArrayList<>(List.of(filled(new Rotation.DependentOutcome(), 4)));
-        r.waves = new ArrayList<>(List.of(wave));
+        set(wave, "dependents", new ArrayList<>(List.of(filled(new Rotation.DependentOutcome(), 4))));
+        set(r, "waves", new ArrayList<>(List.of(wave)));
 
         Rotation copy = r.snapshot();
 
         assertEquals(JSON.writeValueAsString(r), JSON.writeValueAsString(copy));
-        assertEquals(r.storeVersion, copy.storeVersion, "the check-and-set version travels with the copy");
-        copy.waves.get(0).dependents.get(0).state = Rotation.DependentState.FAILED;
-        copy.steps.get(0).detail = "changed";
-        copy.confirmedSteps.add("changed");
+        assertEquals(r.storeVersion(), copy.storeVersion(), "the check-and-set version travels with the copy");
+        copy.finished(copy.waves().get(0).dependents().get(0), Rotation.DependentState.FAILED, "changed", null);
+        copy.steps().get(0).note("changed");
+        copy.answered(StepName.EXPIRE_OLD_KEY, null, "someone", Instant.EPOCH);
         assertNotEquals(
-                Rotation.DependentState.FAILED, r.waves.get(0).dependents.get(0).state);
-        assertNotEquals("changed", r.steps.get(0).detail);
-        assertEquals(1, r.confirmedSteps.size());
+                Rotation.DependentState.FAILED,
+                r.waves().get(0).dependents().get(0).state());
+        assertNotEquals("changed", r.steps().get(0).detail());
+        assertEquals(1, r.confirmedSteps().size());
     }
 
-    /** Sets every public instance field to a value that is not its default. */
+    private static void set(Object target, String field, Object value) throws ReflectiveOperationException {
+        Field f = target.getClass().getDeclaredField(field);
+        f.setAccessible(true);
+        f.set(target, value);
+    }
+
+    /** Sets every field of the document (every instance field but the lock) to a value that is not its default. */
     private static <T> T filled(T target, int seed) throws IllegalAccessException {
-        for (Field f : target.getClass().getFields()) {
-            if (Modifier.isStatic(f.getModifiers())) {
+        for (Field f : target.getClass().getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) || Modifier.isTransient(f.getModifiers())) {
                 continue;
             }
+            f.setAccessible(true);
             Class<?> type = f.getType();
             Object value;
             if (type == String.class) {

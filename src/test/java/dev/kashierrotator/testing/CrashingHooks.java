@@ -72,7 +72,7 @@ public class CrashingHooks extends RotationHooks {
 
     @Override
     public void beforeStepRecorded(Rotation rotation, String step) {
-        java.util.function.Consumer<Rotation> action = beforeRecorded.remove(rotation.keyId + "|" + step);
+        java.util.function.Consumer<Rotation> action = beforeRecorded.remove(rotation.keyId() + "|" + step);
         if (action != null) {
             // Given the rotation: the test that armed it may not have its id yet, so fast is the engine.
             action.accept(rotation);
@@ -81,15 +81,15 @@ public class CrashingHooks extends RotationHooks {
 
     @Override
     public void beforeProgressSave(Rotation rotation) {
-        if (failProgressSave.remove(rotation.keyId)) {
+        if (failProgressSave.remove(rotation.keyId())) {
             throw new dev.kashierrotator.vault.VaultUnavailableException(
-                    "Vault at test is unreachable " + "(progress save of " + rotation.id + "): HttpTimeoutException");
+                    "Vault at test is unreachable " + "(progress save of " + rotation.id() + "): HttpTimeoutException");
         }
     }
 
     @Override
     public void beforeStep(Rotation rotation, String step) {
-        Runnable action = beforeWork.remove(rotation.keyId + "|" + step);
+        Runnable action = beforeWork.remove(rotation.keyId() + "|" + step);
         if (action != null) {
             action.run();
         }
@@ -109,12 +109,12 @@ public class CrashingHooks extends RotationHooks {
     private void maybeCrash(Rotation rotation, When when, String step) {
         Point p = armed.get();
         if (p != null
-                && p.keyId().equals(rotation.keyId)
+                && p.keyId().equals(rotation.keyId())
                 && p.when() == when
                 && (step == null || step.equals(p.step()))
                 && armed.compareAndSet(p, null)) {
             fired.set(p);
-            throw new SimulatedCrash(when + " " + (step == null ? "" : step) + " of " + rotation.id);
+            throw new SimulatedCrash(when + " " + (step == null ? "" : step) + " of " + rotation.id());
         }
     }
 }

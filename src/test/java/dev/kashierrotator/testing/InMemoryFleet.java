@@ -38,18 +38,18 @@ public final class InMemoryFleet implements Distributor {
             boolean allAtOnce,
             Progress progress,
             BooleanSupplier stop) {
-        for (Wave w : rotation.waves) {
+        for (Wave w : rotation.waves()) {
             rotation.startWaves(List.of(w), Instant.now());
             progress.waveChanged();
-            for (DependentOutcome d : w.dependents) {
+            for (DependentOutcome d : w.dependents()) {
                 if (stop.getAsBoolean()) {
                     throw new RolloutFailedException("stopped");
                 }
-                boolean already = fingerprint(d.id, delivery.key().id())
+                boolean already = fingerprint(d.id(), delivery.key().id())
                         .filter(delivery.newKey().fingerprint()::equals)
                         .isPresent();
                 if (!already) {
-                    held.computeIfAbsent(d.id, id -> new ConcurrentHashMap<>())
+                    held.computeIfAbsent(d.id(), id -> new ConcurrentHashMap<>())
                             .put(delivery.key().id(), delivery.newKey().value());
                 }
                 if (!already) {

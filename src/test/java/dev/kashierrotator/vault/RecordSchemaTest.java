@@ -46,24 +46,24 @@ class RecordSchemaTest {
         kv.write(PREFIX + "/rotations/" + id, Map.of("record", captured), 0);
 
         Rotation r = store.get(id).orElseThrow();
-        assertEquals(RotationState.COMPLETED, r.state);
-        assertEquals(kind.equals("payment") ? "payment-api-key" : "secret-key", r.kind);
-        assertTrue(r.newFingerprint.matches("[0-9a-f]{16}"), "fingerprint kept: " + r.newFingerprint);
-        assertTrue(r.steps.stream().allMatch(s -> s.state == Rotation.StepState.DONE), "every step read");
+        assertEquals(RotationState.COMPLETED, r.state());
+        assertEquals(kind.equals("payment") ? "payment-api-key" : "secret-key", r.kind());
+        assertTrue(r.newFingerprint().matches("[0-9a-f]{16}"), "fingerprint kept: " + r.newFingerprint());
+        assertTrue(r.steps().stream().allMatch(s -> s.state() == Rotation.StepState.DONE), "every step read");
         assertTrue(
-                r.waves.stream()
-                        .flatMap(w -> w.dependents.stream())
-                        .allMatch(d -> d.state == Rotation.DependentState.CONFIRMED && d.confirmedAt != null),
+                r.waves().stream()
+                        .flatMap(w -> w.dependents().stream())
+                        .allMatch(d -> d.state() == Rotation.DependentState.CONFIRMED && d.confirmedAt() != null),
                 "waves read");
-        assertEquals(kind.equals("alternating"), r.fromUser != null && r.toUser != null, "users read");
-        assertNull(r.rollBackCause, "a field added later reads as absent");
+        assertEquals(kind.equals("alternating"), r.fromUser() != null && r.toUser() != null, "users read");
+        assertNull(r.rollBackCause(), "a field added later reads as absent");
 
-        r.reason = "written back";
+        String reason = r.reason();
         store.update(r);
         Map<String, String> document =
                 kv.read(PREFIX + "/rotations/" + id).orElseThrow().data();
         assertEquals("2", document.get("schema"));
-        assertEquals("written back", store.get(id).orElseThrow().reason);
+        assertEquals(reason, store.get(id).orElseThrow().reason(), "written back as it was read");
     }
 
     @Test
