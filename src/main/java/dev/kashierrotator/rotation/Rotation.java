@@ -573,8 +573,10 @@ public class Rotation {
 
     /** This replica holds the claim of this epoch on the rotation. */
     void claimedBy(String replica, long claimEpoch) {
-        owner = replica;
-        epoch = claimEpoch;
+        synchronized (lock) {
+            owner = replica;
+            epoch = claimEpoch;
+        }
     }
 
     /** This replica runs the rotation under the claim of this epoch. */
