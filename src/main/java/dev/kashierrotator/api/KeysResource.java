@@ -13,7 +13,6 @@ import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.schedule.DuePolicy;
 import dev.kashierrotator.security.Caller;
 import dev.kashierrotator.security.Permission;
-import dev.kashierrotator.util.KeyMaskingFilter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -36,8 +35,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Keys")
 @SecurityRequirement(name = "bearer")
 public class KeysResource {
-
-    static final int MAX_REASON = 500;
 
     private final Inventory inventory;
     private final KeyStore keys;
@@ -94,18 +91,7 @@ public class KeysResource {
         if (body == null) {
             throw new ProblemException(Problem.invalid("body", "required: {\"reason\": \"...\"}"));
         }
-        if (body.reason() == null || body.reason().isBlank()) {
-            throw new ProblemException(Problem.invalid("reason", "required: say why the key rotates"));
-        }
-        if (body.reason().length() > MAX_REASON) {
-            throw new ProblemException(Problem.invalid("reason", "at most " + MAX_REASON + " characters"));
-        }
-        if (KeyMaskingFilter.containsKeyShape(body.reason())) {
-            throw new ProblemException(Problem.invalid(
-                    "reason",
-                    "looks like it holds a Kashier key; a reason is "
-                            + "stored and shown to everyone who may read rotations: never put a key in it"));
-        }
+        String reason = Reasons.checked(body.reason(), true, "the key rotates");
         boolean emergency = Boolean.TRUE.equals(body.emergency());
         if (body.order() != null) {
             if (!emergency) {
@@ -119,7 +105,6 @@ public class KeysResource {
         if (Boolean.TRUE.equals(body.dryRun())) {
             return Response.ok(engine.plan(keyId, emergency, body.order())).build();
         }
-        String reason = body.reason().strip();
         Rotation rotation = engine.start(
                 keyId,
                 emergency

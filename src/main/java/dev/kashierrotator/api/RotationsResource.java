@@ -12,7 +12,6 @@ import dev.kashierrotator.rotation.RotationException.Refusal;
 import dev.kashierrotator.rotation.RotationState;
 import dev.kashierrotator.security.Caller;
 import dev.kashierrotator.security.Permission;
-import dev.kashierrotator.util.KeyMaskingFilter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -148,17 +147,7 @@ public class RotationsResource {
     public Response abort(@PathParam("id") String id, AbortRequest body) {
         caller.audited("rotation.abort", null, id);
         visible(id, Permission.ROTATIONS_ABORT);
-        String reason =
-                body == null || body.reason() == null ? null : body.reason().strip();
-        if (reason != null && reason.length() > KeysResource.MAX_REASON) {
-            throw new ProblemException(Problem.invalid("reason", "at most " + KeysResource.MAX_REASON + " characters"));
-        }
-        if (KeyMaskingFilter.containsKeyShape(reason)) {
-            throw new ProblemException(Problem.invalid(
-                    "reason",
-                    "looks like it holds a Kashier key; a reason is "
-                            + "stored and shown to everyone who may read rotations: never put a key in it"));
-        }
+        String reason = Reasons.checked(body == null ? null : body.reason(), false, "");
         return Response.accepted(RotationView.of(engine.abort(checkedId(id), caller.subject(), reason)))
                 .build();
     }

@@ -48,7 +48,8 @@ public class AuditFilter {
                 : request.getUriInfo().getPathParameters().getFirst("id");
         String outcome = status < 300 ? "accepted" : denied ? "denied" : status >= 500 ? "failed" : "rejected";
         String actor = unauthenticated != null ? unauthenticated.toString() : who.subject();
-        String detail = request.getMethod() + " " + path;
+        String detail = request.getMethod() + " " + path
+                + (audited != null && audited.detail() != null ? ": " + audited.detail() : "");
         if (detail.length() > MAX_DETAIL) {
             detail = detail.substring(0, MAX_DETAIL) + "…";
         }

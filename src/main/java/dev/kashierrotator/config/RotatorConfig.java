@@ -34,6 +34,52 @@ public interface RotatorConfig {
     /** Systems that use keys and receive them when they rotate. */
     Map<String, Dependent> dependents();
 
+    /** Where people are told, at once, that a rotation needs them or ended badly (docs/notifications.md). */
+    Map<String, Notification> notifications();
+
+    /** One notification channel. */
+    interface Notification {
+        /** {@code slack} (incoming webhook), {@code pagerduty} (Events API v2) or {@code webhook} (signed). */
+        String type();
+
+        /**
+         * slack: the incoming-webhook URL (a secret: set it from one, {@code ROTATOR_NOTIFICATIONS_<NAME>_URL});
+         * webhook: the receiver's URL; pagerduty: the Events API endpoint (default PagerDuty's).
+         */
+        Optional<String> url();
+
+        /** pagerduty: the integration's routing key (a secret: {@code ROTATOR_NOTIFICATIONS_<NAME>_ROUTING_KEY}). */
+        Optional<String> routingKey();
+
+        /** webhook: HMAC-SHA256 secret for {@code X-Rotator-Signature}, as for dependent deliveries. */
+        Optional<String> signingSecret();
+
+        /**
+         * Events sent (default all): {@code person-needed}, {@code completed}, {@code failed},
+         * {@code rolled-back}, {@code aborted}, {@code key-overdue}, {@code schedule-paused},
+         * {@code schedule-resumed}.
+         */
+        Optional<List<String>> events();
+
+        /** Only rotations of keys of these modes ({@code test}, {@code live}); default both. */
+        Optional<List<String>> modes();
+
+        /** Only these key ids; default every key. */
+        Optional<List<String>> keys();
+
+        /** Tries per notification before it is dropped (and counted), with doubling pauses in between. */
+        @WithDefault("6")
+        int attempts();
+
+        /** The pause after the first failed try; it doubles with each further one. */
+        @WithDefault("2s")
+        String backoff();
+
+        /** How long one try may take before it counts as failed. */
+        @WithDefault("10s")
+        String timeout();
+    }
+
     /**
      * The URL people use to reach this service (such as {@code https://kkr.payments.example.com}); the
      * instructions for a person at the Kashier dashboard name it. Without it they say {@code <service>}.
@@ -321,6 +367,12 @@ public interface RotatorConfig {
 
         /** Periods in which this key never rotates by schedule (see {@code rotator.schedule.blackouts}). */
         Optional<List<String>> blackouts();
+
+        /**
+         * IANA time zone (such as {@code Africa/Cairo}) in which this key's cron times, hence its windows, and
+         * its own weekly blackouts are read; default {@code rotator.schedule.zone}.
+         */
+        Optional<String> zone();
     }
 
     /** The scheduler: how often due keys are looked for, and when nothing rotates. */
@@ -330,10 +382,21 @@ public interface RotatorConfig {
         String tick();
 
         /**
-         * Periods in which no key rotates by schedule, UTC: weekly {@code "SAT-SUN"}, {@code "FRI 18:00-23:59"},
-         * or absolute {@code "2026-12-31T00:00:00Z/2027-01-02T00:00:00Z"}.
+         * Periods in which no key rotates by schedule: weekly {@code "SAT-SUN"}, {@code "FRI 18:00-23:59"} (read
+         * in {@code rotator.schedule.zone}), or absolute {@code "2026-12-31T00:00:00Z/2027-01-02T00:00:00Z"}.
          */
         Optional<List<String>> blackouts();
+
+        /**
+         * IANA time zone (such as {@code Africa/Cairo}, which has daylight saving time) in which weekly
+         * blackouts and cron schedules are read, unless a key names its own.
+         */
+        @WithDefault("UTC")
+        String zone();
+
+        /** The longest a pause of the schedule may be set for ({@code POST /api/v1/schedule/pause}). */
+        @WithDefault("7d")
+        String maxPause();
 
         /** A key counts as overdue this long after its window closed without a rotation. */
         @WithDefault("10m")

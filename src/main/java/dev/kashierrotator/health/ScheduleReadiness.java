@@ -1,13 +1,15 @@
 package dev.kashierrotator.health;
 
 import dev.kashierrotator.schedule.RotationScheduler;
+import dev.kashierrotator.schedule.SchedulePause;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Reports keys past due. Always UP: an overdue key is a reason to page someone, not to take this
+ * Reports keys past due, keys the scheduler stopped, and whether the schedule is paused. Always UP: an overdue key is a reason to page someone, not to take this
  * replica out of service (which would only make it worse).
  */
 @Readiness
@@ -15,9 +17,11 @@ import org.eclipse.microprofile.health.Readiness;
 public class ScheduleReadiness implements HealthCheck {
 
     private final RotationScheduler scheduler;
+    private final SchedulePause pause;
 
-    public ScheduleReadiness(RotationScheduler scheduler) {
+    public ScheduleReadiness(RotationScheduler scheduler, SchedulePause pause) {
         this.scheduler = scheduler;
+        this.pause = pause;
     }
 
     @Override
@@ -32,6 +36,13 @@ public class ScheduleReadiness implements HealthCheck {
                                 .sorted()
                                 .collect(java.util.stream.Collectors.joining("; ")))
                 .withData("lastTick", scheduler.lastTick().map(Object::toString).orElse("never"))
+                .withData("paused", paused())
                 .build();
+    }
+
+    /** The pause switch as the scheduler last read it: "no", or who paused it, until when and why. */
+    private String paused() {
+        SchedulePause.State s = pause.lastRead();
+        return s.holds(Instant.now()) ? "by " + s.by() + " until " + s.until() + ": " + s.reason() : "no";
     }
 }

@@ -3,6 +3,7 @@ package dev.kashierrotator.inventory;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Locale;
@@ -11,8 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A period in which scheduled rotations do not start, in UTC: weekly ({@code SAT-SUN},
- * {@code FRI 18:00-23:59}, {@code MON-FRI 09:00-17:00}) or absolute ({@code <ISO instant>/<ISO instant>}).
+ * A period in which scheduled rotations do not start: weekly ({@code SAT-SUN}, {@code FRI 18:00-23:59},
+ * {@code MON-FRI 09:00-17:00}), read in a time zone (so {@code FRI 18:00-23:59} in {@code Africa/Cairo}
+ * follows Egypt's daylight saving time), or absolute ({@code <ISO instant>/<ISO instant>}).
  */
 public abstract sealed class Blackout permits Blackout.Weekly, Blackout.Absolute {
 
@@ -33,8 +35,13 @@ public abstract sealed class Blackout permits Blackout.Weekly, Blackout.Absolute
         return text;
     }
 
-    /** The period, or empty when the text is not one. */
+    /** The period, weekly ones in UTC, or empty when the text is not one. */
     public static Optional<Blackout> parse(String text) {
+        return parse(text, ZoneOffset.UTC);
+    }
+
+    /** The period, weekly ones read in this zone, or empty when the text is not one. */
+    public static Optional<Blackout> parse(String text, ZoneId zone) {
         String t = text.trim();
         int slash = t.indexOf('/');
         if (slash > 0) {
@@ -55,7 +62,8 @@ public abstract sealed class Blackout permits Blackout.Weekly, Blackout.Absolute
         try {
             LocalTime from = m.group(3) == null ? LocalTime.MIN : LocalTime.parse(m.group(3));
             LocalTime to = m.group(4) == null ? LocalTime.MAX : LocalTime.parse(m.group(4));
-            return to.isAfter(from) ? Optional.of(new Weekly(t, first, last, from, to)) : Optional.empty();
+            String shown = zone.equals(ZoneOffset.UTC) ? t : t + " " + zone.getId();
+            return to.isAfter(from) ? Optional.of(new Weekly(shown, first, last, from, to, zone)) : Optional.empty();
         } catch (RuntimeException e) {
             return Optional.empty();
         }
@@ -76,18 +84,20 @@ public abstract sealed class Blackout permits Blackout.Weekly, Blackout.Absolute
         private final DayOfWeek last;
         private final LocalTime from;
         private final LocalTime to;
+        private final ZoneId zone;
 
-        Weekly(String text, DayOfWeek first, DayOfWeek last, LocalTime from, LocalTime to) {
+        Weekly(String text, DayOfWeek first, DayOfWeek last, LocalTime from, LocalTime to, ZoneId zone) {
             super(text);
             this.first = first;
             this.last = last;
             this.from = from;
             this.to = to;
+            this.zone = zone;
         }
 
         @Override
         public boolean covers(Instant t) {
-            ZonedDateTime z = t.atZone(ZoneOffset.UTC);
+            ZonedDateTime z = t.atZone(zone);
             int d = z.getDayOfWeek().getValue();
             boolean day = first.getValue() <= last.getValue()
                     ? d >= first.getValue() && d <= last.getValue()

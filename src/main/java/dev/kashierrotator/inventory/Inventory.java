@@ -14,16 +14,24 @@ public final class Inventory {
     private final Map<String, DependentSpec> dependents;
     private final RolloutPolicy rollout;
     private final ScheduleSettings schedule;
+    private final List<NotificationChannel> channels;
 
     Inventory(
             Map<String, KeySpec> keys,
             Map<String, DependentSpec> dependents,
             RolloutPolicy rollout,
-            ScheduleSettings schedule) {
+            ScheduleSettings schedule,
+            List<NotificationChannel> channels) {
         this.keys = new TreeMap<>(keys);
         this.dependents = new TreeMap<>(dependents);
         this.rollout = rollout;
         this.schedule = schedule;
+        this.channels = List.copyOf(channels);
+    }
+
+    /** The notification channels, by name. */
+    public List<NotificationChannel> channels() {
+        return channels;
     }
 
     /** The scheduler's settings. */

@@ -8,15 +8,22 @@ import dev.kashierrotator.util.TlsTrust;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -34,6 +41,7 @@ public final class InventoryLoader {
     private boolean insecureLiveAllowed;
     private boolean productionTransport;
     private List<Blackout> globalBlackouts = List.of();
+    private ZoneId globalZone = ZoneOffset.UTC;
 
     private InventoryLoader() {}
 
@@ -68,8 +76,9 @@ public final class InventoryLoader {
             mids.put(name, mid);
         });
 
+        globalZone = zone("rotator.schedule.zone", config.scheduler().zone());
         globalBlackouts = blackouts(
-                "rotator.schedule.blackouts", config.scheduler().blackouts().orElse(List.of()));
+                "rotator.schedule.blackouts", config.scheduler().blackouts().orElse(List.of()), globalZone);
         Duration tick = duration("rotator.schedule.tick", config.scheduler().tick());
         if (tick.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("rotator.schedule.tick: must be at least 1s, got '"
@@ -79,6 +88,11 @@ public final class InventoryLoader {
                 duration("rotator.schedule.overdue-after", config.scheduler().overdueAfter());
         Duration retryBackoff =
                 duration("rotator.schedule.retry-backoff", config.scheduler().retryBackoff());
+        Duration maxPause =
+                duration("rotator.schedule.max-pause", config.scheduler().maxPause());
+        if (maxPause.isZero()) {
+            problems.add("rotator.schedule.max-pause: must be longer than 0");
+        }
         if (config.scheduler().maxFailedAttempts() < 1) {
             problems.add("rotator.schedule.max-failed-attempts: must be at least 1, got "
                     + config.scheduler().maxFailedAttempts());
@@ -116,6 +130,7 @@ public final class InventoryLoader {
             }
         });
 
+        List<NotificationChannel> channels = channels(config.notifications(), keys.keySet());
         if (!problems.isEmpty()) {
             throw new InventoryException(problems);
         }
@@ -128,7 +143,103 @@ public final class InventoryLoader {
                         overdueAfter,
                         globalBlackouts,
                         retryBackoff,
-                        config.scheduler().maxFailedAttempts()));
+                        config.scheduler().maxFailedAttempts(),
+                        globalZone,
+                        maxPause),
+                channels);
+    }
+
+    private List<NotificationChannel> channels(Map<String, RotatorConfig.Notification> configured, Set<String> keyIds) {
+        List<NotificationChannel> channels = new ArrayList<>();
+        new TreeMap<>(configured).forEach((name, n) -> {
+            String at = "rotator.notifications." + name;
+            NotificationChannel.Type type;
+            try {
+                type = NotificationChannel.Type.valueOf(n.type().strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add(at + ".type: must be slack, pagerduty or webhook, got '" + n.type() + "'");
+                return;
+            }
+            Optional<String> url = type == NotificationChannel.Type.PAGERDUTY
+                    ? n.url().or(() -> Optional.of(NotificationChannel.PAGERDUTY_EVENTS.toString()))
+                    : n.url();
+            // A Slack incoming-webhook URL is a secret: a message about it names only its host.
+            Optional<String> shown = type == NotificationChannel.Type.SLACK ? url.map(InventoryLoader::hostOnly) : url;
+            httpUrl(at + ".url", shown);
+            if (productionTransport) {
+                httpsOrLoopback(at + ".url", shown);
+            }
+            Optional<String> secret = Optional.empty();
+            if (type == NotificationChannel.Type.PAGERDUTY) {
+                secret = n.routingKey().filter(k -> !k.isBlank());
+                if (secret.isEmpty()) {
+                    problems.add(at + ".routing-key: required for pagerduty (the integration key of an Events API v2 "
+                            + "integration; set it from a secret, ROTATOR_NOTIFICATIONS_" + envName(name)
+                            + "_ROUTING_KEY)");
+                }
+            } else if (type == NotificationChannel.Type.WEBHOOK) {
+                secret = n.signingSecret().filter(k -> !k.isBlank());
+                if (secret.isEmpty()) {
+                    problems.add(at + ".signing-secret: required for webhook (receivers check X-Rotator-Signature)");
+                }
+            }
+            Set<String> events = new TreeSet<>(n.events().orElse(List.copyOf(NotificationChannel.EVENTS)));
+            for (String e : events) {
+                if (!NotificationChannel.EVENTS.contains(e)) {
+                    problems.add(at + ".events: unknown event '" + e + "' (one of "
+                            + String.join(", ", new TreeSet<>(NotificationChannel.EVENTS)) + ")");
+                }
+            }
+            Set<Mode> modes = EnumSet.noneOf(Mode.class);
+            for (String m : n.modes().orElse(List.of("test", "live"))) {
+                Mode.of(m.strip())
+                        .ifPresentOrElse(
+                                modes::add, () -> problems.add(at + ".modes: must be test or live, got '" + m + "'"));
+            }
+            Set<String> keys = new TreeSet<>(n.keys().orElse(List.of()));
+            for (String k : keys) {
+                if (!keyIds.contains(k)) {
+                    problems.add(at + ".keys: no key '" + k + "' in rotator.keys");
+                }
+            }
+            if (n.attempts() < 1) {
+                problems.add(at + ".attempts: must be at least 1, got " + n.attempts());
+            }
+            Duration backoff = duration(at + ".backoff", n.backoff());
+            Duration timeout = duration(at + ".timeout", n.timeout());
+            if (timeout.isZero()) {
+                problems.add(at + ".timeout: must be longer than 0");
+            }
+            channels.add(new NotificationChannel(
+                    name,
+                    type,
+                    url.flatMap(InventoryLoader::uri).orElse(null),
+                    secret,
+                    Set.copyOf(events),
+                    modes,
+                    Set.copyOf(keys),
+                    n.attempts(),
+                    backoff,
+                    timeout));
+        });
+        return channels;
+    }
+
+    /** {@code https://hooks.slack.com/services/T0/B0/XYZ} as {@code https://hooks.slack.com/…}. */
+    private static String hostOnly(String url) {
+        return url.replaceAll("^([A-Za-z]+://[^/?#]*).*$", "$1/…");
+    }
+
+    private static Optional<URI> uri(String url) {
+        try {
+            return Optional.of(URI.create(url));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String envName(String name) {
+        return name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     private KeySpec key(
@@ -213,18 +324,30 @@ public final class InventoryLoader {
         });
         Optional<Duration> window = s.window().map(w -> duration(at + ".window", w));
         Duration jitter = s.jitter().map(j -> duration(at + ".jitter", j)).orElse(Duration.ZERO);
+        ZoneId zone = s.zone().map(z -> zone(at + ".zone", z)).orElse(globalZone);
         List<Blackout> blackouts = new ArrayList<>(globalBlackouts);
-        blackouts.addAll(blackouts(at + ".blackouts", s.blackouts().orElse(List.of())));
-        return new SchedulePolicy(every, s.cron(), window, jitter, List.copyOf(blackouts));
+        blackouts.addAll(blackouts(at + ".blackouts", s.blackouts().orElse(List.of()), zone));
+        return new SchedulePolicy(every, s.cron(), window, jitter, List.copyOf(blackouts), zone);
     }
 
-    private List<Blackout> blackouts(String at, List<String> texts) {
+    /** An IANA zone id; a problem naming the entry when it is not one. */
+    private ZoneId zone(String at, String text) {
+        try {
+            return ZoneId.of(text.strip());
+        } catch (DateTimeException e) {
+            problems.add(at + ": '" + text + "' is not an IANA time zone (such as \"Africa/Cairo\" or \"UTC\")");
+            return ZoneOffset.UTC;
+        }
+    }
+
+    private List<Blackout> blackouts(String at, List<String> texts, ZoneId zone) {
         List<Blackout> result = new ArrayList<>();
         for (String text : texts) {
-            Optional<Blackout> b = Blackout.parse(text);
+            Optional<Blackout> b = Blackout.parse(text, zone);
             if (b.isEmpty()) {
                 problems.add(at + ": '" + text + "' is not a blackout period (use e.g. \"SAT-SUN\", "
-                        + "\"FRI 18:00-23:59\" or \"2026-12-31T00:00:00Z/2027-01-02T00:00:00Z\", UTC)");
+                        + "\"FRI 18:00-23:59\" in " + zone.getId()
+                        + ", or \"2026-12-31T00:00:00Z/2027-01-02T00:00:00Z\")");
             } else {
                 result.add(b.get());
             }

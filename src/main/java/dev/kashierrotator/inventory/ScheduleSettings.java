@@ -1,6 +1,7 @@
 package dev.kashierrotator.inventory;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 
 /**
@@ -11,6 +12,14 @@ import java.util.List;
  * @param blackouts    periods in which no key rotates by schedule
  * @param retryBackoff wait after a failed scheduled rotation, doubling with each further failure
  * @param maxFailedAttempts failed scheduled tries of one key version before the scheduler stops
+ * @param zone         the zone weekly blackouts and cron schedules are read in, unless a key has its own
+ * @param maxPause     the longest a pause of the schedule may be set for
  */
 public record ScheduleSettings(
-        Duration tick, Duration overdueAfter, List<Blackout> blackouts, Duration retryBackoff, int maxFailedAttempts) {}
+        Duration tick,
+        Duration overdueAfter,
+        List<Blackout> blackouts,
+        Duration retryBackoff,
+        int maxFailedAttempts,
+        ZoneId zone,
+        Duration maxPause) {}

@@ -75,6 +75,7 @@ public class RotationEngine {
             Distributor distributor,
             RotationHooks hooks,
             EngineMetrics metrics,
+            Announcements announcements,
             RotatorConfig config,
             Clock clock) {
         this.inventory = inventory;
@@ -100,7 +101,7 @@ public class RotationEngine {
                 new RecordWriter(rotations, hooks, clock, instanceId),
                 leases,
                 aborts);
-        this.runner = new RotationRunner(tools, settings, instanceId, metrics);
+        this.runner = new RotationRunner(tools, settings, instanceId, metrics, announcements);
         this.answers = new DashboardAnswers(tools, runner);
         leases.start(runner);
     }

@@ -27,6 +27,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
 
     private static final Duration MAX_STEP_BACKOFF = Duration.ofSeconds(30);
 
+    private final Announcements announcements;
     private final StepTools t;
     private final RotatorConfig.Engine settings;
     private final String instanceId;
@@ -39,8 +40,14 @@ final class RotationRunner implements LeaseKeeper.Watcher {
     /** Rotations retried past step-attempts because their old key is dead, by id: key, step and cause. */
     private final Map<String, String> retrying = new ConcurrentHashMap<>();
 
-    RotationRunner(StepTools tools, RotatorConfig.Engine settings, String instanceId, EngineMetrics metrics) {
+    RotationRunner(
+            StepTools tools,
+            RotatorConfig.Engine settings,
+            String instanceId,
+            EngineMetrics metrics,
+            Announcements announcements) {
         this.t = tools;
+        this.announcements = announcements;
         this.settings = settings;
         this.instanceId = instanceId;
         this.metrics = metrics;
@@ -320,6 +327,8 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             return outcome;
         }
         if (outcome instanceof StepOutcome.AwaitsPerson person) {
+            // Told once per question: a wait taken up again (a restart, another replica) is the same one.
+            boolean asked = r.awaitingDashboardSince() != null;
             r.awaitPerson(
                     s,
                     Instructions.forPerson(person.request(), r, key, name),
@@ -327,6 +336,9 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             t.writer().save(r, hold);
             hold.stepDone(name);
             awaiting.put(r.id(), new Awaiting(r.id(), r.keyId(), name.name(), r.awaitingDashboardSince()));
+            if (!asked) {
+                announcements.announce(Notice.personNeeded(r, name, t.clock().instant()));
+            }
             Log.infof(
                     "rotation %s key %s: step %s waits for a person in the Kashier dashboard", r.id(), r.keyId(), name);
             return outcome;
@@ -422,6 +434,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
                 r,
                 r.state().name().toLowerCase(java.util.Locale.ROOT),
                 Duration.between(r.createdAt(), t.clock().instant()));
+        announcements.announce(Notice.ended(r, t.clock().instant()));
     }
 
     /** The pause between tries once a step is retried without limit: 32 × step-backoff, at most 30 s. */

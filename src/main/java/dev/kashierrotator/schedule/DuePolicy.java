@@ -9,7 +9,7 @@ import dev.kashierrotator.inventory.SchedulePolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +38,7 @@ public final class DuePolicy {
     private static final Duration DAY = Duration.ofDays(1);
     private static final Map<CronAfter, Optional<Instant>> NEXT_CRON = new ConcurrentHashMap<>();
 
-    private record CronAfter(String expression, Instant after) {}
+    private record CronAfter(String expression, ZoneId zone, Instant after) {}
 
     private DuePolicy() {}
 
@@ -121,9 +121,9 @@ public final class DuePolicy {
             NEXT_CRON.clear();
         }
         return NEXT_CRON.computeIfAbsent(
-                new CronAfter(expression, lastRotatedAt),
+                new CronAfter(expression, policy.zone(), lastRotatedAt),
                 k -> cron(expression)
-                        .nextExecution(lastRotatedAt.atZone(ZoneOffset.UTC))
+                        .nextExecution(lastRotatedAt.atZone(policy.zone()))
                         .map(ZonedDateTime::toInstant));
     }
 
@@ -134,7 +134,7 @@ public final class DuePolicy {
             return dueAt.plus(DAY.multipliedBy(days));
         }
         Instant last = cron(policy.cron().orElseThrow())
-                .lastExecution(now.minus(offset).atZone(ZoneOffset.UTC))
+                .lastExecution(now.minus(offset).atZone(policy.zone()))
                 .map(z -> z.toInstant().plus(offset))
                 .orElse(dueAt);
         return last.isBefore(dueAt) ? dueAt : last;

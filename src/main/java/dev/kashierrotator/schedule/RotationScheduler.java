@@ -4,7 +4,9 @@ import dev.kashierrotator.audit.AuditEvent;
 import dev.kashierrotator.audit.AuditTrail;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.rotation.Announcements;
 import dev.kashierrotator.rotation.KeyStore;
+import dev.kashierrotator.rotation.Notice;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
@@ -38,6 +40,9 @@ public class RotationScheduler {
     private final KeyStore keys;
     private final RotationEngine engine;
     private final AuditTrail audit;
+    private final SchedulePause pause;
+    private final NoticeLedger ledger;
+    private final Announcements announcements;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
     private final Map<String, Verdict> verdicts = new ConcurrentHashMap<>();
     private final Map<String, Stopped> stopped = new ConcurrentHashMap<>();
@@ -60,8 +65,18 @@ public class RotationScheduler {
     public record TickReport(int evaluated, List<String> started, Map<String, String> skipped, List<String> overdue) {}
 
     public RotationScheduler(
-            Inventory inventory, KeyStore keys, RotationEngine engine, MeterRegistry metrics, AuditTrail audit) {
+            Inventory inventory,
+            KeyStore keys,
+            RotationEngine engine,
+            MeterRegistry metrics,
+            AuditTrail audit,
+            SchedulePause pause,
+            NoticeLedger ledger,
+            Announcements announcements) {
         this.audit = audit;
+        this.pause = pause;
+        this.ledger = ledger;
+        this.announcements = announcements;
         this.inventory = inventory;
         this.keys = keys;
         this.engine = engine;
@@ -77,6 +92,16 @@ public class RotationScheduler {
                     .register(metrics);
         }
         Gauge.builder("rotator.keys.overdue", () -> overdue().size()).register(metrics);
+        Gauge.builder("rotator.schedule.paused", () -> pause.lastRead().holds(Instant.now()) ? 1 : 0)
+                .description("1 while scheduled rotations are paused (POST /api/v1/schedule/pause)")
+                .register(metrics);
+        Gauge.builder(
+                        "rotator.schedule.pause.until.timestamp.seconds",
+                        () -> pause.lastRead().holds(Instant.now())
+                                ? pause.lastRead().until().getEpochSecond()
+                                : Double.NaN)
+                .description("When the pause of the schedule ends by itself (Unix seconds)")
+                .register(metrics);
         Gauge.builder("rotator.keys.schedule.stopped", stopped, Map::size)
                 .description("Keys whose scheduled rotations failed too often; the scheduler waits for a person")
                 .register(metrics);
@@ -95,6 +120,8 @@ public class RotationScheduler {
         List<String> started = new ArrayList<>();
         Map<String, String> skipped = new TreeMap<>();
         int evaluated = 0;
+        pause.endIfRanOut(now).ifPresent(this::resumed);
+        SchedulePause.State paused = pauseAt();
         for (KeySpec key : inventory.keys()) {
             if (key.schedule().isEmpty()) {
                 continue;
@@ -114,10 +141,19 @@ public class RotationScheduler {
                     verdict = DuePolicy.evaluate(key.id(), key.schedule().get(), last.rotatedAt(), now, overdueAfter);
                 }
             }
-            verdicts.put(key.id(), verdict);
+            Verdict before = verdicts.put(key.id(), verdict);
             long version = last.version();
+            if (verdict.overdue() && (before == null || !before.overdue())) {
+                tellOverdue(key, version, verdict, now);
+            }
             stopped.computeIfPresent(key.id(), (id, st) -> st.version() == version ? st : null);
             if (!verdict.startNow()) {
+                continue;
+            }
+            if (paused.holds(now)) {
+                skipped.put(
+                        key.id(),
+                        "schedule paused by " + paused.by() + " until " + paused.until() + ": " + paused.reason());
                 continue;
             }
             RetryPolicy.Decision retry = retry(key.id(), last.version());
@@ -160,6 +196,65 @@ public class RotationScheduler {
         }
         lastTick = now;
         return new TickReport(evaluated, started, skipped, overdue());
+    }
+
+    /** The pause switch as stored, or as last read when Vault does not answer. */
+    private SchedulePause.State pauseAt() {
+        try {
+            return pause.read();
+        } catch (RuntimeException e) {
+            // Vault is what failed, and nothing starts without it anyway: go by what was last read.
+            Log.debugf("pause switch not read (%s); going by the last one read", e.getMessage());
+            return pause.lastRead();
+        }
+    }
+
+    /** A key went overdue: told once per key version, by whichever replica records it first. */
+    private void tellOverdue(KeySpec key, long version, Verdict verdict, Instant now) {
+        try {
+            if (!ledger.first("overdue-" + key.id(), Long.toString(version))) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            // Vault did not answer: the next tick that sees it overdue tries again.
+            verdicts.remove(key.id());
+            return;
+        }
+        announcements.announce(new Notice(
+                "key-overdue",
+                "overdue-" + key.id() + "-" + version,
+                now,
+                null,
+                key.id(),
+                key.mid(),
+                key.mode().id(),
+                null,
+                key.mode().id() + " key " + key.id() + " (merchant " + key.mid() + ") is overdue for rotation: "
+                        + verdict.why(),
+                "Rotate it (POST /api/v1/keys/" + key.id() + "/rotations), or find what holds it back: "
+                        + verdict.why(),
+                null,
+                null));
+    }
+
+    /** This replica recorded that a pause ran out. */
+    private void resumed(SchedulePause.Change change) {
+        announcements.announce(SchedulePause.notice(change));
+        audit.record(
+                new AuditEvent(
+                        0,
+                        change.after().at().toString(),
+                        "scheduler",
+                        "schedule.resume",
+                        null,
+                        null,
+                        "accepted",
+                        200,
+                        null,
+                        change.after().reason(),
+                        null,
+                        null),
+                false);
     }
 
     /** What the key's last rotations say about trying again: only failures of its current version count. */

@@ -13,7 +13,7 @@ public class Caller {
     private Audited audited;
 
     /** What a call that changes something is, for the audit trail; set before its permissions are checked. */
-    public record Audited(String action, String keyId, String rotationId) {}
+    public record Audited(String action, String keyId, String rotationId, String detail) {}
 
     public String subject() {
         return principal == null ? null : principal.subject();
@@ -29,7 +29,14 @@ public class Caller {
 
     /** Marks this call as one the audit trail records, whatever its outcome. */
     public void audited(String action, String keyId, String rotationId) {
-        this.audited = new Audited(action, keyId, rotationId);
+        this.audited = new Audited(action, keyId, rotationId, null);
+    }
+
+    /** What the audited call did, in words (such as a pause's expiry and reason), once it succeeded. */
+    public void auditDetail(String detail) {
+        if (audited != null) {
+            audited = new Audited(audited.action(), audited.keyId(), audited.rotationId(), detail);
+        }
     }
 
     /** The audited action of this call, if it is one. */

@@ -11,7 +11,9 @@ public enum Permission {
     ROTATIONS_CONFIRM("rotations:confirm"),
     ROTATIONS_ABORT("rotations:abort"),
     ROTATIONS_EMERGENCY("rotations:emergency"),
-    AUDIT_READ("audit:read");
+    AUDIT_READ("audit:read"),
+    /** Pause and resume the schedule (scheduled rotations only). */
+    SCHEDULE_PAUSE("schedule:pause");
 
     private final String id;
 

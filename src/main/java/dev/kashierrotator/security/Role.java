@@ -23,7 +23,8 @@ public record Role(String name, Set<Permission> permissions, Set<Mode> modes) {
                                     Permission.ROTATIONS_READ,
                                     Permission.ROTATIONS_CREATE,
                                     Permission.ROTATIONS_CONFIRM,
-                                    Permission.ROTATIONS_ABORT),
+                                    Permission.ROTATIONS_ABORT,
+                                    Permission.SCHEDULE_PAUSE),
                             all()),
             "oncall",
                     new Role(
@@ -34,7 +35,8 @@ public record Role(String name, Set<Permission> permissions, Set<Mode> modes) {
                                     Permission.ROTATIONS_CREATE,
                                     Permission.ROTATIONS_CONFIRM,
                                     Permission.ROTATIONS_ABORT,
-                                    Permission.ROTATIONS_EMERGENCY),
+                                    Permission.ROTATIONS_EMERGENCY,
+                                    Permission.SCHEDULE_PAUSE),
                             all()),
             "admin", new Role("admin", EnumSet.allOf(Permission.class), all()));
 

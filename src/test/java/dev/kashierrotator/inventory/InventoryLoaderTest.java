@@ -1,6 +1,7 @@
 package dev.kashierrotator.inventory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -352,5 +353,81 @@ class InventoryLoaderTest {
                 }));
         assertEquals(3, e.problems().size(), e.getMessage());
         assertTrue(e.getMessage().startsWith("Invalid rotator configuration (3 problems):"));
+    }
+
+    @Test
+    void notificationChannelsAreCheckedNamingTheEntryAndNeverRepeatingASlackUrl() {
+        String slackUrl = "https://hooks.slack.com/services/T000/B000/SECRETPART";
+        assertOneProblem("rotator.notifications.ops.type: must be slack, pagerduty or webhook", c -> {
+            c.put("rotator.notifications.ops.type", "email");
+        });
+        assertOneProblem("rotator.notifications.pd.routing-key: required for pagerduty", c -> {
+            c.put("rotator.notifications.pd.type", "pagerduty");
+        });
+        assertOneProblem("rotator.notifications.hook.signing-secret: required for webhook", c -> {
+            c.put("rotator.notifications.hook.type", "webhook");
+            c.put("rotator.notifications.hook.url", "https://hooks.example/rotator");
+        });
+        assertOneProblem("rotator.notifications.ops.events: unknown event 'person-neded'", c -> {
+            c.put("rotator.notifications.ops.type", "slack");
+            c.put("rotator.notifications.ops.url", slackUrl);
+            c.put("rotator.notifications.ops.events", "person-neded,failed");
+        });
+        assertOneProblem("rotator.notifications.ops.keys: no key 'main-live-payment'", c -> {
+            c.put("rotator.notifications.ops.type", "slack");
+            c.put("rotator.notifications.ops.url", slackUrl);
+            c.put("rotator.notifications.ops.keys", "main-live-payment");
+        });
+        List<String> http = problems(c -> {
+            c.put("rotator.security.https-only", "true");
+            c.put("rotator.vault.address", "https://vault.example:8200");
+            c.put("rotator.kashier.api.test-base-url", "https://test-api.kashier.io");
+            c.put("rotator.dependents.checkout-api.url", "https://checkout.example/rotation");
+            c.put("rotator.dependents.checkout-api.verify-url", "https://checkout.example/rotation/fingerprints");
+            c.put("rotator.notifications.ops.type", "slack");
+            c.put("rotator.notifications.ops.url", slackUrl.replace("https:", "http:"));
+        });
+        assertTrue(
+                http.stream().anyMatch(p -> p.startsWith("rotator.notifications.ops.url: must be https")),
+                http.toString());
+        assertTrue(http.stream().noneMatch(p -> p.contains("SECRETPART")), "the Slack URL is a secret: " + http);
+
+        Map<String, String> c = valid();
+        c.put("rotator.notifications.ops.type", "slack");
+        c.put("rotator.notifications.ops.url", slackUrl);
+        c.put("rotator.notifications.ops.modes", "live");
+        c.put("rotator.notifications.pd.type", "pagerduty");
+        c.put("rotator.notifications.pd.routing-key", "R0UT1NGKEY0123456789ABCDEFGHIJKL");
+        Inventory inventory = load(c);
+        NotificationChannel ops = inventory.channels().get(0);
+        assertEquals("ops", ops.name());
+        assertTrue(ops.takes("failed", Mode.LIVE, "main-test-payment"));
+        assertFalse(ops.takes("failed", Mode.TEST, "main-test-payment"), "live only");
+        assertFalse(ops.toString().contains("SECRETPART"), ops.toString());
+        NotificationChannel pd = inventory.channels().get(1);
+        assertEquals(NotificationChannel.PAGERDUTY_EVENTS, pd.url(), "PagerDuty's endpoint by default");
+        assertFalse(pd.toString().contains("R0UT1NG"), pd.toString());
+    }
+
+    @Test
+    void timeZonesAreIanaIdsNamingTheEntry() {
+        assertOneProblem("rotator.schedule.zone: 'Cairo' is not an IANA time zone", c -> {
+            c.put("rotator.schedule.zone", "Cairo");
+        });
+        assertOneProblem("rotator.keys.main-test-payment.schedule.zone: 'EET+2' is not an IANA time zone", c -> {
+            c.put("rotator.keys.main-test-payment.schedule.zone", "EET+2");
+        });
+        Map<String, String> c = valid();
+        c.put("rotator.schedule.zone", "Africa/Cairo");
+        c.put("rotator.schedule.blackouts", "FRI");
+        Inventory inventory = load(c);
+        assertEquals(java.time.ZoneId.of("Africa/Cairo"), inventory.schedule().zone());
+        SchedulePolicy policy =
+                inventory.key("main-test-payment").orElseThrow().schedule().orElseThrow();
+        assertEquals(
+                java.time.ZoneId.of("Africa/Cairo"), policy.zone(), "a key without its own zone takes the global one");
+        assertEquals("FRI Africa/Cairo", policy.blackouts().get(0).toString());
+        // Friday 00:30 in Cairo is Thursday 22:30 UTC in winter.
+        assertTrue(policy.blackouts().get(0).covers(java.time.Instant.parse("2026-12-03T22:30:00Z")));
     }
 }

@@ -98,6 +98,7 @@ class FastCrashMatrixTest {
                 fleet,
                 crashes,
                 EngineMetrics.NONE,
+                Announcements.NONE,
                 config,
                 Clock.systemUTC());
     }

@@ -9,6 +9,8 @@ import dev.kashierrotator.inventory.SchedulePolicy;
 import dev.kashierrotator.schedule.DuePolicy.Verdict;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +24,7 @@ class DuePolicyTest {
 
     private static final Instant LAST = Instant.parse("2026-11-01T03:00:00Z");
     private static final Duration OVERDUE_AFTER = Duration.ofMinutes(10);
+    private static final ZoneId CAIRO = ZoneId.of("Africa/Cairo");
 
     private static SchedulePolicy every(String every, String window, String jitter, String... blackouts) {
         return new SchedulePolicy(
@@ -31,16 +34,22 @@ class DuePolicyTest {
                 jitter == null ? Duration.ZERO : Duration.parse(jitter),
                 List.of(blackouts).stream()
                         .map(b -> Blackout.parse(b).orElseThrow())
-                        .toList());
+                        .toList(),
+                ZoneOffset.UTC);
     }
 
     private static SchedulePolicy cron(String cron, String window) {
+        return cron(cron, window, ZoneOffset.UTC);
+    }
+
+    private static SchedulePolicy cron(String cron, String window, ZoneId zone) {
         return new SchedulePolicy(
                 Optional.empty(),
                 Optional.of(cron),
                 Optional.ofNullable(window).map(Duration::parse),
                 Duration.ZERO,
-                List.of());
+                List.of(),
+                zone);
     }
 
     private static Verdict at(SchedulePolicy p, String now) {
@@ -118,5 +127,39 @@ class DuePolicyTest {
         assertFalse(Blackout.parse("weekends").isPresent());
         assertFalse(Blackout.parse("SAT 18:00-09:00").isPresent());
         assertFalse(Blackout.parse("2026-12-03T00:00:00Z/2026-12-01T00:00:00Z").isPresent());
+    }
+
+    @Test
+    void aWeeklyBlackoutInCairoFollowsEgyptsDaylightSavingTime() {
+        // Friday 09:00-17:00 Cairo time is 07:00-15:00 UTC in winter (EET, +2) and 06:00-14:00 UTC in summer
+        // (EEST, +3, from the last Friday of April to the last Thursday of October).
+        Blackout cairo = Blackout.parse("FRI 09:00-17:00", CAIRO).orElseThrow();
+        assertEquals("FRI 09:00-17:00 Africa/Cairo", cairo.toString(), "the zone is shown with the period");
+        assertTrue(cairo.covers(Instant.parse("2026-12-04T07:00:00Z")), "winter Friday, 09:00 in Cairo");
+        assertFalse(cairo.covers(Instant.parse("2026-12-04T06:30:00Z")), "winter Friday, 08:30 in Cairo");
+        assertFalse(cairo.covers(Instant.parse("2026-12-04T15:30:00Z")), "winter Friday, 17:30 in Cairo");
+        assertTrue(cairo.covers(Instant.parse("2026-07-03T06:30:00Z")), "summer Friday, 09:30 in Cairo");
+        assertFalse(cairo.covers(Instant.parse("2026-07-03T14:30:00Z")), "summer Friday, 17:30 in Cairo");
+        assertTrue(
+                Blackout.parse("FRI 09:00-17:00").orElseThrow().covers(Instant.parse("2026-07-03T14:30:00Z")),
+                "the same text in UTC");
+    }
+
+    @Test
+    void aCronScheduleInCairoFiresAtTheSameLocalTimeAcrossTheDaylightSavingChange() {
+        // 03:00 Cairo time on the 1st of each month: 00:00 UTC on 1 October (EEST), 01:00 UTC on 1 November.
+        SchedulePolicy p = cron("0 0 3 1 * ?", "PT1H", CAIRO);
+        Instant october = Instant.parse("2026-10-01T00:00:00Z");
+        assertEquals(Optional.of(Instant.parse("2026-11-01T01:00:00Z")), DuePolicy.nextAfter(p, october));
+        assertEquals(
+                Optional.of(october),
+                DuePolicy.nextAfter(p, Instant.parse("2026-09-15T00:00:00Z")),
+                "the summer one an hour earlier in UTC");
+        Verdict v = DuePolicy.evaluate("k", p, october, Instant.parse("2026-11-01T01:30:00Z"), OVERDUE_AFTER);
+        assertTrue(v.startNow(), "inside the window that opened at 03:00 Cairo time: " + v.why());
+        assertFalse(
+                DuePolicy.evaluate("k", p, october, Instant.parse("2026-11-01T02:30:00Z"), OVERDUE_AFTER)
+                        .startNow(),
+                "the one-hour window closed at 04:00 Cairo time");
     }
 }

@@ -4,6 +4,8 @@ import dev.kashierrotator.inventory.Blackout;
 import dev.kashierrotator.inventory.SchedulePolicy;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -38,7 +40,8 @@ public final class ScheduleBenchmark {
                     cron ? Optional.of(crons[i % crons.length]) : Optional.empty(),
                     i % 4 == 0 ? Optional.empty() : Optional.of(Duration.ofHours(1 + i % 6)),
                     i % 5 == 0 ? Duration.ZERO : Duration.ofMinutes(30),
-                    i % 7 == 0 ? blackouts : List.of());
+                    i % 7 == 0 ? blackouts : List.of(),
+                    i % 2 == 0 ? ZoneOffset.UTC : ZoneId.of("Africa/Cairo"));
             ids.add(id);
             policies.put(id, p);
             lastRotated.put(id, now.minus(Duration.ofHours(i % (24 * 90))));

@@ -77,6 +77,14 @@ class AccessMatrixTest {
         String liveRotation = liveRotation();
         //                                   viewer operator oncall admin test-op none wrong
         expect("GET keys", List.of(200, 200, 200, 200, 200, 401, 401), r -> r.get("/api/v1/keys"));
+        expect("GET schedule", List.of(200, 200, 200, 200, 200, 401, 401), r -> r.get("/api/v1/schedule"));
+        // Without an expiry: who may pause gets 400 (the body is checked after the permission), nothing changes.
+        expect(
+                "pause schedule",
+                List.of(403, 400, 400, 400, 403, 401, 401),
+                r -> r.contentType("application/json")
+                        .body(Map.of("reason", "matrix"))
+                        .post("/api/v1/schedule/pause"));
         expect("GET test key", List.of(200, 200, 200, 200, 200, 401, 401), r -> r.get("/api/v1/keys/" + TEST_KEY));
         expect("GET live key", List.of(200, 200, 200, 200, 403, 401, 401), r -> r.get("/api/v1/keys/" + LIVE_KEY));
         expect(
@@ -191,6 +199,7 @@ class AccessMatrixTest {
                 .body("role", equalTo("oncall"))
                 .body("modes", equalTo(List.of("live", "test")));
         List<String> adminPermissions = as("admin").get("/api/v1/whoami").path("permissions");
-        assertEquals(7, adminPermissions.size());
+        assertEquals(8, adminPermissions.size());
+        assertTrue(adminPermissions.contains("schedule:pause"), adminPermissions.toString());
     }
 }
