@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.kashierrotator.events.RotationFeed;
 import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.rotation.RotationException;
@@ -47,6 +48,14 @@ public class ProblemMappers {
         };
         Problem p = Problem.of(status, slug, e.title(), e.getMessage());
         return (e.rotationId() == null ? p : p.withRotation(e.rotationId())).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response tooManyStreams(RotationFeed.TooManyStreams e) {
+        Problem p = e.perCaller()
+                ? Problem.of(429, "too-many-streams", "Too many event streams", e.getMessage())
+                : Problem.of(503, "too-many-streams", "Too many event streams", e.getMessage());
+        return Response.fromResponse(p.toResponse()).header("Retry-After", "5").build();
     }
 
     @ServerExceptionMapper

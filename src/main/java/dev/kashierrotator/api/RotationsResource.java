@@ -1,5 +1,8 @@
 package dev.kashierrotator.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.events.RotationFeed;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.Mode;
@@ -14,13 +17,17 @@ import dev.kashierrotator.security.Caller;
 import dev.kashierrotator.security.Permission;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -39,11 +46,43 @@ public class RotationsResource {
     private final RotationEngine engine;
     private final Inventory inventory;
     private final Caller caller;
+    private final RotationFeed feed;
+    private final ObjectMapper json;
+    private final RotatorConfig config;
 
-    public RotationsResource(RotationEngine engine, Inventory inventory, Caller caller) {
+    public RotationsResource(
+            RotationEngine engine,
+            Inventory inventory,
+            Caller caller,
+            RotationFeed feed,
+            ObjectMapper json,
+            RotatorConfig config) {
         this.engine = engine;
         this.inventory = inventory;
         this.caller = caller;
+        this.feed = feed;
+        this.json = json;
+        this.config = config;
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(
+            summary = "Live progress of one rotation (text/event-stream): its snapshot, then each state, step, "
+                    + "wave and dependent change until it ends; resume with Last-Event-ID")
+    public void events(
+            @PathParam("id") String id,
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context SseEventSink sink,
+            @Context Sse sse) {
+        Rotation r = visible(id, Permission.ROTATIONS_READ);
+        feed.open(
+                caller.subject(),
+                r.id(),
+                x -> true,
+                lastEventId,
+                new EventStream(sink, sse, json, config.events().maxBehind()));
     }
 
     @GET

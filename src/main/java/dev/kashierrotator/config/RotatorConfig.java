@@ -161,6 +161,35 @@ public interface RotatorConfig {
     /** How the rotation engine holds keys, retries and resumes. */
     Engine engine();
 
+    /** Live progress streams ({@code GET /api/v1/events}, {@code /api/v1/rotations/{id}/events}). */
+    Events events();
+
+    interface Events {
+        /** How often the records of watched rotations are read from Vault (only while someone watches). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Open streams across callers; past it a new one gets 503 with Retry-After. */
+        @WithDefault("200")
+        int maxStreams();
+
+        /** Open streams per caller (token or JWT subject). */
+        @WithDefault("10")
+        int maxStreamsPerCaller();
+
+        /** A stream is closed after this long; the client reconnects with Last-Event-ID and misses nothing. */
+        @WithDefault("30m")
+        Duration maxDuration();
+
+        /** A comment line this often keeps proxies from closing an idle stream and finds clients gone. */
+        @WithDefault("15s")
+        Duration heartbeat();
+
+        /** Events sent and not yet taken by a client; past it the client is too slow and its stream is closed. */
+        @WithDefault("1000")
+        int maxBehind();
+    }
+
     /** Kubernetes dependents. */
     KubernetesSettings kubernetes();
 

@@ -22,6 +22,9 @@ public interface RotationStore {
 
     Optional<Rotation> get(String id);
 
+    /** The record as it was at one of its store versions, while the store keeps that version. */
+    Optional<Rotation> get(String id, long version);
+
     /** Ids of every record, newest first (ids start with their UTC creation time), without reading them. */
     List<String> ids();
 

@@ -103,6 +103,11 @@ public class VaultRotationStore implements RotationStore {
     }
 
     @Override
+    public Optional<Rotation> get(String id, long version) {
+        return kv.read(recordPath(id), version).map(v -> fromJson(id, v.data(), v.version()));
+    }
+
+    @Override
     public List<String> ids() {
         return kv.list(statePrefix + "/rotations").stream()
                 .filter(name -> !name.endsWith("/"))
