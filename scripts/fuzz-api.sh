@@ -49,6 +49,7 @@ java -Xmx512m \
   -Drotator.dependents.reports.keys=main-test-payment,main-test-secret,main-live-payment \
   -Drotator.dependents.reports.type=vault-kv -Drotator.dependents.reports.path=apps/reports \
   -Drotator.rollout.soak=0s \
+  -Drotator.events.max-duration=2s -Drotator.events.max-streams-per-caller=50 \
   -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 300); do
