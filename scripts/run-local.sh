@@ -10,6 +10,7 @@ HTTP_PORT="${HTTP_PORT:-8080}"
 export VAULT_ADDR="http://127.0.0.1:${BAO_PORT}"
 export VAULT_TOKEN="${VAULT_TOKEN:-dev-root-token}"
 export ROTATOR_BOOTSTRAP_TOKEN="${ROTATOR_BOOTSTRAP_TOKEN:-dev-only-token}"
+export ROTATOR_PUBLIC_URL="${ROTATOR_PUBLIC_URL:-http://127.0.0.1:${HTTP_PORT}}"
 mkdir -p .run-local
 
 bao="$(bash scripts/install-openbao.sh | tail -n 1)"
@@ -44,6 +45,8 @@ done
 cat <<MSG
 
 Kashier Key Rotator is ready on http://127.0.0.1:${HTTP_PORT}  (OpenBao: ${VAULT_ADDR}, token ${VAULT_TOKEN})
+
+The console: http://127.0.0.1:${HTTP_PORT}/console  (sign in with ${ROTATOR_BOOTSTRAP_TOKEN})
 
 Rotate the test payment key (waves: checkout-api, then billing-api and the reports Vault copy):
   curl -s -X POST -H "Authorization: Bearer ${ROTATOR_BOOTSTRAP_TOKEN}" -H 'Content-Type: application/json' \\

@@ -26,10 +26,13 @@ public class ManualDashboard implements Dashboard {
 
     public ManualDashboard(RotatorConfig config) {
         String service = config.publicUrl().map(u -> u.replaceAll("/+$", "")).orElse("<service>");
-        this.sendKey = "Then send the new key without putting it on a command line: read -rs KEY; "
+        // The console first: a field that never shows the key; the shell line for those at a terminal.
+        this.sendKey = "Then paste the new key into the console, " + service + "/console/#/rotations/{id}, or send "
+                + "it without putting it on a command line: read -rs KEY; "
                 + "printf '{\"newKey\":\"%s\"}' \"$KEY\" | curl -sS -H \"Authorization: Bearer $TOKEN\" "
                 + "-H 'Content-Type: application/json' --data @- " + service + "/api/v1/rotations/{id}/confirm";
-        this.sendEmpty = "Then answer with an empty body: curl -sS -H \"Authorization: Bearer $TOKEN\" "
+        this.sendEmpty = "Then press \"Done in the dashboard\" in the console, " + service
+                + "/console/#/rotations/{id}, or answer with an empty body: curl -sS -H \"Authorization: Bearer $TOKEN\" "
                 + "-H 'Content-Type: application/json' -d '{}' " + service + "/api/v1/rotations/{id}/confirm";
     }
 

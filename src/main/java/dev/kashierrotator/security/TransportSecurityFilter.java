@@ -11,8 +11,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * Before anything else looks at an {@code /api} call: with {@code rotator.security.https-only} (the
- * production default) it must arrive over https (health and metrics stay on plain http for probes and
+ * Before anything else looks at an {@code /api} call (or a {@code /console} page): with
+ * {@code rotator.security.https-only} (the production default) it must arrive over https (health and metrics stay on plain http for probes and
  * scrapers), and its body may not be larger than {@code rotator.security.max-body-bytes}. Answers over
  * https carry HSTS.
  */
@@ -30,6 +30,20 @@ public class TransportSecurityFilter {
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
     public Optional<Response> check(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        boolean console = path.equals("/console") || path.startsWith("/console/");
+        if (console
+                && httpsOnly
+                && !"https"
+                        .equalsIgnoreCase(request.getUriInfo().getRequestUri().getScheme())) {
+            // A token is typed into the console: never over plain http.
+            return Optional.of(Problem.of(
+                            403,
+                            "https-required",
+                            "HTTPS required",
+                            "the console is served only over https (rotator.security.https-only)")
+                    .toResponse());
+        }
         if (!BearerAuthFilter.isApi(request)) {
             return Optional.empty();
         }

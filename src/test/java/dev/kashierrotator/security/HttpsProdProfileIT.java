@@ -90,6 +90,25 @@ class HttpsProdProfileIT {
             assertTrue(http.body().contains("https-required"), http.body());
             assertTrue(http.headers().firstValue("Strict-Transport-Security").isEmpty(), "no HSTS over plain http");
 
+            // The console, where a token is typed: over https only, under its policy.
+            HttpResponse<String> console = trusting.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + httpsPort + "/console"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, console.statusCode());
+            assertTrue(console.headers()
+                    .firstValue("Content-Security-Policy")
+                    .orElse("")
+                    .startsWith("default-src 'none'"));
+            assertEquals(
+                    403,
+                    plain.send(
+                                    HttpRequest.newBuilder(URI.create(service.url() + "/console"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode(),
+                    "no console over plain http");
+
             assertEquals(
                     200,
                     plain.send(
