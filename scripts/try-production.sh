@@ -104,12 +104,13 @@ cat <<MSG
 
 Kashier Key Rotator (production profile) is ready on https://127.0.0.1:${HTTPS_PORT} (self-signed: curl -k)
 Your token (role oncall):  TOKEN=${TOKEN}
+The console:               https://127.0.0.1:${HTTPS_PORT}/console (accept the certificate; sign in with the token)
 The Kashier dashboard is the simulator at ${KASHIER}:
   make a payment key:      curl -s -H 'Content-Type: application/json' -d '{"mid":"${MID}"}' ${KASHIER}/test/dashboard/payment-keys
   change a user's key:     curl -s -H 'Content-Type: application/json' -d '{"mid":"${MID}"}' ${KASHIER}/test/dashboard/secret-keys/<user>/change
   delete a payment key:    curl -s -X DELETE '${KASHIER}/test/dashboard/payment-keys/<fingerprint>?mid=${MID}'
 
-Start a rotation and read what it asks of you:
+Start a rotation from the console, or here, and read what it asks of you:
   curl -sk -X POST -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
        -d '{"reason":"trying the manual path"}' https://127.0.0.1:${HTTPS_PORT}/api/v1/keys/main-test-alt/rotations
   curl -sk -H "Authorization: Bearer \$TOKEN" https://127.0.0.1:${HTTPS_PORT}/api/v1/rotations/<id> | jq -r '.steps[] | select(.state=="RUNNING") | .detail'

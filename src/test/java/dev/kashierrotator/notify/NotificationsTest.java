@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kashierrotator.schedule.RotationScheduler;
 import dev.kashierrotator.testing.NotificationReceivers;
 import dev.kashierrotator.testing.NotificationReceivers.Received;
 import dev.kashierrotator.testing.Person;
@@ -19,7 +20,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,9 @@ class NotificationsTest {
     private static final String MID = "MID-2000-002";
     private static final Person PERSON = new Person(MID);
     private static final String CONSOLE = "https://kkr.payments.example/console/#/rotations/";
+
+    @Inject
+    RotationScheduler scheduler;
 
     @Test
     @Order(1)
@@ -167,6 +173,35 @@ class NotificationsTest {
         }
     }
 
+    @Test
+    @Order(4)
+    void anOverdueKeyIsToldOncePerVersionHoweverManyTicksSeeIt() {
+        NotificationReceivers r = World.receivers;
+        // Due a second after it was stored, never started (always in a blackout): overdue 10 minutes on.
+        Instant late = Instant.now().plus(Duration.ofMinutes(11));
+        scheduler.tick(late);
+        scheduler.tick(late.plusSeconds(60));
+        Received overdue = awaitOne(r.slack(), b -> slackEvent(b).equals("key-overdue"));
+        assertTrue(overdue.raw().contains("ntf-frozen"), overdue.raw());
+        assertTrue(overdue.raw().contains("blackout"), "it says what holds the key back: " + overdue.raw());
+        Received page = awaitOne(
+                r.pagerDuty(),
+                b -> "overdue-ntf-frozen".equals(b.path("dedup_key").asText()));
+        assertEquals("trigger", page.body().path("event_action").asText());
+        scheduler.tick(late.plusSeconds(120));
+        // A tick hands its notices over before it returns: once nothing waits to be sent, all were received.
+        await().atMost(Duration.ofSeconds(15)).until(() -> queued() == 0);
+        assertEquals(
+                1,
+                r.slack().stream()
+                        .filter(x -> slackEvent(x.body()).equals("key-overdue"))
+                        .count(),
+                "three ticks, one notice");
+        for (Received x : all(r)) {
+            assertEquals(List.of(), x.problems(), x.raw());
+        }
+    }
+
     private static List<Received> all(NotificationReceivers r) {
         return java.util.stream.Stream.of(r.slack(), r.pagerDuty(), r.webhook())
                 .flatMap(List::stream)
@@ -201,6 +236,15 @@ class NotificationsTest {
                                 .findFirst(),
                         java.util.Optional::isPresent)
                 .orElseThrow();
+    }
+
+    private static double queued() {
+        return given().get("/q/metrics")
+                .asString()
+                .lines()
+                .filter(l -> l.startsWith("rotator_notifications_queued "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static double failed(String channel) {
@@ -250,10 +294,14 @@ class NotificationsTest {
             c.put("rotator.notifications.slack.type", "slack");
             c.put("rotator.notifications.slack.url", receivers.url("/slack/services/T000/B000/XXXXXXXX"));
             c.put("rotator.notifications.slack.modes", "test");
+            // Due a second after it is stored, but never outside a blackout: overdue once past due.
+            key(c, "ntf-frozen", "second", "test", "payment-api-key", "300ms");
+            c.put("rotator.keys.ntf-frozen.schedule.every", "1s");
+            c.put("rotator.keys.ntf-frozen.schedule.blackouts", "MON-SUN");
             c.put("rotator.notifications.pd.type", "pagerduty");
             c.put("rotator.notifications.pd.url", receivers.url("/pagerduty/v2/enqueue"));
             c.put("rotator.notifications.pd.routing-key", NotificationReceivers.ROUTING_KEY);
-            c.put("rotator.notifications.pd.events", "person-needed,completed,failed,rolled-back,aborted");
+            c.put("rotator.notifications.pd.events", "person-needed,completed,failed,rolled-back,aborted,key-overdue");
             c.put("rotator.notifications.hook.type", "webhook");
             c.put("rotator.notifications.hook.url", receivers.url("/webhook"));
             c.put("rotator.notifications.hook.signing-secret", NotificationReceivers.WEBHOOK_SECRET);
