@@ -9,6 +9,7 @@ const OVER = new Set(['COMPLETED', 'FAILED', 'ROLLED_BACK', 'ABORTED']);
 let token = null; // only here: never stored, never put in a URL
 let me = null; // whoami: {subject, role, permissions, modes}
 let leaving = null; // AbortController of the current view's streams and calls
+let oidc = null; // the provider to sign in through, when the service names one (/console/config.json)
 
 // ---------- small helpers ----------
 
@@ -180,8 +181,60 @@ function renderSignIn(why) {
   error,
   h('button', {type: 'submit', class: 'primary'}, 'Sign in'));
   const main = document.getElementById('main');
-  main.replaceChildren(why ? h('p', {class: 'warn', role: 'alert'}, why) : '', form);
+  main.replaceChildren(why ? h('p', {class: 'warn', role: 'alert'}, why) : '', form,
+    oidc ? h('div', {class: 'card narrow'}, h('p', {}, 'Or through your identity provider:'),
+      h('button', {type: 'button', id: 'oidc', onclick: startOidc}, 'Sign in with ' + oidc.name)) : '');
   input.focus();
+}
+
+// Authorization code with PKCE, as a public client: the verifier waits in sessionStorage for the round trip
+// only (it is no credential without the code), and is gone once the code is exchanged.
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function startOidc() {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  sessionStorage.setItem('kkr.pkce', JSON.stringify({verifier, state, hash: location.hash}));
+  const q = new URLSearchParams({
+    response_type: 'code', client_id: oidc.clientId, redirect_uri: location.origin + '/console',
+    scope: oidc.scope, state, code_challenge: challenge, code_challenge_method: 'S256',
+  });
+  location.assign(oidc.authorizationEndpoint + (oidc.authorizationEndpoint.includes('?') ? '&' : '?') + q);
+}
+
+async function finishOidc(params) {
+  const saved = JSON.parse(sessionStorage.getItem('kkr.pkce') || 'null');
+  sessionStorage.removeItem('kkr.pkce');
+  history.replaceState(null, '', '/console' + ((saved && saved.hash) || ''));
+  if (!oidc || !saved || params.get('state') !== saved.state || !params.get('code')) {
+    return renderSignIn('Sign-in through ' + (oidc ? oidc.name : 'the provider') + ' did not complete' +
+      (params.get('error') ? ' (' + params.get('error') + ')' : '') + '. Try again.');
+  }
+  try {
+    const res = await fetch(oidc.tokenEndpoint, {
+      method: 'POST', credentials: 'omit', cache: 'no-store',
+      headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+      body: new URLSearchParams({
+        grant_type: 'authorization_code', code: params.get('code'), redirect_uri: location.origin + '/console',
+        client_id: oidc.clientId, code_verifier: saved.verifier,
+      }),
+    });
+    if (!res.ok) throw new Error('the provider answered ' + res.status);
+    token = (await res.json()).access_token;
+    const who = await fetch('/api/v1/whoami', {
+      headers: {Authorization: 'Bearer ' + token}, cache: 'no-store', credentials: 'omit',
+    });
+    if (!who.ok) throw new Error(who.status === 401 ? 'this service does not accept its token' : 'HTTP ' + who.status);
+    me = await who.json();
+    started();
+  } catch (e) {
+    token = null;
+    renderSignIn('Sign-in through ' + oidc.name + ' failed: ' + e.message + '.');
+  }
 }
 
 function started() {
@@ -578,5 +631,16 @@ async function auditView(main) {
         h('td', {}, badge(e.outcome)), h('td', {class: 'detail'}, e.detail || '')))))));
 }
 
+async function boot() {
+  try {
+    oidc = (await fetch('/console/config.json', {cache: 'no-store', credentials: 'omit'}).then((r) => r.json())).oidc;
+  } catch (e) {
+    oidc = null;
+  }
+  const params = new URLSearchParams(location.search);
+  if (params.has('code') || params.has('error')) return finishOidc(params);
+  renderSignIn();
+}
+
 window.addEventListener('hashchange', route);
-renderSignIn();
+boot();

@@ -161,6 +161,36 @@ public interface RotatorConfig {
     /** How the rotation engine holds keys, retries and resumes. */
     Engine engine();
 
+    /** The web console. */
+    Console console();
+
+    interface Console {
+        /** Sign-in through the identity provider (authorization code with PKCE), beside pasting a token. */
+        ConsoleOidc oidc();
+    }
+
+    /**
+     * The console as a public OIDC client: the provider's endpoints and the client id (no secret: PKCE).
+     * The access tokens it gets must pass {@code mp.jwt.verify.*} like any bearer token.
+     */
+    interface ConsoleOidc {
+        /** The provider's authorization endpoint; sign-in through the provider is offered only when set. */
+        Optional<String> authorizationEndpoint();
+
+        /** The provider's token endpoint (it must allow this service's origin: CORS). */
+        Optional<String> tokenEndpoint();
+
+        /** The client registered for the console, public, with {@code <public-url>/console} as redirect URI. */
+        Optional<String> clientId();
+
+        @WithDefault("openid")
+        String scope();
+
+        /** What the sign-in button calls the provider. */
+        @WithDefault("single sign-on")
+        String name();
+    }
+
     /** Live progress streams ({@code GET /api/v1/events}, {@code /api/v1/rotations/{id}/events}). */
     Events events();
 

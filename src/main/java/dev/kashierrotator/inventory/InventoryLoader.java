@@ -121,6 +121,7 @@ public final class InventoryLoader {
         });
 
         kashier(config.kashier());
+        consoleOidc(config.console().oidc());
 
         Map<String, DependentSpec> dependents = new LinkedHashMap<>();
         config.dependents().forEach((id, dep) -> {
@@ -353,6 +354,26 @@ public final class InventoryLoader {
             }
         }
         return result;
+    }
+
+    /** The console's sign-in through the provider: all three of its settings, or none. */
+    private void consoleOidc(RotatorConfig.ConsoleOidc o) {
+        String at = "rotator.console.oidc.";
+        boolean any = o.authorizationEndpoint().isPresent()
+                || o.tokenEndpoint().isPresent()
+                || o.clientId().isPresent();
+        if (!any) {
+            return;
+        }
+        httpUrl(at + "authorization-endpoint", o.authorizationEndpoint());
+        httpUrl(at + "token-endpoint", o.tokenEndpoint());
+        if (o.clientId().filter(c -> !c.isBlank()).isEmpty()) {
+            problems.add(at + "client-id: required with the console's sign-in through the provider");
+        }
+        if (productionTransport) {
+            httpsOrLoopback(at + "authorization-endpoint", o.authorizationEndpoint());
+            httpsOrLoopback(at + "token-endpoint", o.tokenEndpoint());
+        }
     }
 
     private void kashier(RotatorConfig.Kashier k) {

@@ -430,4 +430,16 @@ class InventoryLoaderTest {
         // Friday 00:30 in Cairo is Thursday 22:30 UTC in winter.
         assertTrue(policy.blackouts().get(0).covers(java.time.Instant.parse("2026-12-03T22:30:00Z")));
     }
+
+    @Test
+    void theConsolesProviderSignInNeedsItsEndpointsAndClient() {
+        assertOneProblem("rotator.console.oidc.client-id: required", c -> {
+            c.put("rotator.console.oidc.authorization-endpoint", "https://sso.example.com/auth");
+            c.put("rotator.console.oidc.token-endpoint", "https://sso.example.com/token");
+        });
+        assertOneProblem("rotator.console.oidc.token-endpoint: an http(s) URL is required", c -> {
+            c.put("rotator.console.oidc.authorization-endpoint", "https://sso.example.com/auth");
+            c.put("rotator.console.oidc.client-id", "kkr-console");
+        });
+    }
 }
