@@ -202,6 +202,18 @@ class NotificationsTest {
         }
     }
 
+    @Test
+    @Order(5)
+    void noChannelSecretIsEverLogged() throws java.io.IOException {
+        // Everything the service logged in these tests, failures and drops included.
+        String log = java.nio.file.Files.readString(java.nio.file.Path.of("target", "quarkus-test.log"));
+        assertTrue(log.contains("channel hang dropped"), "the log is the one these tests wrote");
+        for (String secret : List.of(
+                NotificationReceivers.ROUTING_KEY, "T000/B000/XXXXXXXX", NotificationReceivers.WEBHOOK_SECRET)) {
+            assertFalse(log.contains(secret), "never logged: " + secret);
+        }
+    }
+
     private static List<Received> all(NotificationReceivers r) {
         return java.util.stream.Stream.of(r.slack(), r.pagerDuty(), r.webhook())
                 .flatMap(List::stream)

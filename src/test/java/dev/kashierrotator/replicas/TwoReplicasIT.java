@@ -5,10 +5,12 @@ import static dev.kashierrotator.replicas.ReplicaTesting.dashboardPaymentKeys;
 import static dev.kashierrotator.replicas.ReplicaTesting.key;
 import static dev.kashierrotator.replicas.ReplicaTesting.rotate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.sim.DemoDependent;
 import dev.kashierrotator.testing.Cluster;
 import dev.kashierrotator.testing.ServiceProcess;
+import dev.kashierrotator.testing.SseClient;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.time.Duration;
@@ -72,9 +74,23 @@ class TwoReplicasIT {
         JsonPath running = awaitRotation(a, id, 30, r -> "RUNNING".equals(r.getString("state")));
         ServiceProcess holder = running.getString("owner").equals("replica-a") ? a : b;
         ServiceProcess survivor = holder == a ? b : a;
-        holder.kill();
-        JsonPath done = awaitRotation(survivor, id, 60, r -> "COMPLETED".equals(r.getString("state")));
-        assertEquals(survivor.name(), done.getString("owner"));
+        // Live progress from the replica that does not run it: the record in Vault is what it streams.
+        try (SseClient stream =
+                new SseClient(survivor.url() + "/api/v1/rotations/" + id + "/events", Cluster.TOKEN, null)) {
+            assertEquals(200, stream.status());
+            stream.until(e -> e.name().equals("rotation"), Duration.ofSeconds(10));
+            holder.kill();
+            JsonPath done = awaitRotation(survivor, id, 60, r -> "COMPLETED".equals(r.getString("state")));
+            assertEquals(survivor.name(), done.getString("owner"));
+            List<SseClient.Event> events = stream.toEnd(Duration.ofSeconds(30));
+            assertTrue(
+                    events.stream()
+                            .anyMatch(e -> e.name().equals("dependent")
+                                    && e.json().at("/dependent/state").asText().equals("CONFIRMED")),
+                    "the dependent's confirmation, written by whichever replica ran it: " + events);
+            SseClient.Event last = events.get(events.size() - 1);
+            assertEquals("COMPLETED", last.json().path("state").asText(), "it ends with the end: " + last);
+        }
 
         assertEquals(version + 1, key(survivor, "race-pay").getLong("version"), "one promotion");
         List<Map<String, Object>> issued = dashboardPaymentKeys(cluster, MID);

@@ -167,7 +167,7 @@ public final class NotificationReceivers implements AutoCloseable {
     }
 
     /** Slack incoming webhooks with Block Kit: text as the fallback, and each block within its limits. */
-    static List<String> slackProblems(String raw, JsonNode body) {
+    public static List<String> slackProblems(String raw, JsonNode body) {
         List<String> p = new ArrayList<>();
         if (!body.path("text").isTextual() || body.path("text").asText().isBlank()) {
             p.add("text: required as the notification's fallback when blocks are sent");
@@ -229,7 +229,7 @@ public final class NotificationReceivers implements AutoCloseable {
     }
 
     /** PagerDuty Events API v2 (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/). */
-    static List<String> pagerDutyProblems(String raw, JsonNode body) {
+    public static List<String> pagerDutyProblems(String raw, JsonNode body) {
         List<String> p = new ArrayList<>();
         if (!ROUTING_KEY.equals(body.path("routing_key").asText())) {
             p.add("routing_key: not the integration's key");
