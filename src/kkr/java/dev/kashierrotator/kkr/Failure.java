@@ -1,0 +1,28 @@
+package dev.kashierrotator.kkr;
+
+/** Why kkr stops, and the exit code a script branches on (docs/kkr.md). */
+final class Failure extends RuntimeException {
+
+    /** Exit codes. */
+    static final int OK = 0;
+
+    static final int FAILED = 10;
+    static final int ROLLED_BACK = 11;
+    static final int ABORTED = 12;
+    static final int WAITING_FOR_PERSON = 20;
+    static final int USAGE = 2;
+    static final int REFUSED = 30;
+    static final int UNAUTHORIZED = 31;
+    static final int UNREACHABLE = 40;
+
+    final int code;
+
+    Failure(int code, String message) {
+        super(message, null, false, false);
+        this.code = code;
+    }
+
+    static Failure usage(String message) {
+        return new Failure(USAGE, message);
+    }
+}
