@@ -128,7 +128,8 @@ async function stream(path, onEvent, stopWhen) {
               else if (field === 'data') data.push(v);
             }
             if (id) lastId = id;
-            if (data.length) onEvent(name, JSON.parse(data.join('\n')));
+            // An id without ".n" closes its record version: only then is the rotation's state current.
+            if (data.length) onEvent(name, JSON.parse(data.join('\n')), !id || !/@\d+\.\d+$/.test(id));
           }
         }
         if (stopWhen && stopWhen()) return;
@@ -473,7 +474,7 @@ async function rotationView(main, id) {
   };
   draw();
   if (OVER.has(r.state)) return;
-  await stream('/api/v1/rotations/' + encodeURIComponent(id) + '/events', (name, data) => {
+  await stream('/api/v1/rotations/' + encodeURIComponent(id) + '/events', (name, data, whole) => {
     if (name === 'rotation') r = data;
     else if (name === 'state') Object.assign(r, data);
     else if (name === 'step') {
@@ -487,7 +488,7 @@ async function rotationView(main, id) {
       const i = w ? w.dependents.findIndex((d) => d.id === data.dependent.id) : -1;
       if (i >= 0) w.dependents[i] = data.dependent;
     }
-    draw();
+    if (whole) draw();
   }, () => OVER.has(r.state));
 }
 

@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Stream;
 
 /**
@@ -24,6 +27,9 @@ final class Watch {
 
     private static final Set<String> OVER = Set.of("COMPLETED", "FAILED", "ROLLED_BACK", "ABORTED");
     private static final Set<String> TAKES_KEY = Set.of("ISSUE_NEW_KEY", "CHANGE_SECRET_KEY");
+
+    /** How often the rotation is read beside the stream, in case the stream falls silent. */
+    private static final Duration CHECK = Duration.ofSeconds(3);
 
     private final Api api;
     private final PrintStream out;
@@ -44,48 +50,126 @@ final class Watch {
         this.json = json;
     }
 
-    /** Follows the rotation to its end (or to a person's step nobody answers here); answers its exit code. */
+    /** One event for the main thread: from the stream, or a whole rotation read by the check. */
+    private record Event(String name, JsonNode data, String id) {}
+
+    private static final Event ENDED = new Event("(ended)", null, null);
+
+    /**
+     * Follows the rotation to its end (or to a person's step nobody answers here); answers its exit code.
+     * The stream's events come through a queue, with a whole rotation read every {@link #CHECK} beside
+     * them when it changed: should the stream fall silent, the view and the questions still move on.
+     */
     int follow(String id) {
-        String lastId = null;
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            try (Stream<String> stream = api.events("/api/v1/rotations/" + id + "/events", lastId)) {
-                String eventId = null;
-                String name = "message";
-                StringBuilder data = new StringBuilder();
-                for (Iterator<String> it = stream.iterator(); it.hasNext(); ) {
-                    String line = it.next();
-                    if (line.isEmpty()) {
-                        if (data.length() > 0) {
-                            apply(name, Api.JSON.readTree(data.toString()));
-                            if (eventId != null) {
-                                lastId = eventId;
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        String[] lastId = {null};
+        String[] seenUpdate = {null};
+        Thread check = new Thread(
+                () -> {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            Thread.sleep(CHECK.toMillis());
+                            JsonNode now = api.get("/api/v1/rotations/" + id);
+                            String updated = now.path("updatedAt").asText();
+                            if (!updated.equals(seenUpdate[0])) {
+                                events.add(new Event("rotation", now, null));
                             }
-                            Integer done = afterChange(id);
-                            if (done != null) {
-                                return done;
-                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (Failure e) {
+                            // The service is away for a moment: the stream's reconnection says more.
                         }
-                        name = "message";
-                        data.setLength(0);
-                        eventId = null;
-                    } else if (line.startsWith("id:")) {
-                        eventId = line.substring(3).strip();
-                    } else if (line.startsWith("event:")) {
-                        name = line.substring(6).strip();
-                    } else if (line.startsWith("data:")) {
-                        data.append(line.substring(5).strip());
                     }
+                },
+                "kkr-check");
+        check.setDaemon(true);
+        check.start();
+        try {
+            for (int reconnects = 0; reconnects < 1000; reconnects++) {
+                Stream<String> stream = api.events("/api/v1/rotations/" + id + "/events", lastId[0]);
+                Thread reader = new Thread(() -> read(stream, events), "kkr-events");
+                reader.setDaemon(true);
+                reader.start();
+                try {
+                    for (Event e = events.take(); e != ENDED; e = events.take()) {
+                        if (e.name().equals("rotation") && r != null && !newer(e.data())) {
+                            continue;
+                        }
+                        apply(e.name(), e.data());
+                        if (e.id() != null) {
+                            lastId[0] = e.id();
+                        }
+                        seenUpdate[0] = r == null ? null : r.path("updatedAt").asText();
+                        if (!wholeVersion(e.id())) {
+                            // Mid-version: the rotation's state comes last, so nothing is judged from it yet.
+                            continue;
+                        }
+                        Integer done = afterChange(id);
+                        if (done != null) {
+                            return done;
+                        }
+                    }
+                } finally {
+                    stream.close();
                 }
-            } catch (IOException e) {
-                // A garbled event: reconnect from the last good one.
-            } catch (java.io.UncheckedIOException e) {
-                // The connection dropped: reconnect with Last-Event-ID.
+                if (r != null && OVER.contains(r.path("state").asText())) {
+                    return finish();
+                }
             }
-            if (r != null && OVER.contains(r.path("state").asText())) {
-                return finish();
-            }
+            throw new Failure(Failure.UNREACHABLE, "the event stream of " + id + " kept dropping");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(Failure.UNREACHABLE, "interrupted");
+        } finally {
+            check.interrupt();
         }
-        throw new Failure(Failure.UNREACHABLE, "the event stream of " + id + " kept dropping");
+    }
+
+    /**
+     * Whether an event completes its record version ({@code <rotation>@<version>}, not
+     * {@code <rotation>@<version>.<n>}), or is a whole rotation: only then is the shown state consistent.
+     */
+    static boolean wholeVersion(String eventId) {
+        return eventId == null || !eventId.substring(eventId.lastIndexOf('@') + 1).contains(".");
+    }
+
+    /** Whether a whole rotation read by the check is newer than what is shown. */
+    private boolean newer(JsonNode read) {
+        try {
+            return java.time.Instant.parse(read.path("updatedAt").asText())
+                    .isAfter(java.time.Instant.parse(r.path("updatedAt").asText()));
+        } catch (java.time.format.DateTimeParseException e) {
+            return !read.path("state").asText().equals(r.path("state").asText());
+        }
+    }
+
+    /** Parses the stream's lines into events on the queue; {@link #ENDED} when the stream ends or breaks. */
+    private static void read(Stream<String> stream, BlockingQueue<Event> events) {
+        String eventId = null;
+        String name = "message";
+        StringBuilder data = new StringBuilder();
+        try {
+            for (Iterator<String> it = stream.iterator(); it.hasNext(); ) {
+                String line = it.next();
+                if (line.isEmpty()) {
+                    if (data.length() > 0) {
+                        events.add(new Event(name, Api.JSON.readTree(data.toString()), eventId));
+                    }
+                    name = "message";
+                    data.setLength(0);
+                    eventId = null;
+                } else if (line.startsWith("id:")) {
+                    eventId = line.substring(3).strip();
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    data.append(line.substring(5).strip());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The connection dropped or an event was garbled: the caller reconnects with Last-Event-ID.
+        }
+        events.add(ENDED);
     }
 
     private void apply(String name, JsonNode data) {
@@ -260,12 +344,13 @@ final class Watch {
         List<String> view = new ArrayList<>();
         view.add(r.path("id").asText() + "  " + r.path("keyId").asText() + "  " + r.path("state").asText());
         for (JsonNode s : r.path("steps")) {
+            // ASCII only: any terminal, any locale.
             String mark = switch (s.path("state").asText()) {
-                case "DONE" -> "✓";
-                case "RUNNING" -> "▶";
-                case "FAILED" -> "✗";
-                case "SKIPPED" -> "-";
-                default -> " ";
+                case "DONE" -> "[x]";
+                case "RUNNING" -> "[>]";
+                case "FAILED" -> "[!]";
+                case "SKIPPED" -> "[-]";
+                default -> "[ ]";
             };
             view.add("  " + mark + " " + s.path("name").asText());
         }

@@ -133,8 +133,15 @@ class KkrIT {
                     .path("key");
             stdin.write(made + "\n");
             stdin.flush();
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> String.join("\n", err).contains("EXPIRE_OLD_KEY"));
+            try {
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> String.join("\n", err).contains("EXPIRE_OLD_KEY"));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(
+                        "no second question; kkr " + (p.isAlive() ? "still runs" : "ended " + p.exitValue())
+                                + " and said:\n" + String.join("\n", out) + "\n" + String.join("\n", err),
+                        e);
+            }
             String ask = String.join("\n", err);
             String old = ask.replaceAll("(?s).*delete the payment API key with fingerprint (\\w+).*", "$1");
             given().delete(cluster.kashierUrl() + "/test/dashboard/payment-keys/" + old + "?mid=" + MID)
@@ -151,6 +158,64 @@ class KkrIT {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void onATerminalTheViewIsRedrawnInPlaceAndTheKeyIsTypedAtAHiddenPrompt() throws Exception {
+        String session = "kkr-it-" + ProcessHandle.current().pid();
+        Path config = Files.createTempDirectory("kkr-config");
+        String command = "env KKR_URL=" + service.url() + " KKR_TOKEN=" + Cluster.TOKEN + " XDG_CONFIG_HOME=" + config
+                + " " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar "
+                + Path.of("target", "kkr.jar").toAbsolutePath()
+                + " rotate " + KEY + " --reason 'from a terminal' --wait; echo EXIT=$?; sleep 60";
+        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", command);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> pane(session).contains("Paste the new key here"));
+            assertTrue(pane(session).contains("[>] ISSUE_NEW_KEY"), "the live view: " + pane(session));
+            String made = given().contentType("application/json")
+                    .body(Map.of("mid", MID))
+                    .post(cluster.kashierUrl() + "/test/dashboard/payment-keys")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("key");
+            tmux("send-keys", "-t", session, made, "Enter");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> pane(session).contains("Press Enter once it is done in the dashboard"));
+            assertFalse(pane(session).contains(made), "typed at a hidden prompt: never on the screen");
+            String old = pane(session).replaceAll("(?s).*delete the payment API key with fingerprint (\\w+).*", "$1");
+            given().delete(cluster.kashierUrl() + "/test/dashboard/payment-keys/" + old + "?mid=" + MID)
+                    .then()
+                    .statusCode(204);
+            tmux("send-keys", "-t", session, "Enter");
+            await().atMost(Duration.ofSeconds(60)).until(() -> pane(session).contains("EXIT="));
+            String screen = pane(session);
+            assertTrue(screen.contains("EXIT=0"), screen);
+            assertTrue(screen.contains("[x] EXPIRE_OLD_KEY"), screen);
+            assertTrue(screen.contains("wave 0 [####################] 1/1 confirmed"), "a full bar: " + screen);
+            long views = screen.lines().filter(l -> l.contains("PROMOTE")).count();
+            assertTrue(views <= 3, "redrawn in place, not printed again at each change: " + views + "\n" + screen);
+            assertFalse(screen.contains(made));
+        } finally {
+            tmux("kill-session", "-t", session);
+        }
+    }
+
+    private static String pane(String session) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-J", "-S", "-", "-t", session)
+                .redirectErrorStream(true)
+                .start();
+        String screen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, TimeUnit.SECONDS);
+        return screen;
+    }
+
+    private static void tmux(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("tmux"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "tmux " + List.of(args) + ": " + said);
     }
 
     @Test

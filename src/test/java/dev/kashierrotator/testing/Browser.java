@@ -25,7 +25,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's chromium, headless, driven through its chromedriver (both installed by the build,
- * scripts/install-browser.sh): a fresh profile each time, no network but this machine's, and the page's
+ * scripts/install-test-tools.sh): a fresh profile each time, no network but this machine's, and the page's
  * console kept so a test can see a Content-Security-Policy violation.
  */
 public final class Browser implements AutoCloseable {
