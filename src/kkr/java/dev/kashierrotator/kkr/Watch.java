@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Stream;
 
 /**
@@ -27,9 +24,6 @@ final class Watch {
 
     private static final Set<String> OVER = Set.of("COMPLETED", "FAILED", "ROLLED_BACK", "ABORTED");
     private static final Set<String> TAKES_KEY = Set.of("ISSUE_NEW_KEY", "CHANGE_SECRET_KEY");
-
-    /** How often the rotation is read beside the stream, in case the stream falls silent. */
-    private static final Duration CHECK = Duration.ofSeconds(3);
 
     private final Api api;
     private final PrintStream out;
@@ -50,79 +44,50 @@ final class Watch {
         this.json = json;
     }
 
-    /** One event for the main thread: from the stream, or a whole rotation read by the check. */
-    private record Event(String name, JsonNode data, String id) {}
-
-    private static final Event ENDED = new Event("(ended)", null, null);
-
     /**
-     * Follows the rotation to its end (or to a person's step nobody answers here); answers its exit code.
-     * The stream's events come through a queue, with a whole rotation read every {@link #CHECK} beside
-     * them when it changed: should the stream fall silent, the view and the questions still move on.
+     * Follows the rotation to its end (or to a person's step nobody answers here); answers its exit code. A
+     * dropped stream is resumed with Last-Event-ID, so no change is missed.
      */
     int follow(String id) {
-        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        String[] lastId = {null};
-        String[] seenUpdate = {null};
-        Thread check = new Thread(
-                () -> {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        try {
-                            Thread.sleep(CHECK.toMillis());
-                            JsonNode now = api.get("/api/v1/rotations/" + id);
-                            String updated = now.path("updatedAt").asText();
-                            if (!updated.equals(seenUpdate[0])) {
-                                events.add(new Event("rotation", now, null));
+        String lastId = null;
+        for (int reconnects = 0; reconnects < 1000; reconnects++) {
+            try (Stream<String> stream = api.events("/api/v1/rotations/" + id + "/events", lastId)) {
+                String eventId = null;
+                String name = "message";
+                StringBuilder data = new StringBuilder();
+                for (Iterator<String> it = stream.iterator(); it.hasNext(); ) {
+                    String line = it.next();
+                    if (line.isEmpty()) {
+                        if (data.length() > 0) {
+                            apply(name, Api.JSON.readTree(data.toString()));
+                            if (eventId != null) {
+                                lastId = eventId;
                             }
-                        } catch (InterruptedException e) {
-                            return;
-                        } catch (Failure e) {
-                            // The service is away for a moment: the stream's reconnection says more.
+                            // Mid-version the rotation's state (sent last) is not current yet: judge nothing.
+                            Integer done = wholeVersion(eventId) ? afterChange(id) : null;
+                            if (done != null) {
+                                return done;
+                            }
                         }
+                        name = "message";
+                        data.setLength(0);
+                        eventId = null;
+                    } else if (line.startsWith("id:")) {
+                        eventId = line.substring(3).strip();
+                    } else if (line.startsWith("event:")) {
+                        name = line.substring(6).strip();
+                    } else if (line.startsWith("data:")) {
+                        data.append(line.substring(5).strip());
                     }
-                },
-                "kkr-check");
-        check.setDaemon(true);
-        check.start();
-        try {
-            for (int reconnects = 0; reconnects < 1000; reconnects++) {
-                Stream<String> stream = api.events("/api/v1/rotations/" + id + "/events", lastId[0]);
-                Thread reader = new Thread(() -> read(stream, events), "kkr-events");
-                reader.setDaemon(true);
-                reader.start();
-                try {
-                    for (Event e = events.take(); e != ENDED; e = events.take()) {
-                        if (e.name().equals("rotation") && r != null && !newer(e.data())) {
-                            continue;
-                        }
-                        apply(e.name(), e.data());
-                        if (e.id() != null) {
-                            lastId[0] = e.id();
-                        }
-                        seenUpdate[0] = r == null ? null : r.path("updatedAt").asText();
-                        if (!wholeVersion(e.id())) {
-                            // Mid-version: the rotation's state comes last, so nothing is judged from it yet.
-                            continue;
-                        }
-                        Integer done = afterChange(id);
-                        if (done != null) {
-                            return done;
-                        }
-                    }
-                } finally {
-                    stream.close();
                 }
-                if (r != null && OVER.contains(r.path("state").asText())) {
-                    return finish();
-                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // The connection dropped or an event was garbled: reconnect from the last good one.
             }
-            throw new Failure(Failure.UNREACHABLE, "the event stream of " + id + " kept dropping");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure(Failure.UNREACHABLE, "interrupted");
-        } finally {
-            check.interrupt();
+            if (r != null && OVER.contains(r.path("state").asText())) {
+                return finish();
+            }
         }
+        throw new Failure(Failure.UNREACHABLE, "the event stream of " + id + " kept dropping");
     }
 
     /**
@@ -131,45 +96,6 @@ final class Watch {
      */
     static boolean wholeVersion(String eventId) {
         return eventId == null || !eventId.substring(eventId.lastIndexOf('@') + 1).contains(".");
-    }
-
-    /** Whether a whole rotation read by the check is newer than what is shown. */
-    private boolean newer(JsonNode read) {
-        try {
-            return java.time.Instant.parse(read.path("updatedAt").asText())
-                    .isAfter(java.time.Instant.parse(r.path("updatedAt").asText()));
-        } catch (java.time.format.DateTimeParseException e) {
-            return !read.path("state").asText().equals(r.path("state").asText());
-        }
-    }
-
-    /** Parses the stream's lines into events on the queue; {@link #ENDED} when the stream ends or breaks. */
-    private static void read(Stream<String> stream, BlockingQueue<Event> events) {
-        String eventId = null;
-        String name = "message";
-        StringBuilder data = new StringBuilder();
-        try {
-            for (Iterator<String> it = stream.iterator(); it.hasNext(); ) {
-                String line = it.next();
-                if (line.isEmpty()) {
-                    if (data.length() > 0) {
-                        events.add(new Event(name, Api.JSON.readTree(data.toString()), eventId));
-                    }
-                    name = "message";
-                    data.setLength(0);
-                    eventId = null;
-                } else if (line.startsWith("id:")) {
-                    eventId = line.substring(3).strip();
-                } else if (line.startsWith("event:")) {
-                    name = line.substring(6).strip();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).strip());
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // The connection dropped or an event was garbled: the caller reconnects with Last-Event-ID.
-        }
-        events.add(ENDED);
     }
 
     private void apply(String name, JsonNode data) {

@@ -3,7 +3,6 @@ package dev.kashierrotator.events;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.rotation.Claim;
 import dev.kashierrotator.rotation.Rotation;
-import dev.kashierrotator.rotation.RotationState;
 import dev.kashierrotator.rotation.RotationStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -153,7 +152,8 @@ public class RotationFeed {
         if (!start.isEmpty() && !sink.send(start)) {
             return;
         }
-        if (rotationId != null && start.stream().anyMatch(c -> isOver(c.rotation()))) {
+        if (rotationId != null
+                && start.stream().anyMatch(c -> c.rotation().state().isFinal())) {
             sink.close();
             return;
         }
@@ -249,7 +249,7 @@ public class RotationFeed {
                     deliver(s, r, changed ? before : null, changes);
                 }
             }
-            if (isOver(r) && !running.contains(id)) {
+            if (r.state().isFinal() && !running.contains(id)) {
                 // Its final version is out: nobody needs it read again.
                 last.remove(id);
             }
@@ -279,18 +279,11 @@ public class RotationFeed {
         if (!s.sink.send(send)) {
             streams.remove(s);
             s.sink.close();
-        } else if (s.rotationId != null && isOver(r)) {
+        } else if (s.rotationId != null && r.state().isFinal()) {
             // The rotation ended and the client has its final state: nothing more will come.
             streams.remove(s);
             s.sink.close();
         }
-    }
-
-    private static boolean isOver(Rotation r) {
-        return r.state() == RotationState.COMPLETED
-                || r.state() == RotationState.FAILED
-                || r.state() == RotationState.ROLLED_BACK
-                || r.state() == RotationState.ABORTED;
     }
 
     /** How many streams are open. */
