@@ -46,7 +46,9 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("mp.jwt.verify.issuer", TestJwt.ISSUER);
         c.put("mp.jwt.verify.audiences", TestJwt.AUDIENCE);
         // No live-mode key rotates in these tests: its API sits on a closed port, to show the probe's fault tolerance.
-        c.put("rotator.kashier.api.live-base-url", "http://127.0.0.1:" + OpenBao.freePort() + "/sim/kashier/live");
+        // Port 9 (discard): privileged, so no server of these tests binds it. A "free" port picked here and
+        // released was a race: a dependent started right after could be given it, and answer as Kashier.
+        c.put("rotator.kashier.api.live-base-url", "http://127.0.0.1:9/sim/kashier/live");
 
         c.put("rotator.accounts.main.mid", "MID-1000-001");
         c.put("rotator.accounts.second.mid", "MID-2000-002");
