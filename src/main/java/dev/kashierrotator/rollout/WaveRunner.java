@@ -33,6 +33,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -46,6 +48,9 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 public class WaveRunner implements Distributor {
 
     private static final Duration FIRST_POLL = Duration.ofMillis(50);
+    /** How often a waiting wave records dependents' changes held back by the write throttle. */
+    private static final Duration CATCH_UP = Duration.ofMillis(300);
+
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
     private static final Progress NO_PROGRESS = new Progress() {
         @Override
@@ -269,7 +274,16 @@ public class WaveRunner implements Distributor {
                 threads.prestartAllCoreThreads();
             }
             for (Future<?> f : futures) {
-                f.get();
+                // Wakes now and then meanwhile to record dependents' changes the throttle held back.
+                while (true) {
+                    try {
+                        f.get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+                        break;
+                    } catch (TimeoutException e) {
+                        progress.catchUp();
+                    }
+                }
+                progress.catchUp();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -37,6 +37,12 @@ public interface Distributor {
 
         /** One dependent's outcome changed: may be recorded lazily (a big wave must not flood Vault). */
         void dependentChanged();
+
+        /**
+         * Records the dependent changes {@link #dependentChanged} left for later, if any. Called while a wave
+         * waits for its dependents, so that a change is recorded within a moment even when no other follows.
+         */
+        default void catchUp() {}
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.Inventory;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What the steps work with: the ports, the record writer, the lease keeper and the clock. */
@@ -31,25 +32,41 @@ record StepTools(
         return staged;
     }
 
-    /** Records a rollout's progress: wave changes at once, dependents' at most a few times a second. */
+    /**
+     * Records a rollout's progress: wave changes at once, dependents' at most a few times a second. A change
+     * that comes too soon after a write is not lost: it is recorded by the next change or by {@code catchUp}.
+     */
     Distributor.Progress progress(Rotation r, Hold hold) {
         AtomicLong lastSave = new AtomicLong();
+        AtomicBoolean behind = new AtomicBoolean();
         return new Distributor.Progress() {
             @Override
             public void waveChanged() {
                 lastSave.set(System.nanoTime());
+                behind.set(false);
                 writer.progress(r, hold);
             }
 
             @Override
             public void dependentChanged() {
+                behind.set(true);
+                write(false);
+                hooks.duringRollout(r);
+            }
+
+            @Override
+            public void catchUp() {
+                write(true);
+            }
+
+            /** At most a few writes a second, by one thread: a big wave must not flood Vault. */
+            private void write(boolean onlyIfBehind) {
                 long now = System.nanoTime();
                 long last = lastSave.get();
-                // At most a few writes a second, by one thread: a big wave must not flood Vault.
-                if (now - last > 250_000_000L && lastSave.compareAndSet(last, now)) {
+                if ((!onlyIfBehind || behind.get()) && now - last > 250_000_000L && lastSave.compareAndSet(last, now)) {
+                    behind.set(false);
                     writer.progress(r, hold);
                 }
-                hooks.duringRollout(r);
             }
         };
     }
