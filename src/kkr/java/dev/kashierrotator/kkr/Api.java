@@ -14,6 +14,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -133,7 +136,7 @@ final class Api {
     }
 
     /** The problem's title and detail (and the fields it names); never the request. */
-    private static Failure refusal(int status, String body) {
+    private Failure refusal(int status, String body) {
         String text = "HTTP " + status;
         try {
             JsonNode p = JSON.readTree(body);
@@ -151,8 +154,37 @@ final class Api {
         } catch (IOException | RuntimeException e) {
             // Not a problem document: the status says it.
         }
-        int code = status == 401 ? Failure.UNAUTHORIZED : status >= 500 ? Failure.UNREACHABLE : Failure.REFUSED;
-        return new Failure(code, text);
+        if (status == 401) {
+            return new Failure(Failure.UNAUTHORIZED, text + "; " + tokenHint());
+        }
+        return new Failure(status >= 500 ? Failure.UNREACHABLE : Failure.REFUSED, text);
+    }
+
+    /**
+     * Why a token may have been refused, as far as kkr can tell without trusting it: a JWT's own expiry is
+     * read (not verified; the service did that) so that the commonest cause is named.
+     */
+    private String tokenHint() {
+        String again = "sign in again with 'kkr login --url " + base + "'";
+        Optional<Instant> expiry = expiry(token);
+        if (expiry.isPresent() && expiry.get().isBefore(Instant.now())) {
+            return "the token expired at " + expiry.get() + ": get a fresh one and " + again;
+        }
+        return "check KKR_TOKEN or the token file, or " + again;
+    }
+
+    /** The {@code exp} claim of a JWT; empty for any other token. */
+    static Optional<Instant> expiry(String token) {
+        String[] parts = token.split("\\.");
+        if (parts.length != 3) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode exp = JSON.readTree(Base64.getUrlDecoder().decode(parts[1])).path("exp");
+            return exp.canConvertToLong() ? Optional.of(Instant.ofEpochSecond(exp.asLong())) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean loopback(String host) {

@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.kkr.KkrJar.Run;
 import dev.kashierrotator.rotation.Fingerprints;
 import dev.kashierrotator.sim.DemoDependent;
 import dev.kashierrotator.testing.Cluster;
+import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.ServiceProcess;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +21,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,22 +38,10 @@ class KkrIT {
 
     private static final String MID = "MID-7000-004";
     private static final String KEY = "kkr-pay";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static DemoDependent app;
     private static Cluster cluster;
     private static ServiceProcess service;
-
-    /** What one run of kkr did. */
-    record Run(int exit, String out, String err) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(out);
-            } catch (IOException e) {
-                throw new AssertionError("not JSON: " + out, e);
-            }
-        }
-    }
 
     @BeforeAll
     static void service() throws IOException {
@@ -117,9 +100,9 @@ class KkrIT {
 
     @Test
     void waitFollowsARotationThroughBothDashboardStepsAnsweredOnStandardInput() throws Exception {
-        Process p = start("rotate", KEY, "--reason", "monthly rotation", "--wait");
-        List<String> err = drain(p.getErrorStream()).lines();
-        List<String> out = drain(p.getInputStream()).lines();
+        Process p = kkr().start("rotate", KEY, "--reason", "monthly rotation", "--wait");
+        List<String> err = KkrJar.drain(p.getErrorStream()).lines();
+        List<String> out = KkrJar.drain(p.getInputStream()).lines();
         try (Writer stdin = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> String.join("\n", err).contains("ISSUE_NEW_KEY"));
@@ -162,16 +145,13 @@ class KkrIT {
 
     @Test
     void onATerminalTheViewIsRedrawnInPlaceAndTheKeyIsTypedAtAHiddenPrompt() throws Exception {
-        String session = "kkr-it-" + ProcessHandle.current().pid();
         Path config = Files.createTempDirectory("kkr-config");
         String command = "env KKR_URL=" + service.url() + " KKR_TOKEN=" + Cluster.TOKEN + " XDG_CONFIG_HOME=" + config
-                + " " + Path.of(System.getProperty("java.home"), "bin", "java") + " -jar "
-                + Path.of("target", "kkr.jar").toAbsolutePath()
+                + " " + KkrJar.java() + " -jar " + KkrJar.jar()
                 + " rotate " + KEY + " --reason 'from a terminal' --wait; echo EXIT=$?; sleep 60";
-        tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "50", command);
-        try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> pane(session).contains("Paste the new key here"));
-            assertTrue(pane(session).contains("[>] ISSUE_NEW_KEY"), "the live view: " + pane(session));
+        try (Terminal terminal = Terminal.open("kkr-it", command)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> terminal.screen().contains("Paste the new key here"));
+            assertTrue(terminal.screen().contains("[>] ISSUE_NEW_KEY"), "the live view: " + terminal.screen());
             String made = given().contentType("application/json")
                     .body(Map.of("mid", MID))
                     .post(cluster.kashierUrl() + "/test/dashboard/payment-keys")
@@ -179,43 +159,25 @@ class KkrIT {
                     .statusCode(201)
                     .extract()
                     .path("key");
-            tmux("send-keys", "-t", session, made, "Enter");
+            terminal.type(made, "Enter");
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> pane(session).contains("Press Enter once it is done in the dashboard"));
-            assertFalse(pane(session).contains(made), "typed at a hidden prompt: never on the screen");
-            String old = pane(session).replaceAll("(?s).*delete the payment API key with fingerprint (\\w+).*", "$1");
+                    .until(() -> terminal.screen().contains("Press Enter once it is done in the dashboard"));
+            assertFalse(terminal.screen().contains(made), "typed at a hidden prompt: never on the screen");
+            String old =
+                    terminal.screen().replaceAll("(?s).*delete the payment API key with fingerprint (\\w+).*", "$1");
             given().delete(cluster.kashierUrl() + "/test/dashboard/payment-keys/" + old + "?mid=" + MID)
                     .then()
                     .statusCode(204);
-            tmux("send-keys", "-t", session, "Enter");
-            await().atMost(Duration.ofSeconds(60)).until(() -> pane(session).contains("EXIT="));
-            String screen = pane(session);
+            terminal.type("Enter");
+            await().atMost(Duration.ofSeconds(60)).until(() -> terminal.screen().contains("EXIT="));
+            String screen = terminal.screen();
             assertTrue(screen.contains("EXIT=0"), screen);
             assertTrue(screen.contains("[x] EXPIRE_OLD_KEY"), screen);
             assertTrue(screen.contains("wave 0 [####################] 1/1 confirmed"), "a full bar: " + screen);
             long views = screen.lines().filter(l -> l.contains("PROMOTE")).count();
             assertTrue(views <= 3, "redrawn in place, not printed again at each change: " + views + "\n" + screen);
             assertFalse(screen.contains(made));
-        } finally {
-            tmux("kill-session", "-t", session);
         }
-    }
-
-    private static String pane(String session) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-J", "-S", "-", "-t", session)
-                .redirectErrorStream(true)
-                .start();
-        String screen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(10, TimeUnit.SECONDS);
-        return screen;
-    }
-
-    private static void tmux(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("tmux"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "tmux " + List.of(args) + ": " + said);
     }
 
     @Test
@@ -226,7 +188,7 @@ class KkrIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> kkr("status", id).exit() == 20);
         Run status = kkr("status", id);
         assertTrue(status.out().contains("create a new payment API key"), "the instructions: " + status.out());
-        Run waiting = kkrWithInput("", "status", id, "--watch");
+        Run waiting = kkr().input("", "status", id, "--watch");
         assertEquals(20, waiting.exit(), "no answer on standard input: waiting for a person; " + waiting.err());
         assertTrue(waiting.err().contains("kkr confirm " + id), waiting.err());
         Run abort = kkr("abort", id, "--reason", "wrong key picked");
@@ -251,118 +213,39 @@ class KkrIT {
 
     @Test
     void badConnectionsAndTokensEndInOneLineAndTheirOwnExitCode() throws IOException {
-        Map<String, String> env = new HashMap<>(env());
-        env.put("KKR_TOKEN", "not-a-token");
-        Run wrong = kkrWith(env, "keys");
+        Run wrong = kkr().with("KKR_TOKEN", "not-a-token").run("keys");
         assertEquals(31, wrong.exit(), wrong.err());
         assertTrue(wrong.err().startsWith("kkr: Unauthorized"), wrong.err());
 
-        env = new HashMap<>(env());
-        env.put("KKR_URL", "http://127.0.0.1:" + dev.kashierrotator.testing.OpenBao.freePort());
-        Run down = kkrWith(env, "keys");
+        Run down =
+                kkr().with("KKR_URL", "http://127.0.0.1:" + OpenBao.freePort()).run("keys");
         assertEquals(40, down.exit(), down.err());
         assertTrue(down.err().startsWith("kkr: cannot reach"), down.err());
 
-        env.put("KKR_URL", "http://kkr.payments.example");
-        Run plain = kkrWith(env, "keys");
+        Run plain = kkr().with("KKR_URL", "http://kkr.payments.example").run("keys");
         assertEquals(2, plain.exit());
         assertTrue(plain.err().contains("use https"), plain.err());
 
         Path file = Files.createTempFile("kkr-token", "");
         Files.writeString(file, Cluster.TOKEN);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        env = new HashMap<>(env());
-        env.remove("KKR_TOKEN");
-        env.put("KKR_TOKEN_FILE", file.toString());
-        Run open = kkrWith(env, "keys");
+        KkrJar fromFile = kkr().without("KKR_TOKEN").with("KKR_TOKEN_FILE", file.toString());
+        Run open = fromFile.run("keys");
         assertEquals(2, open.exit());
         assertTrue(open.err().contains("chmod 600"), open.err());
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        assertEquals(0, kkrWith(env, "keys").exit());
+        assertEquals(0, fromFile.run("keys").exit());
         for (Run r : List.of(wrong, down, plain, open)) {
             assertEquals(1, r.err().lines().count(), "one line: " + r.err());
             assertFalse(r.err().contains("\tat ") || r.err().contains("Exception in"), "no stack trace: " + r.err());
         }
     }
 
-    private static Map<String, String> env() {
-        return Map.of("KKR_URL", service.url(), "KKR_TOKEN", Cluster.TOKEN, "KKR_FORCE_STDIN", "1");
+    private static KkrJar kkr() {
+        return new KkrJar(Map.of("KKR_URL", service.url(), "KKR_TOKEN", Cluster.TOKEN, "KKR_FORCE_STDIN", "1"));
     }
 
     private static Run kkr(String... args) {
-        return run(env(), null, args);
-    }
-
-    private static Run kkrWithInput(String stdin, String... args) {
-        return run(env(), stdin, args);
-    }
-
-    private static Run kkrWith(Map<String, String> env, String... args) {
-        return run(env, null, args);
-    }
-
-    private static Run run(Map<String, String> env, String stdin, String... args) {
-        try {
-            Process p = start(env, args);
-            try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
-                if (stdin != null) {
-                    w.write(stdin);
-                }
-            }
-            Drained err = drain(p.getErrorStream());
-            Drained out = drain(p.getInputStream());
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("kkr " + List.of(args) + " did not end");
-            }
-            return new Run(p.exitValue(), out.all(), err.all());
-        } catch (IOException | InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static Process start(String... args) throws IOException {
-        return start(env(), args);
-    }
-
-    private static Process start(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                Path.of("target", "kkr.jar").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().remove("KKR_TOKEN");
-        pb.environment().remove("KKR_URL");
-        pb.environment().putAll(env);
-        // Its own configuration folder: no kkr login of the machine's user is read.
-        pb.environment()
-                .put("XDG_CONFIG_HOME", Files.createTempDirectory("kkr-config").toString());
-        return pb.start();
-    }
-
-    /** A stream read on its own thread into a list the test reads as it grows. */
-    record Drained(List<String> lines, Thread reader) {
-        /** Everything, once the stream ended. */
-        String all() throws InterruptedException {
-            reader.join(10_000);
-            return String.join("\n", lines);
-        }
-    }
-
-    private static Drained drain(java.io.InputStream s) {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(s, StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // The process ended.
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return new Drained(lines, t);
+        return kkr().run(args);
     }
 }
