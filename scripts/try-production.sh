@@ -110,10 +110,10 @@ The Kashier dashboard is the simulator at ${KASHIER}:
   change a user's key:     curl -s -H 'Content-Type: application/json' -d '{"mid":"${MID}"}' ${KASHIER}/test/dashboard/secret-keys/<user>/change
   delete a payment key:    curl -s -X DELETE '${KASHIER}/test/dashboard/payment-keys/<fingerprint>?mid=${MID}'
 
-Start a rotation from the console, or here, and read what it asks of you:
-  curl -sk -X POST -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
-       -d '{"reason":"trying the manual path"}' https://127.0.0.1:${HTTPS_PORT}/api/v1/keys/main-test-alt/rotations
-  curl -sk -H "Authorization: Bearer \$TOKEN" https://127.0.0.1:${HTTPS_PORT}/api/v1/rotations/<id> | jq -r '.steps[] | select(.state=="RUNNING") | .detail'
+Start a rotation from the console, or with kkr (the command line; docs/kkr.md), and do what it asks of you:
+  scripts/kkr login --url https://127.0.0.1:${HTTPS_PORT} --ca-file ${RUN}/tls.crt     (paste the token)
+  scripts/kkr keys
+  scripts/kkr rotate main-test-alt --reason "trying the manual path" --wait
 Ctrl-C stops everything.
 MSG
 wait "${pids[-1]}"

@@ -26,14 +26,14 @@ public class ManualDashboard implements Dashboard {
 
     public ManualDashboard(RotatorConfig config) {
         String service = config.publicUrl().map(u -> u.replaceAll("/+$", "")).orElse("<service>");
-        // The console first: a field that never shows the key; the shell line for those at a terminal.
-        this.sendKey = "Then paste the new key into the console, " + service + "/console/#/rotations/{id}, or send "
-                + "it without putting it on a command line: read -rs KEY; "
-                + "printf '{\"newKey\":\"%s\"}' \"$KEY\" | curl -sS -H \"Authorization: Bearer $TOKEN\" "
-                + "-H 'Content-Type: application/json' --data @- " + service + "/api/v1/rotations/{id}/confirm";
+        // The console first: a field that never shows the key; then kkr, which reads it at a hidden prompt.
+        // The API call is named for scripts; no recipe puts the key on a command line.
+        this.sendKey = "Then paste the new key into the console, " + service + "/console/#/rotations/{id}, or at a "
+                + "terminal run: kkr confirm {id} (it reads the key at a hidden prompt; for scripts: POST "
+                + service + "/api/v1/rotations/{id}/confirm with {\"newKey\": \"...\"})";
         this.sendEmpty = "Then press \"Done in the dashboard\" in the console, " + service
-                + "/console/#/rotations/{id}, or answer with an empty body: curl -sS -H \"Authorization: Bearer $TOKEN\" "
-                + "-H 'Content-Type: application/json' -d '{}' " + service + "/api/v1/rotations/{id}/confirm";
+                + "/console/#/rotations/{id}, or at a terminal run: kkr confirm {id} (for scripts: POST "
+                + service + "/api/v1/rotations/{id}/confirm with {})";
     }
 
     @Override

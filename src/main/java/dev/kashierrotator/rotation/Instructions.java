@@ -24,7 +24,8 @@ final class Instructions {
         return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + ": the old key (fingerprint "
                 + r.oldFingerprint() + ") is NOT expired: dependent(s) " + String.join(", ", behind) + " still hold "
                 + "only it (" + errors + "). Nothing to do in the Kashier dashboard. Fix those dependents, then "
-                + "answer with an empty body: POST /api/v1/rotations/{id}/confirm {}. Next: the service delivers the "
+                + "press \"The dependents are fixed\" in the console or run: kkr confirm {id} (for scripts: POST "
+                + "/api/v1/rotations/{id}/confirm with {}). Next: the service delivers the "
                 + "new key (fingerprint " + r.newFingerprint() + ") to them again and expires the old key only once "
                 + "every dependent reports the new one.";
     }
@@ -38,8 +39,9 @@ final class Instructions {
         return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + whose + ": dependent(s) "
                 + String.join(", ", behind) + " could not be given the new key (fingerprint "
                 + r.newFingerprint() + ": " + errors + ") and hold the old one, which Kashier no longer accepts. "
-                + "Nothing to do in the Kashier dashboard. Fix those dependents, then answer with an empty body: "
-                + "POST /api/v1/rotations/{id}/confirm {}. Next: the service delivers the new key to them again; "
+                + "Nothing to do in the Kashier dashboard. Fix those dependents, then press \"The dependents are "
+                + "fixed\" in the console or run: kkr confirm {id} (for scripts: POST /api/v1/rotations/{id}/confirm "
+                + "with {}). Next: the service delivers the new key to them again; "
                 + "dependents already on it are not touched.";
     }
 

@@ -181,6 +181,7 @@ class InstructionsTest {
             assertTrue(text.contains(MID), where + ": names the merchant: " + text);
             assertTrue(text.contains("live mode"), where + ": names the mode: " + text);
             assertTrue(text.contains("/api/v1/rotations/" + ID + "/confirm"), where + ": says how to answer: " + text);
+            assertTrue(text.contains("kkr confirm " + ID), where + ": names the command line's answer: " + text);
             assertFalse(text.contains("{id}"), where + ": no placeholder left: " + text);
             assertTrue(
                     text.contains("Next:") || text.contains("Revoke-first:"), where + ": says what follows: " + text);
