@@ -48,14 +48,15 @@ Kashier Key Rotator is ready on http://127.0.0.1:${HTTP_PORT}  (OpenBao: ${VAULT
 
 The console: http://127.0.0.1:${HTTP_PORT}/console  (sign in with ${ROTATOR_BOOTSTRAP_TOKEN})
 
-Rotate the test payment key (waves: checkout-api, then billing-api and the reports Vault copy):
+Rotate the test payment key and watch it (waves: checkout-api, then billing-api and the reports Vault
+copy; COMPLETED after the 20 s grace of the local inventory), with kkr, the command line:
+  export KKR_URL=http://127.0.0.1:${HTTP_PORT} KKR_TOKEN=${ROTATOR_BOOTSTRAP_TOKEN}
+  scripts/kkr rotate main-test-payment --reason "trying it out" --wait
+  scripts/kkr keys                      (fingerprints only)
+or with curl:
   curl -s -X POST -H "Authorization: Bearer ${ROTATOR_BOOTSTRAP_TOKEN}" -H 'Content-Type: application/json' \\
        -d '{"reason":"trying it out"}' http://127.0.0.1:${HTTP_PORT}/api/v1/keys/main-test-payment/rotations
 
-Watch it (COMPLETED after the 20 s grace of the local inventory):
-  curl -s -H "Authorization: Bearer ${ROTATOR_BOOTSTRAP_TOKEN}" 'http://127.0.0.1:${HTTP_PORT}/api/v1/rotations?keyId=main-test-payment&limit=1'
-
-Keys, fingerprints only:   curl -s -H "Authorization: Bearer ${ROTATOR_BOOTSTRAP_TOKEN}" http://127.0.0.1:${HTTP_PORT}/api/v1/keys
 What a demo dependent uses: curl -s http://127.0.0.1:9001/rotation/fingerprints
 Ctrl-C stops the service and OpenBao.
 MSG
