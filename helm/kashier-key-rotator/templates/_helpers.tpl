@@ -46,9 +46,28 @@ Deployments in each, as YAML: {namespace: {secrets: [...], deployments: [...]}}.
 {{- range $id, $d := .Values.rotator.dependents -}}
 {{- if eq (toString $d.type) "kubernetes-secret" -}}
 {{- $ns := default $.Release.Namespace $d.namespace -}}
-{{- $entry := default (dict "secrets" (list) "deployments" (list)) (get $byNs $ns) -}}
+{{- $entry := default (dict "secrets" (list) "deployments" (list) "statefulsets" (list) "daemonsets" (list)) (get $byNs $ns) -}}
 {{- $_ := set $entry "secrets" (append $entry.secrets $d.secret | uniq | sortAlpha) -}}
-{{- $_ := set $entry "deployments" (concat $entry.deployments (default (list) $d.restart) | uniq | sortAlpha) -}}
+{{- range $w := default (list) $d.restart -}}
+{{- /* kubectl's names: deployment/NAME, statefulset/NAME, daemonset/NAME (and short forms); NAME alone is a Deployment. */ -}}
+{{- $parts := splitList "/" $w -}}
+{{- $kind := "deployments" -}}
+{{- $name := $w -}}
+{{- if eq (len $parts) 2 -}}
+{{- $k := lower (index $parts 0) -}}
+{{- $name = index $parts 1 -}}
+{{- if has $k (list "deployment" "deployments" "deploy") -}}
+{{- $kind = "deployments" -}}
+{{- else if has $k (list "statefulset" "statefulsets" "sts") -}}
+{{- $kind = "statefulsets" -}}
+{{- else if has $k (list "daemonset" "daemonsets" "ds") -}}
+{{- $kind = "daemonsets" -}}
+{{- else -}}
+{{- fail (printf "rotator.dependents.%s.restart: '%s' names no workload kubectl would restart: give deployment/NAME, statefulset/NAME or daemonset/NAME" $id $w) -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $entry $kind (append (get $entry $kind) $name | uniq | sortAlpha) -}}
+{{- end -}}
 {{- $_ := set $byNs $ns $entry -}}
 {{- end -}}
 {{- end -}}

@@ -562,7 +562,10 @@ public interface RotatorConfig {
         @WithName("secret")
         Optional<String> secretName();
 
-        /** kubernetes-secret: Deployments restarted after the Secret changes. */
+        /**
+         * kubernetes-secret: workloads restarted after the Secret changes: {@code deployment/NAME},
+         * {@code statefulset/NAME}, {@code daemonset/NAME}, or a bare Deployment name.
+         */
         Optional<List<String>> restart();
     }
 

@@ -7,7 +7,7 @@ import java.util.Optional;
  * One dependent system of the inventory, validated. Type-specific fields are empty for other types.
  *
  * @param signingSecret webhook HMAC secret; never logged or returned
- * @param restart       kubernetes-secret: Deployments rolled after the Secret changes
+ * @param restart       kubernetes-secret: the Deployments, StatefulSets and DaemonSets rolled after the Secret changes
  * @param caBundle      webhook: PEM file of the CAs trusted for this dependent (else the JVM's trust store)
  */
 public record DependentSpec(
@@ -22,7 +22,7 @@ public record DependentSpec(
         Optional<String> path,
         Optional<String> namespace,
         Optional<String> secretName,
-        List<String> restart,
+        List<Workload> restart,
         Optional<String> caBundle) {
 
     @Override

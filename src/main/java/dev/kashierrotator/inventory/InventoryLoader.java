@@ -543,7 +543,16 @@ public final class InventoryLoader {
                 case KUBERNETES_SECRET -> {
                     dnsName(at + ".namespace", dep.namespace(), 63);
                     dnsName(at + ".secret", dep.secretName(), 253);
-                    dep.restart().orElse(List.of()).forEach(d -> dnsName(at + ".restart", Optional.of(d), 253));
+                    for (String entry : dep.restart().orElse(List.of())) {
+                        Optional<Workload> w = Workload.parse(entry.strip());
+                        if (w.isEmpty()) {
+                            problems.add(at + ".restart: '" + entry + "' names no workload kubectl would restart: "
+                                    + "give deployment/NAME, statefulset/NAME or daemonset/NAME (a bare NAME is a "
+                                    + "Deployment)");
+                        } else {
+                            dnsName(at + ".restart", Optional.of(w.get().name()), 253);
+                        }
+                    }
                 }
             }
         }
@@ -562,7 +571,10 @@ public final class InventoryLoader {
                 dep.path().map(p -> p.replaceAll("^/+|/+$", "")),
                 dep.namespace(),
                 dep.secretName(),
-                List.copyOf(dep.restart().orElse(List.of())),
+                dep.restart().orElse(List.of()).stream()
+                        .map(e -> Workload.parse(e.strip()).orElseThrow())
+                        .distinct()
+                        .toList(),
                 dep.caBundle());
     }
 

@@ -2,11 +2,11 @@ package dev.kashierrotator.rollout;
 
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
+import dev.kashierrotator.inventory.Workload;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.Target;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,9 +18,9 @@ import java.util.Objects;
 
 /**
  * kubernetes-secret dependents: the key goes into the named Secret (data key {@code <keyId>}, and
- * {@code <keyId>.previous} while a payment key's grace runs), then every listed Deployment is restarted
- * and the dependent counts as done only when each rollout has completed. Written with the Secret's
- * resourceVersion (optimistic concurrency); Deployments are patched with JSON merge patches.
+ * {@code <keyId>.previous} while a payment key's grace runs), then every listed workload (Deployment,
+ * StatefulSet, DaemonSet) is restarted and the dependent counts as done only when each rollout has completed. Written with the Secret's
+ * resourceVersion (optimistic concurrency); workloads are patched with JSON merge patches.
  */
 @ApplicationScoped
 public class KubernetesSecretTarget implements Target {
@@ -87,8 +87,8 @@ public class KubernetesSecretTarget implements Target {
                             ? ""
                             : " " + Objects.toString(e.getStatus().getReason(), "")));
         }
-        for (String deployment : dependent.restart()) {
-            restarts.request(ns, deployment, name);
+        for (Workload workload : dependent.restart()) {
+            restarts.request(ns, workload, name);
         }
         // The Secret says nothing of the pods using it: the check looks at them.
         return false;
@@ -112,8 +112,8 @@ public class KubernetesSecretTarget implements Target {
                                     .get(FINGERPRINT_PREFIX + delivery.key().id()))) {
                 return false;
             }
-            for (String deployment : dependent.restart()) {
-                if (!restarts.rolledOut(ns, deployment, secret)) {
+            for (Workload workload : dependent.restart()) {
+                if (!restarts.rolledOut(ns, workload, secret)) {
                     return false;
                 }
             }
@@ -125,19 +125,5 @@ public class KubernetesSecretTarget implements Target {
 
     private static String b64(String value) {
         return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Whether a Deployment finished rolling out the pod template it was last given. */
-    static boolean complete(Deployment d, long atLeastGeneration) {
-        if (d == null || d.getStatus() == null || d.getSpec() == null) {
-            return false;
-        }
-        long observed = Objects.requireNonNullElse(d.getStatus().getObservedGeneration(), 0L);
-        long generation = Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
-        int desired = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
-        return observed >= Math.max(generation, atLeastGeneration)
-                && Objects.requireNonNullElse(d.getStatus().getUpdatedReplicas(), 0) == desired
-                && Objects.requireNonNullElse(d.getStatus().getReadyReplicas(), 0) == desired
-                && Objects.requireNonNullElse(d.getStatus().getAvailableReplicas(), 0) == desired;
     }
 }

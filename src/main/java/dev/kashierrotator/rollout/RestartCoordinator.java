@@ -1,10 +1,16 @@
 package dev.kashierrotator.rollout;
 
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.inventory.Workload;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.quarkus.logging.Log;
@@ -23,27 +29,28 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Restarts Deployments after their Secret changed, once per burst: requests for one Deployment within
- * {@code rotator.kubernetes.restart-debounce} share a single restart, whose pod-template annotation is a
- * digest of the key fingerprints in the Secret at that moment. A Deployment already restarted for the
- * Secret's current content is not restarted again (a repeated step costs no second rollout).
+ * Restarts workloads (Deployments, StatefulSets, DaemonSets) after their Secret changed, once per burst:
+ * requests for one workload within {@code rotator.kubernetes.restart-debounce} share a single restart, whose
+ * pod-template annotation is a digest of the key fingerprints in the Secret at that moment. A workload
+ * already restarted for the Secret's current content is not restarted again (a repeated step costs no
+ * second rollout). Its rollout counts as complete as {@code kubectl rollout status} judges it.
  */
 @ApplicationScoped
 public class RestartCoordinator {
 
-    /** Pod-template annotation whose change makes Kubernetes roll the Deployment. */
+    /** Pod-template annotation whose change makes Kubernetes roll the workload. */
     static final String RESTART_ANNOTATION = "kashier-rotator.dev/keys";
 
     private final KubernetesClient kubernetes;
     private final Duration debounce;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "deployment-restarts");
+        Thread t = new Thread(r, "workload-restarts");
         t.setDaemon(true);
         return t;
     });
-    /** Deployments with a restart scheduled, by namespace/name. */
+    /** Workloads with a restart scheduled, by namespace/kind/name. */
     private final Map<String, String> scheduled = new ConcurrentHashMap<>();
-    /** Generation each Deployment must reach for the restart this replica made, by namespace/name. */
+    /** Generation each workload must reach for the restart this replica made, by namespace/kind/name. */
     private final Map<String, Long> awaited = new ConcurrentHashMap<>();
 
     public RestartCoordinator(KubernetesClient kubernetes, RotatorConfig config) {
@@ -51,82 +58,149 @@ public class RestartCoordinator {
         this.debounce = config.kubernetes().restartDebounce();
     }
 
-    /** Asks for a restart of the Deployment because its Secret changed. */
-    public void request(String namespace, String deployment, String secret) {
-        String id = namespace + "/" + deployment;
+    /** Asks for a restart of the workload because its Secret changed. */
+    public void request(String namespace, Workload workload, String secret) {
+        String id = namespace + "/" + workload;
         if (scheduled.putIfAbsent(id, secret) == null) {
-            timer.schedule(() -> restart(namespace, deployment, secret), debounce.toMillis(), TimeUnit.MILLISECONDS);
+            timer.schedule(() -> restart(namespace, workload, secret), debounce.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
-    /** Whether the Deployment runs pods made from the Secret's current content. */
-    public boolean rolledOut(String namespace, String deployment, Secret secret) {
-        String id = namespace + "/" + deployment;
+    /** Whether the workload runs pods made from the Secret's current content. */
+    public boolean rolledOut(String namespace, Workload workload, Secret secret) {
+        String id = namespace + "/" + workload;
         if (scheduled.containsKey(id)) {
             return false;
         }
-        Deployment d = kubernetes
-                .apps()
-                .deployments()
-                .inNamespace(namespace)
-                .withName(deployment)
-                .get();
-        if (d == null) {
+        HasMetadata w = resource(namespace, workload).get();
+        if (w == null) {
             return false;
         }
-        Map<String, String> template = d.getSpec().getTemplate().getMetadata() == null
-                ? null
-                : d.getSpec().getTemplate().getMetadata().getAnnotations();
-        if (template == null || !digest(secret).equals(template.get(RESTART_ANNOTATION))) {
+        if (!digest(secret).equals(restartedFor(w))) {
             // Not restarted for this content, nothing scheduled (a resumed rotation, a failed patch): ask again.
-            request(namespace, deployment, secret.getMetadata().getName());
+            request(namespace, workload, secret.getMetadata().getName());
             return false;
         }
-        return KubernetesSecretTarget.complete(d, awaited.getOrDefault(id, 0L));
+        return complete(w, awaited.getOrDefault(id, 0L));
     }
 
-    private void restart(String namespace, String deployment, String secretName) {
-        String id = namespace + "/" + deployment;
+    private void restart(String namespace, Workload workload, String secretName) {
+        String id = namespace + "/" + workload;
         try {
             Secret secret = kubernetes
                     .secrets()
                     .inNamespace(namespace)
                     .withName(secretName)
                     .get();
-            Deployment d = kubernetes
-                    .apps()
-                    .deployments()
-                    .inNamespace(namespace)
-                    .withName(deployment)
-                    .get();
-            if (secret == null || d == null) {
-                Log.warnf("restart of deployment %s skipped: %s", id, d == null ? "no such deployment" : "no secret");
+            HasMetadata w = resource(namespace, workload).get();
+            if (secret == null || w == null) {
+                Log.warnf(
+                        "restart of %s skipped: %s",
+                        id, w == null ? "no such " + workload.kind().word() : "no secret");
                 return;
             }
             String value = digest(secret);
-            Map<String, String> template = d.getSpec().getTemplate().getMetadata() == null
-                    ? null
-                    : d.getSpec().getTemplate().getMetadata().getAnnotations();
-            if (template != null && value.equals(template.get(RESTART_ANNOTATION))) {
+            if (value.equals(restartedFor(w))) {
                 return;
             }
-            long before = Objects.requireNonNullElse(d.getMetadata().getGeneration(), 0L);
+            long before = Objects.requireNonNullElse(w.getMetadata().getGeneration(), 0L);
             // JSON merge patch: what Kubernetes' own "rollout restart" changes, and what the mock server takes.
             String patch = "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + RESTART_ANNOTATION + "\":\""
                     + value + "\"}}}}}";
-            kubernetes
-                    .apps()
-                    .deployments()
-                    .inNamespace(namespace)
-                    .withName(deployment)
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            resource(namespace, workload).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             awaited.put(id, before + 1);
-            Log.infof("restarted deployment %s for secret %s", id, secretName);
+            Log.infof("restarted %s for secret %s", id, secretName);
         } catch (KubernetesClientException e) {
-            Log.warnf("restart of deployment %s failed: Kubernetes answered %d", id, e.getCode());
+            Log.warnf("restart of %s failed: Kubernetes answered %d", id, e.getCode());
         } finally {
             scheduled.remove(id);
         }
+    }
+
+    private Resource<? extends HasMetadata> resource(String namespace, Workload workload) {
+        return switch (workload.kind()) {
+            case DEPLOYMENT ->
+                kubernetes.apps().deployments().inNamespace(namespace).withName(workload.name());
+            case STATEFULSET ->
+                kubernetes.apps().statefulSets().inNamespace(namespace).withName(workload.name());
+            case DAEMONSET ->
+                kubernetes.apps().daemonSets().inNamespace(namespace).withName(workload.name());
+        };
+    }
+
+    /** The Secret digest the workload's pod template carries, if any. */
+    private static String restartedFor(HasMetadata w) {
+        PodTemplateSpec template = w instanceof Deployment d
+                ? d.getSpec().getTemplate()
+                : w instanceof StatefulSet s
+                        ? s.getSpec().getTemplate()
+                        : ((DaemonSet) w).getSpec().getTemplate();
+        if (template == null
+                || template.getMetadata() == null
+                || template.getMetadata().getAnnotations() == null) {
+            return null;
+        }
+        return template.getMetadata().getAnnotations().get(RESTART_ANNOTATION);
+    }
+
+    /**
+     * Whether the workload finished rolling out the pod template it was last given, as {@code kubectl rollout
+     * status} decides: the controller saw the change, and every pod is updated and ready (and, for a
+     * StatefulSet, the current revision is the updated one).
+     */
+    static boolean complete(HasMetadata w, long atLeastGeneration) {
+        if (w == null || w.getMetadata() == null) {
+            return false;
+        }
+        long generation = Math.max(Objects.requireNonNullElse(w.getMetadata().getGeneration(), 0L), atLeastGeneration);
+        if (w instanceof Deployment d) {
+            return d.getStatus() != null
+                    && d.getSpec() != null
+                    && observed(d.getStatus().getObservedGeneration(), generation)
+                    && allOf(
+                            Objects.requireNonNullElse(d.getSpec().getReplicas(), 1),
+                            // Pods of all ReplicaSets: more than desired means old ones still run (a surge).
+                            d.getStatus().getReplicas(),
+                            d.getStatus().getUpdatedReplicas(),
+                            d.getStatus().getReadyReplicas(),
+                            d.getStatus().getAvailableReplicas());
+        }
+        if (w instanceof StatefulSet s) {
+            return s.getStatus() != null
+                    && s.getSpec() != null
+                    && observed(s.getStatus().getObservedGeneration(), generation)
+                    && allOf(
+                            Objects.requireNonNullElse(s.getSpec().getReplicas(), 1),
+                            s.getStatus().getUpdatedReplicas(),
+                            s.getStatus().getReadyReplicas(),
+                            s.getStatus().getAvailableReplicas())
+                    && Objects.equals(
+                            s.getStatus().getUpdateRevision(), s.getStatus().getCurrentRevision());
+        }
+        if (w instanceof DaemonSet ds) {
+            return ds.getStatus() != null
+                    && observed(ds.getStatus().getObservedGeneration(), generation)
+                    && allOf(
+                            Objects.requireNonNullElse(ds.getStatus().getDesiredNumberScheduled(), 0),
+                            ds.getStatus().getUpdatedNumberScheduled(),
+                            ds.getStatus().getNumberReady(),
+                            ds.getStatus().getNumberAvailable());
+        }
+        return false;
+    }
+
+    private static boolean observed(Long observedGeneration, long generation) {
+        return Objects.requireNonNullElse(observedGeneration, 0L) >= generation;
+    }
+
+    /** Whether every count equals the desired one (an absent count is zero). */
+    private static boolean allOf(int desired, Integer... counts) {
+        for (Integer c : counts) {
+            if (Objects.requireNonNullElse(c, 0) != desired) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A digest of the key fingerprints the Secret holds: changes exactly when a key in it changes. */

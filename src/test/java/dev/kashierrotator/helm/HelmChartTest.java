@@ -132,6 +132,10 @@ public class HelmChartTest {
                 "[\"billing-api\",\"billing-worker\"]",
                 role.at("/rules/1/resourceNames").toString());
         assertEquals("[\"get\",\"patch\"]", role.at("/rules/1/verbs").toString());
+        assertEquals("[\"deployments\"]", role.at("/rules/1/resources").toString());
+        assertEquals("[\"statefulsets\"]", role.at("/rules/2/resources").toString(), "statefulset/billing-ledger");
+        assertEquals("[\"billing-ledger\"]", role.at("/rules/2/resourceNames").toString());
+        assertTrue(role.at("/rules/3").isMissingNode(), "no DaemonSet named, no rule for DaemonSets");
         JsonNode binding = kind(docs, "RoleBinding");
         assertEquals("billing", binding.at("/metadata/namespace").asText());
         assertEquals("payments", binding.at("/subjects/0/namespace").asText());
@@ -147,6 +151,20 @@ public class HelmChartTest {
                 .set("rbac.createSecrets", "true")
                 .call());
         assertEquals("create", kind(withCreate, "Role").at("/rules/1/verbs/0").asText());
+
+        Exception cronJob = assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .withValuesFile(EXAMPLE)
+                        .set("rotator.dependents.billing.restart[2]", "cronjob/nightly")
+                        .call());
+        assertTrue(
+                cronJob.getMessage()
+                        .contains("rotator.dependents.billing.restart: 'cronjob/nightly' names no workload kubectl "
+                                + "would restart"),
+                cronJob.getMessage());
     }
 
     @Test

@@ -274,6 +274,21 @@ class InventoryLoaderTest {
             c.put("rotator.dependents.reports.secret", "kashier-keys");
             c.put("rotator.dependents.reports.restart", "Billing_Worker");
         });
+        assertOneProblem(
+                "rotator.dependents.reports.restart: 'cronjob/nightly' names no workload kubectl would restart: give "
+                        + "deployment/NAME, statefulset/NAME or daemonset/NAME (a bare NAME is a Deployment)",
+                c -> {
+                    c.put("rotator.dependents.reports.type", "kubernetes-secret");
+                    c.put("rotator.dependents.reports.namespace", "billing");
+                    c.put("rotator.dependents.reports.secret", "kashier-keys");
+                    c.put("rotator.dependents.reports.restart", "statefulset/ledger,cronjob/nightly");
+                });
+        assertOneProblem("rotator.dependents.reports.restart: 'Ledger' is not a Kubernetes name", c -> {
+            c.put("rotator.dependents.reports.type", "kubernetes-secret");
+            c.put("rotator.dependents.reports.namespace", "billing");
+            c.put("rotator.dependents.reports.secret", "kashier-keys");
+            c.put("rotator.dependents.reports.restart", "sts/Ledger");
+        });
         for (String bad : List.of("billing-", "-billing", "billing.")) {
             assertTrue(
                     problems(c -> {
