@@ -84,6 +84,17 @@ public final class Cluster implements AutoCloseable {
         return set(at + "delivery", "inline");
     }
 
+    /** Adds a kubernetes-secret dependent of the key, restarting these workloads (comma-separated). */
+    public Cluster kubernetesSecret(String id, String keyId, String namespace, String secret, String restart) {
+        String at = "rotator.dependents." + id + ".";
+        set(at + "keys", keyId);
+        set(at + "wave", "0");
+        set(at + "type", "kubernetes-secret");
+        set(at + "namespace", namespace);
+        set(at + "secret", secret);
+        return set(at + "restart", restart);
+    }
+
     /** Starts a replica with the shared inventory. */
     public ServiceProcess replica(String name) {
         Map<String, String> c = new HashMap<>(inventory);
