@@ -387,6 +387,7 @@ public class WaveRunner implements Distributor {
             return;
         }
         rotation.verifying(outcome);
+        progress.dependentProgressed();
         if (reported.get()) {
             // Its answer named the new fingerprint as the one it uses: that is the check.
             count(dependent, "confirmed");

@@ -39,6 +39,12 @@ public interface Distributor {
         void dependentChanged();
 
         /**
+         * A dependent moved on within its attempt (delivered, now being verified): recorded lazily like an
+         * outcome, so that whoever watches sees it verifying (a Kubernetes rollout can take minutes).
+         */
+        default void dependentProgressed() {}
+
+        /**
          * Records the dependent changes {@link #dependentChanged} left for later, if any. Called while a wave
          * waits for its dependents, so that a change is recorded within a moment even when no other follows.
          */

@@ -55,6 +55,12 @@ record StepTools(
             }
 
             @Override
+            public void dependentProgressed() {
+                behind.set(true);
+                write(false);
+            }
+
+            @Override
             public void catchUp() {
                 write(true);
             }
