@@ -208,7 +208,8 @@ class RealClusterIT {
                         "kashier-keys",
                         "deployment/billing-api,statefulset/billing-ledger,daemonset/billing-agent")
                 .kubernetesSecret("stuck", STUCK_KEY, NS, "kashier-stuck", "billing-stuck")
-                .set("rotator.rollout.verify-timeout", "20s")
+                .set("rotator.rollout.verify-timeout", "120s")
+                .set("rotator.keys." + STUCK_KEY + ".rollout.verify-timeout", "20s")
                 .set("quarkus.kubernetes-client.master-url", kube.server())
                 .set("quarkus.kubernetes-client.ca-cert-file", kube.caFile().toString())
                 .set("quarkus.kubernetes-client.token", saToken);
@@ -330,6 +331,52 @@ class RealClusterIT {
         assertTrue(podsRolledOut("billing-api", 2, restartedFor), "billing-api's pods");
         assertTrue(podsRolledOut("billing-ledger", 2, restartedFor), "billing-ledger's pods");
         assertTrue(podsRolledOut("billing-agent", 1, restartedFor), "billing-agent's pods");
+    }
+
+    @Test
+    void theApiServerGoingAwayMidRolloutDelaysTheRotationWithoutBreakingIt() {
+        String id = rotate(KEY, "the API server restarts");
+        // The Secret holds the new key and the restarts are asked for: the rollout is under way.
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> "VERIFYING".equals(rotation(id).path("waves[0].dependents[0].state")));
+        kube.stopApiServer();
+        try {
+            // While it is down nothing is decided: the dependent is not confirmed, and not failed either.
+            await().during(Duration.ofSeconds(5))
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> "VERIFYING".equals(rotation(id).path("waves[0].dependents[0].state")));
+        } finally {
+            kube.startApiServer();
+        }
+        Response done = awaitState(id, "COMPLETED", 180);
+        String restartedFor = admin.apps()
+                .statefulSets()
+                .inNamespace(NS)
+                .withName("billing-ledger")
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get("kashier-rotator.dev/keys");
+        assertTrue(podsRolledOut("billing-ledger", 2, restartedFor), "billing-ledger's pods are the new ones");
+        assertTrue(podsRolledOut("billing-api", 2, restartedFor), "billing-api's pods are the new ones");
+        assertEquals(
+                done.path("newFingerprint"),
+                admin.secrets()
+                        .inNamespace(NS)
+                        .withName("kashier-keys")
+                        .get()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get("kashier-rotator.dev/fingerprint." + KEY));
+    }
+
+    private static Response rotation(String id) {
+        return given().baseUri(service.url())
+                .header("Authorization", "Bearer " + Cluster.TOKEN)
+                .get("/api/v1/rotations/{id}", id);
     }
 
     @Test

@@ -232,8 +232,9 @@ public final class KubeControlPlane {
                         "--service-account-private-key-file=" + dir.resolve("sa.key"),
                         "--root-ca-file=" + caFile(),
                         "--use-service-account-credentials=false",
-                        // No kubelets, no cloud: the controllers that need them stay off.
-                        "--controllers=*,-nodeipam,-persistentvolume-binder,-attachdetach,"
+                        // No kubelets, no cloud: the controllers that need them stay off. The node lifecycle
+                        // controller would judge kwok's node by kubelet heartbeats and mark its pods not ready.
+                        "--controllers=*,-nodeipam,-nodelifecycle,-persistentvolume-binder,-attachdetach,"
                                 + "-persistentvolume-expander"));
         launch(
                 "kube-scheduler",
@@ -309,7 +310,9 @@ public final class KubeControlPlane {
                         "--service-cluster-ip-range=10.96.0.0/16",
                         // With the advertise address on loopback the endpoint reconciler would fight itself.
                         "--endpoint-reconciler-type=none",
-                        "--enable-priority-and-fairness=false"));
+                        "--enable-priority-and-fairness=false",
+                        // A new node is tainted not-ready until the node lifecycle controller (off) clears it.
+                        "--disable-admission-plugins=TaintNodesByCondition"));
         awaitUntil(
                 Duration.ofSeconds(90), "kube-apiserver ready (log: " + dir.resolve("kube-apiserver.log") + ")", () -> {
                     if (!apiServer.isAlive()) {

@@ -1,0 +1,140 @@
+package dev.kashierrotator.kube;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kashierrotator.testing.KubeControlPlane;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart's life on a real API server, by the Helm a cluster team runs: install (waiting for the replicas
+ * to be ready), {@code helm test}, upgrade, rollback and uninstall, with the Role it makes in a dependent's
+ * namespace created and removed with the release.
+ */
+class HelmReleaseIT {
+
+    private static final String NS = "kkr-life";
+    private static final String APPS = "billing-life";
+    private static final String RELEASE = "life";
+    private static final String NAME = "life-kashier-key-rotator";
+
+    @Test
+    void installTestUpgradeRollbackAndUninstall() throws Exception {
+        assumeTrue(
+                KubeControlPlane.available(),
+                "no Kubernetes binaries: scripts/install-kube.sh said why (Go is needed to build them)");
+        KubeControlPlane kube = KubeControlPlane.get();
+        try (KubernetesClient admin = kube.admin()) {
+            admin.namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName(APPS)
+                            .endMetadata()
+                            .build())
+                    .serverSideApply();
+            Path values = Files.createTempFile("kkr-life", ".yaml");
+            Files.writeString(values, """
+                    vault:
+                      address: http://vault.vault.svc:8200
+                    metrics:
+                      serviceMonitor: {enabled: false}
+                      prometheusRule: {enabled: false}
+                    rotator:
+                      dependents:
+                        billing:
+                          keys: [life-pay]
+                          wave: 0
+                          type: kubernetes-secret
+                          namespace: billing-life
+                          secret: kashier-keys
+                          restart: [deployment/billing-api]
+                    """);
+            String chart = Path.of("helm", "kashier-key-rotator").toString();
+
+            kube.helm(
+                    "install",
+                    RELEASE,
+                    chart,
+                    "-n",
+                    NS,
+                    "--create-namespace",
+                    "-f",
+                    values.toString(),
+                    "--wait",
+                    "--timeout",
+                    "3m");
+            assertEquals(2, readyReplicas(admin), "installed and ready");
+            assertNotNull(admin.rbac().roles().inNamespace(APPS).withName(NAME).get(), "the Role in billing-life");
+
+            String test = kube.helm("test", RELEASE, "-n", NS, "--timeout", "2m");
+            assertTrue(test.contains("TEST SUITE:     " + NAME + "-test-ready"), test);
+            assertTrue(test.contains("Phase:          Succeeded"), test);
+
+            kube.helm(
+                    "upgrade",
+                    RELEASE,
+                    chart,
+                    "-n",
+                    NS,
+                    "-f",
+                    values.toString(),
+                    "--set",
+                    "replicaCount=3",
+                    "--wait",
+                    "--timeout",
+                    "3m");
+            assertEquals(3, readyReplicas(admin), "upgraded to three replicas");
+
+            kube.helm("rollback", RELEASE, "1", "-n", NS, "--wait", "--timeout", "3m");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> admin.apps()
+                                    .deployments()
+                                    .inNamespace(NS)
+                                    .withName(NAME)
+                                    .get()
+                                    .getSpec()
+                                    .getReplicas()
+                            == 2);
+            String history = kube.helm("history", RELEASE, "-n", NS);
+            assertEquals(
+                    List.of("install", "upgrade", "rollback"),
+                    history.lines()
+                            .skip(1)
+                            .map(l -> l.contains("Rollback to 1")
+                                    ? "rollback"
+                                    : l.contains("Upgrade complete") ? "upgrade" : "install")
+                            .toList(),
+                    history);
+
+            kube.helm("uninstall", RELEASE, "-n", NS, "--wait", "--timeout", "2m");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> admin.apps()
+                                    .deployments()
+                                    .inNamespace(NS)
+                                    .withName(NAME)
+                                    .get()
+                            == null);
+            assertNull(admin.rbac().roles().inNamespace(APPS).withName(NAME).get(), "the Role went with it");
+            assertNull(admin.serviceAccounts().inNamespace(NS).withName(NAME).get());
+            assertNotEquals(0, kube.helmResult("status", RELEASE, "-n", NS).exit(), "no such release any more");
+        }
+    }
+
+    private static int readyReplicas(KubernetesClient admin) {
+        Deployment d = admin.apps().deployments().inNamespace(NS).withName(NAME).get();
+        Integer ready = d.getStatus().getReadyReplicas();
+        return ready == null ? 0 : ready;
+    }
+}
