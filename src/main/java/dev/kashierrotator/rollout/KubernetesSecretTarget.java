@@ -11,10 +11,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * kubernetes-secret dependents: the key goes into the named Secret (data key {@code <keyId>}, and
@@ -121,6 +124,30 @@ public class KubernetesSecretTarget implements Target {
         } catch (KubernetesClientException e) {
             return false;
         }
+    }
+
+    @Override
+    public Optional<String> whyNotConfirmed(DependentSpec dependent, Delivery delivery) {
+        String ns = dependent.namespace().orElseThrow();
+        String name = dependent.secretName().orElseThrow();
+        Secret secret = kubernetes.secrets().inNamespace(ns).withName(name).get();
+        if (secret == null) {
+            return Optional.of("Secret " + ns + "/" + name + " does not exist (deleted after it was written?)");
+        }
+        String held = secret.getMetadata().getAnnotations() == null
+                ? null
+                : secret.getMetadata()
+                        .getAnnotations()
+                        .get(FINGERPRINT_PREFIX + delivery.key().id());
+        if (!delivery.newKey().fingerprint().equals(held)) {
+            return Optional.of("Secret " + ns + "/" + name + " holds fingerprint " + held + " for "
+                    + delivery.key().id() + " (written by someone else since?)");
+        }
+        List<String> behind = new ArrayList<>();
+        for (Workload workload : dependent.restart()) {
+            restarts.whyNotRolledOut(ns, workload, secret).ifPresent(behind::add);
+        }
+        return behind.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", behind));
     }
 
     private static String b64(String value) {

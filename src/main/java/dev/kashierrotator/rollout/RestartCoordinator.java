@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -82,6 +83,43 @@ public class RestartCoordinator {
             return false;
         }
         return complete(w, awaited.getOrDefault(id, 0L));
+    }
+
+    /** Why the workload does not yet run pods made from the Secret's content, in kubectl's words; empty if it does. */
+    public Optional<String> whyNotRolledOut(String namespace, Workload workload, Secret secret) {
+        HasMetadata w = resource(namespace, workload).get();
+        if (w == null) {
+            return Optional.of(workload + " not found in namespace " + namespace);
+        }
+        if (!digest(secret).equals(restartedFor(w))) {
+            return Optional.of(workload + " not restarted for the Secret's content yet");
+        }
+        String id = namespace + "/" + workload;
+        if (complete(w, awaited.getOrDefault(id, 0L))) {
+            return Optional.empty();
+        }
+        return Optional.of(workload + " rollout not complete (" + counts(w) + ")");
+    }
+
+    /** The counts kubectl rollout status reports. */
+    private static String counts(HasMetadata w) {
+        if (w instanceof Deployment d && d.getStatus() != null) {
+            return Objects.requireNonNullElse(d.getStatus().getUpdatedReplicas(), 0) + " of "
+                    + Objects.requireNonNullElse(d.getSpec().getReplicas(), 1) + " updated, "
+                    + Objects.requireNonNullElse(d.getStatus().getReadyReplicas(), 0) + " ready, "
+                    + Objects.requireNonNullElse(d.getStatus().getReplicas(), 0) + " pods in all";
+        }
+        if (w instanceof StatefulSet s && s.getStatus() != null) {
+            return Objects.requireNonNullElse(s.getStatus().getUpdatedReplicas(), 0) + " of "
+                    + Objects.requireNonNullElse(s.getSpec().getReplicas(), 1) + " updated, "
+                    + Objects.requireNonNullElse(s.getStatus().getReadyReplicas(), 0) + " ready";
+        }
+        if (w instanceof DaemonSet ds && ds.getStatus() != null) {
+            return Objects.requireNonNullElse(ds.getStatus().getUpdatedNumberScheduled(), 0) + " of "
+                    + Objects.requireNonNullElse(ds.getStatus().getDesiredNumberScheduled(), 0) + " updated, "
+                    + Objects.requireNonNullElse(ds.getStatus().getNumberReady(), 0) + " ready";
+        }
+        return "no status yet";
     }
 
     private void restart(String namespace, Workload workload, String secretName) {

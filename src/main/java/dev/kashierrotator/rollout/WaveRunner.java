@@ -414,12 +414,24 @@ public class WaveRunner implements Distributor {
                         DependentState.FAILED,
                         "accepted the key but did not report fingerprint "
                                 + delivery.newKey().fingerprint() + " within "
-                                + policy.verifyTimeout().toSeconds() + "s",
+                                + policy.verifyTimeout().toSeconds() + "s"
+                                + whyNot(target, dependent, delivery),
                         progress);
                 return;
             }
             sleep(pause);
             pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+        }
+    }
+
+    /** The target's explanation of a check that gave up, as ": ..." (or nothing); a failing explanation adds nothing. */
+    private static String whyNot(Target target, DependentSpec dependent, Delivery delivery) {
+        try {
+            return target.whyNotConfirmed(dependent, delivery)
+                    .map(w -> ": " + w)
+                    .orElse("");
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 

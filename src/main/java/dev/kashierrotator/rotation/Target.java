@@ -20,6 +20,15 @@ public interface Target {
     /** One check: does the dependent now report the delivered key's fingerprint? */
     boolean confirms(DependentSpec dependent, Delivery delivery);
 
+    /**
+     * Why the dependent does not report the delivered key, as far as this target can tell, for the error a
+     * person reads when the check gives up (a Secret deleted, a workload missing, a rollout halfway). Empty
+     * when there is nothing to add to "did not report it". Never a key.
+     */
+    default java.util.Optional<String> whyNotConfirmed(DependentSpec dependent, Delivery delivery) {
+        return java.util.Optional.empty();
+    }
+
     /** A dependent did not take a key. */
     class DeliveryException extends RuntimeException {
         public DeliveryException(String message) {
