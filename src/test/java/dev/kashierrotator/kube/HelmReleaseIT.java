@@ -12,7 +12,6 @@ import dev.kashierrotator.testing.KubeControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -44,13 +43,7 @@ class HelmReleaseIT {
                             .endMetadata()
                             .build())
                     .serverSideApply();
-            Path values = Files.createTempFile("kkr-life", ".yaml");
-            Files.writeString(values, """
-                    vault:
-                      address: http://vault.vault.svc:8200
-                    metrics:
-                      serviceMonitor: {enabled: false}
-                      prometheusRule: {enabled: false}
+            Path values = ServiceCalls.chartValues("""
                     rotator:
                       dependents:
                         billing:

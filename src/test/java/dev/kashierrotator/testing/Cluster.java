@@ -95,6 +95,13 @@ public final class Cluster implements AutoCloseable {
         return set(at + "restart", restart);
     }
 
+    /** Points the replicas' Kubernetes client at this API server, trusting this CA, with this token. */
+    public Cluster kubernetesApi(String url, java.nio.file.Path caFile, String token) {
+        set("quarkus.kubernetes-client.master-url", url);
+        set("quarkus.kubernetes-client.ca-cert-file", caFile.toString());
+        return set("quarkus.kubernetes-client.token", token);
+    }
+
     /** Starts a replica with the shared inventory. */
     public ServiceProcess replica(String name) {
         Map<String, String> c = new HashMap<>(inventory);
