@@ -64,6 +64,17 @@ public class HelmChartTest {
         assertEquals(
                 "[\"ALL\"]", container.at("/securityContext/capabilities/drop").toString());
 
+        // Spread over nodes and zones, softly: one node or zone lost leaves a replica to resume rotations.
+        JsonNode spread = pod.path("topologySpreadConstraints");
+        assertEquals(2, spread.size(), spread.toString());
+        assertEquals("kubernetes.io/hostname", spread.at("/0/topologyKey").asText());
+        assertEquals("topology.kubernetes.io/zone", spread.at("/1/topologyKey").asText());
+        assertEquals("ScheduleAnyway", spread.at("/0/whenUnsatisfiable").asText());
+        assertEquals(
+                deployment.at("/spec/selector/matchLabels"),
+                spread.at("/0/labelSelector/matchLabels"),
+                "counts this release's pods only");
+
         assertEquals(
                 "kubernetes",
                 env(container, "ROTATOR_VAULT_AUTH_METHOD").path("value").asText());
