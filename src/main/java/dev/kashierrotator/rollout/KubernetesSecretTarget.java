@@ -97,30 +97,11 @@ public class KubernetesSecretTarget implements Target {
         return false;
     }
 
+    /** Confirmed when nothing is left to explain: the Secret holds the key and every workload rolled out. */
     @Override
     public boolean confirms(DependentSpec dependent, Delivery delivery) {
-        String ns = dependent.namespace().orElseThrow();
         try {
-            Secret secret = kubernetes
-                    .secrets()
-                    .inNamespace(ns)
-                    .withName(dependent.secretName().orElseThrow())
-                    .get();
-            if (secret == null
-                    || secret.getMetadata().getAnnotations() == null
-                    || !delivery.newKey()
-                            .fingerprint()
-                            .equals(secret.getMetadata()
-                                    .getAnnotations()
-                                    .get(FINGERPRINT_PREFIX + delivery.key().id()))) {
-                return false;
-            }
-            for (Workload workload : dependent.restart()) {
-                if (!restarts.rolledOut(ns, workload, secret)) {
-                    return false;
-                }
-            }
-            return true;
+            return whyNotConfirmed(dependent, delivery).isEmpty();
         } catch (KubernetesClientException e) {
             return false;
         }
@@ -145,7 +126,7 @@ public class KubernetesSecretTarget implements Target {
         }
         List<String> behind = new ArrayList<>();
         for (Workload workload : dependent.restart()) {
-            restarts.whyNotRolledOut(ns, workload, secret).ifPresent(behind::add);
+            restarts.notRolledOut(ns, workload, secret).ifPresent(behind::add);
         }
         return behind.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", behind));
     }

@@ -67,34 +67,24 @@ public class RestartCoordinator {
         }
     }
 
-    /** Whether the workload runs pods made from the Secret's current content. */
-    public boolean rolledOut(String namespace, Workload workload, Secret secret) {
+    /**
+     * Why the workload does not yet run pods made from the Secret's current content, in kubectl's words;
+     * empty once it does. A workload not restarted for this content with nothing scheduled (a resumed
+     * rotation, a failed patch) is asked to restart again.
+     */
+    public Optional<String> notRolledOut(String namespace, Workload workload, Secret secret) {
         String id = namespace + "/" + workload;
         if (scheduled.containsKey(id)) {
-            return false;
+            return Optional.of(workload + " restart scheduled");
         }
-        HasMetadata w = resource(namespace, workload).get();
-        if (w == null) {
-            return false;
-        }
-        if (!digest(secret).equals(restartedFor(w))) {
-            // Not restarted for this content, nothing scheduled (a resumed rotation, a failed patch): ask again.
-            request(namespace, workload, secret.getMetadata().getName());
-            return false;
-        }
-        return complete(w, awaited.getOrDefault(id, 0L));
-    }
-
-    /** Why the workload does not yet run pods made from the Secret's content, in kubectl's words; empty if it does. */
-    public Optional<String> whyNotRolledOut(String namespace, Workload workload, Secret secret) {
         HasMetadata w = resource(namespace, workload).get();
         if (w == null) {
             return Optional.of(workload + " not found in namespace " + namespace);
         }
         if (!digest(secret).equals(restartedFor(w))) {
+            request(namespace, workload, secret.getMetadata().getName());
             return Optional.of(workload + " not restarted for the Secret's content yet");
         }
-        String id = namespace + "/" + workload;
         if (complete(w, awaited.getOrDefault(id, 0L))) {
             return Optional.empty();
         }
