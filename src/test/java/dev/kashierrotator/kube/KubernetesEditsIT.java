@@ -12,7 +12,6 @@ import dev.kashierrotator.testing.ServiceProcess;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
@@ -125,22 +124,7 @@ class KubernetesEditsIT {
     }
 
     private static void deployment(String name, boolean neverReady) {
-        admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .resource(new DeploymentBuilder()
-                        .withNewMetadata()
-                        .withName(name)
-                        .endMetadata()
-                        .withNewSpec()
-                        .withReplicas(1)
-                        .withNewSelector()
-                        .addToMatchLabels("app", name)
-                        .endSelector()
-                        .withTemplate(ServiceCalls.podTemplate(name, neverReady))
-                        .endSpec()
-                        .build())
-                .create();
+        ServiceCalls.deployment(admin, NS, name, 1, neverReady);
     }
 
     private static String rotate(String key) {

@@ -85,22 +85,7 @@ class RealClusterIT {
                         .addToStringData("password", "not for the rotator")
                         .build())
                 .create();
-        admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .resource(new DeploymentBuilder()
-                        .withNewMetadata()
-                        .withName("billing-api")
-                        .endMetadata()
-                        .withNewSpec()
-                        .withReplicas(2)
-                        .withNewSelector()
-                        .addToMatchLabels("app", "billing-api")
-                        .endSelector()
-                        .withTemplate(template("billing-api", false))
-                        .endSpec()
-                        .build())
-                .create();
+        ServiceCalls.deployment(admin, NS, "billing-api", 2, false);
         admin.apps()
                 .statefulSets()
                 .inNamespace(NS)
@@ -133,39 +118,8 @@ class RealClusterIT {
                         .endSpec()
                         .build())
                 .create();
-        admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .resource(new DeploymentBuilder()
-                        .withNewMetadata()
-                        .withName("billing-stuck")
-                        .endMetadata()
-                        .withNewSpec()
-                        .withReplicas(1)
-                        .withProgressDeadlineSeconds(600)
-                        .withNewSelector()
-                        .addToMatchLabels("app", "billing-stuck")
-                        .endSelector()
-                        .withTemplate(template("billing-stuck", false))
-                        .endSpec()
-                        .build())
-                .create();
-        admin.apps()
-                .deployments()
-                .inNamespace(NS)
-                .resource(new DeploymentBuilder()
-                        .withNewMetadata()
-                        .withName("billing-web")
-                        .endMetadata()
-                        .withNewSpec()
-                        .withReplicas(2)
-                        .withNewSelector()
-                        .addToMatchLabels("app", "billing-web")
-                        .endSelector()
-                        .withTemplate(template("billing-web", false))
-                        .endSpec()
-                        .build())
-                .create();
+        ServiceCalls.deployment(admin, NS, "billing-stuck", 1, false);
+        ServiceCalls.deployment(admin, NS, "billing-web", 2, false);
         awaitPods("billing-api", 2);
         awaitPods("billing-ledger", 2);
         awaitPods("billing-agent", 1);

@@ -8,6 +8,8 @@ import dev.kashierrotator.testing.KubeControlPlane;
 import dev.kashierrotator.testing.ServiceProcess;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.restassured.response.Response;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -51,6 +53,26 @@ final class ServiceCalls {
                             .contains((String) last[0].path("state"));
                 });
         return last[0];
+    }
+
+    /** Creates a Deployment of {@code replicas} pods labelled {@code app: name}; never ready on kwok when asked. */
+    static void deployment(KubernetesClient admin, String namespace, String name, int replicas, boolean neverReady) {
+        admin.apps()
+                .deployments()
+                .inNamespace(namespace)
+                .resource(new DeploymentBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withReplicas(replicas)
+                        .withNewSelector()
+                        .addToMatchLabels("app", name)
+                        .endSelector()
+                        .withTemplate(podTemplate(name, neverReady))
+                        .endSpec()
+                        .build())
+                .create();
     }
 
     /** A pod template of one container labelled {@code app}; never ready on kwok when asked. */
