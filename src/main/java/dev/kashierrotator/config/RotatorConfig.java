@@ -305,8 +305,17 @@ public interface RotatorConfig {
         @WithDefault("5")
         int timeoutSeconds();
 
-        /** PEM CA bundle for Vault's certificate when the JVM's trust store does not cover it. */
+        /**
+         * PEM CA bundle for Vault's certificate when the JVM's trust store does not cover it;
+         * {@code VAULT_CACERT} when unset.
+         */
         Optional<String> caFile();
+
+        /**
+         * Vault namespace (HCP Vault, Vault Enterprise, OpenBao) holding the mount, the auth method and
+         * the dependents' paths; {@code VAULT_NAMESPACE} when unset, the root namespace when neither is.
+         */
+        Optional<String> namespace();
 
         /** How the service gets its Vault token. */
         Auth auth();

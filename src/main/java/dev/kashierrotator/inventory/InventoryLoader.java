@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Turns {@link RotatorConfig} into an {@link Inventory}, collecting every problem before failing so
@@ -56,7 +57,9 @@ public final class InventoryLoader {
         if (productionTransport) {
             httpsOrLoopback(
                     "rotator.vault.address",
-                    config.vault().address().or(() -> Optional.ofNullable(System.getenv("VAULT_ADDR"))));
+                    config.vault()
+                            .address()
+                            .or(() -> ConfigProvider.getConfig().getOptionalValue("VAULT_ADDR", String.class)));
         }
         Map<String, String> mids = new HashMap<>();
         Map<String, String> accountOfMid = new HashMap<>();

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * KV v2 access for the whole service, on one mount, through vault-java-driver. Paths are relative to
@@ -43,6 +44,9 @@ public class VaultKv implements Kv {
 
     private final String mount;
     private final String address;
+    /** The Vault namespace every request is made in ({@code X-Vault-Namespace}); null for the root. */
+    private final String namespace;
+
     private final ObjectMapper json;
     private final int timeoutSeconds;
     private final HttpClient http;
@@ -76,11 +80,14 @@ public class VaultKv implements Kv {
         // request: thousands of idle threads after a busy hour (found by a metrics scrape that stalled
         // walking them).
         HttpClient.Builder builder = HttpClientProducer.builder().connectTimeout(Duration.ofSeconds(timeoutSeconds));
-        config.vault()
-                .caFile()
-                .ifPresent(file -> builder.sslContext(TlsTrust.load(file)
-                        .orElseThrow(() -> new IllegalStateException(
-                                "rotator.vault.ca-file: '" + file + "' holds no readable PEM certificate"))));
+        Optional<String> caFile = setting(config.vault().caFile(), "VAULT_CACERT");
+        caFile.ifPresent(file -> builder.sslContext(TlsTrust.load(file)
+                .orElseThrow(() -> new IllegalStateException(
+                        "rotator.vault.ca-file (or VAULT_CACERT): '" + file + "' holds no readable PEM certificate"))));
+        this.namespace = setting(config.vault().namespace(), "VAULT_NAMESPACE")
+                .map(n -> n.replaceAll("^/+|/+$", ""))
+                .filter(n -> !n.isEmpty())
+                .orElse(null);
         this.http = builder.build();
         switch (auth.method()) {
             case "approle" -> {
@@ -123,6 +130,9 @@ public class VaultKv implements Kv {
             if (token != null) {
                 vc.token(token);
             }
+            if (namespace != null) {
+                vc.nameSpace(namespace);
+            }
             return Vault.create(vc.build());
         } catch (VaultException e) {
             throw new IllegalStateException(
@@ -131,11 +141,19 @@ public class VaultKv implements Kv {
     }
 
     private static String resolve(Optional<String> configured, String env, String property) {
-        String value = configured.filter(s -> !s.isBlank()).orElse(System.getenv(env));
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException(property + ": not set; set " + env + " or " + property);
-        }
-        return value;
+        return setting(configured, env)
+                .orElseThrow(() -> new IllegalStateException(property + ": not set; set " + env + " or " + property));
+    }
+
+    /**
+     * The setting, else Vault's own variable ({@code VAULT_ADDR}, ...) read through the configuration,
+     * so that it comes from a {@code .env} file in the working directory as well as from the environment.
+     */
+    private static Optional<String> setting(Optional<String> configured, String env) {
+        return configured
+                .filter(s -> !s.isBlank())
+                .or(() -> ConfigProvider.getConfig().getOptionalValue(env, String.class))
+                .filter(s -> !s.isBlank());
     }
 
     /** The auth method in use: token, approle or kubernetes. */

@@ -19,11 +19,14 @@ public final class OpenBao {
     private final Process process;
     private final String address;
     private final String rootToken;
+    /** The CA of a server over TLS; null for plain http. */
+    private final Path caFile;
 
-    private OpenBao(Process process, String address, String rootToken) {
+    private OpenBao(Process process, String address, String rootToken, Path caFile) {
         this.process = process;
         this.address = address;
         this.rootToken = rootToken;
+        this.caFile = caFile;
     }
 
     /** The running server, started on first use and stopped when the JVM exits. */
@@ -42,6 +45,51 @@ public final class OpenBao {
 
     public String rootToken() {
         return rootToken;
+    }
+
+    /**
+     * Another dev server, for one test: over TLS with a CA of its own ({@link #caFile()}), as a Vault
+     * outside the cluster is; stop it with {@link #kill()}.
+     */
+    public static OpenBao startTls(String name) {
+        int port = freePort();
+        String token = "root-" + UUID.randomUUID();
+        Path dir = Path.of("target", "openbao-tls-" + name).toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            Path log = dir.resolve("openbao.log");
+            Process p = new ProcessBuilder(
+                            binary(),
+                            "server",
+                            "-dev",
+                            "-dev-tls",
+                            "-dev-tls-cert-dir=" + dir,
+                            "-dev-root-token-id=" + token,
+                            "-dev-listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
+            OpenBao bao = new OpenBao(p, "https://127.0.0.1:" + port, token, dir.resolve("vault-ca.pem"));
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions()
+                    .until(() -> {
+                        if (!p.isAlive()) {
+                            throw new AssertionError("OpenBao (TLS) exited; see " + log);
+                        }
+                        return bao.api("GET", "sys/health", null).contains("\"initialized\":true");
+                    });
+            return bao;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start OpenBao over TLS", e);
+        }
+    }
+
+    /** The CA that signed a TLS server's certificate ({@link #startTls}). */
+    public Path caFile() {
+        return caFile;
     }
 
     /** Stops the server, as a Vault outage would. */
@@ -67,7 +115,7 @@ public final class OpenBao {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             Http.awaitOk(address + "/v1/sys/health", p, Duration.ofSeconds(60), "OpenBao", "target/openbao.log");
-            return new OpenBao(p, address, token);
+            return new OpenBao(p, address, token, null);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start OpenBao from " + binary, e);
         }
@@ -93,17 +141,30 @@ public final class OpenBao {
      * make it; returns the body, throws on an error status.
      */
     public String api(String method, String path, String jsonBody) {
+        return api(null, method, path, jsonBody);
+    }
+
+    /** The same, in a Vault namespace ({@code X-Vault-Namespace}); null for the root namespace. */
+    public String api(String namespace, String method, String path, String jsonBody) {
         try {
             java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(address() + "/v1/" + path))
                     .header("X-Vault-Token", rootToken());
+            if (namespace != null) {
+                b.header("X-Vault-Namespace", namespace);
+            }
             b.method(
                     method,
                     jsonBody == null
                             ? java.net.http.HttpRequest.BodyPublishers.noBody()
                             : java.net.http.HttpRequest.BodyPublishers.ofString(jsonBody));
-            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
-                    .send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            java.net.http.HttpClient.Builder client = java.net.http.HttpClient.newBuilder();
+            if (caFile != null) {
+                client.sslContext(
+                        dev.kashierrotator.util.TlsTrust.load(caFile.toString()).orElseThrow());
+            }
+            java.net.http.HttpResponse<String> r =
+                    client.build().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() >= 400) {
                 throw new IllegalStateException(method + " " + path + " -> HTTP " + r.statusCode() + ": " + r.body());
             }
