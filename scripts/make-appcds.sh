@@ -13,7 +13,8 @@ APP="${1:-target/quarkus-app}"
 [ -f "$APP/quarkus-run.jar" ] || { echo "no packaged service at $APP: run ./mvnw package first" >&2; exit 1; }
 work=.run-local/appcds; mkdir -p "$work"
 BAO_PORT="${APPCDS_BAO_PORT:-18230}"
-PORT="${APPCDS_PORT:-18240}"  # not the port after OpenBao's: its cluster listener takes that
+PORT="${APPCDS_PORT:-18240}"
+MGMT_PORT="${APPCDS_MGMT_PORT:-18250}"  # not the port after OpenBao's: its cluster listener takes that
 
 # The chart's options, without the archive being made (a JVM cannot read and write one at once).
 jvm_opts=$(sed -n 's/^jvmOptions: *"\(.*\)"/\1/p' helm/kashier-key-rotator/values.yaml | sed 's/-XX:SharedArchiveFile=[^ ]*//; s/-Xshare:auto//')
@@ -30,7 +31,8 @@ export VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=appcds-root
 rm -f "$APP/app-cds.jsa"
 # shellcheck disable=SC2086
 java $jvm_opts "-XX:MaxRAM=${mem_limit}m" "-XX:ArchiveClassesAtExit=$APP/app-cds.jsa" \
-  -Dquarkus.http.port="$PORT" -Drotator.bootstrap-token=appcds-token \
+  -Dquarkus.http.port="$PORT" -Dquarkus.management.port="$MGMT_PORT" -Drotator.bootstrap-token=appcds-token \
+  -Dquarkus.http.insecure-requests=enabled \
   -Drotator.security.https-only=false -Drotator.security.allow-insecure-live-urls=true \
   -Dquarkus.http.ssl.certificate.files= -Dquarkus.http.ssl.certificate.key-files= \
   -Drotator.kashier.dashboard=manual \
@@ -43,11 +45,11 @@ java $jvm_opts "-XX:MaxRAM=${mem_limit}m" "-XX:ArchiveClassesAtExit=$APP/app-cds
   -Drotator.dependents.train-hook.signing-secret=appcds-secret \
   -jar "$APP/quarkus-run.jar" > "$work/service.log" 2>&1 &
 java_pid=$!
-until curl -fsS "http://127.0.0.1:${PORT}/q/health/ready" >/dev/null 2>&1; do
+until curl -fsS "http://127.0.0.1:${MGMT_PORT}/q/health/ready" >/dev/null 2>&1; do
   kill -0 $java_pid 2>/dev/null || { cat "$work/service.log"; exit 1; }; sleep 0.1; done
 auth=(-H "Authorization: Bearer appcds-token")
 curl -fsS "${auth[@]}" "http://127.0.0.1:${PORT}/api/v1/keys" >/dev/null
-curl -fsS "http://127.0.0.1:${PORT}/q/metrics" >/dev/null
+curl -fsS "http://127.0.0.1:${MGMT_PORT}/q/metrics" >/dev/null
 id=$(curl -fsS "${auth[@]}" -H 'Content-Type: application/json' -d '{"reason":"AppCDS training run"}' \
   "http://127.0.0.1:${PORT}/api/v1/keys/train-pay/rotations" | grep -o '"id":"rot-[^"]*"' | head -n 1 | cut -d'"' -f4)
 for _ in $(seq 1 100); do

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 BAO_PORT="${BAO_PORT:-8200}"
 HTTP_PORT="${HTTP_PORT:-8080}"
+MGMT_PORT="${MGMT_PORT:-9000}"  # health and metrics
 export VAULT_ADDR="http://127.0.0.1:${BAO_PORT}"
 export VAULT_TOKEN="${VAULT_TOKEN:-dev-root-token}"
 export ROTATOR_BOOTSTRAP_TOKEN="${ROTATOR_BOOTSTRAP_TOKEN:-dev-only-token}"
@@ -32,12 +33,12 @@ for _ in $(seq 1 100); do
 done
 
 echo "starting the service in dev mode on port ${HTTP_PORT} (log: .run-local/service.log)"
-./mvnw -B -q quarkus:dev -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.test.continuous-testing=disabled \
+./mvnw -B -q quarkus:dev -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.management.port="$MGMT_PORT" -Dquarkus.test.continuous-testing=disabled \
   -Dquarkus.console.enabled=false > .run-local/service.log 2>&1 &
 service_pid=$!
 
 for _ in $(seq 1 600); do
-  curl -fsS "http://127.0.0.1:${HTTP_PORT}/q/health/ready" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:${MGMT_PORT}/q/health/ready" >/dev/null 2>&1 && break
   kill -0 "$service_pid" 2>/dev/null || { echo "the service did not start; see .run-local/service.log" >&2; exit 1; }
   sleep 0.5
 done

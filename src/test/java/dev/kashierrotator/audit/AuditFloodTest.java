@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.RotatorTestResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -115,7 +116,7 @@ class AuditFloodTest {
                 floodEvents <= 2 * seconds,
                 floodEvents + " denied-call events for the flood in " + seconds
                         + " s (at most one per kind per 1 s window)");
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = Api.management().get("/q/metrics").asString();
         assertTrue(
                 metrics.lines().anyMatch(l -> l.startsWith("rotator_audit_events_dropped_total") && l.endsWith(" 0.0")),
                 "nothing dropped");

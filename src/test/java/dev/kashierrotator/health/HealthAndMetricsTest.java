@@ -2,11 +2,11 @@ package dev.kashierrotator.health;
 
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.RotatorTestResource;
 import dev.kashierrotator.vault.VaultKv;
 import io.quarkus.test.common.TestResourceScope;
@@ -22,8 +22,9 @@ class HealthAndMetricsTest {
 
     @Test
     void liveAndReadyWhenVaultAcceptsTheToken() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready")
+        Api.management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Api.management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
@@ -33,7 +34,8 @@ class HealthAndMetricsTest {
     @Test
     void metricsCountRotationsByOutcome() {
         awaitState(rotate("secret-e2e", "metrics check"), "COMPLETED", 30);
-        given().get("/q/metrics")
+        Api.management()
+                .get("/q/metrics")
                 .then()
                 .statusCode(200)
                 .body(containsString("rotator_rotations_total{"))
@@ -44,7 +46,7 @@ class HealthAndMetricsTest {
         String metrics = org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(20))
                 .until(
-                        () -> given().get("/q/metrics").asString(),
+                        () -> Api.management().get("/q/metrics").asString(),
                         text -> text.contains("rotator_vault_up 1.0")
                                 && !text.contains("rotator_scheduler_last_tick_timestamp_seconds NaN"));
         for (String name : dev.kashierrotator.helm.HelmChartTest.ALERT_METRICS) {
@@ -64,7 +66,7 @@ class HealthAndMetricsTest {
         double before = tokenChecks();
         long started = System.nanoTime();
         for (int i = 0; i < 50; i++) {
-            given().get("/q/health/ready").then().statusCode(200);
+            Api.management().get("/q/health/ready").then().statusCode(200);
         }
         long windows = (System.nanoTime() - started) / 2_000_000_000L + 1;
         double calls = tokenChecks() - before;
@@ -73,7 +75,8 @@ class HealthAndMetricsTest {
     }
 
     private static double tokenChecks() {
-        return given().get("/q/metrics")
+        return Api.management()
+                .get("/q/metrics")
                 .asString()
                 .lines()
                 .filter(l -> l.startsWith("rotator_vault_token_checks_total"))
@@ -101,7 +104,8 @@ class HealthAndMetricsTest {
 
     @Test
     void openApiDocumentDescribesTheApi() {
-        given().get("/q/openapi?format=json")
+        Api.management()
+                .get("/q/openapi?format=json")
                 .then()
                 .statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/keys/{keyId}/rotations"))

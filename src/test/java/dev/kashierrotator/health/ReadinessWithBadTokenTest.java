@@ -1,9 +1,9 @@
 package dev.kashierrotator.health;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.RotatorTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -20,7 +20,8 @@ class ReadinessWithBadTokenTest {
 
     @Test
     void notReadyWhenVaultRejectsTheToken() {
-        given().get("/q/health/ready")
+        Api.management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(503)
                 .body("status", equalTo("DOWN"))

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.RotatorTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,12 +22,13 @@ class ReadinessWithoutVaultTest {
 
     @Test
     void notReadyWhenVaultIsUnreachable() {
-        given().get("/q/health/ready")
+        Api.management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'vault' }.data.error", containsString("unreachable"));
-        given().get("/q/health/live").then().statusCode(200);
+        Api.management().get("/q/health/live").then().statusCode(200);
     }
 
     @Test

@@ -105,14 +105,14 @@ class ContainerImageIT {
         Process service = null;
         try {
             OpenBao bao = OpenBao.get();
-            int http = OpenBao.freePort();
+            int http = OpenBao.freePort(); // the management interface: health for the probes
             int https = OpenBao.freePort();
             Map<String, String> env = new HashMap<>();
             for (JsonNode e : config.path("Env")) {
                 String[] kv = e.asText().split("=", 2);
                 env.put(kv[0], kv[1]);
             }
-            env.put("QUARKUS_HTTP_PORT", Integer.toString(http));
+            env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(http));
             env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(https));
             env.put("VAULT_ADDR", bao.address());
             env.put("VAULT_TOKEN", bao.rootToken());

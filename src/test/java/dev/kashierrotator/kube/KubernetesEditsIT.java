@@ -128,15 +128,15 @@ class KubernetesEditsIT {
     }
 
     private static String rotate(String key) {
-        return ServiceCalls.rotate(service, key, "edited by others");
+        return service.rotate(Cluster.TOKEN, key, "edited by others");
     }
 
     private static Response rotation(String id) {
-        return ServiceCalls.rotation(service, id);
+        return service.rotation(Cluster.TOKEN, id);
     }
 
     private static Response awaitEnd(String id) {
-        return ServiceCalls.awaitEnd(service, id, 150);
+        return service.awaitEnd(Cluster.TOKEN, id, 150);
     }
 
     private static String data(Secret s, String key) {

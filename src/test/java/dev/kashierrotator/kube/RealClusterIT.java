@@ -232,11 +232,11 @@ class RealClusterIT {
     }
 
     private static String rotate(String key, String reason) {
-        return ServiceCalls.rotate(service, key, reason);
+        return service.rotate(Cluster.TOKEN, key, reason);
     }
 
     private static Response awaitState(String id, String state, int seconds) {
-        Response ended = ServiceCalls.awaitEnd(service, id, seconds);
+        Response ended = service.awaitEnd(Cluster.TOKEN, id, seconds);
         assertEquals(state, ended.path("state"), ended.asPrettyString());
         return ended;
     }
@@ -312,7 +312,7 @@ class RealClusterIT {
     }
 
     private static Response rotation(String id) {
-        return ServiceCalls.rotation(service, id);
+        return service.rotation(Cluster.TOKEN, id);
     }
 
     @Test

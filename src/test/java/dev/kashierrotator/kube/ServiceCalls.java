@@ -1,59 +1,18 @@
 package dev.kashierrotator.kube;
 
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-
-import dev.kashierrotator.testing.Cluster;
 import dev.kashierrotator.testing.KubeControlPlane;
-import dev.kashierrotator.testing.ServiceProcess;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.restassured.response.Response;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 /** What the tests on a real cluster do with the service and the chart, in one place. */
 final class ServiceCalls {
 
     private ServiceCalls() {}
-
-    /** Starts a rotation of the key with the cluster's bootstrap token; its id. */
-    static String rotate(ServiceProcess service, String key, String reason) {
-        return given().baseUri(service.url())
-                .header("Authorization", "Bearer " + Cluster.TOKEN)
-                .contentType("application/json")
-                .body(Map.of("reason", reason))
-                .post("/api/v1/keys/{key}/rotations", key)
-                .then()
-                .statusCode(202)
-                .extract()
-                .path("id");
-    }
-
-    static Response rotation(ServiceProcess service, String id) {
-        return given().baseUri(service.url())
-                .header("Authorization", "Bearer " + Cluster.TOKEN)
-                .get("/api/v1/rotations/{id}", id);
-    }
-
-    /** Polls the rotation until it ends (completed, failed, rolled back or aborted). */
-    static Response awaitEnd(ServiceProcess service, String id, int seconds) {
-        Response[] last = new Response[1];
-        await().atMost(Duration.ofSeconds(seconds))
-                .pollInterval(Duration.ofMillis(250))
-                .until(() -> {
-                    last[0] = rotation(service, id);
-                    return List.of("COMPLETED", "FAILED", "ROLLED_BACK", "ABORTED")
-                            .contains((String) last[0].path("state"));
-                });
-        return last[0];
-    }
 
     /** Creates a Deployment of {@code replicas} pods labelled {@code app: name}; never ready on kwok when asked. */
     static void deployment(KubernetesClient admin, String namespace, String name, int replicas, boolean neverReady) {

@@ -4,7 +4,6 @@ import static dev.kashierrotator.testing.Api.asAdmin;
 import static dev.kashierrotator.testing.Api.awaitRotation;
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kashierrotator.schedule.RotationScheduler;
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.NotificationReceivers;
 import dev.kashierrotator.testing.NotificationReceivers.Received;
 import dev.kashierrotator.testing.Person;
@@ -127,7 +127,7 @@ class NotificationsTest {
         NotificationReceivers r = World.receivers;
         await().atMost(Duration.ofSeconds(20)).until(() -> dropped("hang") >= 1);
         assertTrue(r.hung() >= 2, "tried twice (attempts 2), each time cut off by its 1 s timeout");
-        String log = given().get("/q/metrics").asString();
+        String log = Api.management().get("/q/metrics").asString();
         assertFalse(log.contains(World.receivers.url("/hang")), "no URL in metrics");
     }
 
@@ -251,7 +251,8 @@ class NotificationsTest {
     }
 
     private static double queued() {
-        return given().get("/q/metrics")
+        return Api.management()
+                .get("/q/metrics")
                 .asString()
                 .lines()
                 .filter(l -> l.startsWith("rotator_notifications_queued "))
@@ -268,7 +269,8 @@ class NotificationsTest {
     }
 
     private static double counter(String name, String channel) {
-        return given().get("/q/metrics")
+        return Api.management()
+                .get("/q/metrics")
                 .asString()
                 .lines()
                 .filter(l -> l.startsWith(name + "{") && l.contains("channel=\"" + channel + "\""))

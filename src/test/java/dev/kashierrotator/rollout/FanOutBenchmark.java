@@ -89,6 +89,7 @@ public final class FanOutBenchmark {
         int port = OpenBao.freePort();
         String sim = "http://127.0.0.1:" + port + "/sim/kashier";
         Map<String, String> settings = new java.util.HashMap<>(ServiceProcess.PLAIN_HTTP);
+        settings.put("quarkus.profile", "simulated");
         settings.putAll(Map.of(
                 "quarkus.config.locations",
                 config.toUri().toString(),
@@ -270,7 +271,7 @@ public final class FanOutBenchmark {
 
     private static long heap(HttpClient http, ServiceProcess service) throws Exception {
         String metrics = http.send(
-                        HttpRequest.newBuilder(URI.create(service.url() + "/q/metrics"))
+                        HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/metrics"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();

@@ -4,7 +4,6 @@ import static dev.kashierrotator.testing.Api.asAdmin;
 import static dev.kashierrotator.testing.Api.awaitRotation;
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -13,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.sim.KashierSimulator;
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.Dependents;
 import dev.kashierrotator.testing.FlakyProxy;
 import dev.kashierrotator.testing.OpenBao;
@@ -102,7 +102,8 @@ class LimitsTest {
                 .body("blockedBy", equalTo(List.of("stranded-broken")))
                 .body("steps.find { it.name == 'ROLLOUT' }.detail", containsString("stranded-broken"))
                 .body("steps.find { it.name == 'ROLLOUT' }.detail", containsString("Fix those dependents"));
-        assertTrue(given().get("/q/health/ready")
+        assertTrue(Api.management()
+                .get("/q/health/ready")
                 .<String>path("checks.find { it.name == 'dashboard-steps' }.data.waiting")
                 .contains(id));
 
@@ -127,7 +128,8 @@ class LimitsTest {
         // only working key parked in Vault, nor be forgotten. Readiness says why nothing moves.
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> given().get("/q/health/ready")
+                .until(() -> Api.management()
+                        .get("/q/health/ready")
                         .then()
                         .extract()
                         .<String>path("checks.find { it.name == 'vault' }.status")

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.Dependents;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.RotatorTestResource;
@@ -114,10 +115,12 @@ class ManualDashboardTest {
         // Left waiting past the (1 s) timeout: shown in readiness and metrics, never silently.
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> given().get("/q/health/ready")
+                .until(() -> Api.management()
+                        .get("/q/health/ready")
                         .<String>path("checks.find { it.name == 'dashboard-steps' }.data.waitingTooLong")
                         .contains(id));
-        assertTrue(given().get("/q/metrics")
+        assertTrue(Api.management()
+                .get("/q/metrics")
                 .asString()
                 .lines()
                 .anyMatch(l -> l.startsWith("rotator_rotations_awaiting_dashboard_overdue") && !l.endsWith(" 0.0")));
@@ -132,7 +135,8 @@ class ManualDashboardTest {
         confirm(id, Map.of("newKey", changed)).then().statusCode(202);
         Response done = awaitState(id, "COMPLETED", 30);
         assertEquals(Fingerprints.of(changed), done.path("newFingerprint"));
-        assertFalse(given().get("/q/health/ready")
+        assertFalse(Api.management()
+                .get("/q/health/ready")
                 .<String>path("checks.find { it.name == 'dashboard-steps' }.data.waiting")
                 .contains(id));
     }

@@ -4,7 +4,6 @@ import static dev.kashierrotator.testing.Api.asAdmin;
 import static dev.kashierrotator.testing.Api.awaitRotation;
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -14,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.schedule.RotationScheduler;
 import dev.kashierrotator.sim.KashierSimulator;
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.Dependents;
 import dev.kashierrotator.testing.Person;
 import io.quarkus.test.junit.QuarkusTest;
@@ -175,12 +175,14 @@ class ManualStepsTest {
                 .body("trigger", equalTo("scheduled"))
                 .body("steps.find { it.name == 'ISSUE_NEW_KEY' }.detail", containsString(MID));
         assertTrue(
-                given().get("/q/health/ready")
+                Api.management()
+                        .get("/q/health/ready")
                         .<String>path("checks.find { it.name == 'dashboard-steps' }.data.waiting")
                         .contains(id),
                 "readiness names it");
         assertTrue(
-                given().get("/q/metrics")
+                Api.management()
+                        .get("/q/metrics")
                         .asString()
                         .lines()
                         .anyMatch(l -> l.startsWith("rotator_rotations_awaiting_dashboard ") && !l.endsWith(" 0.0")),

@@ -3,7 +3,6 @@ package dev.kashierrotator.schedule;
 import static dev.kashierrotator.testing.Api.asAdmin;
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -11,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.RotatorTestResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -84,11 +84,12 @@ class SchedulerTest {
         assertFalse(late.started().contains("sched-blackout"));
         assertTrue(rotations("sched-blackout").isEmpty());
         assertTrue(late.overdue().contains("sched-blackout"), "past due for over 10 minutes");
-        given().get("/q/health/ready")
+        Api.management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'schedule' }.data.overdueKeys", containsString("sched-blackout"));
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = Api.management().get("/q/metrics").asString();
         assertTrue(
                 metrics.lines().anyMatch(l -> l.startsWith("rotator_keys_overdue") && !l.endsWith(" 0.0")),
                 metrics.lines()
@@ -135,7 +136,8 @@ class SchedulerTest {
         assertFalse(
                 scheduler.tick(tick.plus(Duration.ofDays(40))).started().contains("sched-fails"),
                 "stopped until a person rotates it");
-        assertTrue(given().get("/q/health/ready")
+        assertTrue(Api.management()
+                .get("/q/health/ready")
                 .<String>path("checks.find { it.name == 'schedule' }.data.stoppedKeys")
                 .contains("sched-fails"));
     }

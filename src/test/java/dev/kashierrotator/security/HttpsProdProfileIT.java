@@ -2,6 +2,7 @@ package dev.kashierrotator.security;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged service in its prod profile, as Kubernetes runs it: TLS from mounted PEM files, the API
- * only over https with HSTS, health on plain http for probes, and live keys refused any plain-http URL
- * at start-up.
+ * only over https with HSTS and no plain-http listener, health and metrics on the management interface
+ * for probes, and live keys refused any plain-http URL at start-up.
  */
 class HttpsProdProfileIT {
 
@@ -77,20 +78,18 @@ class HttpsProdProfileIT {
                     "max-age=31536000; includeSubDomains",
                     https.headers().firstValue("Strict-Transport-Security").orElse("none"));
 
+            // No plain-http listener at all: the API's port speaks TLS only.
             HttpClient plain = HttpClient.newHttpClient();
-            HttpResponse<String> http = plain.send(
-                    HttpRequest.newBuilder(URI.create(service.url() + "/api/v1/whoami"))
-                            .header("Authorization", "Bearer " + TOKEN)
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(403, http.statusCode());
-            assertEquals(
-                    "application/problem+json",
-                    http.headers().firstValue("Content-Type").orElse(""));
-            assertTrue(http.body().contains("https-required"), http.body());
-            assertTrue(http.headers().firstValue("Strict-Transport-Security").isEmpty(), "no HSTS over plain http");
+            assertThrows(
+                    java.net.ConnectException.class,
+                    () -> plain.send(
+                            HttpRequest.newBuilder(URI.create(service.url() + "/api/v1/whoami"))
+                                    .header("Authorization", "Bearer " + TOKEN)
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding()),
+                    "plain http on the service's port");
 
-            // The console, where a token is typed: over https only, under its policy.
+            // The console, where a token is typed: over https, under its policy.
             HttpResponse<String> console = trusting.send(
                     HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + httpsPort + "/console"))
                             .build(),
@@ -100,23 +99,21 @@ class HttpsProdProfileIT {
                     .firstValue("Content-Security-Policy")
                     .orElse("")
                     .startsWith("default-src 'none'"));
-            assertEquals(
-                    403,
-                    plain.send(
-                                    HttpRequest.newBuilder(URI.create(service.url() + "/console"))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.discarding())
-                            .statusCode(),
-                    "no console over plain http");
 
+            // Probes and Prometheus use the management interface, on its own port, in plain http; it
+            // serves neither the API nor the console, and the API's port serves no health or metrics.
+            assertEquals(200, status(plain, service.managementUrl() + "/q/health/ready"), "probes");
+            assertEquals(200, status(plain, service.managementUrl() + "/q/metrics"), "metrics");
+            assertEquals(404, status(plain, service.managementUrl() + "/api/v1/whoami"), "API on management");
+            assertEquals(404, status(plain, service.managementUrl() + "/console"), "console on management");
             assertEquals(
-                    200,
-                    plain.send(
-                                    HttpRequest.newBuilder(URI.create(service.url() + "/q/health/ready"))
+                    404,
+                    trusting.send(
+                                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + httpsPort + "/q/metrics"))
                                             .build(),
                                     HttpResponse.BodyHandlers.discarding())
                             .statusCode(),
-                    "probes use plain http");
+                    "metrics on the API's port");
 
             // The prod profile logs one JSON object per line.
             String started = Files.readAllLines(Path.of("target", "it-https-prod.log")).stream()
@@ -131,6 +128,11 @@ class HttpsProdProfileIT {
                             .contains("https://0.0.0.0:" + httpsPort),
                     started);
         }
+    }
+
+    private static int status(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     @Test
@@ -155,5 +157,127 @@ class HttpsProdProfileIT {
                 text.contains("rotator.dependents.billing.url: must be https for live key 'main-live-payment', "
                         + "got 'http://billing.payments.svc/rotation'"),
                 text);
+    }
+
+    /** Starts a service expected to stop at start-up; its output. */
+    private static String refusedStart(String name, Map<String, String> c) throws Exception {
+        Path log = Path.of("target", "it-" + name + ".log");
+        Files.deleteIfExists(log);
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> ServiceProcess.start(name, OpenBao.freePort(), c));
+        assertTrue(e.getMessage().contains("exited"), e.getMessage());
+        String text = Files.readString(log);
+        assertFalse(text.contains("\tat "), "no stack trace: " + text);
+        assertFalse(text.contains("\"stackTrace\""), "no JSON stack trace: " + text);
+        return text;
+    }
+
+    @Test
+    void theSimulatorIsRefusedInTheProdProfileInOneLine() throws Exception {
+        SelfSignedTls tls = SelfSignedTls.create("prod-profile-sim");
+        Map<String, String> c = settings("https-it-sim");
+        c.put("ROTATOR_TLS_CERT_FILE", tls.caPem.toAbsolutePath().toString());
+        c.put("ROTATOR_TLS_KEY_FILE", tls.keyPem.toAbsolutePath().toString());
+        c.put("quarkus.http.ssl-port", Integer.toString(OpenBao.freePort()));
+        c.put("rotator.kashier.dashboard", "simulator");
+        c.put("rotator.kashier.simulator.url", "https://kashier-sim.internal/sim/kashier");
+        String text = refusedStart("https-prod-sim", c);
+        assertTrue(
+                text.contains("rotator.kashier.dashboard: 'simulator' is refused in the prod profile; set it to "
+                        + "'manual' (a person changes keys at the Kashier dashboard); a stand-in for Kashier (tests, "
+                        + "scripts/try-production.sh) runs the profile 'simulated' (-Dquarkus.profile=simulated)"),
+                text);
+    }
+
+    @Test
+    void aMissingTlsFileStopsStartUpInOneLineNamingTheSettingAndTheFix() throws Exception {
+        Map<String, String> c = settings("https-it-nofile");
+        Path missing = Path.of("target", "no-such-dir", "tls.crt").toAbsolutePath();
+        SelfSignedTls tls = SelfSignedTls.create("prod-profile-nofile");
+        c.put("ROTATOR_TLS_CERT_FILE", missing.toString());
+        c.put("ROTATOR_TLS_KEY_FILE", tls.keyPem.toAbsolutePath().toString());
+        c.put("quarkus.http.ssl-port", Integer.toString(OpenBao.freePort()));
+        String text = refusedStart("https-prod-nofile", c);
+        assertTrue(
+                text.contains("cannot start: ROTATOR_TLS_CERT_FILE (quarkus.http.ssl.certificate.files): no file at "
+                        + missing + "; the API's TLS certificate is read from there: mount the TLS Secret (chart "
+                        + "value tls.secretName) or set ROTATOR_TLS_CERT_FILE to a PEM certificate"),
+                text);
+    }
+
+    @Test
+    void aRenewedCertificateIsServedWithoutARestart() throws Exception {
+        SelfSignedTls first = SelfSignedTls.create("prod-profile-first");
+        SelfSignedTls renewed = SelfSignedTls.create("prod-profile-renewed");
+        // The mounted Secret: the kubelet swaps its files when cert-manager renews it.
+        Path mounted =
+                Files.createDirectories(Path.of("target", "tls-reload-it").toAbsolutePath());
+        Files.copy(first.caPem, mounted.resolve("tls.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(first.keyPem, mounted.resolve("tls.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Map<String, String> c = settings("https-it-reload");
+        int httpsPort = OpenBao.freePort();
+        c.put("ROTATOR_TLS_CERT_FILE", mounted.resolve("tls.crt").toString());
+        c.put("ROTATOR_TLS_KEY_FILE", mounted.resolve("tls.key").toString());
+        c.put("ROTATOR_TLS_RELOAD_PERIOD", "30s"); // Quarkus' shortest
+        c.put("quarkus.http.ssl-port", Integer.toString(httpsPort));
+        URI whoami = URI.create("https://127.0.0.1:" + httpsPort + "/api/v1/whoami");
+        try (ServiceProcess service = ServiceProcess.start("https-prod-reload", OpenBao.freePort(), c)) {
+            HttpClient trustsFirst = HttpClient.newBuilder()
+                    .sslContext(TlsTrust.load(first.caPem.toString()).orElseThrow())
+                    .build();
+            HttpClient trustsRenewed = HttpClient.newBuilder()
+                    .sslContext(TlsTrust.load(renewed.caPem.toString()).orElseThrow())
+                    .build();
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions()
+                    .until(() -> whoamiStatus(trustsFirst, whoami) == 200);
+            assertThrows(javax.net.ssl.SSLException.class, () -> whoamiStatus(trustsRenewed, whoami));
+
+            Path staged = Files.createTempDirectory(mounted, "..data-");
+            Files.copy(renewed.caPem, staged.resolve("tls.crt"));
+            Files.copy(renewed.keyPem, staged.resolve("tls.key"));
+            Files.move(
+                    staged.resolve("tls.key"),
+                    mounted.resolve("tls.key"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    staged.resolve("tls.crt"),
+                    mounted.resolve("tls.crt"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+            // New connections get the renewed certificate, from the same process, within a period.
+            await().atMost(Duration.ofSeconds(75))
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
+                    .until(() -> whoamiStatus(
+                                    HttpClient.newBuilder()
+                                            .sslContext(TlsTrust.load(renewed.caPem.toString())
+                                                    .orElseThrow())
+                                            .build(),
+                                    whoami)
+                            == 200);
+            assertTrue(service.alive());
+            assertThrows(
+                    javax.net.ssl.SSLException.class,
+                    () -> whoamiStatus(
+                            HttpClient.newBuilder()
+                                    .sslContext(TlsTrust.load(first.caPem.toString())
+                                            .orElseThrow())
+                                    .build(),
+                            whoami),
+                    "the old certificate is no longer served");
+        }
+    }
+
+    private static int whoamiStatus(HttpClient client, URI uri) throws Exception {
+        return client.send(
+                        HttpRequest.newBuilder(uri)
+                                .header("Authorization", "Bearer " + TOKEN)
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 }

@@ -118,7 +118,8 @@ class NoKeyLeakTest {
      */
     private String operationsEndpoint(String path) throws IOException {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.net.URI uri = java.net.URI.create("http://localhost:" + io.restassured.RestAssured.port + path);
+        java.net.URI uri =
+                java.net.URI.create("http://localhost:" + dev.kashierrotator.testing.Api.managementPort() + path);
         try {
             return http.send(
                             java.net.http.HttpRequest.newBuilder(uri)

@@ -14,6 +14,21 @@ public final class Api {
 
     private Api() {}
 
+    /**
+     * A request to the management interface (health and metrics), which has its own port: {@code
+     * quarkus.management.test-port} under test.
+     */
+    public static RequestSpecification management() {
+        return given().port(managementPort());
+    }
+
+    /** The management interface's port under test. */
+    public static int managementPort() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.management.test-port", Integer.class)
+                .orElse(9001);
+    }
+
     /** A request carrying the bootstrap token. */
     public static RequestSpecification asAdmin() {
         return given().header("Authorization", "Bearer " + RotatorTestResource.TOKEN);

@@ -1,5 +1,9 @@
 package dev.kashierrotator.testing;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import io.restassured.response.Response;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,19 +19,22 @@ public final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final int managementPort;
     private final Process process;
 
-    private ServiceProcess(String name, int port, Process process) {
+    private ServiceProcess(String name, int port, int managementPort, Process process) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
     }
 
     /**
      * Settings for a packaged service (prod profile) that speaks plain http on loopback: no TLS files,
-     * the API allowed over http, the simulator's http URLs allowed for live keys.
+     * a plain-http listener, the API allowed over it, the simulator's http URLs allowed for live keys.
      */
     public static final Map<String, String> PLAIN_HTTP = Map.of(
+            "quarkus.http.insecure-requests", "enabled",
             "rotator.security.https-only", "false",
             "rotator.security.allow-insecure-live-urls", "true",
             "quarkus.http.ssl.certificate.files", "",
@@ -46,28 +53,40 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the service packaged at {@code jar} and waits until it is ready. */
     public static ServiceProcess start(
             String name, int port, Map<String, String> settings, List<String> jvm, Path jar) {
+        return start(name, port, settings, jvm, jar, null);
+    }
+
+    /**
+     * Starts the packaged service in the working directory {@code dir} (where it reads a {@code .env}
+     * file), or this one when null, and waits until it is ready.
+     */
+    public static ServiceProcess start(
+            String name, int port, Map<String, String> settings, List<String> jvm, Path jar, Path dir) {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("no packaged service at " + jar + ": run ./mvnw verify");
         }
         Map<String, String> all = new TreeMap<>(settings);
         all.put("quarkus.http.port", Integer.toString(port));
+        int management = Integer.parseInt(
+                all.computeIfAbsent("quarkus.management.port", k -> Integer.toString(OpenBao.freePort())));
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvm);
         all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
-        command.add(jar.toString());
+        command.add(jar.toAbsolutePath().toString());
         try {
-            File log = Path.of("target", "it-" + name + ".log").toFile();
+            File log = Path.of("target", "it-" + name + ".log").toAbsolutePath().toFile();
             Process p = new ProcessBuilder(command)
+                    .directory(dir == null ? null : dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                     .start();
-            ServiceProcess service = new ServiceProcess(name, port, p);
+            ServiceProcess service = new ServiceProcess(name, port, management, p);
             // A failed test must not leave services running after the test JVM.
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
             Http.awaitOk(
-                    service.url() + "/q/health/ready",
+                    service.managementUrl() + "/q/health/ready",
                     p,
                     Duration.ofSeconds(90),
                     "service " + name,
@@ -83,8 +102,14 @@ public final class ServiceProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The plain-http listener (the API, where {@link #PLAIN_HTTP} allows it). */
     public String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** The management interface: health and metrics. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public String name() {
@@ -93,6 +118,36 @@ public final class ServiceProcess implements AutoCloseable {
 
     public boolean alive() {
         return process.isAlive();
+    }
+
+    /** Starts a rotation of the key with this token; its id. */
+    public String rotate(String token, String key, String reason) {
+        return given().baseUri(url())
+                .header("Authorization", "Bearer " + token)
+                .contentType("application/json")
+                .body(Map.of("reason", reason))
+                .post("/api/v1/keys/{key}/rotations", key)
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+    }
+
+    public Response rotation(String token, String id) {
+        return given().baseUri(url()).header("Authorization", "Bearer " + token).get("/api/v1/rotations/{id}", id);
+    }
+
+    /** Polls the rotation until it ends (completed, failed, rolled back or aborted). */
+    public Response awaitEnd(String token, String id, int seconds) {
+        Response[] last = new Response[1];
+        await().atMost(Duration.ofSeconds(seconds))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    last[0] = rotation(token, id);
+                    return List.of("COMPLETED", "FAILED", "ROLLED_BACK", "ABORTED")
+                            .contains((String) last[0].path("state"));
+                });
+        return last[0];
     }
 
     /** {@code kill -9}: no shutdown hook, no last write. */

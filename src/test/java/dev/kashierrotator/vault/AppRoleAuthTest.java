@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.OpenBao;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -40,7 +41,7 @@ class AppRoleAuthTest {
     }
 
     private static double metric(String name, String labels) {
-        String text = given().get("/q/metrics").asString();
+        String text = Api.management().get("/q/metrics").asString();
         Matcher m =
                 Pattern.compile("(?m)^" + name + "\\{([^}]*)} ([0-9.eE+]+)$").matcher(text);
         double sum = 0;
@@ -54,7 +55,7 @@ class AppRoleAuthTest {
 
     @Test
     void renewsLogsInAgainAtMaxTtlAndKeepsServing() {
-        given().get("/q/health/ready").then().statusCode(200);
+        Api.management().get("/q/health/ready").then().statusCode(200);
         AtomicInteger calls = new AtomicInteger();
         double renewals = metric("rotator_vault_token_renewals_total", "outcome=\"renewed\"");
         double logins = metric("rotator_vault_logins_total", "outcome=\"success\"");
@@ -94,7 +95,8 @@ class AppRoleAuthTest {
         OpenBao.get().api("PUT", "sys/leases/revoke-prefix/auth/" + AppRoleTestResource.MOUNT + "/login", null);
         api().get("/api/v1/keys/approle-pay").then().statusCode(200).body("fingerprint", notNullValue());
         assertTrue(metric("rotator_vault_logins_total", "outcome=\"success\"") > before, "logged in again");
-        given().get("/q/health/ready")
+        Api.management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'vault' }.data.auth", equalTo("approle"));

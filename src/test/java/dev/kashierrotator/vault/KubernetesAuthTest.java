@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.testing.Api;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -33,7 +34,8 @@ class KubernetesAuthTest {
 
     @Test
     void theServiceAccountTokenBuysAVaultTokenThatWorks() throws Exception {
-        given().get("/q/health/ready")
+        Api.management()
+                .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'vault' }.data.auth", equalTo("kubernetes"))
