@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-20}"
 PORT="${BENCH_PORT:-18080}"
+MGMT_PORT="${BENCH_MGMT_PORT:-18090}"
 BAO_PORT="${BENCH_BAO_PORT:-18200}"
 TOKEN=bench-token
 work=.run-local/bench; mkdir -p "$work"
@@ -31,9 +32,10 @@ jvm=($jvm_opts "-XX:MaxRAM=${mem_limit}m")
 [ -n "${BENCH_JVM_EXTRA:-}" ] && jvm+=($BENCH_JVM_EXTRA)
 start=$(date +%s%N)
 VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=bench-root java "${jvm[@]}" \
-  -Dquarkus.http.port="$PORT" -Drotator.bootstrap-token="$TOKEN" \
+  -Dquarkus.http.port="$PORT" -Dquarkus.management.port="$MGMT_PORT" -Drotator.bootstrap-token="$TOKEN" \
   -Drotator.security.https-only=false -Drotator.security.allow-insecure-live-urls=true \
   -Dquarkus.http.ssl.certificate.files= -Dquarkus.http.ssl.certificate.key-files= \
+  -Dquarkus.profile=simulated -Dquarkus.http.insecure-requests=enabled \
   -Drotator.kashier.dashboard=simulator -Drotator.kashier.simulator.enabled=true -Drotator.kashier.simulator.url="$sim" \
   -Drotator.kashier.api.test-base-url="$sim/test" -Drotator.kashier.api.live-base-url="$sim/live" \
   -Drotator.accounts.bench.mid=MID-9999-001 \
@@ -50,7 +52,7 @@ VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=bench-root java "${jvm[@]}
   -Drotator.demo.dependents.hook-a=19101 -Drotator.demo.dependents.hook-b=19102 \
   -jar target/quarkus-app/quarkus-run.jar > "$work/service.log" 2>&1 &
 java_pid=$!
-until curl -fsS "http://127.0.0.1:${PORT}/q/health/ready" >/dev/null 2>&1; do
+until curl -fsS "http://127.0.0.1:${MGMT_PORT}/q/health/ready" >/dev/null 2>&1; do
   kill -0 $java_pid 2>/dev/null || { cat "$work/service.log"; exit 1; }; sleep 0.05; done
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 quarkus_started=$(grep -o 'started in [0-9.]*s' "$work/service.log" | head -1)

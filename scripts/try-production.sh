@@ -13,7 +13,8 @@ JAR=target/quarkus-app/quarkus-run.jar
 BAO_PORT="${BAO_PORT:-8210}"
 KASHIER_PORT="${KASHIER_PORT:-8280}"
 HTTPS_PORT="${HTTPS_PORT:-8443}"
-HTTP_PORT="${HTTP_PORT:-8180}"
+MGMT_PORT="${MGMT_PORT:-9180}"            # the service's management interface (health, metrics)
+KASHIER_MGMT_PORT="${KASHIER_MGMT_PORT:-9280}"
 MID=MID-3552-454
 RUN=.run-local/production
 mkdir -p "$RUN"
@@ -64,16 +65,17 @@ inventory=(
 )
 
 echo "starting the stand-in for Kashier (simulator, demo dependents) on ${KASHIER_PORT} (log: $RUN/kashier.log)"
-java -Xmx256m "${inventory[@]}" -Dquarkus.http.port="$KASHIER_PORT" \
+java -Xmx256m "${inventory[@]}" -Dquarkus.http.port="$KASHIER_PORT" -Dquarkus.management.port="$KASHIER_MGMT_PORT" \
   -Drotator.security.https-only=false -Drotator.security.allow-insecure-live-urls=true \
   -Dquarkus.http.ssl.certificate.files= -Dquarkus.http.ssl.certificate.key-files= \
   -Drotator.vault.key-prefix=kashier-stand-in/keys -Drotator.vault.state-prefix=kashier-stand-in/state \
+  -Dquarkus.profile=simulated -Dquarkus.http.insecure-requests=enabled \
   -Drotator.kashier.dashboard=simulator -Drotator.kashier.simulator.enabled=true \
   -Drotator.kashier.simulator.url="$KASHIER" -Drotator.bootstrap-token="$(openssl rand -hex 16)" \
   -Drotator.demo.dependents.checkout-api=9101 -Drotator.demo.dependents.billing-api=9102 \
   -jar "$JAR" > "$RUN/kashier.log" 2>&1 &
 pids+=($!)
-wait_for "http://127.0.0.1:${KASHIER_PORT}/q/health/ready" "${pids[-1]}" "$RUN/kashier.log"
+wait_for "http://127.0.0.1:${KASHIER_MGMT_PORT}/q/health/ready" "${pids[-1]}" "$RUN/kashier.log"
 
 # The operator's first step, as the README describes it: keys made in the dashboard, put in Vault by hand.
 seed_payment=$(curl -fsS -H 'Content-Type: application/json' -d "{\"mid\":\"$MID\"}" "$KASHIER/test/dashboard/payment-keys")
@@ -90,7 +92,7 @@ PY
 done
 
 echo "starting the service, prod profile, manual dashboard, https on ${HTTPS_PORT} (log: $RUN/service.log)"
-java -Xmx256m "${inventory[@]}" -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.http.ssl-port="$HTTPS_PORT" \
+java -Xmx256m "${inventory[@]}" -Dquarkus.http.ssl-port="$HTTPS_PORT" -Dquarkus.management.port="$MGMT_PORT" \
   -DROTATOR_TLS_CERT_FILE="$RUN/tls.crt" -DROTATOR_TLS_KEY_FILE="$RUN/tls.key" \
   -Drotator.public-url="https://127.0.0.1:${HTTPS_PORT}" \
   -Drotator.kashier.dashboard=manual \
@@ -98,12 +100,13 @@ java -Xmx256m "${inventory[@]}" -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.http.
   -Drotator.security.tokens.me.sha256="$(printf %s "$TOKEN" | sha256sum | cut -c1-64)" -Drotator.security.tokens.me.role=oncall \
   -jar "$JAR" > "$RUN/service.log" 2>&1 &
 pids+=($!)
-wait_for "https://127.0.0.1:${HTTPS_PORT}/q/health/ready" "${pids[-1]}" "$RUN/service.log"
+wait_for "http://127.0.0.1:${MGMT_PORT}/q/health/ready" "${pids[-1]}" "$RUN/service.log"
 
 cat <<MSG
 
 Kashier Key Rotator (production profile) is ready on https://127.0.0.1:${HTTPS_PORT} (self-signed: curl -k)
 Your token (role oncall):  TOKEN=${TOKEN}
+Health and metrics:        http://127.0.0.1:${MGMT_PORT}/q/health/ready, /q/metrics (the management interface)
 The console:               https://127.0.0.1:${HTTPS_PORT}/console (accept the certificate; sign in with the token)
 The Kashier dashboard is the simulator at ${KASHIER}:
   make a payment key:      curl -s -H 'Content-Type: application/json' -d '{"mid":"${MID}"}' ${KASHIER}/test/dashboard/payment-keys

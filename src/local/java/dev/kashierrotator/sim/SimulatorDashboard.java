@@ -8,6 +8,7 @@ import dev.kashierrotator.kashier.KashierUnavailableException;
 import dev.kashierrotator.kashier.SimulatedDashboard;
 import dev.kashierrotator.rotation.IssuedKey;
 import dev.kashierrotator.util.BoundedHttp;
+import io.quarkus.runtime.LaunchMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
@@ -35,16 +37,27 @@ public class SimulatorDashboard implements SimulatedDashboard {
 
     private final HttpClient http;
     private final ObjectMapper json;
-    private final String baseUrl;
+    private final Optional<String> configuredUrl;
 
     public SimulatorDashboard(HttpClient http, ObjectMapper json, RotatorConfig config) {
         this.http = http;
         this.json = json;
-        this.baseUrl = config.kashier()
-                .simulator()
-                .url()
-                .orElse("http://127.0.0.1:8080/sim/kashier")
-                .replaceAll("/+$", "");
+        this.configuredUrl = config.kashier().simulator().url().map(u -> u.replaceAll("/+$", ""));
+    }
+
+    /**
+     * The simulator's base URL: the one configured, else this service's own plain-http port, read when
+     * first needed (after the server bound it, so a random port 0 is known too).
+     */
+    private String baseUrl() {
+        return configuredUrl.orElseGet(() -> {
+            String port = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
+            return "http://127.0.0.1:"
+                    + ConfigProvider.getConfig()
+                            .getOptionalValue(port, Integer.class)
+                            .orElse(8080)
+                    + "/sim/kashier";
+        });
     }
 
     @Override
@@ -104,7 +117,7 @@ public class SimulatorDashboard implements SimulatedDashboard {
     }
 
     private JsonNode send(String method, KeySpec key, String path, Object body, int... expected) {
-        URI uri = URI.create(baseUrl + "/" + key.mode().id() + path);
+        URI uri = URI.create(baseUrl() + "/" + key.mode().id() + path);
         try {
             HttpRequest.BodyPublisher publisher = body == null
                     ? HttpRequest.BodyPublishers.noBody()
@@ -123,7 +136,7 @@ public class SimulatorDashboard implements SimulatedDashboard {
             throw new KashierUnavailableException("Kashier dashboard (simulator) " + method + " " + uri.getPath()
                     + " answered HTTP " + response.status());
         } catch (IOException e) {
-            throw new KashierUnavailableException("Kashier dashboard (simulator) at " + baseUrl + " is unreachable: "
+            throw new KashierUnavailableException("Kashier dashboard (simulator) at " + baseUrl() + " is unreachable: "
                     + e.getClass().getSimpleName());
         }
     }

@@ -41,6 +41,7 @@ public final class InventoryLoader {
     private final List<String> problems = new ArrayList<>();
     private boolean insecureLiveAllowed;
     private boolean productionTransport;
+    private boolean prodProfile;
     private List<Blackout> globalBlackouts = List.of();
     private ZoneId globalZone = ZoneOffset.UTC;
 
@@ -48,7 +49,17 @@ public final class InventoryLoader {
 
     /** The inventory, or an {@link InventoryException} listing every problem. */
     public static Inventory load(RotatorConfig config) {
-        return new InventoryLoader().build(config);
+        return load(config, false);
+    }
+
+    /**
+     * The inventory of a service running the prod profile ({@code prodProfile}), where the Kashier
+     * simulator is refused, or of one running another profile.
+     */
+    public static Inventory load(RotatorConfig config, boolean prodProfile) {
+        InventoryLoader loader = new InventoryLoader();
+        loader.prodProfile = prodProfile;
+        return loader.build(config);
     }
 
     private Inventory build(RotatorConfig config) {
@@ -388,6 +399,19 @@ public final class InventoryLoader {
                 && k.simulator().url().isEmpty()) {
             problems.add("rotator.kashier.simulator.url: the dashboard is the simulator but this process does not "
                     + "serve it (rotator.kashier.simulator.enabled is false); give the URL of a running simulator");
+        }
+        if (prodProfile) {
+            // The simulator makes keys Kashier never issued; a production service must never believe one.
+            String standIn = "; a stand-in for Kashier (tests, scripts/try-production.sh) runs the profile "
+                    + "'simulated' (-Dquarkus.profile=simulated)";
+            if (k.dashboard().equals("simulator")) {
+                problems.add("rotator.kashier.dashboard: 'simulator' is refused in the prod profile; set it to "
+                        + "'manual' (a person changes keys at the Kashier dashboard)" + standIn);
+            }
+            if (k.simulator().enabled()) {
+                problems.add("rotator.kashier.simulator.enabled: the Kashier simulator is refused in the prod "
+                        + "profile; set it to false" + standIn);
+            }
         }
         httpUrl("rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
         httpUrl("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()));

@@ -91,6 +91,8 @@ class ProductionArtifactIT {
     @Test
     void itRefusesTheSimulatorAtStartUpNamingTheEntry() throws Exception {
         Map<String, String> c = settings("prod-artifact-sim");
+        // The profile that allows the simulator: this build still has none to give.
+        c.put("quarkus.profile", "simulated");
         c.put("rotator.kashier.dashboard", "simulator");
         c.put("rotator.kashier.simulator.url", "http://127.0.0.1:9/sim/kashier");
         List<String> command = new ArrayList<>(

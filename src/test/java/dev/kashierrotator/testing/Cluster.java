@@ -22,8 +22,8 @@ public final class Cluster implements AutoCloseable {
         String sim = "http://127.0.0.1:" + simPort + "/sim/kashier";
         Map<String, String> s = base(prefix + "-sim");
         s.put("rotator.kashier.dashboard", "simulator");
+        // Its dashboard is itself, found from its own port (no rotator.kashier.simulator.url).
         s.put("rotator.kashier.simulator.enabled", "true");
-        s.put("rotator.kashier.simulator.url", sim);
         this.kashier = ServiceProcess.start(prefix + "-kashier", simPort, s);
         inventory.putAll(base(prefix));
         inventory.put("rotator.kashier.dashboard", "simulator");
@@ -44,7 +44,9 @@ public final class Cluster implements AutoCloseable {
         c.put("rotator.vault.key-prefix", prefix + "/keys");
         c.put("rotator.vault.state-prefix", prefix + "/state");
         c.put("rotator.bootstrap-token", TOKEN);
-        // The packaged service runs the prod profile: these processes speak plain http on loopback.
+        // The prod profile's settings with the simulator allowed (the prod profile refuses it); these
+        // processes speak plain http on loopback.
+        c.put("quarkus.profile", "simulated");
         c.putAll(ServiceProcess.PLAIN_HTTP);
         return c;
     }
