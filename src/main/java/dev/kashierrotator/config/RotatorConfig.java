@@ -449,6 +449,10 @@ public interface RotatorConfig {
         @WithDefault("60s")
         String tick();
 
+        /** How long after start-up the scheduler first looks. */
+        @WithDefault("5s")
+        String firstTick();
+
         /**
          * Periods in which no key rotates by schedule: weekly {@code "SAT-SUN"}, {@code "FRI 18:00-23:59"} (read
          * in {@code rotator.schedule.zone}), or absolute {@code "2026-12-31T00:00:00Z/2027-01-02T00:00:00Z"}.

@@ -18,7 +18,7 @@ public class ScheduleTick {
 
     @Scheduled(
             every = "{rotator.schedule.tick}",
-            delayed = "5s",
+            delayed = "{rotator.schedule.first-tick}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         try {
