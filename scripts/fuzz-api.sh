@@ -20,7 +20,7 @@ fi
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -q -DskipTests package
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-BAO_PORT=$(free_port); APP_PORT=$(free_port)
+BAO_PORT=$(free_port); APP_PORT=$(free_port); MGMT_PORT=$(free_port)
 BAO_TOKEN="fuzz-root-$RANDOM"; API_TOKEN="fuzz-admin-$RANDOM$RANDOM"
 
 .venv/bin/bao server -dev -dev-root-token-id="$BAO_TOKEN" -dev-listen-address="127.0.0.1:$BAO_PORT" \
@@ -31,11 +31,12 @@ APP_PID=""
 
 SIM="http://127.0.0.1:$APP_PORT/sim/kashier"
 java -Xmx512m \
-  -Dquarkus.http.port="$APP_PORT" \
+  -Dquarkus.http.port="$APP_PORT" -Dquarkus.management.port="$MGMT_PORT" \
   -Dquarkus.http.ssl.certificate.files= -Dquarkus.http.ssl.certificate.key-files= \
   -Drotator.security.https-only=false -Drotator.security.allow-insecure-live-urls=true \
   -Drotator.vault.address="http://127.0.0.1:$BAO_PORT" -Drotator.vault.token="$BAO_TOKEN" \
   -Drotator.bootstrap-token="$API_TOKEN" \
+  -Dquarkus.profile=simulated -Dquarkus.http.insecure-requests=enabled \
   -Drotator.kashier.dashboard=simulator -Drotator.kashier.simulator.enabled=true \
   -Drotator.kashier.simulator.url="$SIM" \
   -Drotator.kashier.api.test-base-url="$SIM/test" -Drotator.kashier.api.live-base-url="$SIM/live" \
@@ -48,12 +49,13 @@ java -Xmx512m \
   -Drotator.keys.main-live-payment.kind=payment-api-key -Drotator.keys.main-live-payment.grace=1s \
   -Drotator.dependents.reports.keys=main-test-payment,main-test-secret,main-live-payment \
   -Drotator.dependents.reports.type=vault-kv -Drotator.dependents.reports.path=apps/reports \
+  -Drotator.dependents.reports.confirm=read-back \
   -Drotator.rollout.soak=0s \
   -Drotator.events.max-duration=2s -Drotator.events.max-streams-per-caller=50 \
   -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$APP_PORT/q/health/ready" >/dev/null 2>&1 && break
+  curl -fs "http://127.0.0.1:$MGMT_PORT/q/health/ready" >/dev/null 2>&1 && break
   kill -0 "$APP_PID" 2>/dev/null || { echo "service exited; see $WORK/service.log"; exit 1; }
   sleep 0.2
 done
@@ -68,7 +70,7 @@ ST=$?
 set -e
 tail -n 25 "$WORK/schemathesis.txt"
 
-curl -fs "http://127.0.0.1:$APP_PORT/q/metrics" | python3 -c '
+curl -fs "http://127.0.0.1:$MGMT_PORT/q/metrics" | python3 -c '
 import re, sys
 total = {}
 for line in sys.stdin:

@@ -552,7 +552,10 @@ public interface RotatorConfig {
         /** webhook: where {@code key.rotated} is POSTed. */
         Optional<String> url();
 
-        /** webhook: polled until it reports the new fingerprint. */
+        /**
+         * webhook, and vault-kv with {@code confirm: verify-url}: polled until it reports the new fingerprint
+         * (docs/webhook-protocol.md, "The verify-url").
+         */
         Optional<String> verifyUrl();
 
         /** webhook: HMAC-SHA256 secret for {@code X-Rotator-Signature}. */
@@ -567,6 +570,19 @@ public interface RotatorConfig {
 
         /** vault-kv: path under the mount that receives {@code <path>/<keyId>}. */
         Optional<String> path();
+
+        /**
+         * vault-kv: how the consuming service confirms that it uses the new key: {@code verify-url} (its
+         * fingerprint endpoint), {@code confirm-path} (it writes the fingerprint it uses to a Vault path) or
+         * {@code read-back} (only that Vault holds it). Implied by {@code verify-url} or {@code confirm-path}.
+         */
+        Optional<String> confirm();
+
+        /**
+         * vault-kv: path under the mount where the consumer writes {@code <confirm-path>/<keyId>} holding
+         * {@code fingerprint}: the fingerprint of the key it uses.
+         */
+        Optional<String> confirmPath();
 
         /** kubernetes-secret: namespace of the Secret. */
         Optional<String> namespace();

@@ -9,6 +9,8 @@ import java.util.Optional;
  * @param signingSecret webhook HMAC secret; never logged or returned
  * @param restart       kubernetes-secret: the Deployments, StatefulSets and DaemonSets rolled after the Secret changes
  * @param caBundle      webhook: PEM file of the CAs trusted for this dependent (else the JVM's trust store)
+ * @param confirmation  vault-kv: how its consumer confirms the new key
+ * @param confirmPath   vault-kv with {@link Confirmation#CONFIRM_PATH}: where the consumer writes what it uses
  */
 public record DependentSpec(
         String id,
@@ -23,7 +25,9 @@ public record DependentSpec(
         Optional<String> namespace,
         Optional<String> secretName,
         List<Workload> restart,
-        Optional<String> caBundle) {
+        Optional<String> caBundle,
+        Optional<Confirmation> confirmation,
+        Optional<String> confirmPath) {
 
     @Override
     public String toString() {

@@ -566,7 +566,10 @@ public final class InventoryLoader {
                         }
                     });
                 }
-                case VAULT_KV -> vaultPath(at + ".path", dep.path(), config.vault());
+                case VAULT_KV -> {
+                    vaultPath(at + ".path", dep.path(), config.vault());
+                    confirmation(at, dep, config);
+                }
                 case KUBERNETES_SECRET -> {
                     dnsName(at + ".namespace", dep.namespace(), 63);
                     dnsName(at + ".secret", dep.secretName(), 253);
@@ -602,7 +605,82 @@ public final class InventoryLoader {
                         .map(e -> Workload.parse(e.strip()).orElseThrow())
                         .distinct()
                         .toList(),
-                dep.caBundle());
+                dep.caBundle(),
+                type.get() == DependentType.VAULT_KV ? confirmationOf(dep) : Optional.empty(),
+                dep.confirmPath().map(p -> p.replaceAll("^/+|/+$", "")));
+    }
+
+    /** The confirmation a vault-kv dependent asks for, or implies by giving its verify-url or confirm-path. */
+    private static Optional<Confirmation> confirmationOf(RotatorConfig.Dependent dep) {
+        if (dep.confirm().isPresent()) {
+            return Confirmation.of(dep.confirm().get());
+        }
+        if (dep.verifyUrl().isPresent()) {
+            return Optional.of(Confirmation.VERIFY_URL);
+        }
+        return dep.confirmPath().map(p -> Confirmation.CONFIRM_PATH);
+    }
+
+    /**
+     * A vault-kv dependent says how its consumer confirms the new key; reading back the service's own write
+     * is allowed, but only when asked for by name, since it proves nothing about the consumer.
+     */
+    private void confirmation(String at, RotatorConfig.Dependent dep, RotatorConfig config) {
+        if (dep.confirm().isPresent() && Confirmation.of(dep.confirm().get()).isEmpty()) {
+            problems.add(at + ".confirm: must be verify-url, confirm-path or read-back, got '"
+                    + dep.confirm().get() + "'");
+            return;
+        }
+        if (dep.verifyUrl().isPresent() && dep.confirmPath().isPresent()) {
+            problems.add(at + ".confirm-path: give verify-url or confirm-path, not both");
+            return;
+        }
+        Optional<Confirmation> c = confirmationOf(dep);
+        if (c.isEmpty()) {
+            problems.add(at + ".confirm: say how the service that reads "
+                    + dep.path().orElse("the path")
+                    + " confirms it uses the new key, so that the old key expires only after it does: verify-url "
+                    + "(its fingerprint endpoint), confirm-path (a Vault path it writes the fingerprint to), or "
+                    + "confirm: read-back (only Vault is checked; the old key may expire before the service "
+                    + "reads the new one)");
+            return;
+        }
+        switch (c.get()) {
+            case VERIFY_URL -> {
+                if (dep.verifyUrl().isEmpty()) {
+                    problems.add(at + ".verify-url: required with confirm: verify-url");
+                    return;
+                }
+                httpUrl(at + ".verify-url", dep.verifyUrl());
+                Optional<String> live = dep.keys().stream()
+                        .filter(k -> config.keys().containsKey(k)
+                                && "live".equals(config.keys().get(k).mode()))
+                        .findFirst();
+                if (live.isPresent() && !insecureLiveAllowed) {
+                    httpsOnly(at + ".verify-url", dep.verifyUrl(), "live key '" + live.get() + "'");
+                } else if (productionTransport) {
+                    httpsOrLoopback(at + ".verify-url", dep.verifyUrl());
+                }
+            }
+            case CONFIRM_PATH -> {
+                if (dep.confirmPath().isEmpty()) {
+                    problems.add(at + ".confirm-path: required with confirm: confirm-path");
+                    return;
+                }
+                vaultPath(at + ".confirm-path", dep.confirmPath(), config.vault());
+                String own = dep.path().orElse("").replaceAll("^/+|/+$", "");
+                if (dep.confirmPath().get().replaceAll("^/+|/+$", "").equals(own)) {
+                    problems.add(at + ".confirm-path: must differ from path (the service's own write there would "
+                            + "confirm itself: that is read-back)");
+                }
+            }
+            case READ_BACK -> {
+                if (dep.verifyUrl().isPresent() || dep.confirmPath().isPresent()) {
+                    problems.add(at + ".confirm: read-back ignores the consumer's verify-url or confirm-path given "
+                            + "here; drop them, or drop confirm: read-back");
+                }
+            }
+        }
     }
 
     private void vaultPath(String at, Optional<String> path, RotatorConfig.VaultConfig vault) {

@@ -1,5 +1,6 @@
 package dev.kashierrotator.rollout;
 
+import dev.kashierrotator.inventory.Confirmation;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.rotation.Delivery;
@@ -12,19 +13,24 @@ import dev.kashierrotator.vault.Versioned;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * vault-kv dependents (docs/configuration.md, Vault layout): the key is written to {@code <mount>/<path>/<keyId>} in the same
  * shape as the key path, plus {@code previousKey} while a payment key's grace runs. Vault-integrated
- * services read it there with their own narrow policy.
+ * services read it there with their own narrow policy, and confirm that they use it: their verify URL
+ * reports its fingerprint, or they write the fingerprint to {@code <mount>/<confirm-path>/<keyId>}. Only a
+ * dependent configured with {@code confirm: read-back} counts as done when the service reads its own write.
  */
 @ApplicationScoped
 public class VaultKvTarget implements Target {
 
     private final VaultKv kv;
+    private final VerifyUrl verifyUrl;
 
-    public VaultKvTarget(VaultKv kv) {
+    public VaultKvTarget(VaultKv kv, VerifyUrl verifyUrl) {
         this.kv = kv;
+        this.verifyUrl = verifyUrl;
     }
 
     @Override
@@ -54,18 +60,43 @@ public class VaultKvTarget implements Target {
         } catch (VaultUnavailableException e) {
             throw new DeliveryException(e.getMessage());
         }
-        // A write says nothing of who reads it: the check reads the path back.
+        // A write says nothing of who reads it: the check asks the consumer (or, for read-back, Vault).
         return false;
     }
 
     @Override
     public boolean confirms(DependentSpec dependent, Delivery delivery) {
+        return whyNotConfirmed(dependent, delivery).isEmpty();
+    }
+
+    /** Empty when the consumer (or, for read-back, Vault) reports the delivered key; else what it reports. */
+    @Override
+    public Optional<String> whyNotConfirmed(DependentSpec dependent, Delivery delivery) {
+        Confirmation how = dependent.confirmation().orElse(Confirmation.READ_BACK);
+        if (how == Confirmation.VERIFY_URL) {
+            return verifyUrl.whyNot(dependent, delivery);
+        }
+        String path = how == Confirmation.CONFIRM_PATH
+                ? dependent.confirmPath().orElseThrow() + "/" + delivery.key().id()
+                : path(dependent, delivery);
+        String who = how == Confirmation.CONFIRM_PATH ? "its consumer wrote " : "Vault holds ";
         try {
-            return kv.read(path(dependent, delivery))
-                    .map(v -> delivery.newKey().fingerprint().equals(v.data().get("fingerprint")))
-                    .orElse(false);
+            Optional<Versioned> read = kv.read(path);
+            if (read.isEmpty()) {
+                return Optional.of("nothing at " + kv.mount() + "/" + path
+                        + (how == Confirmation.CONFIRM_PATH
+                                ? " (the consumer writes the fingerprint it uses there)"
+                                : ""));
+            }
+            String fingerprint = read.get().data().get("fingerprint");
+            if (delivery.newKey().fingerprint().equals(fingerprint)) {
+                return Optional.empty();
+            }
+            // Only fingerprints of the shape the service makes are repeated; anything else could be a key.
+            String shown = fingerprint != null && fingerprint.matches("[0-9a-f]{16}") ? fingerprint : "no fingerprint";
+            return Optional.of(who + shown + " at " + kv.mount() + "/" + path);
         } catch (VaultUnavailableException e) {
-            return false;
+            return Optional.of(e.getMessage());
         }
     }
 

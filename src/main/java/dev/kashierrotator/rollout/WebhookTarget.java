@@ -1,6 +1,5 @@
 package dev.kashierrotator.rollout;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
@@ -8,19 +7,15 @@ import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.rotation.Target;
 import dev.kashierrotator.util.BoundedHttp;
-import dev.kashierrotator.util.HttpClientProducer;
-import dev.kashierrotator.util.TlsTrust;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Webhook dependents (docs/webhook-protocol.md): a signed POST of the event, then polling of the verify URL until
@@ -31,33 +26,14 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class WebhookTarget implements Target {
 
-    /**
-     * The most bytes read of an answer: a verify answer lists fingerprints (a few dozen bytes a key), a
-     * delivery's answer is dropped; a dependent streaming more is cut off instead of filling the heap.
-     */
-    static final int MAX_BODY = 64 * 1024;
+    static final int MAX_BODY = VerifyUrl.MAX_BODY;
 
-    private final HttpClient http;
     private final ObjectMapper json;
-    private final Map<String, HttpClient> ownTrust = new ConcurrentHashMap<>();
+    private final VerifyUrl verifyUrl;
 
-    public WebhookTarget(HttpClient http, ObjectMapper json) {
-        this.http = http;
+    public WebhookTarget(ObjectMapper json, VerifyUrl verifyUrl) {
         this.json = json;
-    }
-
-    /** The shared client, or one trusting only the dependent's CA bundle (redirects never followed either way). */
-    private HttpClient client(DependentSpec dependent) {
-        if (dependent.caBundle().isEmpty()) {
-            return http;
-        }
-        return ownTrust.computeIfAbsent(
-                dependent.id(),
-                id -> HttpClientProducer.builder()
-                        .sslContext(TlsTrust.load(dependent.caBundle().get())
-                                .orElseThrow(
-                                        () -> new DeliveryException("ca-bundle of " + id + " holds no certificate")))
-                        .build());
+        this.verifyUrl = verifyUrl;
     }
 
     @Override
@@ -83,7 +59,11 @@ public class WebhookTarget implements Target {
         BoundedHttp.Answer answer;
         try {
             answer = BoundedHttp.send(
-                    client(dependent), request, delivery.key().rollout().callTimeout(), MAX_BODY, true);
+                    verifyUrl.client(dependent),
+                    request,
+                    delivery.key().rollout().callTimeout(),
+                    MAX_BODY,
+                    true);
         } catch (IOException e) {
             throw new DeliveryException("POST " + dependent.url().get() + " failed: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
@@ -93,37 +73,17 @@ public class WebhookTarget implements Target {
         }
         // A receiver may answer with what its verify URL would say once the key is in use
         // (docs/webhook-protocol.md): that saves the check. Anything else in the body is ignored.
-        return reports(answer.body(), delivery);
-    }
-
-    /** Whether a body of the verify URL's shape names the delivered key's fingerprint for its key id. */
-    private boolean reports(byte[] body, Delivery delivery) {
-        if (body.length == 0 || body[0] != '{') {
-            return false;
-        }
-        try {
-            JsonNode reported =
-                    json.readTree(body).path("keys").path(delivery.key().id());
-            return delivery.newKey().fingerprint().equals(reported.asText(null));
-        } catch (IOException e) {
-            return false;
-        }
+        return verifyUrl.reports(answer.body(), delivery);
     }
 
     @Override
     public boolean confirms(DependentSpec dependent, Delivery delivery) {
-        HttpRequest request = HttpRequest.newBuilder(
-                        URI.create(dependent.verifyUrl().orElseThrow()))
-                .header("Accept", "application/json")
-                .GET()
-                .build();
-        try {
-            BoundedHttp.Answer answer = BoundedHttp.send(
-                    client(dependent), request, delivery.key().rollout().callTimeout(), MAX_BODY, true);
-            return answer.status() == 200 && reports(answer.body(), delivery);
-        } catch (IOException e) {
-            return false;
-        }
+        return verifyUrl.whyNot(dependent, delivery).isEmpty();
+    }
+
+    @Override
+    public java.util.Optional<String> whyNotConfirmed(DependentSpec dependent, Delivery delivery) {
+        return verifyUrl.whyNot(dependent, delivery);
     }
 
     /** The same id for every attempt of one event to one dependent, so dependents can deduplicate. */

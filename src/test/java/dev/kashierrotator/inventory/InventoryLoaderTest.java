@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,7 @@ class InventoryLoaderTest {
         c.put("rotator.dependents.reports.wave", "1");
         c.put("rotator.dependents.reports.type", "vault-kv");
         c.put("rotator.dependents.reports.path", "apps/reports/kashier");
+        c.put("rotator.dependents.reports.confirm", "read-back");
         return c;
     }
 
@@ -255,6 +257,78 @@ class InventoryLoaderTest {
                 twoOwners.get(0).contains("already managed by key")
                         && twoOwners.get(0).contains("duplicate key"),
                 twoOwners.get(0));
+    }
+
+    @Test
+    void theProdProfileRefusesTheSimulatorInBothItsForms() {
+        Map<String, String> c = valid();
+        c.put("rotator.kashier.dashboard", "simulator");
+        c.put("rotator.kashier.simulator.enabled", "true");
+        c.put("rotator.security.https-only", "false");
+        List<String> problems = assertThrows(
+                        InventoryException.class,
+                        () -> InventoryLoader.load(
+                                ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)), true))
+                .problems();
+        assertEquals(2, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("rotator.kashier.dashboard: 'simulator' is refused in the prod profile"));
+        assertTrue(problems.get(1)
+                .startsWith("rotator.kashier.simulator.enabled: the Kashier simulator is refused in the prod profile"));
+        assertEquals(
+                2,
+                InventoryLoader.load(ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)), false)
+                        .keys()
+                        .size(),
+                "another profile (simulated, test, dev) may use it");
+    }
+
+    @Test
+    void aVaultKvDependentSaysHowItsConsumerConfirmsTheNewKey() {
+        assertOneProblem(
+                "rotator.dependents.reports.confirm: say how the service that reads apps/reports/kashier confirms "
+                        + "it uses the new key, so that the old key expires only after it does: verify-url",
+                c -> c.remove("rotator.dependents.reports.confirm"));
+        assertOneProblem(
+                "rotator.dependents.reports.confirm: must be verify-url, confirm-path or read-back, got 'trust-me'",
+                c -> c.put("rotator.dependents.reports.confirm", "trust-me"));
+        assertOneProblem("rotator.dependents.reports.confirm-path: must differ from path", c -> {
+            c.remove("rotator.dependents.reports.confirm");
+            c.put("rotator.dependents.reports.confirm-path", "/apps/reports/kashier/");
+        });
+        assertOneProblem(
+                "rotator.dependents.reports.confirm-path: 'kashier/in-use' overlaps the service's own Vault path",
+                c -> {
+                    c.remove("rotator.dependents.reports.confirm");
+                    c.put("rotator.dependents.reports.confirm-path", "kashier/in-use");
+                });
+        assertOneProblem("rotator.dependents.reports.confirm-path: give verify-url or confirm-path, not both", c -> {
+            c.remove("rotator.dependents.reports.confirm");
+            c.put("rotator.dependents.reports.confirm-path", "apps/reports/in-use");
+            c.put("rotator.dependents.reports.verify-url", "http://127.0.0.1:9/fingerprints");
+        });
+        assertOneProblem(
+                "rotator.dependents.reports.confirm: read-back ignores the consumer's verify-url",
+                c -> c.put("rotator.dependents.reports.confirm-path", "apps/reports/in-use"));
+        assertOneProblem(
+                "rotator.dependents.reports.verify-url: required with confirm: verify-url",
+                c -> c.put("rotator.dependents.reports.confirm", "verify-url"));
+
+        Map<String, String> byPath = valid();
+        byPath.remove("rotator.dependents.reports.confirm");
+        byPath.put("rotator.dependents.reports.confirm-path", "/apps/reports/in-use/");
+        DependentSpec reports = load(byPath).dependent("reports").orElseThrow();
+        assertEquals(Optional.of(Confirmation.CONFIRM_PATH), reports.confirmation());
+        assertEquals(Optional.of("apps/reports/in-use"), reports.confirmPath());
+        Map<String, String> byUrl = valid();
+        byUrl.remove("rotator.dependents.reports.confirm");
+        byUrl.put("rotator.dependents.reports.verify-url", "http://127.0.0.1:9/fingerprints");
+        assertEquals(
+                Optional.of(Confirmation.VERIFY_URL),
+                load(byUrl).dependent("reports").orElseThrow().confirmation());
+        assertEquals(
+                Optional.of(Confirmation.READ_BACK),
+                load(valid()).dependent("reports").orElseThrow().confirmation(),
+                "read-back, when named");
     }
 
     @Test

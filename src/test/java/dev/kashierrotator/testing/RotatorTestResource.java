@@ -282,13 +282,17 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         }
     }
 
-    /** A vault-kv dependent receiving the keys at {@code <path>/<keyId>}. */
+    /**
+     * A vault-kv dependent receiving the keys at {@code <path>/<keyId>}, confirmed by reading them back
+     * (no consuming service in these tests; {@code VaultConsumerTest} has them).
+     */
     public static void vaultKv(Map<String, String> c, String id, int wave, String path, List<String> keys) {
         String at = "rotator.dependents." + id + ".";
         c.put(at + "keys", String.join(",", keys));
         c.put(at + "wave", Integer.toString(wave));
         c.put(at + "type", "vault-kv");
         c.put(at + "path", path);
+        c.put(at + "confirm", "read-back");
     }
 
     public static DemoDependent webhook(
