@@ -73,3 +73,16 @@ Deployments in each, as YAML: {namespace: {secrets: [...], deployments: [...]}}.
 {{- end -}}
 {{- toYaml $byNs -}}
 {{- end -}}
+
+{{/*
+Fails the render when a Prometheus Operator object is asked for on a cluster that does not serve its
+API, naming what to install: (list $ "PrometheusRule" "metrics.prometheusRule.enabled").
+*/}}
+{{- define "kkr.requireMonitoringApi" -}}
+{{- $ := index . 0 -}}
+{{- $kind := index . 1 -}}
+{{- $value := index . 2 -}}
+{{- if and $.Values.metrics.apiCheck (not ($.Capabilities.APIVersions.Has (printf "monitoring.coreos.com/v1/%s" $kind))) -}}
+{{- fail (printf "%s is true, but this cluster has no %s (monitoring.coreos.com/v1): install the Prometheus Operator's CRDs (e.g. the prometheus-operator-crds chart, or kube-prometheus-stack), or set %s=false; with helm template, pass --api-versions monitoring.coreos.com/v1/%s or set metrics.apiCheck=false" $value $kind $value $kind) -}}
+{{- end -}}
+{{- end -}}

@@ -53,7 +53,17 @@ public class HelmChartTest {
                 "/q/health/ready", container.at("/readinessProbe/httpGet/path").asText());
         assertEquals(
                 "/q/health/started", container.at("/startupProbe/httpGet/path").asText());
-        assertEquals("http", container.at("/readinessProbe/httpGet/port").asText(), "probes stay on plain http");
+        assertEquals(
+                "management",
+                container.at("/readinessProbe/httpGet/port").asText(),
+                "probes on the management interface");
+        assertEquals(
+                "[{\"name\":\"https\",\"containerPort\":8443,\"protocol\":\"TCP\"},"
+                        + "{\"name\":\"management\",\"containerPort\":9000,\"protocol\":\"TCP\"}]",
+                container.path("ports").toString(),
+                "no plain-http port for the API");
+        assertEquals(
+                "1m", env(container, "ROTATOR_TLS_RELOAD_PERIOD").path("value").asText());
         assertEquals("kashier-key-rotator:0.1.0", container.path("image").asText());
 
         assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean());
@@ -112,12 +122,21 @@ public class HelmChartTest {
         assertFalse(
                 pod.path("automountServiceAccountToken").asBoolean(true),
                 "not mounted by the pod either (serviceAccount.create=false would use the default account)");
-        JsonNode apiFrom = kind(docs, "NetworkPolicy").at("/spec/ingress/0/from");
-        assertEquals(1, apiFrom.size(), "by default only this release's pods reach the API: " + apiFrom);
-        assertTrue(apiFrom.at("/0/podSelector").isObject()
-                && apiFrom.at("/0/namespaceSelector").isMissingNode());
+        JsonNode ingress = kind(docs, "NetworkPolicy").at("/spec/ingress");
+        assertEquals(
+                "[{\"port\":8443,\"protocol\":\"TCP\"}]", ingress.at("/0/ports").toString());
+        assertEquals(
+                "[{\"podSelector\":{}}]",
+                ingress.at("/0/from").toString(),
+                "by default only pods of the release's own namespace reach the API");
+        assertEquals(
+                "[{\"port\":9000,\"protocol\":\"TCP\"}]", ingress.at("/1/ports").toString());
+        assertTrue(ingress.at("/1/from").isMissingNode(), "probes and Prometheus reach the management port");
+        assertEquals(2, ingress.size(), "no other port is open: " + ingress);
         assertEquals(8443, kind(docs, "Service").at("/spec/ports/0/port").asInt());
-        assertEquals(8080, kind(docs, "Service").at("/spec/ports/1/port").asInt());
+        assertEquals(
+                "management", kind(docs, "Service").at("/spec/ports/1/name").asText());
+        assertEquals(9000, kind(docs, "Service").at("/spec/ports/1/port").asInt());
         assertTrue(kind(docs, "ConfigMap").at("/data/application.yaml").asText().contains("dashboard: manual"));
         assertTrue(docs.stream().noneMatch(d -> d.path("kind").asText().matches("ServiceMonitor|PrometheusRule")));
     }
@@ -129,6 +148,7 @@ public class HelmChartTest {
                 .withName("kkr")
                 .withNamespace("payments")
                 .withValuesFile(EXAMPLE)
+                .set("metrics.apiCheck", "false")
                 .call());
         List<JsonNode> roles = docs.stream()
                 .filter(d -> "Role".equals(d.path("kind").asText()))
@@ -159,6 +179,7 @@ public class HelmChartTest {
                 .template()
                 .withName("kkr")
                 .withValuesFile(EXAMPLE)
+                .set("metrics.apiCheck", "false")
                 .set("rbac.createSecrets", "true")
                 .call());
         assertEquals("create", kind(withCreate, "Role").at("/rules/1/verbs/0").asText());
@@ -169,6 +190,8 @@ public class HelmChartTest {
                         .template()
                         .withName("kkr")
                         .withValuesFile(EXAMPLE)
+                        .set("metrics.apiCheck", "false")
+                        .set("metrics.apiCheck", "false")
                         .set("rotator.dependents.billing.restart[2]", "cronjob/nightly")
                         .call());
         assertTrue(
@@ -187,6 +210,8 @@ public class HelmChartTest {
                         .template()
                         .withName("kkr")
                         .withValuesFile(EXAMPLE)
+                        .set("metrics.apiCheck", "false")
+                        .set("metrics.apiCheck", "false")
                         .set("rbac.createSecrets", "true")
                         .call(),
                 new Helm(CHART)
@@ -242,6 +267,7 @@ public class HelmChartTest {
                 .template()
                 .withName("kkr")
                 .withValuesFile(EXAMPLE)
+                .set("metrics.apiCheck", "false")
                 .call());
         JsonNode rules = kind(docs, "PrometheusRule").at("/spec/groups/0/rules");
         List<String> alerts = new ArrayList<>();
@@ -269,6 +295,125 @@ public class HelmChartTest {
         assertEquals(
                 "/q/metrics",
                 kind(docs, "ServiceMonitor").at("/spec/endpoints/0/path").asText());
+    }
+
+    @Test
+    void monitoringObjectsOnAClusterWithoutTheirApiFailNamingWhatToInstall() {
+        for (String kind : List.of("PrometheusRule", "ServiceMonitor")) {
+            String value =
+                    kind.equals("PrometheusRule") ? "metrics.prometheusRule.enabled" : "metrics.serviceMonitor.enabled";
+            Exception e = assertThrows(
+                    Exception.class,
+                    () -> new Helm(CHART)
+                            .template()
+                            .withName("kkr")
+                            .set(value, "true")
+                            .set("metrics.runbookBaseUrl", "https://wiki.example.com/runbooks")
+                            .call());
+            assertTrue(
+                    e.getMessage()
+                            .contains(value + " is true, but this cluster has no " + kind
+                                    + " (monitoring.coreos.com/v1): install the Prometheus Operator's CRDs"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void everyAlertLinksItsRunbookSectionWhichExists() throws IOException {
+        String base = "https://git.example.com/platform/kashier-key-rotator/-/blob/main/docs/runbooks.md";
+        JsonNode rules = kind(
+                        render(new Helm(CHART)
+                                .template()
+                                .withName("kkr")
+                                .withValuesFile(EXAMPLE)
+                                .set("metrics.apiCheck", "false")
+                                .call()),
+                        "PrometheusRule")
+                .at("/spec/groups/0/rules");
+        // GitHub's (and GitLab's) anchors of the runbook's headings: lower case, spaces to hyphens.
+        java.util.Set<String> anchors = new java.util.HashSet<>();
+        for (String line : java.nio.file.Files.readAllLines(Path.of("docs", "runbooks.md"))) {
+            if (line.startsWith("## ")) {
+                anchors.add(line.substring(3)
+                        .trim()
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .replace(' ', '-'));
+            }
+        }
+        assertEquals(10, rules.size());
+        for (JsonNode rule : rules) {
+            String alert = rule.path("alert").asText();
+            String url = rule.at("/annotations/runbook_url").asText();
+            assertEquals(base + "#" + alert.toLowerCase(java.util.Locale.ROOT), url, alert);
+            assertTrue(
+                    anchors.contains(alert.toLowerCase(java.util.Locale.ROOT)), "docs/runbooks.md has no ## " + alert);
+        }
+        Exception none = assertThrows(
+                Exception.class,
+                () -> new Helm(CHART)
+                        .template()
+                        .withName("kkr")
+                        .set("metrics.prometheusRule.enabled", "true")
+                        .set("metrics.apiCheck", "false")
+                        .call());
+        assertTrue(
+                none.getMessage().contains("metrics.runbookBaseUrl: the URL of docs/runbooks.md"), none.getMessage());
+    }
+
+    @Test
+    void theApiIsWidenedAndTheManagementPortNarrowedOnlyOnPurpose() throws IOException {
+        JsonNode ingress = kind(
+                        render(new Helm(CHART)
+                                .template()
+                                .withName("kkr")
+                                .set("networkPolicy.apiClients[0].namespaceSelector.matchLabels.team", "ops")
+                                .set(
+                                        "networkPolicy.managementClients[0].namespaceSelector.matchLabels.name",
+                                        "monitoring")
+                                .call()),
+                        "NetworkPolicy")
+                .at("/spec/ingress");
+        assertEquals(
+                "[{\"podSelector\":{}},{\"namespaceSelector\":{\"matchLabels\":{\"team\":\"ops\"}}}]",
+                ingress.at("/0/from").toString());
+        assertEquals(
+                "[{\"namespaceSelector\":{\"matchLabels\":{\"name\":\"monitoring\"}}}]",
+                ingress.at("/1/from").toString());
+    }
+
+    @Test
+    void theChartReadmeDocumentsEveryValue() throws IOException {
+        JsonNode values = YAML.readTree(CHART.resolve("values.yaml").toFile());
+        List<String> paths = new ArrayList<>();
+        valuePaths("", values, paths);
+        String readme = java.nio.file.Files.readString(CHART.resolve("README.md"));
+        List<String> missing =
+                paths.stream().filter(p -> !readme.contains("| `" + p + "` |")).toList();
+        assertEquals(List.of(), missing, "values without a row in helm/kashier-key-rotator/README.md");
+        assertTrue(paths.size() > 50, paths.toString());
+    }
+
+    /**
+     * The documented paths of values.yaml: every leaf, and a map given whole (the inventory under
+     * {@code rotator}, labels, annotations) as one entry.
+     */
+    private static void valuePaths(String prefix, JsonNode node, List<String> paths) {
+        boolean whole = node.isObject()
+                && (node.isEmpty()
+                        || prefix.equals("rotator")
+                        || prefix.endsWith("labels")
+                        || prefix.endsWith("annotations")
+                        || prefix.endsWith("Annotations")
+                        || prefix.equals("resources")
+                        || prefix.endsWith("SecurityContext")
+                        || prefix.equals("securityContext"));
+        if (node.isObject() && !whole) {
+            node.fields()
+                    .forEachRemaining(e ->
+                            valuePaths(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), paths));
+        } else {
+            paths.add(prefix);
+        }
     }
 
     /** Every metric the alerts read. */
@@ -328,6 +473,7 @@ public class HelmChartTest {
                 .template()
                 .withName("kkr")
                 .withValuesFile(EXAMPLE)
+                .set("metrics.apiCheck", "false")
                 .call());
         String applicationYaml =
                 kind(docs, "ConfigMap").at("/data/application.yaml").asText();
@@ -482,6 +628,7 @@ public class HelmChartTest {
                 .withName("kkr")
                 .withNamespace("payments")
                 .withValuesFile(EXAMPLE)
+                .set("metrics.apiCheck", "false")
                 .call();
         Path stored = Path.of("helm", "examples", "rendered-example.yaml");
         if (Boolean.getBoolean("helm.updateRendered")) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kashierrotator.testing.KubeControlPlane;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -123,6 +124,103 @@ class HelmReleaseIT {
             assertNull(admin.serviceAccounts().inNamespace(NS).withName(NAME).get());
             assertNotEquals(0, kube.helmResult("status", RELEASE, "-n", NS).exit(), "no such release any more");
         }
+    }
+
+    @Test
+    void alertsInstallWhereThePrometheusOperatorsApiIsAndFailClearlyWhereItIsNot() throws Exception {
+        assumeTrue(
+                KubeControlPlane.available(),
+                "no Kubernetes binaries: scripts/install-kube.sh said why (Go is needed to build them)");
+        KubeControlPlane kube = KubeControlPlane.get();
+        String chart = Path.of("helm", "kashier-key-rotator").toString();
+        String[] alerts = {
+            "--set", "metrics.prometheusRule.enabled=true",
+            "--set", "metrics.serviceMonitor.enabled=true",
+            "--set", "metrics.runbookBaseUrl=https://git.example.com/kkr/docs/runbooks.md",
+            "--set", "replicaCount=1"
+        };
+        try (KubernetesClient admin = kube.admin()) {
+            // No Prometheus Operator on this cluster: the install stops before creating anything, saying so.
+            KubeControlPlane.Result refused = kube.helmResult(
+                    concat(new String[] {"install", "alerts", chart, "-n", "alerts", "--create-namespace"}, alerts));
+            assertNotEquals(0, refused.exit(), refused.out());
+            assertTrue(
+                    refused.out()
+                            .matches("(?s).*metrics\\.(serviceMonitor|prometheusRule)\\.enabled is true, but this "
+                                    + "cluster has no (ServiceMonitor|PrometheusRule) \\(monitoring\\.coreos\\.com/v1\\): "
+                                    + "install the Prometheus Operator's CRDs.*"),
+                    refused.out());
+            assertNotEquals(
+                    0, kube.helmResult("status", "alerts", "-n", "alerts").exit(), "no release made");
+
+            // The operator's CRDs installed: the same command makes the rule and the monitor.
+            for (String[] crd :
+                    new String[][] {{"prometheusrules", "PrometheusRule"}, {"servicemonitors", "ServiceMonitor"}}) {
+                admin.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .resource(minimalCrd(crd[0], crd[1]))
+                        .serverSideApply();
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> kube.helmResult(concat(
+                                            new String[] {"template", "alerts", chart, "-n", "alerts", "--validate"},
+                                            alerts))
+                                    .exit()
+                            == 0);
+            kube.helm(concat(new String[] {"install", "alerts", chart, "-n", "alerts", "--create-namespace"}, alerts));
+            GenericKubernetesResource rule = admin.genericKubernetesResources(
+                            "monitoring.coreos.com/v1", "PrometheusRule")
+                    .inNamespace("alerts")
+                    .withName("alerts-kashier-key-rotator")
+                    .get();
+            assertNotNull(rule, "the PrometheusRule");
+            String first = rule.get("spec", "groups", 0, "rules", 0, "annotations", "runbook_url");
+            assertEquals("https://git.example.com/kkr/docs/runbooks.md#kashierrotationfailed", first);
+            GenericKubernetesResource monitor = admin.genericKubernetesResources(
+                            "monitoring.coreos.com/v1", "ServiceMonitor")
+                    .inNamespace("alerts")
+                    .withName("alerts-kashier-key-rotator")
+                    .get();
+            assertEquals("management", monitor.get("spec", "endpoints", 0, "port"));
+            kube.helm("uninstall", "alerts", "-n", "alerts", "--wait", "--timeout", "2m");
+        }
+    }
+
+    /** A CustomResourceDefinition of monitoring.coreos.com/v1 that accepts any spec: the API, not the operator. */
+    private static io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition minimalCrd(
+            String plural, String kind) {
+        return new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName(plural + ".monitoring.coreos.com")
+                .endMetadata()
+                .withNewSpec()
+                .withGroup("monitoring.coreos.com")
+                .withScope("Namespaced")
+                .withNewNames()
+                .withPlural(plural)
+                .withKind(kind)
+                .endNames()
+                .addNewVersion()
+                .withName("v1")
+                .withServed(true)
+                .withStorage(true)
+                .withNewSchema()
+                .withNewOpenAPIV3Schema()
+                .withType("object")
+                .withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema()
+                .endSchema()
+                .endVersion()
+                .endSpec()
+                .build();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private static int readyReplicas(KubernetesClient admin) {
