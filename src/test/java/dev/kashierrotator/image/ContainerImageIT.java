@@ -71,7 +71,7 @@ class ContainerImageIT {
                         unpacked.resolve(manifest.path("Config").asText()).toFile())
                 .path("config");
         assertEquals("185", config.path("User").asText());
-        assertTrue(config.at("/ExposedPorts").has("8080/tcp")
+        assertTrue(config.at("/ExposedPorts").has("9000/tcp")
                 && config.at("/ExposedPorts").has("8443/tcp"));
         assertEquals(
                 "/deployments/quarkus-run.jar",

@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * Builds the service's container image with Jib, without a Docker daemon: the Quarkus fast-jar
  * ({@code target/quarkus-app}) in four layers ordered from least to most often changed, run as uid
- * 185, ports 8080 (health, metrics) and 8443 (API). Writes a tarball ({@code docker load} / {@code
+ * 185, ports 9000 (management: health, metrics) and 8443 (API). Writes a tarball ({@code docker load} / {@code
  * podman load} / {@code crane push}) unless a registry is configured and push is on. Run by the
  * {@code image} Maven profile: {@code ./mvnw package -Dquarkus.container-image.build=true}.
  */
@@ -73,7 +73,7 @@ public final class ImageBuild {
                         "/deployments/quarkus-run.jar"))
                 .setWorkingDirectory(deployments)
                 .setUser("185")
-                .setExposedPorts(Set.of(Port.tcp(8080), Port.tcp(8443)))
+                .setExposedPorts(Set.of(Port.tcp(9000), Port.tcp(8443)))
                 .setEnvironment(Map.of(
                         "LANG",
                         "C.UTF-8",
