@@ -1,5 +1,6 @@
 package dev.kashierrotator.kube;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -311,6 +313,20 @@ class RealClusterIT {
                         .get("kashier-rotator.dev/fingerprint." + RESTART_KEY));
     }
 
+    /** The pod-template annotation the service sets to restart a Deployment. */
+    private static String restartAnnotation(String deployment) {
+        Map<String, String> a = admin.apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName(deployment)
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations();
+        return a == null ? null : a.get("kashier-rotator.dev/keys");
+    }
+
     private static Response rotation(String id) {
         return service.rotation(Cluster.TOKEN, id);
     }
@@ -331,9 +347,48 @@ class RealClusterIT {
                         .endTemplate()
                         .endSpec()
                         .build());
+        String oldFingerprint = given().baseUri(service.url())
+                .header("Authorization", "Bearer " + Cluster.TOKEN)
+                .get("/api/v1/keys/{key}", STUCK_KEY)
+                .path("fingerprint");
         long started = System.nanoTime();
-        Response ended = awaitState(rotate(STUCK_KEY, "a rollout that hangs"), "ROLLED_BACK", 180);
+        String id = rotate(STUCK_KEY, "a rollout that hangs");
+        // The new key's restart, asked for while the dependent waits on the rollout.
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> "VERIFYING".equals(rotation(id).path("waves[0].dependents[0].state")));
+        // The restart comes once the debounce (2 s) has gathered the keys rotated together.
+        String newKeysRestart = await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> restartAnnotation("billing-stuck"), a -> a != null);
+        Secret during =
+                admin.secrets().inNamespace(NS).withName("kashier-stuck").get();
+        assertEquals(
+                rotation(id).path("newFingerprint"),
+                during.getMetadata().getAnnotations().get("kashier-rotator.dev/fingerprint." + STUCK_KEY),
+                "the new key is in the Secret while its rollout runs");
+        assertEquals(
+                oldFingerprint,
+                Fingerprints.of(new String(
+                        Base64.getDecoder().decode(during.getData().get(STUCK_KEY + ".previous")),
+                        StandardCharsets.UTF_8)),
+                "with the previous key beside it for the grace");
+        Response ended = awaitState(id, "ROLLED_BACK", 180);
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+        Secret restored =
+                admin.secrets().inNamespace(NS).withName("kashier-stuck").get();
+        assertEquals(
+                oldFingerprint,
+                Fingerprints.of(new String(
+                        Base64.getDecoder().decode(restored.getData().get(STUCK_KEY)), StandardCharsets.UTF_8)),
+                "the Secret holds the old key again");
+        assertEquals(
+                oldFingerprint,
+                restored.getMetadata().getAnnotations().get("kashier-rotator.dev/fingerprint." + STUCK_KEY));
+        String rollbackRestart = restartAnnotation("billing-stuck");
+        assertTrue(
+                newKeysRestart != null && rollbackRestart != null && !rollbackRestart.equals(newKeysRestart),
+                "restarted for the new key, then again for the old one: " + newKeysRestart + " / " + rollbackRestart);
         assertTrue(seconds < 120, "ended within the verify-timeout and the rollback's: " + seconds + " s");
         String error = ended.path("waves[0].dependents[0].error");
         assertTrue(error != null && error.contains("20s"), "the dependent failed at the verify-timeout: " + error);

@@ -402,15 +402,13 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
     public static void kubernetes(Map<String, String> c) {
         key(c, "k8s-pay", "second", "test", "payment-api-key", "300ms");
         key(c, "k8s-pay-2", "second", "test", "payment-api-key", "300ms");
-        key(c, "k8s-roll", "second", "test", "payment-api-key", "300ms");
         c.put("rotator.kubernetes.restart-debounce", "1s");
-        c.put("rotator.dependents.billing.keys", "k8s-pay,k8s-pay-2,k8s-roll");
+        c.put("rotator.dependents.billing.keys", "k8s-pay,k8s-pay-2");
         c.put("rotator.dependents.billing.type", "kubernetes-secret");
         c.put("rotator.dependents.billing.namespace", "billing");
         c.put("rotator.dependents.billing.secret", "kashier-keys");
         c.put("rotator.dependents.billing.restart", "billing-worker");
         c.put("rotator.dependents.billing.wave", "0");
-        webhook(c, "k8s-later", 1, List.of("k8s-roll"), "inline", "k8s-later-secret", "k8s-later-secret");
     }
 
     @Override
