@@ -26,7 +26,7 @@ public final class Api {
     public static int managementPort() {
         return org.eclipse.microprofile.config.ConfigProvider.getConfig()
                 .getOptionalValue("quarkus.management.test-port", Integer.class)
-                .orElse(9001);
+                .orElse(8082);
     }
 
     /** A request carrying the bootstrap token. */
