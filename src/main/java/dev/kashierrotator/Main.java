@@ -1,6 +1,5 @@
 package dev.kashierrotator;
 
-import dev.kashierrotator.config.StartupFailure;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 

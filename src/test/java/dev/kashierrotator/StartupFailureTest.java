@@ -1,4 +1,4 @@
-package dev.kashierrotator.config;
+package dev.kashierrotator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

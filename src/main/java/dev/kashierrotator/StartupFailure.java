@@ -1,4 +1,4 @@
-package dev.kashierrotator.config;
+package dev.kashierrotator;
 
 import dev.kashierrotator.inventory.InventoryException;
 import dev.kashierrotator.util.KeyMaskingFilter;
