@@ -61,7 +61,7 @@ for _ in $(seq 1 300); do
 done
 
 set +e
-"$WORK/venv/bin/st" run "http://127.0.0.1:$APP_PORT/q/openapi?format=json" \
+"$WORK/venv/bin/st" run "http://127.0.0.1:$MGMT_PORT/q/openapi?format=json" \
   --url "http://127.0.0.1:$APP_PORT" \
   -H "Authorization: Bearer $API_TOKEN" \
   --checks not_a_server_error --max-examples "$EXAMPLES" --seed 20261129 \
