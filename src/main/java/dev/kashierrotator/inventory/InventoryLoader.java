@@ -539,18 +539,8 @@ public final class InventoryLoader {
                 case WEBHOOK -> {
                     httpUrl(at + ".url", dep.url());
                     httpUrl(at + ".verify-url", dep.verifyUrl());
-                    Optional<String> live = dep.keys().stream()
-                            .filter(k -> config.keys().containsKey(k)
-                                    && "live".equals(config.keys().get(k).mode()))
-                            .findFirst();
-                    if (live.isPresent() && !insecureLiveAllowed) {
-                        httpsOnly(at + ".url", dep.url(), "live key '" + live.get() + "'");
-                        httpsOnly(at + ".verify-url", dep.verifyUrl(), "live key '" + live.get() + "'");
-                    } else if (productionTransport) {
-                        // Test keys are keys too, sent inline with a signed body.
-                        httpsOrLoopback(at + ".url", dep.url());
-                        httpsOrLoopback(at + ".verify-url", dep.verifyUrl());
-                    }
+                    dependentTransport(at + ".url", dep.url(), dep, config);
+                    dependentTransport(at + ".verify-url", dep.verifyUrl(), dep, config);
                     if (dep.signingSecret().map(String::isBlank).orElse(true)) {
                         problems.add(at + ".signing-secret: a webhook needs a signing secret (HMAC-SHA256)");
                     }
@@ -610,6 +600,23 @@ public final class InventoryLoader {
                 dep.confirmPath().map(p -> p.replaceAll("^/+|/+$", "")));
     }
 
+    /**
+     * A URL of a dependent's (its delivery or its verify URL): https when it has a live key, unless plain http
+     * was allowed; in production https or loopback for test keys too, which are keys as well.
+     */
+    private void dependentTransport(
+            String at, Optional<String> url, RotatorConfig.Dependent dep, RotatorConfig config) {
+        Optional<String> live = dep.keys().stream()
+                .filter(k -> config.keys().containsKey(k)
+                        && "live".equals(config.keys().get(k).mode()))
+                .findFirst();
+        if (live.isPresent() && !insecureLiveAllowed) {
+            httpsOnly(at, url, "live key '" + live.get() + "'");
+        } else if (productionTransport) {
+            httpsOrLoopback(at, url);
+        }
+    }
+
     /** The confirmation a vault-kv dependent asks for, or implies by giving its verify-url or confirm-path. */
     private static Optional<Confirmation> confirmationOf(RotatorConfig.Dependent dep) {
         if (dep.confirm().isPresent()) {
@@ -652,15 +659,7 @@ public final class InventoryLoader {
                     return;
                 }
                 httpUrl(at + ".verify-url", dep.verifyUrl());
-                Optional<String> live = dep.keys().stream()
-                        .filter(k -> config.keys().containsKey(k)
-                                && "live".equals(config.keys().get(k).mode()))
-                        .findFirst();
-                if (live.isPresent() && !insecureLiveAllowed) {
-                    httpsOnly(at + ".verify-url", dep.verifyUrl(), "live key '" + live.get() + "'");
-                } else if (productionTransport) {
-                    httpsOrLoopback(at + ".verify-url", dep.verifyUrl());
-                }
+                dependentTransport(at + ".verify-url", dep.verifyUrl(), dep, config);
             }
             case CONFIRM_PATH -> {
                 if (dep.confirmPath().isEmpty()) {

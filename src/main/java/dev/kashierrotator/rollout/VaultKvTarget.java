@@ -4,6 +4,7 @@ import dev.kashierrotator.inventory.Confirmation;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.rotation.Delivery;
+import dev.kashierrotator.rotation.Fingerprints;
 import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.rotation.Target;
 import dev.kashierrotator.vault.CasConflictException;
@@ -92,9 +93,8 @@ public class VaultKvTarget implements Target {
             if (delivery.newKey().fingerprint().equals(fingerprint)) {
                 return Optional.empty();
             }
-            // Only fingerprints of the shape the service makes are repeated; anything else could be a key.
-            String shown = fingerprint != null && fingerprint.matches("[0-9a-f]{16}") ? fingerprint : "no fingerprint";
-            return Optional.of(who + shown + " at " + kv.mount() + "/" + path);
+            return Optional.of(
+                    who + Fingerprints.shown(fingerprint, "no fingerprint") + " at " + kv.mount() + "/" + path);
         } catch (VaultUnavailableException e) {
             return Optional.of(e.getMessage());
         }

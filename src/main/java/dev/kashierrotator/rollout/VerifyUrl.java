@@ -3,6 +3,7 @@ package dev.kashierrotator.rollout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.rotation.Delivery;
+import dev.kashierrotator.rotation.Fingerprints;
 import dev.kashierrotator.rotation.Target.DeliveryException;
 import dev.kashierrotator.util.BoundedHttp;
 import dev.kashierrotator.util.HttpClientProducer;
@@ -96,9 +97,8 @@ public class VerifyUrl {
                         + delivery.key().id());
             }
             if (!reported.get().equals(delivery.newKey().fingerprint())) {
-                // Only fingerprints of the shape the service makes are repeated; anything else could be a key.
-                String shown = reported.get().matches("[0-9a-f]{16}") ? reported.get() : "something else";
-                return Optional.of("its verify-url " + url + " reports " + shown + " in use");
+                return Optional.of("its verify-url " + url + " reports "
+                        + Fingerprints.shown(reported.get(), "something else") + " in use");
             }
             return Optional.empty();
         } catch (IOException e) {

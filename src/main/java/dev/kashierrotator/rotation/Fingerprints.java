@@ -10,6 +10,14 @@ public final class Fingerprints {
 
     private Fingerprints() {}
 
+    /**
+     * What a dependent reported, to repeat in a message: itself when it has a fingerprint's shape, else
+     * {@code otherwise}, since anything else it sent could be a key.
+     */
+    public static String shown(String reported, String otherwise) {
+        return reported != null && reported.matches("[0-9a-f]{16}") ? reported : otherwise;
+    }
+
     public static String of(String key) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));

@@ -131,10 +131,8 @@ class KubernetesSecretTest {
                                 .getMetadata()
                                 .getAnnotations()
                                 .get(RestartCoordinator.RESTART_ANNOTATION);
-                if (value != null && restartsSeen.add(value)
-                        || value != null
-                                && d.getStatus().getObservedGeneration()
-                                        <= d.getMetadata().getGeneration()) {
+                if (value != null) {
+                    restartsSeen.add(value);
                     long next = Math.max(
                                     d.getMetadata().getGeneration(),
                                     d.getStatus().getObservedGeneration())

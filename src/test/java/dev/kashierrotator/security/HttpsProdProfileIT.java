@@ -50,16 +50,11 @@ class HttpsProdProfileIT {
     void theApiAnswersOnlyOverHttpsWithHstsWhileProbesStayOnHttp() throws Exception {
         SelfSignedTls tls = SelfSignedTls.create("prod-profile");
         Map<String, String> c = settings("https-it");
-        int httpsPort = OpenBao.freePort();
         // The chart mounts the TLS Secret's files and points these two variables at them.
-        c.put("ROTATOR_TLS_CERT_FILE", tls.caPem.toAbsolutePath().toString());
-        c.put("ROTATOR_TLS_KEY_FILE", tls.keyPem.toAbsolutePath().toString());
-        c.put("quarkus.http.ssl-port", Integer.toString(httpsPort));
+        int httpsPort = tls(c, tls.caPem, tls.keyPem);
         c.put("rotator.kashier.api.live-base-url", "https://127.0.0.1:" + httpsPort + "/sim/kashier/live");
         try (ServiceProcess service = ServiceProcess.start("https-prod", OpenBao.freePort(), c)) {
-            HttpClient trusting = HttpClient.newBuilder()
-                    .sslContext(TlsTrust.load(tls.caPem.toString()).orElseThrow())
-                    .build();
+            HttpClient trusting = trusting(tls);
             // The plain-http listener (and readiness) can answer a few milliseconds before the TLS one binds.
             HttpResponse<String> https = await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(100))
@@ -139,9 +134,7 @@ class HttpsProdProfileIT {
     void aLiveKeyWithAPlainHttpWebhookStopsStartUpNamingTheEntry() throws Exception {
         SelfSignedTls tls = SelfSignedTls.create("prod-profile-bad");
         Map<String, String> c = settings("https-it-bad");
-        c.put("ROTATOR_TLS_CERT_FILE", tls.caPem.toAbsolutePath().toString());
-        c.put("ROTATOR_TLS_KEY_FILE", tls.keyPem.toAbsolutePath().toString());
-        c.put("quarkus.http.ssl-port", Integer.toString(OpenBao.freePort()));
+        tls(c, tls.caPem, tls.keyPem);
         c.put("rotator.dependents.billing.keys", "main-live-payment");
         c.put("rotator.dependents.billing.type", "webhook");
         c.put("rotator.dependents.billing.url", "http://billing.payments.svc/rotation");
@@ -157,6 +150,18 @@ class HttpsProdProfileIT {
                 text.contains("rotator.dependents.billing.url: must be https for live key 'main-live-payment', "
                         + "got 'http://billing.payments.svc/rotation'"),
                 text);
+    }
+
+    /**
+     * The TLS files as the chart mounts them (a certificate and its key, in PEM), on a free https port;
+     * that port.
+     */
+    private static int tls(Map<String, String> c, Path cert, Path key) {
+        int httpsPort = OpenBao.freePort();
+        c.put("ROTATOR_TLS_CERT_FILE", cert.toAbsolutePath().toString());
+        c.put("ROTATOR_TLS_KEY_FILE", key.toAbsolutePath().toString());
+        c.put("quarkus.http.ssl-port", Integer.toString(httpsPort));
+        return httpsPort;
     }
 
     /** Starts a service expected to stop at start-up; its output. */
@@ -176,9 +181,7 @@ class HttpsProdProfileIT {
     void theSimulatorIsRefusedInTheProdProfileInOneLine() throws Exception {
         SelfSignedTls tls = SelfSignedTls.create("prod-profile-sim");
         Map<String, String> c = settings("https-it-sim");
-        c.put("ROTATOR_TLS_CERT_FILE", tls.caPem.toAbsolutePath().toString());
-        c.put("ROTATOR_TLS_KEY_FILE", tls.keyPem.toAbsolutePath().toString());
-        c.put("quarkus.http.ssl-port", Integer.toString(OpenBao.freePort()));
+        tls(c, tls.caPem, tls.keyPem);
         c.put("rotator.kashier.dashboard", "simulator");
         c.put("rotator.kashier.simulator.url", "https://kashier-sim.internal/sim/kashier");
         String text = refusedStart("https-prod-sim", c);
@@ -194,9 +197,7 @@ class HttpsProdProfileIT {
         Map<String, String> c = settings("https-it-nofile");
         Path missing = Path.of("target", "no-such-dir", "tls.crt").toAbsolutePath();
         SelfSignedTls tls = SelfSignedTls.create("prod-profile-nofile");
-        c.put("ROTATOR_TLS_CERT_FILE", missing.toString());
-        c.put("ROTATOR_TLS_KEY_FILE", tls.keyPem.toAbsolutePath().toString());
-        c.put("quarkus.http.ssl-port", Integer.toString(OpenBao.freePort()));
+        tls(c, missing, tls.keyPem);
         String text = refusedStart("https-prod-nofile", c);
         assertTrue(
                 text.contains("cannot start: ROTATOR_TLS_CERT_FILE (quarkus.http.ssl.certificate.files): no file at "
@@ -215,24 +216,15 @@ class HttpsProdProfileIT {
         Files.copy(first.caPem, mounted.resolve("tls.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(first.keyPem, mounted.resolve("tls.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Map<String, String> c = settings("https-it-reload");
-        int httpsPort = OpenBao.freePort();
-        c.put("ROTATOR_TLS_CERT_FILE", mounted.resolve("tls.crt").toString());
-        c.put("ROTATOR_TLS_KEY_FILE", mounted.resolve("tls.key").toString());
+        int httpsPort = tls(c, mounted.resolve("tls.crt"), mounted.resolve("tls.key"));
         c.put("ROTATOR_TLS_RELOAD_PERIOD", "30s"); // Quarkus' shortest
-        c.put("quarkus.http.ssl-port", Integer.toString(httpsPort));
         URI whoami = URI.create("https://127.0.0.1:" + httpsPort + "/api/v1/whoami");
         try (ServiceProcess service = ServiceProcess.start("https-prod-reload", OpenBao.freePort(), c)) {
-            HttpClient trustsFirst = HttpClient.newBuilder()
-                    .sslContext(TlsTrust.load(first.caPem.toString()).orElseThrow())
-                    .build();
-            HttpClient trustsRenewed = HttpClient.newBuilder()
-                    .sslContext(TlsTrust.load(renewed.caPem.toString()).orElseThrow())
-                    .build();
             await().atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(100))
                     .ignoreExceptions()
-                    .until(() -> whoamiStatus(trustsFirst, whoami) == 200);
-            assertThrows(javax.net.ssl.SSLException.class, () -> whoamiStatus(trustsRenewed, whoami));
+                    .until(() -> whoamiStatus(trusting(first), whoami) == 200);
+            assertThrows(javax.net.ssl.SSLException.class, () -> whoamiStatus(trusting(renewed), whoami));
 
             Path staged = Files.createTempDirectory(mounted, "..data-");
             Files.copy(renewed.caPem, staged.resolve("tls.crt"));
@@ -248,28 +240,25 @@ class HttpsProdProfileIT {
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 
-            // New connections get the renewed certificate, from the same process, within a period.
+            // New connections (a new client each time) get the renewed certificate, from the same process,
+            // within a period.
             await().atMost(Duration.ofSeconds(75))
                     .pollInterval(Duration.ofMillis(200))
                     .ignoreExceptions()
-                    .until(() -> whoamiStatus(
-                                    HttpClient.newBuilder()
-                                            .sslContext(TlsTrust.load(renewed.caPem.toString())
-                                                    .orElseThrow())
-                                            .build(),
-                                    whoami)
-                            == 200);
+                    .until(() -> whoamiStatus(trusting(renewed), whoami) == 200);
             assertTrue(service.alive());
             assertThrows(
                     javax.net.ssl.SSLException.class,
-                    () -> whoamiStatus(
-                            HttpClient.newBuilder()
-                                    .sslContext(TlsTrust.load(first.caPem.toString())
-                                            .orElseThrow())
-                                    .build(),
-                            whoami),
+                    () -> whoamiStatus(trusting(first), whoami),
                     "the old certificate is no longer served");
         }
+    }
+
+    /** A new client (no connection kept from before) trusting only this certificate. */
+    private static HttpClient trusting(SelfSignedTls tls) {
+        return HttpClient.newBuilder()
+                .sslContext(TlsTrust.load(tls.caPem.toString()).orElseThrow())
+                .build();
     }
 
     private static int whoamiStatus(HttpClient client, URI uri) throws Exception {
