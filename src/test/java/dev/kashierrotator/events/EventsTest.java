@@ -61,11 +61,17 @@ class EventsTest {
             seen.removeIf(e -> !e.data().contains(rotation));
         }
         assertEquals("rotation", seen.get(0).name(), "a rotation that appears comes as a whole first");
+        // Steps that ended before the stream opened are in its first event, the rotation as a whole.
         Set<String> stepsDone = seen.stream()
                 .filter(e -> e.name().equals("step")
                         && e.json().at("/step/state").asText().equals("DONE"))
                 .map(e -> e.json().at("/step/name").asText())
                 .collect(Collectors.toSet());
+        seen.get(0).json().path("steps").forEach(step -> {
+            if (step.path("state").asText().equals("DONE")) {
+                stepsDone.add(step.path("name").asText());
+            }
+        });
         assertTrue(
                 stepsDone.containsAll(List.of("ISSUE_NEW_KEY", "VERIFY_NEW_KEY", "ROLLOUT", "EXPIRE_OLD_KEY")),
                 "every step's end: " + stepsDone);
