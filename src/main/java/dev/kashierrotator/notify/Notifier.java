@@ -10,129 +10,204 @@ import dev.kashierrotator.inventory.NotificationChannel;
 import dev.kashierrotator.rollout.Signatures;
 import dev.kashierrotator.rotation.Announcements;
 import dev.kashierrotator.rotation.Notice;
+import dev.kashierrotator.util.BoundedHttp;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends notices to the configured channels (docs/notifications.md). {@link #announce} only queues: a
- * channel that is slow, down or refusing never holds up or fails a rotation. Each send is tried up to the
- * channel's {@code attempts}, with pauses doubling from its {@code backoff}; then it is dropped and counted.
- * The queue is bounded: past it, notices are dropped and counted too, not kept in memory without end. What
- * is logged names the channel and the answer's status, never its URL, routing key or signing secret.
+ * channel that is slow, down, refusing or stalled never holds up or fails a rotation, nor another channel.
+ *
+ * <p>Each channel has its own outbox: one sender thread and a bounded queue ({@link #QUEUE} notices). A
+ * channel sends in order; a notice that fails is tried again, up to the channel's {@code attempts} with
+ * pauses doubling from its {@code backoff}, before the next one is tried, so a PagerDuty {@code resolve}
+ * never overtakes its {@code trigger}. Every try is bounded on the wall clock by the channel's
+ * {@code timeout}, connection to last byte ({@link BoundedHttp}: a receiver that sends its headers and then
+ * stalls is cut off like one that never answers). Every notice is sent, or counted as dropped with a log
+ * line saying why (queue full, given up, shutting down); a full chat channel never drops a PagerDuty page.
+ * What is logged names the channel and the answer's status, never its URL, routing key or signing secret.
  */
 @ApplicationScoped
 public class Notifier implements Announcements {
 
-    /** Notices waiting to be sent or retried, across channels. */
-    static final int QUEUE = 1000;
+    /** Notices waiting to be sent or retried, per channel. */
+    static final int QUEUE = 500;
 
-    private final List<NotificationChannel> channels;
+    /** Receivers answer with a short status body; more than this is not read. */
+    private static final int MAX_ANSWER = 16 * 1024;
+
+    private final List<Outbox> outboxes;
     private final HttpClient http;
     private final Payloads payloads;
     private final ObjectMapper json;
     private final MeterRegistry metrics;
-    private final ScheduledThreadPoolExecutor sender;
-    private final AtomicInteger queued = new AtomicInteger();
 
+    @Inject
     public Notifier(
             Inventory inventory, HttpClient http, ObjectMapper json, RotatorConfig config, MeterRegistry metrics) {
-        this.channels = inventory.channels();
+        this(inventory.channels(), http, json, config.publicUrl(), metrics, QUEUE);
+    }
+
+    Notifier(
+            List<NotificationChannel> channels,
+            HttpClient http,
+            ObjectMapper json,
+            Optional<String> publicUrl,
+            MeterRegistry metrics,
+            int queue) {
         this.http = http;
         this.json = json;
         this.metrics = metrics;
-        this.payloads = new Payloads(json, config.publicUrl());
-        this.sender = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "notifier");
-            t.setDaemon(true);
-            return t;
-        });
-        sender.setRemoveOnCancelPolicy(true);
-        metrics.gauge("rotator.notifications.queued", queued);
+        this.payloads = new Payloads(json, publicUrl);
+        this.outboxes = channels.stream().map(c -> new Outbox(c, queue)).toList();
     }
 
     void shutdown(@Observes ShutdownEvent event) {
-        sender.shutdownNow();
+        close();
+    }
+
+    /** Stops every sender; what was still waiting is counted as dropped. */
+    void close() {
+        for (Outbox o : outboxes) {
+            for (Runnable waiting : o.sender.shutdownNow()) {
+                ((Send) waiting).drop("shutting down");
+            }
+        }
     }
 
     @Override
     public void announce(Notice notice) {
         Mode mode = notice.mode() == null ? null : Mode.of(notice.mode()).orElse(null);
-        for (NotificationChannel channel : channels) {
-            if (!channel.takes(notice.event(), mode, notice.keyId())) {
-                continue;
+        for (Outbox outbox : outboxes) {
+            if (outbox.channel.takes(notice.event(), mode, notice.keyId())) {
+                outbox.offer(notice);
             }
-            if (queued.incrementAndGet() > QUEUE) {
-                queued.decrementAndGet();
-                dropped(channel, notice, "queue full");
-                continue;
+        }
+    }
+
+    /** One channel's queue and sender: a stalled channel holds only its own. */
+    private final class Outbox {
+
+        final NotificationChannel channel;
+        final ThreadPoolExecutor sender;
+        /** Notices accepted and not yet sent or dropped, the one being tried included. */
+        final AtomicInteger queued = new AtomicInteger();
+
+        final int capacity;
+
+        Outbox(NotificationChannel channel, int queue) {
+            this.channel = channel;
+            this.capacity = queue;
+            this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
+                Thread t = new Thread(r, "notifier-" + channel.name());
+                t.setDaemon(true);
+                return t;
+            });
+            Gauge.builder("rotator.notifications.queued", queued, AtomicInteger::get)
+                    .description("Notices waiting to be sent or retried")
+                    .tag("channel", channel.name())
+                    .tag("type", channel.type().name().toLowerCase(Locale.ROOT))
+                    .register(metrics);
+            // At zero from the start, so that an alert's increase() sees the first drop.
+            for (String event : channel.events()) {
+                for (String name : List.of("sent", "failed", "dropped")) {
+                    counter("rotator.notifications." + name, channel, event);
+                }
             }
+        }
+
+        void offer(Notice notice) {
+            Send send = new Send(this, notice);
+            queued.incrementAndGet();
             try {
-                sender.execute(() -> send(channel, notice, 1));
+                sender.execute(send);
             } catch (RejectedExecutionException e) {
-                // Shutting down; whatever happens here must not reach the rotation that announced.
-                queued.decrementAndGet();
-                dropped(channel, notice, "shutting down");
+                // The queue is full, or the service is stopping: counted, never kept without end.
+                send.drop(sender.isShutdown() ? "shutting down" : "queue full (" + capacity + " waiting)");
             }
         }
     }
 
-    /** One try, asynchronous: a channel that hangs holds no thread, only its own try, until its timeout. */
-    private void send(NotificationChannel channel, Notice notice, int attempt) {
-        HttpRequest request;
-        try {
-            request = request(channel, notice);
-        } catch (JsonProcessingException e) {
-            queued.decrementAndGet();
-            dropped(channel, notice, "not serialisable: " + e.getClass().getSimpleName());
-            return;
-        }
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((answer, failure) -> {
-            if (failure == null && answer.statusCode() / 100 == 2) {
-                queued.decrementAndGet();
-                count("rotator.notifications.sent", channel, notice.event());
-                Log.debugf("notification %s sent to channel %s", notice.event(), channel.name());
-                return;
-            }
-            // An exception's message may carry the URL (a Slack URL is a secret): only its kind is told.
-            String outcome = failure == null
-                    ? "HTTP " + answer.statusCode()
-                    : (failure.getCause() != null ? failure.getCause() : failure)
-                            .getClass()
-                            .getSimpleName();
-            failed(channel, notice, attempt, outcome);
-        });
-    }
+    /** A notice for one channel, tried until sent or given up on. */
+    private final class Send implements Runnable {
 
-    private void failed(NotificationChannel channel, Notice notice, int attempt, String outcome) {
-        count("rotator.notifications.failed", channel, notice.event());
-        if (attempt >= channel.attempts()) {
-            queued.decrementAndGet();
-            dropped(channel, notice, "gave up after " + attempt + " tries, last: " + outcome);
-            return;
+        final Outbox outbox;
+        final Notice notice;
+
+        Send(Outbox outbox, Notice notice) {
+            this.outbox = outbox;
+            this.notice = notice;
         }
-        Duration pause = channel.backoff().multipliedBy(1L << Math.min(attempt - 1, 10));
-        Log.warnf(
-                "notification %s to channel %s: try %d failed (%s); again in %d ms",
-                notice.event(), channel.name(), attempt, outcome, pause.toMillis());
-        try {
-            sender.schedule(() -> send(channel, notice, attempt + 1), pause.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // Shutting down: what was not sent is lost with the process.
-            queued.decrementAndGet();
+
+        @Override
+        public void run() {
+            NotificationChannel channel = outbox.channel;
+            String outcome = "not tried";
+            for (int attempt = 1; attempt <= channel.attempts(); attempt++) {
+                if (attempt > 1) {
+                    Duration pause = channel.backoff().multipliedBy(1L << Math.min(attempt - 2, 10));
+                    Log.warnf(
+                            "notification %s to channel %s: try %d failed (%s); again in %d ms",
+                            notice.event(), channel.name(), attempt - 1, outcome, pause.toMillis());
+                    try {
+                        Thread.sleep(pause.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        drop("shutting down");
+                        return;
+                    }
+                }
+                try {
+                    BoundedHttp.Answer answer =
+                            BoundedHttp.send(http, request(channel, notice), channel.timeout(), MAX_ANSWER, false);
+                    if (answer.status() / 100 == 2) {
+                        outbox.queued.decrementAndGet();
+                        count("rotator.notifications.sent", channel, notice.event());
+                        Log.debugf("notification %s sent to channel %s", notice.event(), channel.name());
+                        return;
+                    }
+                    outcome = "HTTP " + answer.status();
+                } catch (JsonProcessingException e) {
+                    drop("not serialisable: " + e.getClass().getSimpleName());
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        drop("shutting down");
+                        return;
+                    }
+                    // An exception's message may carry the URL (a Slack URL is a secret): only its kind is told.
+                    outcome = e.getClass().getSimpleName();
+                }
+                count("rotator.notifications.failed", channel, notice.event());
+            }
+            drop("gave up after " + channel.attempts() + " tries, last: " + outcome);
+        }
+
+        void drop(String why) {
+            outbox.queued.decrementAndGet();
+            NotificationChannel channel = outbox.channel;
+            count("rotator.notifications.dropped", channel, notice.event());
+            Log.errorf(
+                    "notification %s (%s) to channel %s dropped: %s", notice.event(), notice.id(), channel.name(), why);
         }
     }
 
@@ -158,22 +233,15 @@ public class Notifier implements Announcements {
         return request.build();
     }
 
-    private void dropped(NotificationChannel channel, Notice notice, String why) {
-        count("rotator.notifications.dropped", channel, notice.event());
-        Log.errorf("notification %s (%s) to channel %s dropped: %s", notice.event(), notice.id(), channel.name(), why);
-    }
-
     private void count(String name, NotificationChannel channel, String event) {
-        Counter.builder(name)
-                .tag("channel", channel.name())
-                .tag("type", channel.type().name().toLowerCase(java.util.Locale.ROOT))
-                .tag("event", event)
-                .register(metrics)
-                .increment();
+        counter(name, channel, event).increment();
     }
 
-    /** For tests: sends waiting or scheduled. */
-    int pending() {
-        return queued.get();
+    private Counter counter(String name, NotificationChannel channel, String event) {
+        return Counter.builder(name)
+                .tag("channel", channel.name())
+                .tag("type", channel.type().name().toLowerCase(Locale.ROOT))
+                .tag("event", event)
+                .register(metrics);
     }
 }

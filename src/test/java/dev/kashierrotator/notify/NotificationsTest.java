@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Notifications against the running service in manual mode, with local receivers that check every payload
  * against Slack's, PagerDuty's and this service's own documented formats: a person is told the moment a
  * rotation waits for them, and once per question; PagerDuty's incident is triggered then and resolved when
- * the rotation completes or is aborted; a failing receiver is retried, a hanging one is given up on, and
+ * the rotation completes or is aborted; a failing receiver is retried, a hanging one and one that stalls after its headers are given up on, and
  * neither holds a rotation up. Filters by event, mode and key hold.
  */
 @QuarkusTest
@@ -125,10 +125,17 @@ class NotificationsTest {
     @Order(2)
     void aHangingChannelIsGivenUpOnWithoutHoldingUpRotationsOrOtherChannels() {
         NotificationReceivers r = World.receivers;
-        await().atMost(Duration.ofSeconds(20)).until(() -> dropped("hang") >= 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> dropped("hang") >= 1 && dropped("stall") >= 1);
         assertTrue(r.hung() >= 2, "tried twice (attempts 2), each time cut off by its 1 s timeout");
+        assertTrue(r.stalled() >= 2, "headers then silence: cut off on the wall clock, tried twice");
+        assertTrue(failed("stall") >= 2, "each cut-off try counted as failed");
         String log = Api.management().get("/q/metrics").asString();
         assertFalse(log.contains(World.receivers.url("/hang")), "no URL in metrics");
+        for (String name : dev.kashierrotator.helm.HelmChartTest.ALERT_METRICS) {
+            if (name.startsWith("rotator_notifications_")) {
+                assertTrue(log.contains(name + "{"), name + " is exported, for the chart's alerts");
+            }
+        }
     }
 
     @Test
@@ -255,7 +262,7 @@ class NotificationsTest {
                 .get("/q/metrics")
                 .asString()
                 .lines()
-                .filter(l -> l.startsWith("rotator_notifications_queued "))
+                .filter(l -> l.startsWith("rotator_notifications_queued{"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }
@@ -329,6 +336,15 @@ class NotificationsTest {
             c.put("rotator.notifications.hang.attempts", "2");
             c.put("rotator.notifications.hang.backoff", "100ms");
             c.put("rotator.notifications.hang.timeout", "1s");
+            // Answers 200 headers, then never its body: the JDK's own timeout no longer applies.
+            c.put("rotator.notifications.stall.type", "webhook");
+            c.put("rotator.notifications.stall.url", receivers.url("/stall"));
+            c.put("rotator.notifications.stall.signing-secret", "stall-secret");
+            c.put("rotator.notifications.stall.keys", "ntf-pay");
+            c.put("rotator.notifications.stall.events", "person-needed");
+            c.put("rotator.notifications.stall.attempts", "2");
+            c.put("rotator.notifications.stall.backoff", "100ms");
+            c.put("rotator.notifications.stall.timeout", "1s");
             return c;
         }
 

@@ -43,6 +43,7 @@ public final class NotificationReceivers implements AutoCloseable {
     private final List<Received> webhook = new CopyOnWriteArrayList<>();
     private final AtomicInteger webhookFailuresLeft = new AtomicInteger();
     private final AtomicInteger hung = new AtomicInteger();
+    private final AtomicInteger stalled = new AtomicInteger();
 
     public NotificationReceivers() {
         try {
@@ -81,6 +82,13 @@ public final class NotificationReceivers implements AutoCloseable {
             e.getRequestBody().readAllBytes();
             hung.incrementAndGet();
         });
+        // Answers 200 headers and then never sends the body: only a wall-clock bound ends the try.
+        server.createContext("/stall", e -> {
+            e.getRequestBody().readAllBytes();
+            stalled.incrementAndGet();
+            e.sendResponseHeaders(200, 0);
+            e.getResponseBody().flush();
+        });
         server.start();
     }
 
@@ -108,6 +116,11 @@ public final class NotificationReceivers implements AutoCloseable {
     /** Requests the hanging receiver took and never answered. */
     public int hung() {
         return hung.get();
+    }
+
+    /** Requests the stalling receiver answered with headers and no body. */
+    public int stalled() {
+        return stalled.get();
     }
 
     /** Every body received, raw, for checks that nothing secret travelled. */
