@@ -2,6 +2,7 @@ package dev.kashierrotator.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kashierrotator.inventory.Durations;
+import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.rotation.Announcements;
@@ -42,10 +43,17 @@ public class ScheduleResource {
     private final Caller caller;
     private final Clock clock;
     private final Announcements announcements;
+    private final Inventory inventory;
 
     public ScheduleResource(
-            SchedulePause pause, RotationScheduler scheduler, Caller caller, Clock clock, Announcements announcements) {
+            SchedulePause pause,
+            RotationScheduler scheduler,
+            Caller caller,
+            Clock clock,
+            Announcements announcements,
+            Inventory inventory) {
         this.announcements = announcements;
+        this.inventory = inventory;
         this.pause = pause;
         this.scheduler = scheduler;
         this.caller = caller;
@@ -101,7 +109,7 @@ public class ScheduleResource {
                     + "emergency rotations still run); a pause already on is replaced")
     public ScheduleView pause(PauseRequest body) {
         caller.audited("schedule.pause", null, null);
-        caller.require(Permission.SCHEDULE_PAUSE, null);
+        caller.requireEveryMode(Permission.SCHEDULE_PAUSE, "a pause holds scheduled rotations of keys of every mode");
         if (body == null) {
             throw new ProblemException(
                     Problem.invalid("body", "required: {\"reason\": \"...\", \"until\": \"<ISO instant>\"}"));
@@ -128,7 +136,7 @@ public class ScheduleResource {
     @Operation(summary = "Let scheduled rotations start again (nothing changes when the schedule is not paused)")
     public ScheduleView resume(ResumeRequest body) {
         caller.audited("schedule.resume", null, null);
-        caller.require(Permission.SCHEDULE_PAUSE, null);
+        caller.requireEveryMode(Permission.SCHEDULE_PAUSE, "a resume lets scheduled rotations of every mode start");
         String reason = Reasons.checked(body == null ? null : body.reason(), false, "");
         SchedulePause.Change change = pause.resume(caller.subject(), reason == null ? "resumed by hand" : reason);
         if (change.before().paused()) {
@@ -162,6 +170,21 @@ public class ScheduleResource {
         return clock.instant().plus(d.get());
     }
 
+    /** A mode-limited caller learns only its own mode's key ids, here as on {@code /keys}. */
+    private boolean sees(String keyId) {
+        return inventory.key(keyId).map(k -> caller.sees(k.mode())).orElse(false);
+    }
+
+    private Map<String, String> visible(Map<String, String> stopped) {
+        Map<String, String> seen = new java.util.TreeMap<>();
+        stopped.forEach((id, why) -> {
+            if (sees(id)) {
+                seen.put(id, why);
+            }
+        });
+        return seen;
+    }
+
     private ScheduleView view(SchedulePause.State s) {
         return new ScheduleView(
                 s.holds(clock.instant()),
@@ -169,8 +192,8 @@ public class ScheduleResource {
                 s.by(),
                 s.at(),
                 s.holds(clock.instant()) ? s.until() : null,
-                scheduler.overdue(),
-                scheduler.stopped(),
+                scheduler.overdue().stream().filter(this::sees).toList(),
+                visible(scheduler.stopped()),
                 scheduler.lastTick().orElse(null));
     }
 }

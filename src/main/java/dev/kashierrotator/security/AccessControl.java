@@ -64,8 +64,11 @@ public class AccessControl {
                         .ifPresentOrElse(
                                 permissions::add,
                                 () -> problems.add(at + ".permissions: unknown "
-                                        + "permission '" + p + "' (known: keys:read, rotations:read, rotations:create, "
-                                        + "rotations:confirm, rotations:abort, rotations:emergency, audit:read)"));
+                                        + "permission '" + p + "' (known: "
+                                        + java.util.Arrays.stream(Permission.values())
+                                                .map(Permission::id)
+                                                .collect(java.util.stream.Collectors.joining(", "))
+                                        + ")"));
             }
             Set<Mode> modes = EnumSet.noneOf(Mode.class);
             for (String m : r.modes().orElse(List.of("test", "live"))) {

@@ -70,6 +70,24 @@ public class Caller {
     }
 
     /**
+     * Ends the request with 403 unless the caller has the permission for keys of every mode: an action on
+     * the whole schedule (its pause) holds live keys too, so a role limited to test keys may not take it.
+     */
+    public void requireEveryMode(Permission permission, String why) {
+        require(permission, null);
+        for (Mode m : Mode.values()) {
+            if (!sees(m)) {
+                throw new ProblemException(Problem.of(
+                        403,
+                        "forbidden",
+                        "Forbidden",
+                        why + ": role '" + principal.role().name() + "' is limited to "
+                                + principal.role().modes() + " keys"));
+            }
+        }
+    }
+
+    /**
      * The key, or the answer for one the caller may not learn about: 403 (after checking the permission)
      * for a caller limited to some modes, whatever the id, so that ids of keys in other modes cannot be
      * told from ids that do not exist; 404 for a caller who sees every mode.

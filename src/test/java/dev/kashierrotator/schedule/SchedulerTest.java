@@ -3,6 +3,7 @@ package dev.kashierrotator.schedule;
 import static dev.kashierrotator.testing.Api.asAdmin;
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -19,6 +20,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,16 @@ class SchedulerTest {
                         .toList()
                         .toString());
         assertTrue(metrics.contains("rotator_key_age_seconds{key=\"sched-due\""));
+        // The schedule's lists name keys: a role limited to live keys learns no test key's id from them.
+        List<String> seen = given().header("Authorization", "Bearer live-viewer-token")
+                .get("/api/v1/schedule")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("overdueKeys");
+        assertEquals(List.of(), seen, "no test key id to a live-only role");
+        List<String> all = asAdmin().get("/api/v1/schedule").path("overdueKeys");
+        assertTrue(all.contains("sched-blackout"), all.toString());
     }
 
     private static List<Object> rotations(String keyId) {
@@ -140,5 +152,11 @@ class SchedulerTest {
                 .get("/q/health/ready")
                 .<String>path("checks.find { it.name == 'schedule' }.data.stoppedKeys")
                 .contains("sched-fails"));
+        Map<String, String> stopped = given().header("Authorization", "Bearer live-viewer-token")
+                .get("/api/v1/schedule")
+                .path("stoppedKeys");
+        assertEquals(Map.of(), stopped, "no test key id to a live-only role");
+        Map<String, String> all = asAdmin().get("/api/v1/schedule").path("stoppedKeys");
+        assertTrue(all.containsKey("sched-fails"), all.toString());
     }
 }

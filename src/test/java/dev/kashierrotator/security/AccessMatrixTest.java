@@ -142,6 +142,24 @@ class AccessMatrixTest {
     }
 
     @Test
+    void pausingTheScheduleIsALiveModePermission() {
+        // A pause holds the scheduled rotations of every key, live ones included: a role limited to test keys
+        // may not take it, even with schedule:pause (edges review M2).
+        for (String call : List.of("pause", "resume")) {
+            String detail = as("test-pauser")
+                    .contentType("application/json")
+                    .body(Map.of("reason", "tester pause", "for", "1h"))
+                    .post("/api/v1/schedule/" + call)
+                    .then()
+                    .statusCode(403)
+                    .extract()
+                    .path("detail");
+            assertTrue(detail.contains("every mode") && detail.contains("limited to [test]"), detail);
+        }
+        assertEquals(Boolean.FALSE, as("admin").get("/api/v1/schedule").path("paused"), "nothing was paused");
+    }
+
+    @Test
     void aRotationRecordWithoutAValidModeIsJudgedByItsKeysModeInTheInventory() {
         // As an older version or a hand edit might have left it: a live key's rotation with no mode.
         String record = dev.kashierrotator.testing.OpenBao.get()

@@ -39,6 +39,15 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.security.roles.test-operator.modes", "test");
         c.put("rotator.security.tokens.ci-smoke.sha256", sha256("test-operator-token"));
         c.put("rotator.security.tokens.ci-smoke.role", "test-operator");
+        // May pause, but only test keys: a pause holds every mode's keys, so it is refused.
+        c.put("rotator.security.roles.test-pauser.permissions", "keys:read,schedule:pause");
+        c.put("rotator.security.roles.test-pauser.modes", "test");
+        c.put("rotator.security.tokens.test-pauser.sha256", sha256("test-pauser-token"));
+        c.put("rotator.security.tokens.test-pauser.role", "test-pauser");
+        c.put("rotator.security.roles.live-viewer.permissions", "keys:read,rotations:read");
+        c.put("rotator.security.roles.live-viewer.modes", "live");
+        c.put("rotator.security.tokens.live-viewer.sha256", sha256("live-viewer-token"));
+        c.put("rotator.security.tokens.live-viewer.role", "live-viewer");
         c.put("rotator.security.jwt.enabled", "true");
         // Inline rather than mp.jwt.verify.publickey.location: in test mode Quarkus generates a verification key
         // when none is configured at build time, and that inline key would win over a location.
