@@ -12,7 +12,8 @@ classes="$out/kkr-classes"
 rm -rf "$classes"
 mkdir -p "$classes"
 "${bin}javac" --release 17 -nowarn -encoding UTF-8 -d "$classes" -cp "$classpath" \
-  $(find src/kkr/java -name '*.java' | sort)
+  $(find src/kkr/java -name '*.java' | sort) \
+  src/main/java/dev/kashierrotator/util/Loopback.java src/main/java/dev/kashierrotator/util/Printable.java
 IFS=: read -ra entries <<< "$classpath"
 for entry in "${entries[@]}"; do
   case "$(basename "$entry")" in

@@ -2,6 +2,11 @@ package dev.kashierrotator.kkr;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.kashierrotator.util.Loopback;
+import dev.kashierrotator.util.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -45,7 +50,7 @@ final class Api {
         if (u.getHost() == null || !("https".equals(u.getScheme()) || "http".equals(u.getScheme()))) {
             throw Failure.usage("--url: '" + url + "' is not an http(s) URL");
         }
-        if ("http".equals(u.getScheme()) && !loopback(u.getHost())) {
+        if ("http".equals(u.getScheme()) && !Loopback.host(u.getHost())) {
             throw Failure.usage("--url: " + url + " is plain http: a token travels to it; use https (plain http "
                     + "only to this machine)");
         }
@@ -108,7 +113,7 @@ final class Api {
             throw refusal(res.statusCode(), res.body());
         }
         try {
-            return res.body().isEmpty() ? JSON.nullNode() : JSON.readTree(res.body());
+            return res.body().isEmpty() ? JSON.nullNode() : parse(res.body());
         } catch (IOException e) {
             throw new Failure(Failure.UNREACHABLE, "the service answered " + path + " with something not JSON");
         }
@@ -139,7 +144,7 @@ final class Api {
     private Failure refusal(int status, String body) {
         String text = "HTTP " + status;
         try {
-            JsonNode p = JSON.readTree(body);
+            JsonNode p = parse(body);
             StringBuilder s = new StringBuilder(p.path("title").asText("HTTP " + status));
             if (!p.path("detail").asText().isEmpty()) {
                 s.append(": ").append(p.path("detail").asText());
@@ -158,6 +163,32 @@ final class Api {
             return new Failure(Failure.UNAUTHORIZED, text + "; " + tokenHint());
         }
         return new Failure(status >= 500 ? Failure.UNREACHABLE : Failure.REFUSED, text);
+    }
+
+    /**
+     * JSON from the service, with every control character in its strings and names replaced: whatever a
+     * caller managed to put into the service (a request path in the audit trail, a reason, a display name)
+     * is printed as text, never acted on by the terminal.
+     */
+    static JsonNode parse(String json) throws IOException {
+        return printable(JSON.readTree(json));
+    }
+
+    private static JsonNode printable(JsonNode node) {
+        if (node.isTextual()) {
+            return TextNode.valueOf(Printable.text(node.asText()));
+        }
+        if (node.isArray()) {
+            ArrayNode a = JSON.createArrayNode();
+            node.forEach(n -> a.add(printable(n)));
+            return a;
+        }
+        if (node.isObject()) {
+            ObjectNode o = JSON.createObjectNode();
+            node.fields().forEachRemaining(e -> o.set(Printable.line(e.getKey()), printable(e.getValue())));
+            return o;
+        }
+        return node;
     }
 
     /**
@@ -185,10 +216,6 @@ final class Api {
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    private static boolean loopback(String host) {
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
     }
 
     private static SSLContext trusting(Path caFile) {

@@ -27,7 +27,7 @@ public final class Kkr {
 
     /** Kashier's key shapes: a payment API key (UUID) and a secret key (32 hex, $, 96 hex). */
     private static final Pattern KEY_SHAPE = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-f]{32}\\$[0-9a-f]{96}");
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -338,9 +338,19 @@ public final class Kkr {
             if (file == null && !Files.exists(path)) {
                 throw Failure.usage("no token: set KKR_TOKEN, give --token-file or KKR_TOKEN_FILE, or run 'kkr login'");
             }
+            // kkr login's token is for the service it signed in to: never sent to another address.
+            String signedIn = saved("url");
+            if (file == null && signedIn != null && !sameService(url, signedIn)) {
+                throw Failure.usage("the saved token is for " + signedIn + ", not " + url + ": run 'kkr login --url "
+                        + url + "', or set KKR_TOKEN or KKR_TOKEN_FILE for it");
+            }
             token = readTokenFile(path);
         }
         return new Api(url, token.strip(), caFile(a));
+    }
+
+    private static boolean sameService(String a, String b) {
+        return a.strip().replaceAll("/+$", "").equalsIgnoreCase(b.strip().replaceAll("/+$", ""));
     }
 
     private Path caFile(Args a) {

@@ -2,6 +2,7 @@ package dev.kashierrotator.kkr;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kashierrotator.util.Printable;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,7 +40,8 @@ final class Output {
     void table(List<String> header, JsonNode rows, Function<JsonNode, List<String>> cells) {
         List<List<String>> all = new ArrayList<>();
         all.add(header);
-        rows.forEach(r -> all.add(cells.apply(r)));
+        // A cell is one line: a line break in it would start a row of its own.
+        rows.forEach(r -> all.add(cells.apply(r).stream().map(Printable::line).toList()));
         int[] width = new int[header.size()];
         for (List<String> row : all) {
             for (int i = 0; i < row.size(); i++) {
@@ -64,7 +66,7 @@ final class Output {
         for (Iterator<Map.Entry<String, JsonNode>> f = object.fields(); f.hasNext(); ) {
             Map.Entry<String, JsonNode> e = f.next();
             String v = e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString();
-            out.println(String.format("%-" + (width + 2) + "s", e.getKey()) + (e.getValue().isNull() ? "-" : v));
+            out.println(String.format("%-" + (width + 2) + "s", e.getKey()) + (e.getValue().isNull() ? "-" : Printable.line(v)));
         }
     }
 

@@ -59,7 +59,7 @@ final class Watch {
                     String line = it.next();
                     if (line.isEmpty()) {
                         if (data.length() > 0) {
-                            apply(name, Api.JSON.readTree(data.toString()));
+                            apply(name, Api.parse(data.toString()));
                             if (eventId != null) {
                                 lastId = eventId;
                             }
@@ -207,6 +207,7 @@ final class Watch {
     private Integer askPerson(String id, JsonNode step) {
         err.println();
         err.println("Rotation " + id + " waits for you at the Kashier dashboard (" + step.path("name").asText() + "):");
+        // The step's detail was cleaned when it was read (Api.parse): no escape sequence reaches the terminal.
         err.println(step.path("detail").asText());
         boolean key = takesKey(r, step);
         String answer;
@@ -220,9 +221,17 @@ final class Watch {
                 answer = answer == null || answer.strip().equals("q") ? null : "done";
             }
         } else {
+            if (!key) {
+                err.println("Type done on standard input once it is done in the dashboard (anything else leaves it "
+                        + "waiting).");
+            }
             try {
                 answer = in.readLine();
             } catch (IOException e) {
+                answer = null;
+            }
+            // Without a terminal nobody may have read the instructions: only the word itself says it was done.
+            if (!key && answer != null && !answer.strip().equalsIgnoreCase("done")) {
                 answer = null;
             }
         }

@@ -3,6 +3,7 @@ package dev.kashierrotator.api;
 import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.util.KeyMaskingFilter;
+import dev.kashierrotator.util.Printable;
 
 /**
  * A reason a person gives (for a rotation, an abort, a pause): stored in Vault and shown to everyone who may
@@ -30,6 +31,12 @@ final class Reasons {
         String stripped = reason.strip();
         if (stripped.length() > MAX) {
             throw new ProblemException(Problem.invalid("reason", "at most " + MAX + " characters"));
+        }
+        if (Printable.hasControl(stripped)) {
+            throw new ProblemException(Problem.invalid(
+                    "reason",
+                    "holds a control character (such as a line break or a terminal escape); a reason is one line "
+                            + "of text, shown on terminals and in chat"));
         }
         if (KeyMaskingFilter.containsKeyShape(stripped)) {
             throw new ProblemException(Problem.invalid(

@@ -444,9 +444,7 @@ public final class InventoryLoader {
         } catch (IllegalArgumentException e) {
             return;
         }
-        boolean loopback = host != null
-                && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1"));
-        if (!loopback) {
+        if (!dev.kashierrotator.util.Loopback.host(host)) {
             problems.add(at + ": must be https in production (rotator.security.https-only), got '" + url.get()
                     + "'; plain http is allowed to loopback only (or with rotator.security.allow-insecure-live-urls)");
         }

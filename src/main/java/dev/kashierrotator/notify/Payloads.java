@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kashierrotator.rotation.Notice;
+import dev.kashierrotator.util.Printable;
 import java.util.Optional;
 
 /**
@@ -36,7 +37,8 @@ final class Payloads {
      * A Slack incoming-webhook message: {@code text} (the notification's fallback) and Block Kit blocks: a
      * header, the instructions, the key's facts as fields, and a button to the console.
      */
-    ObjectNode slack(Notice n) {
+    ObjectNode slack(Notice notice) {
+        Notice n = printable(notice);
         ObjectNode body = json.createObjectNode();
         body.put("text", cut(n.summary(), SLACK_SECTION));
         ArrayNode blocks = body.putArray("blocks");
@@ -87,7 +89,8 @@ final class Payloads {
      * aborted, or the schedule resumed. The dedup key ties them: the rotation id, {@code overdue-<key>} or
      * {@code schedule-pause}.
      */
-    ObjectNode pagerDuty(Notice n, String routingKey) {
+    ObjectNode pagerDuty(Notice notice, String routingKey) {
+        Notice n = printable(notice);
         ObjectNode body = json.createObjectNode();
         body.put("routing_key", routingKey);
         boolean resolve = switch (n.event()) {
@@ -124,7 +127,8 @@ final class Payloads {
     }
 
     /** The body of a signed webhook notification (docs/notifications.md). */
-    ObjectNode webhook(Notice n) {
+    ObjectNode webhook(Notice notice) {
+        Notice n = printable(notice);
         ObjectNode body = json.createObjectNode();
         body.put("event", n.event());
         body.put("id", n.id());
@@ -140,6 +144,26 @@ final class Payloads {
         putIfSet(body, "until", n.until() == null ? null : n.until().toString());
         consoleLink(n).ifPresent(link -> body.put("consoleUrl", link));
         return body;
+    }
+
+    /**
+     * The notice with every control character replaced (line breaks kept): a display name, an error a
+     * dependent's answer went into, are shown in chat as text, never acted on by a client.
+     */
+    static Notice printable(Notice n) {
+        return new Notice(
+                n.event(),
+                n.id(),
+                n.at(),
+                Printable.line(n.rotationId()),
+                Printable.line(n.keyId()),
+                Printable.line(n.mid()),
+                Printable.line(n.mode()),
+                Printable.line(n.step()),
+                Printable.text(n.summary()),
+                Printable.text(n.instructions()),
+                Printable.line(n.by()),
+                n.until());
     }
 
     static String dedupKey(Notice n) {

@@ -114,6 +114,27 @@ class ApiErrorsTest {
     }
 
     @Test
+    void aReasonWithATerminalEscapeIsRefusedForRotationsAndPauses() {
+        // Edges review M7: a pause reason reached kkr and the readiness check with its escape sequences raw.
+        String planted = "tester pause \u001b[2K\u001b[1Aall good";
+        for (Map.Entry<String, Map<String, Object>> call : Map.<String, Map<String, Object>>of(
+                        "/api/v1/keys/pay-e2e/rotations", Map.of("reason", planted, "dryRun", true),
+                        "/api/v1/schedule/pause", Map.of("reason", planted, "for", "1h"))
+                .entrySet()) {
+            asAdmin()
+                    .contentType("application/json")
+                    .body(call.getValue())
+                    .post(call.getKey())
+                    .then()
+                    .statusCode(400)
+                    .contentType(PROBLEM)
+                    .body("errors[0].field", equalTo("reason"))
+                    .body("detail", containsString("control character"));
+        }
+        asAdmin().get("/api/v1/schedule").then().body("paused", equalTo(false));
+    }
+
+    @Test
     void malformedJsonIsRejected() {
         asAdmin()
                 .contentType("application/json")

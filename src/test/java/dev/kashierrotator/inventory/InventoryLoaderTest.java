@@ -154,6 +154,29 @@ class InventoryLoaderTest {
     }
 
     @Test
+    void loopbackIsAnAddressNotAHostNameThatStartsWith127() {
+        // Edges review L1: "127." was a string prefix, so DNS names chosen by anyone passed in production.
+        List<String> problems = problems(c -> {
+            c.put("rotator.vault.address", "http://127.vault.attacker.example:8200");
+            c.put("rotator.dependents.checkout-api.url", "http://127.0.0.1.nip.io/rotation");
+            c.put("rotator.notifications.hook.type", "webhook");
+            c.put("rotator.notifications.hook.url", "http://127.attacker.example/hook");
+            c.put("rotator.notifications.hook.signing-secret", "s");
+        });
+        for (String entry : List.of(
+                "rotator.vault.address", "rotator.dependents.checkout-api.url", "rotator.notifications.hook.url")) {
+            assertTrue(
+                    problems.stream().anyMatch(p -> p.startsWith(entry + ": must be https")), entry + ": " + problems);
+        }
+        for (String address : List.of(
+                "http://127.0.0.1:8200", "http://127.10.20.30:8200", "http://localhost:8200", "http://[::1]:8200")) {
+            Map<String, String> c = valid();
+            c.put("rotator.vault.address", address);
+            assertEquals(2, load(c).keys().size(), address + " is loopback");
+        }
+    }
+
+    @Test
     void aVaultKvDependentCannotWriteOverTheServicesOwnPathsHoweverThePrefixIsWritten() {
         assertOneProblem(
                 "rotator.dependents.reports.path: 'kashier' overlaps the service's own Vault path 'kashier'", c -> {

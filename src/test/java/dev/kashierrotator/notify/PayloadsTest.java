@@ -62,6 +62,43 @@ class PayloadsTest {
                 .contains("https://kkr.payments.example/console/#/rotations/rot-20261129T030000000Z-abc123"));
     }
 
+    @Test
+    void controlCharactersNeverReachAChannelRaw() throws Exception {
+        String planted = "\u001b[8mhidden\u001b[0m\r\u009b2K\u202e";
+        Notice n = new Notice(
+                "schedule-paused",
+                "p-1",
+                Instant.parse("2026-11-29T03:00:00Z"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                "Scheduled rotations paused by " + planted,
+                "line one\nline two " + planted,
+                "jwt name " + planted,
+                Instant.parse("2026-11-29T07:00:00Z"));
+        for (Object body : List.of(
+                PAYLOADS.slack(n), PAYLOADS.pagerDuty(n, NotificationReceivers.ROUTING_KEY), PAYLOADS.webhook(n))) {
+            String text = JSON.readTree(JSON.writeValueAsString(body)).toString();
+            JsonNode parsed = JSON.readTree(text);
+            String all = parsed.toString();
+            // Decoded, the strings hold no control character but the kept line break.
+            java.util.List<String> values = new java.util.ArrayList<>();
+            parsed.findValues("text").forEach(v -> values.add(v.asText()));
+            values.add(parsed.path("summary").asText());
+            values.add(parsed.at("/payload/summary").asText());
+            values.add(parsed.at("/payload/custom_details/by").asText());
+            values.add(parsed.path("instructions").asText());
+            for (String v : values) {
+                assertTrue(
+                        v.codePoints().allMatch(c -> c == '\n' || dev.kashierrotator.util.Printable.shown(c)),
+                        "a control character in " + v + " of " + all);
+            }
+            assertTrue(all.contains("hidden"), "the text itself is kept: " + all);
+        }
+    }
+
     private static Notice notice(String event, String mode, String rotationId, String instructions) {
         return new Notice(
                 event,
