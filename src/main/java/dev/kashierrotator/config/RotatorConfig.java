@@ -46,12 +46,15 @@ public interface RotatorConfig {
          * slack: the incoming-webhook URL (a secret: set it from one, {@code ROTATOR_NOTIFICATIONS_<NAME>_URL});
          * webhook: the receiver's URL; pagerduty: the Events API endpoint (default PagerDuty's).
          */
+        @Secret(whenType = "slack")
         Optional<String> url();
 
         /** pagerduty: the integration's routing key (a secret: {@code ROTATOR_NOTIFICATIONS_<NAME>_ROUTING_KEY}). */
+        @Secret
         Optional<String> routingKey();
 
         /** webhook: HMAC-SHA256 secret for {@code X-Rotator-Signature}, as for dependent deliveries. */
+        @Secret
         Optional<String> signingSecret();
 
         /**
@@ -87,6 +90,7 @@ public interface RotatorConfig {
     Optional<String> publicUrl();
 
     /** Break-glass bearer token with the admin role (env {@code ROTATOR_BOOTSTRAP_TOKEN}). */
+    @Secret
     Optional<String> bootstrapToken();
 
     /** API tokens and roles. */
@@ -250,6 +254,7 @@ public interface RotatorConfig {
          * also signed, HMAC-SHA256 over its hash, so that whoever can write the audit path in Vault (the
          * service's own token, a Vault administrator) cannot append or rewrite events that still verify.
          */
+        @Secret
         Optional<String> hmacKey();
     }
 
@@ -287,6 +292,7 @@ public interface RotatorConfig {
         Optional<String> address();
 
         /** Vault token for token auth; {@code VAULT_TOKEN} when unset. */
+        @Secret
         Optional<String> token();
 
         /** KV v2 mount. */
@@ -332,6 +338,7 @@ public interface RotatorConfig {
             Optional<String> roleId();
 
             /** AppRole secret id (prefer {@code secret-id-file}). */
+            @Secret
             Optional<String> secretId();
 
             /** File holding the AppRole secret id, read at every login (a mounted Secret can change). */
@@ -559,6 +566,7 @@ public interface RotatorConfig {
         Optional<String> verifyUrl();
 
         /** webhook: HMAC-SHA256 secret for {@code X-Rotator-Signature}. */
+        @Secret
         Optional<String> signingSecret();
 
         /** webhook: PEM file of the CA(s) trusted for this dependent's https URLs, instead of the JVM's trust store. */

@@ -283,7 +283,9 @@ public class HelmChartTest {
                         "KashierRotationStalled",
                         "KashierAuditEventsDropped",
                         "KashierApiDeniedFlood",
-                        "KashierRotationRetryingWithOldKeyDead"),
+                        "KashierRotationRetryingWithOldKeyDead",
+                        "KashierNotificationsDropped",
+                        "KashierNotificationsBacklog"),
                 alerts);
         // The metric names: HealthAndMetricsTest checks the running service exports each of them.
         java.util.Set<String> metrics = new java.util.TreeSet<>();
@@ -340,7 +342,7 @@ public class HelmChartTest {
                         .replace(' ', '-'));
             }
         }
-        assertEquals(10, rules.size());
+        assertEquals(12, rules.size());
         for (JsonNode rule : rules) {
             String alert = rule.path("alert").asText();
             String url = rule.at("/annotations/runbook_url").asText();
@@ -421,6 +423,8 @@ public class HelmChartTest {
             "rotator_audit_denied_calls_total",
             "rotator_audit_events_dropped_total",
             "rotator_keys_overdue",
+            "rotator_notifications_dropped_total",
+            "rotator_notifications_queued",
             "rotator_rotations_retrying_unbounded",
             "rotator_rotations_awaiting_dashboard_overdue",
             "rotator_rotations_stalled_resumed_total",
@@ -526,6 +530,118 @@ public class HelmChartTest {
                 .asText();
         assertFalse(before.isEmpty());
         assertFalse(before.equals(after), "a new inventory changes the pod template");
+    }
+
+    /**
+     * Every secret-bearing setting, found where the configuration is defined (marked {@code @Secret} in
+     * RotatorConfig), is refused by the chart as a literal and accepted as a {@code ${NAME}} reference; a
+     * setting whose name says it holds a secret must be marked, or listed here as not being one.
+     */
+    @Test
+    void everySecretBearingSettingIsRefusedAsALiteralAndTheTestFindsThemAll() {
+        List<SecretSetting> secrets = new ArrayList<>();
+        List<String> unmarked = new ArrayList<>();
+        walk(dev.kashierrotator.config.RotatorConfig.class, "rotator", secrets, unmarked, new java.util.HashSet<>());
+        assertEquals(List.of(), unmarked, "named like a secret but not marked @Secret (or listed as NOT_SECRETS)");
+        assertEquals(
+                List.of(
+                        "rotator.audit.hmac-key",
+                        "rotator.bootstrap-token",
+                        "rotator.dependents.*.signing-secret",
+                        "rotator.notifications.*.routing-key",
+                        "rotator.notifications.*.signing-secret",
+                        "rotator.notifications.*.url",
+                        "rotator.vault.auth.secret-id",
+                        "rotator.vault.token"),
+                secrets.stream().map(SecretSetting::path).sorted().toList(),
+                "the edges review's M5 four among them");
+        for (SecretSetting s : secrets) {
+            String at = s.path().replace("*", "x");
+            Exception e = assertThrows(
+                    Exception.class,
+                    () -> withType(s, new Helm(CHART).template().withName("kkr").set(at, "LITERAL-SECRET-VALUE"))
+                            .call(),
+                    at + " as a literal");
+            assertTrue(
+                    e.getMessage().contains(at + ": a literal secret would be written into a ConfigMap"),
+                    e.getMessage());
+            String manifest = withType(
+                            s, new Helm(CHART).template().withName("kkr").set(at, "${SOME_SECRET}"))
+                    .call();
+            assertFalse(manifest.contains("LITERAL-SECRET-VALUE"));
+            assertTrue(manifest.contains("${SOME_SECRET}"), at + ": a reference to a variable is fine");
+        }
+    }
+
+    /** Names that look like secrets and are not: where a secret is, not the secret. */
+    private static final java.util.Set<String> NOT_SECRETS = java.util.Set.of(
+            "rotator.vault.auth.secret-id-file",
+            "rotator.dependents.*.secret-name",
+            "rotator.dependents.*.secret",
+            "rotator.console.oidc.token-endpoint",
+            "rotator.security.tokens",
+            "rotator.security.tokens.*.sha256",
+            "rotator.vault.key-prefix",
+            "rotator.keys");
+
+    private record SecretSetting(String path, String whenType) {}
+
+    /** What the chart's schema requires beside the entry: a dependent's keys and type, a channel's type. */
+    private static com.marcnuri.helm.TemplateCommand withType(SecretSetting s, com.marcnuri.helm.TemplateCommand t) {
+        String group = s.path().replace("*", "x").replaceAll("\\.[^.]+$", "");
+        if (group.startsWith("rotator.dependents.")) {
+            return t.set(group + ".keys[0]", "k").set(group + ".type", "webhook");
+        }
+        if (group.startsWith("rotator.notifications.")) {
+            String type =
+                    !s.whenType().isEmpty() ? s.whenType() : s.path().endsWith("routing-key") ? "pagerduty" : "webhook";
+            return t.set(group + ".type", type);
+        }
+        return t;
+    }
+
+    private static void walk(
+            Class<?> group,
+            String prefix,
+            List<SecretSetting> secrets,
+            List<String> unmarked,
+            java.util.Set<String> seen) {
+        if (!seen.add(prefix) || prefix.length() > 200) {
+            return;
+        }
+        for (java.lang.reflect.Method m : group.getMethods()) {
+            if (m.getParameterCount() != 0 || m.isDefault() || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            io.smallrye.config.WithName named = m.getAnnotation(io.smallrye.config.WithName.class);
+            String name = named != null
+                    ? named.value()
+                    : m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+            String path = prefix + "." + name;
+            dev.kashierrotator.config.Secret secret = m.getAnnotation(dev.kashierrotator.config.Secret.class);
+            if (secret != null) {
+                secrets.add(new SecretSetting(path, secret.whenType()));
+            } else if (name.matches(".*(secret|token|password|hmac|routing|private|credential).*")
+                    && !NOT_SECRETS.contains(path)) {
+                unmarked.add(path);
+            }
+            java.lang.reflect.Type t = m.getGenericReturnType();
+            if (t instanceof java.lang.reflect.ParameterizedType p) {
+                java.lang.reflect.Type[] args = p.getActualTypeArguments();
+                java.lang.reflect.Type inner = args[args.length - 1];
+                if (p.getRawType() == Map.class && inner instanceof Class<?> c && c.isInterface()) {
+                    walk(c, path + ".*", secrets, unmarked, seen);
+                } else if (inner instanceof Class<?> c && isGroup(c)) {
+                    walk(c, path, secrets, unmarked, seen);
+                }
+            } else if (t instanceof Class<?> c && isGroup(c)) {
+                walk(c, path, secrets, unmarked, seen);
+            }
+        }
+    }
+
+    private static boolean isGroup(Class<?> c) {
+        return c.isInterface() && c.getName().startsWith("dev.kashierrotator.config.");
     }
 
     @Test
