@@ -144,6 +144,7 @@ public final class InventoryLoader {
                 dependents.put(id, spec);
             }
         });
+        vaultKvPathsApart(config.dependents());
 
         List<NotificationChannel> channels = channels(config.notifications(), keys.keySet());
         if (!problems.isEmpty()) {
@@ -678,6 +679,61 @@ public final class InventoryLoader {
                 }
             }
         }
+    }
+
+    /**
+     * A consumer's confirmation must be its own: a confirm-path equal to or nested with any vault-kv
+     * dependent's delivery path, or with another dependent's confirm-path, could be written by the service
+     * (its delivery there would count as the consumer's confirmation) or by another consumer (a policy of
+     * {@code create, update} on {@code <confirm-path>/*} covers a path nested below it). Two dependents
+     * delivered to one path could not be told apart either.
+     */
+    private void vaultKvPathsApart(Map<String, RotatorConfig.Dependent> configured) {
+        Map<String, String> delivered = new TreeMap<>();
+        Map<String, String> confirmed = new TreeMap<>();
+        new TreeMap<>(configured).forEach((id, dep) -> {
+            if (DependentType.of(dep.type()).orElse(null) != DependentType.VAULT_KV) {
+                return;
+            }
+            dep.path().map(InventoryLoader::trimmed).filter(p -> !p.isEmpty()).ifPresent(p -> {
+                String other = delivered.putIfAbsent(p, id);
+                if (other != null) {
+                    problems.add("rotator.dependents." + id + ".path: '" + p + "' is also dependent '" + other
+                            + "''s path: give each consumer its own path");
+                }
+            });
+            dep.confirmPath()
+                    .map(InventoryLoader::trimmed)
+                    .filter(p -> !p.isEmpty())
+                    .ifPresent(p -> confirmed.put(id, p));
+        });
+        confirmed.forEach((id, c) -> {
+            String at = "rotator.dependents." + id + ".confirm-path";
+            delivered.forEach((path, owner) -> {
+                if (nested(c, path) && !(owner.equals(id) && c.equals(path))) {
+                    problems.add(at + ": '" + c + "' overlaps the path '" + path + "' the service delivers "
+                            + (owner.equals(id) ? "this dependent's" : "dependent '" + owner + "''s") + " key to: "
+                            + "the service's write, or the consumer writing there, would confirm it; use a "
+                            + "confirm-path apart from every delivery path");
+                }
+            });
+            confirmed.forEach((otherId, other) -> {
+                if (otherId.compareTo(id) < 0 && nested(c, other)) {
+                    problems.add(at + ": '" + c + "' overlaps dependent '" + otherId + "''s confirm-path '" + other
+                            + "': one consumer could confirm for the other; give each its own confirm-path, "
+                            + "not nested in another's");
+                }
+            });
+        });
+    }
+
+    private static String trimmed(String path) {
+        return path.strip().replaceAll("^/+|/+$", "");
+    }
+
+    /** Equal, or one below the other. */
+    private static boolean nested(String a, String b) {
+        return a.equals(b) || a.startsWith(b + "/") || b.startsWith(a + "/");
     }
 
     private void vaultPath(String at, Optional<String> path, RotatorConfig.VaultConfig vault) {

@@ -306,6 +306,52 @@ class InventoryLoaderTest {
     }
 
     @Test
+    void aConfirmationCannotBeWrittenByTheServiceOrByAnotherConsumer() {
+        // Edges review M6: each of these let the old key expire while the real consumer still used it.
+        Consumer<Map<String, String>> ledger = c -> {
+            c.put("rotator.dependents.ledger.type", "vault-kv");
+            c.put("rotator.dependents.ledger.keys", "main-test-payment");
+            c.put("rotator.dependents.ledger.path", "apps/ledger/kashier");
+            c.put("rotator.dependents.ledger.confirm-path", "apps/ledger/in-use");
+            c.remove("rotator.dependents.reports.confirm");
+        };
+        assertOneProblem(
+                "rotator.dependents.reports.confirm-path: 'apps/ledger/kashier' overlaps the path "
+                        + "'apps/ledger/kashier' the service delivers dependent 'ledger''s key to",
+                ledger.andThen(c -> c.put("rotator.dependents.reports.confirm-path", "/apps/ledger/kashier/")));
+        assertOneProblem(
+                "rotator.dependents.reports.confirm-path: 'apps/ledger/in-use' overlaps dependent 'ledger''s "
+                        + "confirm-path 'apps/ledger/in-use': one consumer could confirm for the other",
+                ledger.andThen(c -> c.put("rotator.dependents.reports.confirm-path", "apps/ledger/in-use")));
+        assertOneProblem(
+                "rotator.dependents.reports.confirm-path: 'apps/ledger/in-use/reports' overlaps dependent 'ledger''s "
+                        + "confirm-path",
+                ledger.andThen(c -> c.put("rotator.dependents.reports.confirm-path", "apps/ledger/in-use/reports")));
+        List<String> above = problems(ledger.andThen(c -> c.put("rotator.dependents.reports.confirm-path", "apps")));
+        assertEquals(3, above.size(), "above both delivery paths and ledger's confirm-path: " + above);
+        assertTrue(
+                above.get(0)
+                        .startsWith("rotator.dependents.reports.confirm-path: 'apps' overlaps the path "
+                                + "'apps/ledger/kashier'"),
+                above.toString());
+        assertOneProblem(
+                "rotator.dependents.reports.path: 'apps/ledger/kashier' is also dependent 'ledger''s path",
+                ledger.andThen(c -> {
+                    c.put("rotator.dependents.reports.path", "apps/ledger/kashier");
+                    c.put("rotator.dependents.reports.confirm-path", "apps/reports/in-use");
+                }));
+        Map<String, String> apart = valid();
+        ledger.andThen(c -> c.put("rotator.dependents.reports.confirm-path", "apps/reports/in-use"))
+                .accept(apart);
+        assertEquals(
+                2,
+                load(apart).dependents().stream()
+                        .filter(d -> d.confirmPath().isPresent())
+                        .count(),
+                "paths apart: both load");
+    }
+
+    @Test
     void aVaultKvDependentSaysHowItsConsumerConfirmsTheNewKey() {
         assertOneProblem(
                 "rotator.dependents.reports.confirm: say how the service that reads apps/reports/kashier confirms "
