@@ -617,7 +617,7 @@ async function scheduleView(main) {
 
 async function auditView(main) {
   const [events, chain] = await Promise.all([
-    api('GET', '/api/v1/audit?limit=100'), api('GET', '/api/v1/audit/verify')]);
+    api('GET', '/api/v1/audit?limit=100'), api('GET', '/api/v1/audit/verify?since=last')]);
   main.replaceChildren(
     h('h1', {}, 'Audit trail'),
     chain.intact

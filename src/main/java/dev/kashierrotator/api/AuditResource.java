@@ -49,9 +49,16 @@ public class AuditResource {
 
     @GET
     @Path("/verify")
-    @Operation(summary = "Walk the hash chain from the first event and report the first broken link, if any")
-    public AuditTrail.Verification verify() {
+    @Operation(
+            summary = "Walk the hash chain from the first event and report the first broken link, if any; "
+                    + "since=last goes on from where this replica's last intact walk ended (what the console "
+                    + "asks at each view of the trail)")
+    public AuditTrail.Verification verify(@QueryParam("since") String since) {
         caller.require(Permission.AUDIT_READ, null);
-        return trail.verify();
+        if (since != null && !since.equals("last")) {
+            throw new dev.kashierrotator.problem.ProblemException(dev.kashierrotator.problem.Problem.invalid(
+                    "since", "only 'last' (or leave it out for a whole walk)"));
+        }
+        return trail.verify(since != null);
     }
 }

@@ -1,11 +1,14 @@
 package dev.kashierrotator.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.audit.AuditFilter;
+import dev.kashierrotator.audit.AuditTrail;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.events.RotationFeed;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.Mode;
+import dev.kashierrotator.problem.ProblemException;
 import dev.kashierrotator.security.Caller;
 import dev.kashierrotator.security.Permission;
 import jakarta.ws.rs.GET;
@@ -34,9 +37,16 @@ public class EventsResource {
     private final Caller caller;
     private final ObjectMapper json;
     private final RotatorConfig config;
+    private final AuditTrail trail;
 
     public EventsResource(
-            RotationFeed feed, Inventory inventory, Caller caller, ObjectMapper json, RotatorConfig config) {
+            RotationFeed feed,
+            Inventory inventory,
+            Caller caller,
+            ObjectMapper json,
+            RotatorConfig config,
+            AuditTrail trail) {
+        this.trail = trail;
         this.feed = feed;
         this.inventory = inventory;
         this.caller = caller;
@@ -50,7 +60,12 @@ public class EventsResource {
             summary = "Live progress of every rotation the caller may see (text/event-stream): snapshots of the "
                     + "running and newest ones, then each change; resume with Last-Event-ID")
     public void events(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
-        caller.require(Permission.ROTATIONS_READ, null);
+        try {
+            caller.require(Permission.ROTATIONS_READ, null);
+        } catch (ProblemException e) {
+            AuditFilter.streamRefused(trail, caller, null, e);
+            throw e;
+        }
         // Taken now: the stream outlives this request, and its caller's role with it.
         Set<Mode> modes = EnumSet.noneOf(Mode.class);
         for (Mode m : Mode.values()) {
@@ -61,6 +76,7 @@ public class EventsResource {
         boolean everyMode = modes.size() == Mode.values().length;
         feed.open(
                 caller.subject(),
+                caller.until().orElse(null),
                 null,
                 r -> {
                     // As for GET /api/v1/rotations/{id}: the mode from the inventory; a rotation of a key no

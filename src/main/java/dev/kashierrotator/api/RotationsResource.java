@@ -1,6 +1,8 @@
 package dev.kashierrotator.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.audit.AuditFilter;
+import dev.kashierrotator.audit.AuditTrail;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.events.RotationFeed;
 import dev.kashierrotator.inventory.Inventory;
@@ -49,6 +51,7 @@ public class RotationsResource {
     private final RotationFeed feed;
     private final ObjectMapper json;
     private final RotatorConfig config;
+    private final AuditTrail trail;
 
     public RotationsResource(
             RotationEngine engine,
@@ -56,7 +59,9 @@ public class RotationsResource {
             Caller caller,
             RotationFeed feed,
             ObjectMapper json,
-            RotatorConfig config) {
+            RotatorConfig config,
+            AuditTrail trail) {
+        this.trail = trail;
         this.engine = engine;
         this.inventory = inventory;
         this.caller = caller;
@@ -76,9 +81,16 @@ public class RotationsResource {
             @HeaderParam("Last-Event-ID") String lastEventId,
             @Context SseEventSink sink,
             @Context Sse sse) {
-        Rotation r = visible(id, Permission.ROTATIONS_READ);
+        Rotation r;
+        try {
+            r = visible(id, Permission.ROTATIONS_READ);
+        } catch (ProblemException e) {
+            AuditFilter.streamRefused(trail, caller, checkedId(id), e);
+            throw e;
+        }
         feed.open(
                 caller.subject(),
+                caller.until().orElse(null),
                 r.id(),
                 x -> true,
                 lastEventId,
@@ -114,7 +126,12 @@ public class RotationsResource {
                         keyId,
                         wanted,
                         Limit.parse(limit, 50),
-                        r -> Mode.of(r.mode()).map(caller::sees).orElse(false))
+                        // As for one rotation: the mode from the inventory, not the record (edges review L6).
+                        r -> inventory
+                                .key(r.keyId())
+                                .map(KeySpec::mode)
+                                .map(caller::sees)
+                                .orElseGet(() -> Arrays.stream(Mode.values()).allMatch(caller::sees)))
                 .stream()
                 .map(RotationView::of)
                 .toList();
@@ -135,6 +152,9 @@ public class RotationsResource {
         if (caller.audited() != null) {
             caller.audited(caller.audited().action(), r.keyId(), r.id());
         }
+        // A denied read is audited under the rotation's key, so that auditors limited to other modes do not
+        // see it (edges review L6).
+        caller.about(r.keyId());
         // The mode comes from the inventory, not the record (which an older version or a hand edit may have
         // left without a valid one); a rotation of a key no longer in the inventory is shown to callers who
         // see every mode only (finding 22).
@@ -192,7 +212,7 @@ public class RotationsResource {
     }
 
     private static String checkedId(String id) {
-        if (!id.matches("rot-[0-9A-Za-z-]{1,64}")) {
+        if (!RotationEngine.isRotationId(id)) {
             throw new RotationException(Refusal.UNKNOWN, "Unknown rotation", "no rotation '" + id + "'", null);
         }
         return id;

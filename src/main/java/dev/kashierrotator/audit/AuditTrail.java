@@ -35,10 +35,14 @@ import org.jboss.logging.Logger;
  * {@code audit} logger, which gives log shipping an independent copy of each hash.
  *
  * <p>One writer thread appends in arrival order. Calls that changed something wait (bounded) until their
- * event is stored, and are never dropped. Denied calls (401, 403) never reach the writer one by one: they
- * are counted per distinct call and source, and each window ({@code rotator.audit.denied-window}) adds
- * one event per distinct call with its count (at most {@value #MAX_DENIED_KINDS}, then one for the rest).
- * A flood of bad tokens therefore costs Vault a few writes a window and delays no change's event.
+ * event is stored, and are never dropped. Denied calls (401, 403) never reach the writer one by one: each
+ * window ({@code rotator.audit.denied-window}) adds one event per kind with its count. Two budgets that
+ * never mix: calls without a valid token are counted per source (whatever their paths, so an attacker
+ * cannot buy one event per path he makes up), at most {@value #MAX_DENIED_KINDS} sources, then one event
+ * for the rest; an authenticated caller's denied calls are counted per distinct call, at most
+ * {@value #MAX_AUTHENTICATED_KINDS} kinds, then one event per caller for the rest, so no flood of anonymous
+ * calls can push an insider's 403 out of the trail. A flood of bad tokens therefore costs Vault a few
+ * writes a window and delays no change's event.
  */
 @ApplicationScoped
 public class AuditTrail {
@@ -46,14 +50,29 @@ public class AuditTrail {
     private static final Logger AUDIT_LOG = Logger.getLogger("audit");
     private static final Duration WAIT = Duration.ofSeconds(10);
     static final int MAX_DENIED_KINDS = 100;
+    static final int MAX_AUTHENTICATED_KINDS = 1000;
 
-    /** Where the chain broke, if it did. */
     /**
+     * Where the chain broke, if it did.
+     *
      * @param signedFrom with an audit key: the first event signed with it (earlier ones predate the key
      *                   and are checked by hash only); null without a key or when none is signed yet
+     * @param checkedFrom the first event read this time: 1 for a whole walk, later for a check that went on
+     *                    from where this replica's last intact walk ended
      */
     public record Verification(
-            boolean intact, long eventsChecked, long headSeq, Long brokenAt, String problem, Long signedFrom) {}
+            boolean intact,
+            long eventsChecked,
+            long headSeq,
+            Long brokenAt,
+            String problem,
+            Long signedFrom,
+            long checkedFrom) {}
+
+    /** Where this replica's last intact walk ended: a check from there reads only what came since. */
+    private record Checkpoint(long seq, String hash, Long signedFrom) {}
+
+    private volatile Checkpoint checkpoint;
 
     private record Tail(long seq, String hash) {}
 
@@ -61,13 +80,15 @@ public class AuditTrail {
     private record DeniedKind(
             String actor, String action, String keyId, String rotationId, int status, String sourceIp, String detail) {}
 
-    /** The first time a kind was seen in the window, and how often. */
+    /** The first time a kind was seen in the window, its first call's detail, and how often. */
     private static final class Seen {
         final String first;
+        final String detail;
         final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
 
-        Seen(String first) {
+        Seen(String first, String detail) {
             this.first = first;
+            this.detail = detail;
         }
     }
 
@@ -81,10 +102,16 @@ public class AuditTrail {
     private final java.util.concurrent.ScheduledExecutorService windows;
     private final Duration deniedWindow;
     private final Optional<String> hmacKey;
-    /** Denied calls of the current window: one entry per distinct call and source, with its count. */
+    /** Denied calls without a valid token in the current window: one entry per source, with its count. */
     private final Map<DeniedKind, Seen> denied = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final java.util.concurrent.atomic.AtomicLong deniedOverflow = new java.util.concurrent.atomic.AtomicLong();
+    /** Authenticated callers' denied calls in the current window: one entry per distinct call. */
+    private final Map<DeniedKind, Seen> deniedAuthenticated = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Past {@link #MAX_AUTHENTICATED_KINDS}: counted per caller. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> authenticatedOverflow =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private volatile boolean closing;
     private Tail tail;
 
@@ -121,49 +148,65 @@ public class AuditTrail {
 
     /**
      * Counts a denied call (401, 403) towards this window's summary; never blocks, never writes.
+     *
+     * @param authenticated whether the caller presented a valid token (its denials have their own budget)
      */
-    public void recordDenied(AuditEvent call) {
+    public void recordDenied(AuditEvent call, boolean authenticated) {
         deniedCalls.increment();
-        DeniedKind kind = new DeniedKind(
-                call.actor(),
-                call.action(),
-                call.keyId(),
-                call.rotationId(),
-                call.status(),
-                call.sourceIp(),
-                call.detail());
+        if (authenticated) {
+            DeniedKind kind = new DeniedKind(
+                    call.actor(),
+                    call.action(),
+                    call.keyId(),
+                    call.rotationId(),
+                    call.status(),
+                    call.sourceIp(),
+                    call.detail());
+            Seen seen = deniedAuthenticated.get(kind);
+            if (seen == null && deniedAuthenticated.size() >= MAX_AUTHENTICATED_KINDS) {
+                authenticatedOverflow
+                        .computeIfAbsent(call.actor(), a -> new java.util.concurrent.atomic.AtomicLong())
+                        .incrementAndGet();
+                return;
+            }
+            (seen != null ? seen : deniedAuthenticated.computeIfAbsent(kind, k -> new Seen(call.time(), call.detail())))
+                    .count.incrementAndGet();
+            return;
+        }
+        // Whoever has no valid token chooses the path: one kind per source, however many paths it tries.
+        DeniedKind kind = new DeniedKind(call.actor(), call.action(), null, null, call.status(), call.sourceIp(), null);
         Seen seen = denied.get(kind);
         if (seen == null && denied.size() >= MAX_DENIED_KINDS) {
             deniedOverflow.incrementAndGet();
             return;
         }
-        (seen != null ? seen : denied.computeIfAbsent(kind, k -> new Seen(call.time()))).count.incrementAndGet();
+        (seen != null ? seen : denied.computeIfAbsent(kind, k -> new Seen(call.time(), call.detail())))
+                .count.incrementAndGet();
     }
 
-    /** Turns this window's denied calls into at most {@value #MAX_DENIED_KINDS} + 1 events. */
+    /** Turns this window's denied calls into events: one per kind, and one per overflowing budget. */
     void flushDenied() {
         try {
             Instant end = Instant.now();
-            for (DeniedKind kind : List.copyOf(denied.keySet())) {
-                Seen seen = denied.remove(kind);
-                long n = seen.count.get();
-                String detail = n == 1
-                        ? kind.detail()
-                        : kind.detail() + " (" + n + " calls from " + seen.first + " to " + end + ")";
+            flush(deniedAuthenticated, end, " (%d calls from %s to %s)");
+            authenticatedOverflow.forEach((actor, count) -> {
+                long n = authenticatedOverflow.remove(actor).get();
                 submit(new AuditEvent(
                         0,
-                        seen.first,
-                        kind.actor(),
-                        kind.action(),
-                        kind.keyId(),
-                        kind.rotationId(),
+                        end.toString(),
+                        actor,
+                        "access.denied",
+                        null,
+                        null,
                         "denied",
-                        kind.status(),
-                        kind.sourceIp(),
-                        detail,
+                        0,
+                        null,
+                        n + " more denied calls by " + actor + " of other kinds in the " + deniedWindow.toSeconds()
+                                + " s to " + end + " (more than " + MAX_AUTHENTICATED_KINDS + " kinds)",
                         null,
                         null));
-            }
+            });
+            flush(denied, end, " (the first of %d calls from this source, %s to %s)");
             long others = deniedOverflow.getAndSet(0);
             if (others > 0) {
                 submit(new AuditEvent(
@@ -176,14 +219,37 @@ public class AuditTrail {
                         "denied",
                         0,
                         null,
-                        others + " more denied calls of other kinds or sources in the " + deniedWindow.toSeconds()
-                                + " s to " + end + " (more than " + MAX_DENIED_KINDS + " kinds)",
+                        others + " more calls without a valid token from other sources in the "
+                                + deniedWindow.toSeconds() + " s to " + end + " (more than " + MAX_DENIED_KINDS
+                                + " sources)",
                         null,
                         null));
             }
         } catch (RuntimeException e) {
             Log.warnf(
                     "audit trail: denied-call summary failed (%s)", e.getClass().getSimpleName());
+        }
+    }
+
+    /** One event per kind of this window's denied calls, with the first call's detail and the count. */
+    private void flush(Map<DeniedKind, Seen> kinds, Instant end, String counted) {
+        for (DeniedKind kind : List.copyOf(kinds.keySet())) {
+            Seen seen = kinds.remove(kind);
+            long n = seen.count.get();
+            String detail = n == 1 ? seen.detail : seen.detail + String.format(counted, n, seen.first, end);
+            submit(new AuditEvent(
+                    0,
+                    seen.first,
+                    kind.actor(),
+                    kind.action(),
+                    kind.keyId(),
+                    kind.rotationId(),
+                    "denied",
+                    kind.status(),
+                    kind.sourceIp(),
+                    detail,
+                    null,
+                    null));
         }
     }
 
@@ -316,27 +382,49 @@ public class AuditTrail {
      * point at its predecessor's hash. Reports the first broken link.
      */
     public Verification verify() {
+        return verify(false);
+    }
+
+    /**
+     * As {@link #verify()}; {@code sinceLast}: goes on from where this replica's last intact walk ended,
+     * reading only the events since (what a page that shows the trail asks each time it is viewed; a
+     * rewrite of an event already checked is found by the next whole walk).
+     */
+    public Verification verify(boolean sinceLast) {
         long head = kv.read(prefix + "/head")
                 .map(v -> Long.parseLong(v.data().get("seq")))
                 .orElse(0L);
-        String prev = AuditEvent.GENESIS;
-        long seq = 1;
-        Long signedFrom = null;
+        Checkpoint from = sinceLast ? checkpoint : null;
+        String prev = from == null ? AuditEvent.GENESIS : from.hash();
+        long seq = from == null ? 1 : from.seq() + 1;
+        long firstRead = seq;
+        Long signedFrom = from == null ? null : from.signedFrom();
         while (true) {
             Optional<Versioned> stored = kv.read(eventPath(seq));
             if (stored.isEmpty()) {
                 if (seq <= head) {
                     return broken(
-                            seq - 1, head, seq, "event " + seq + " is missing (the trail reached event " + head + ")");
+                            firstRead,
+                            seq - 1,
+                            head,
+                            seq,
+                            "event " + seq + " is missing (the trail reached event " + head + ")");
                 }
                 if (kv.read(eventPath(seq + 1)).isPresent()) {
-                    return broken(seq - 1, head, seq, "event " + seq + " is missing (event " + (seq + 1) + " exists)");
+                    return broken(
+                            firstRead,
+                            seq - 1,
+                            head,
+                            seq,
+                            "event " + seq + " is missing (event " + (seq + 1) + " exists)");
                 }
-                return new Verification(true, seq - 1, head, null, null, signedFrom);
+                checkpoint = new Checkpoint(seq - 1, prev, signedFrom);
+                return new Verification(true, seq - 1, head, null, null, signedFrom, firstRead);
             }
             AuditEvent e = AuditEvent.fromData(stored.get().data());
             if (stored.get().version() != 1) {
                 return broken(
+                        firstRead,
                         seq - 1,
                         head,
                         seq,
@@ -344,10 +432,11 @@ public class AuditTrail {
                                 + stored.get().version() + "; events are written once)");
             }
             if (e.seq() != seq) {
-                return broken(seq - 1, head, seq, "event " + seq + " carries sequence number " + e.seq());
+                return broken(firstRead, seq - 1, head, seq, "event " + seq + " carries sequence number " + e.seq());
             }
             if (!prev.equals(e.prevHash())) {
                 return broken(
+                        firstRead,
                         seq - 1,
                         head,
                         seq,
@@ -355,6 +444,7 @@ public class AuditTrail {
             }
             if (!e.computeHash().equals(e.hash())) {
                 return broken(
+                        firstRead,
                         seq - 1,
                         head,
                         seq,
@@ -364,6 +454,7 @@ public class AuditTrail {
                 String mac = stored.get().data().get("mac");
                 if (mac == null && signedFrom != null) {
                     return broken(
+                            firstRead,
                             seq - 1,
                             head,
                             seq,
@@ -375,6 +466,7 @@ public class AuditTrail {
                                 mac.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                                 mac(hmacKey.get(), e.hash()).getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
                     return broken(
+                            firstRead,
                             seq - 1,
                             head,
                             seq,
@@ -390,8 +482,8 @@ public class AuditTrail {
         }
     }
 
-    private static Verification broken(long checked, long head, long at, String problem) {
-        return new Verification(false, checked, head, at, problem, null);
+    private static Verification broken(long firstRead, long checked, long head, long at, String problem) {
+        return new Verification(false, checked, head, at, problem, null, firstRead);
     }
 
     private static String mac(String key, String hash) {

@@ -3,6 +3,7 @@ package dev.kashierrotator.events;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.rotation.Claim;
 import dev.kashierrotator.rotation.Rotation;
+import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
@@ -95,6 +96,10 @@ public class RotationFeed {
     private final RotatorConfig.Events settings;
     private final Clock clock;
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+    /** Places taken per caller, by open streams and by streams being opened; guarded by this. */
+    private final Map<String, Integer> places = new HashMap<>();
+    /** Places taken in all; guarded by this. */
+    private int placesTaken;
     /** The last version read of each watched rotation (only the poller thread touches it). */
     private final Map<String, Rotation> last = new HashMap<>();
     /** Rotations running at the last poll: read once more after their claim goes. */
@@ -127,20 +132,73 @@ public class RotationFeed {
      * lets through), starting after what the client has: the changes since {@code lastEventId} when the
      * record still has that version, else a snapshot of each rotation.
      *
+     * @param notAfter when the caller's credential expires (null: never); the stream ends then at the latest
      * @throws TooManyStreams past the service's or this caller's limit
      */
-    public void open(String caller, String rotationId, Predicate<Rotation> visible, String lastEventId, Sink sink) {
-        long mine = streams.stream().filter(s -> s.caller.equals(caller)).count();
+    public void open(
+            String caller,
+            Instant notAfter,
+            String rotationId,
+            Predicate<Rotation> visible,
+            String lastEventId,
+            Sink sink) {
+        // The place is taken before Vault is read: parallel opens cannot all pass a count made before any of
+        // them joined (edges review M4).
+        reserve(caller);
+        boolean joined = false;
+        try {
+            joined = join(caller, notAfter, rotationId, visible, lastEventId, sink);
+        } finally {
+            if (!joined) {
+                release(caller);
+            }
+        }
+    }
+
+    /** Takes a place for the caller's stream, or refuses past either limit; every place is released once. */
+    private synchronized void reserve(String caller) {
+        int mine = places.getOrDefault(caller, 0);
         if (mine >= settings.maxStreamsPerCaller()) {
             throw new TooManyStreams(
                     caller + " has " + mine + " streams open (rotator.events.max-streams-per-caller)", true);
         }
-        if (streams.size() >= settings.maxStreams()) {
+        if (placesTaken >= settings.maxStreams()) {
             throw new TooManyStreams(
-                    "the service has " + streams.size() + " streams open (rotator.events.max-streams)", false);
+                    "the service has " + placesTaken + " streams open (rotator.events.max-streams)", false);
         }
-        Stream stream =
-                new Stream(caller, rotationId, visible, sink, clock.instant().plus(settings.maxDuration()));
+        places.put(caller, mine + 1);
+        placesTaken++;
+    }
+
+    private synchronized void release(String caller) {
+        places.computeIfPresent(caller, (k, n) -> n <= 1 ? null : n - 1);
+        placesTaken--;
+    }
+
+    /** Ends a stream: its place is free at once. */
+    private void end(Stream s, boolean close) {
+        if (streams.remove(s)) {
+            release(s.caller);
+        }
+        if (close) {
+            s.sink.close();
+        }
+    }
+
+    /** Sends the start of a stream and adds it to the poller's; false when it ended at once. */
+    private boolean join(
+            String caller,
+            Instant notAfter,
+            String rotationId,
+            Predicate<Rotation> visible,
+            String lastEventId,
+            Sink sink) {
+        Instant until = clock.instant().plus(settings.maxDuration());
+        // A stream keeps its caller's role from when it opened: it must not outlive the credential.
+        if (notAfter != null && notAfter.isBefore(until)) {
+            until = notAfter;
+        }
+        Stream stream = new Stream(caller, rotationId, visible, sink, until);
         Position from = Position.parse(lastEventId);
         List<Change> start = new ArrayList<>();
         for (Rotation r : startingSet(rotationId, visible, from)) {
@@ -150,14 +208,15 @@ public class RotationFeed {
         // Sent before the stream joins the poller's, so the two never write to the client at once; what
         // changes meanwhile reaches it at the next poll, which compares versions.
         if (!start.isEmpty() && !sink.send(start)) {
-            return;
+            return false;
         }
         if (rotationId != null
                 && start.stream().anyMatch(c -> c.rotation().state().isFinal())) {
             sink.close();
-            return;
+            return false;
         }
         streams.add(stream);
+        return true;
     }
 
     /** The rotations a new stream starts with. */
@@ -206,8 +265,7 @@ public class RotationFeed {
         Instant now = clock.instant();
         for (Stream s : streams) {
             if (now.isAfter(s.until)) {
-                streams.remove(s);
-                s.sink.close();
+                end(s, true);
             }
         }
         if (streams.isEmpty()) {
@@ -258,7 +316,7 @@ public class RotationFeed {
             lastHeartbeat = now;
             for (Stream s : streams) {
                 if (!s.sink.heartbeat()) {
-                    streams.remove(s);
+                    end(s, false);
                 }
             }
         }
@@ -277,12 +335,10 @@ public class RotationFeed {
         }
         s.seen.put(r.id(), r.storeVersion());
         if (!s.sink.send(send)) {
-            streams.remove(s);
-            s.sink.close();
+            end(s, true);
         } else if (s.rotationId != null && r.state().isFinal()) {
             // The rotation ended and the client has its final state: nothing more will come.
-            streams.remove(s);
-            s.sink.close();
+            end(s, true);
         }
     }
 
@@ -304,7 +360,8 @@ public class RotationFeed {
                 return NONE;
             }
             int at = lastEventId.lastIndexOf('@');
-            if (at <= 0 || !lastEventId.startsWith("rot-")) {
+            // Anything but a rotation id's shape is ignored (a snapshot instead): the id becomes a Vault path.
+            if (at <= 0 || !RotationEngine.isRotationId(lastEventId.substring(0, at))) {
                 return NONE;
             }
             String version = lastEventId.substring(at + 1);

@@ -47,6 +47,17 @@ import java.util.function.Predicate;
 @ApplicationScoped
 public class RotationEngine {
 
+    /** The shape of a rotation id (what {@link #plan} makes, with room for older ones). */
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("rot-[0-9A-Za-z-]{1,64}");
+
+    /**
+     * Whether the text has a rotation id's shape: an id from outside (a URL, a {@code Last-Event-ID}) is
+     * checked before it becomes part of a Vault path.
+     */
+    public static boolean isRotationId(String text) {
+        return text != null && ID.matcher(text).matches();
+    }
+
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
     /** Ids are not secrets, but nothing is gained by letting anyone predict the next one. */

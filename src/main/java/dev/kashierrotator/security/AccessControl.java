@@ -37,7 +37,10 @@ public class AccessControl {
             new dev.kashierrotator.util.RateLimitedLog(5);
 
     /** An authenticated caller. */
-    public record Principal(String subject, Role role) {}
+    /**
+     * @param until when the credential stops being valid (a JWT's {@code exp}); null for a configured token
+     */
+    public record Principal(String subject, Role role, java.time.Instant until) {}
 
     private record Entry(byte[] digest, Principal principal) {}
 
@@ -89,7 +92,7 @@ public class AccessControl {
                         + "(echo -n \"$TOKEN\" | sha256sum)");
             }
             if (role != null && t.sha256().matches("[0-9a-f]{64}")) {
-                entries.add(new Entry(HexFormat.of().parseHex(t.sha256()), new Principal(name, role)));
+                entries.add(new Entry(HexFormat.of().parseHex(t.sha256()), new Principal(name, role, null)));
             }
         });
         org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
@@ -102,8 +105,8 @@ public class AccessControl {
         }
         config.bootstrapToken()
                 .filter(t -> !t.isBlank())
-                .ifPresent(t ->
-                        entries.add(new Entry(sha256(t), new Principal("bootstrap", Role.DEFAULTS.get("admin")))));
+                .ifPresent(t -> entries.add(
+                        new Entry(sha256(t), new Principal("bootstrap", Role.DEFAULTS.get("admin"), null))));
     }
 
     /**
@@ -172,12 +175,17 @@ public class AccessControl {
         // (which users may be able to change) is only shown beside it.
         String sub = parsed.getSubject();
         Object display = parsed.getClaim(jwt.subjectClaim());
-        String shown = display == null ? null : unquote(display);
+        // A display name is the identity provider's user's text: shown as one line of text, never as control.
+        String shown = display == null ? null : dev.kashierrotator.util.Printable.line(unquote(display));
         if (sub == null) {
             return Optional.empty();
         }
-        return Optional.of(
-                new Principal("jwt:" + sub + (shown == null || shown.equals(sub) ? "" : " (" + shown + ")"), role));
+        long exp = parsed.getExpirationTime();
+        return Optional.of(new Principal(
+                "jwt:" + dev.kashierrotator.util.Printable.line(sub)
+                        + (shown == null || shown.equals(sub) ? "" : " (" + shown + ")"),
+                role,
+                exp > 0 ? java.time.Instant.ofEpochSecond(exp) : null));
     }
 
     private Role roleOf(Object claim) {

@@ -48,7 +48,9 @@ public class BearerAuthFilter {
         Optional<AccessControl.Principal> principal =
                 access.authenticate(header.substring(7).trim());
         if (principal.isPresent()) {
-            caller.authenticate(principal.get());
+            caller.authenticate(
+                    principal.get(),
+                    http.remoteAddress() == null ? null : http.remoteAddress().hostAddress());
             return Optional.empty();
         }
         request.setProperty(UNAUTHENTICATED, "invalid-token");

@@ -11,6 +11,9 @@ public class Caller {
 
     private AccessControl.Principal principal;
     private Audited audited;
+    private String aboutKey;
+    private String sourceIp;
+    private boolean deniedRecorded;
 
     /** What a call that changes something is, for the audit trail; set before its permissions are checked. */
     public record Audited(String action, String keyId, String rotationId, String detail) {}
@@ -23,8 +26,31 @@ public class Caller {
         return principal.role();
     }
 
-    void authenticate(AccessControl.Principal p) {
+    /** When the caller's credential expires (a JWT's), if it does: a stream it opens ends then. */
+    public java.util.Optional<java.time.Instant> until() {
+        return principal == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(principal.until());
+    }
+
+    void authenticate(AccessControl.Principal p, String sourceIp) {
         this.principal = p;
+        this.sourceIp = sourceIp;
+    }
+
+    /** Where the call came from. */
+    public String sourceIp() {
+        return sourceIp;
+    }
+
+    /**
+     * Marks this call's denial as already in the audit trail (an event stream refused before it opened,
+     * whose answer the response filter never sees): the filter does not count it twice.
+     */
+    public void deniedRecorded() {
+        this.deniedRecorded = true;
+    }
+
+    public boolean isDeniedRecorded() {
+        return deniedRecorded;
     }
 
     /** Marks this call as one the audit trail records, whatever its outcome. */
@@ -37,6 +63,15 @@ public class Caller {
         if (audited != null) {
             audited = new Audited(audited.action(), audited.keyId(), audited.rotationId(), detail);
         }
+    }
+
+    /** The key this call is about, once the resource knows it (for the audit of a denied read). */
+    public void about(String keyId) {
+        this.aboutKey = keyId;
+    }
+
+    public String aboutKey() {
+        return aboutKey;
     }
 
     /** The audited action of this call, if it is one. */

@@ -177,6 +177,92 @@ class AuditTrailTest {
     }
 
     @Test
+    @Order(2)
+    void aFloodOfMadeUpPathsNeitherHidesAnInsidersDenialNorBuysAnEventPerPath() {
+        // Edges review M3: 100 anonymous calls a window to distinct paths pushed an authenticated caller's 403
+        // into an anonymous count, stored an event of the caller's own text per path, escapes included; a 403
+        // on a rotation's event stream was not recorded at all.
+        String rotation = as("admin")
+                .get("/api/v1/rotations?keyId=audit-pay&limit=1")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("[0].id");
+        int probes = 150;
+        for (int i = 0; i < probes; i++) {
+            given().urlEncodingEnabled(false)
+                    .get("/api/v1/probe-" + i + (i % 10 == 0 ? "%1b%5b8m" : ""))
+                    .then()
+                    .statusCode(401);
+        }
+        as("test-pauser")
+                .contentType(ContentType.JSON)
+                .body("{\"reason\": \"probing\"}")
+                .post("/api/v1/rotations/" + rotation + "/abort")
+                .then()
+                .statusCode(403);
+        as("live-viewer")
+                .header("Accept", "text/event-stream")
+                .get("/api/v1/rotations/" + rotation + "/events")
+                .then()
+                .statusCode(403);
+
+        awaitEvent(is("rotation.abort", "test-pauser", "denied", "POST /api/v1/rotations/" + rotation + "/abort"));
+        Map<String, Object> stream = awaitEvent(
+                is("access.denied", "live-viewer", "denied", "GET /api/v1/rotations/" + rotation + "/events"));
+        // Recorded under the rotation's (test) key: an auditor limited to live keys does not see it (L6).
+        assertEquals("audit-pay", stream.get("keyId"));
+        String seenByLiveAuditor = as("live-auditor")
+                .get("/api/v1/audit?limit=1000")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertTrue(!seenByLiveAuditor.contains(rotation), "no event about a test rotation: " + seenByLiveAuditor);
+        List<Map<String, Object>> events = as("admin")
+                .get("/api/v1/audit?limit=1000")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$");
+        long perPath = events.stream()
+                .filter(e -> "anonymous".equals(e.get("actor"))
+                        && String.valueOf(e.get("detail")).startsWith("GET /api/v1/probe-"))
+                .count();
+        assertTrue(perPath >= 1 && perPath <= 30, "one event per source and window, not per path: " + perPath);
+        // The console's view of the trail checks only what came since this replica's last intact walk.
+        JsonPath whole = as("admin")
+                .get("/api/v1/audit/verify")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertTrue(whole.getBoolean("intact"), whole.prettify());
+        assertEquals(1L, whole.getLong("checkedFrom"));
+        JsonPath since = as("admin")
+                .get("/api/v1/audit/verify?since=last")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertTrue(since.getBoolean("intact"), since.prettify());
+        assertTrue(since.getLong("checkedFrom") > 1, "not from the first event again: " + since.prettify());
+        assertTrue(since.getLong("eventsChecked") >= whole.getLong("eventsChecked"), since.prettify());
+        as("admin")
+                .get("/api/v1/audit/verify?since=first")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("since"));
+        for (Map<String, Object> e : events) {
+            String detail = String.valueOf(e.get("detail"));
+            assertTrue(
+                    detail.codePoints().allMatch(dev.kashierrotator.util.Printable::shown),
+                    "no control character stored: " + detail);
+        }
+    }
+
+    @Test
     @Order(3)
     void anEventAppendedByAnyoneButTheServiceDoesNotVerify() {
         JsonPath before = as("admin")

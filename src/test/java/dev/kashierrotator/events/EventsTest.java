@@ -180,6 +180,55 @@ class EventsTest {
     }
 
     @Test
+    void parallelOpensByOneCallerCannotPassItsLimit() {
+        // Edges review M4: the limits were counted before the first Vault reads and added after them, so
+        // one token's parallel opens all passed the count (39 of 40 against a limit of 10).
+        await().atMost(Duration.ofSeconds(10)).until(() -> feed.open() == 0);
+        List<SseClient> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                opened.add(new SseClient(url("/api/v1/events"), "viewer-token", null));
+            }
+            Map<Integer, Long> statuses = opened.stream()
+                    .collect(java.util.stream.Collectors.groupingBy(
+                            SseClient::status, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+            assertTrue(statuses.getOrDefault(200, 0L) <= 2, "two per caller here: " + statuses);
+            assertEquals(Set.of(200, 429), statuses.keySet(), "the rest refused as this caller's: " + statuses);
+            assertTrue(feed.open() <= 2, feed.open() + " streams open");
+        } finally {
+            opened.forEach(SseClient::close);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> feed.open() == 0);
+    }
+
+    @Test
+    void aLastEventIdThatIsNotARotationsIsIgnoredNotReadFromVault() {
+        // Edges review L3: the id went into a Vault path unchecked, and the 503 named the mount and path.
+        try (SseClient s =
+                new SseClient(url("/api/v1/events"), "admin-token", "rot-x/../../../kashier/main-test-payment@1")) {
+            assertEquals(200, s.status(), "a snapshot, as for no Last-Event-ID");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> feed.open() == 0);
+    }
+
+    @Test
+    void aStreamEndsWhenItsCallersTokenExpires() throws Exception {
+        // Edges review L6: a stream kept its caller's role for max-duration after the JWT expired.
+        await().atMost(Duration.ofSeconds(10)).until(() -> feed.open() == 0);
+        String jwt = dev.kashierrotator.testing.TestJwt.sign(dev.kashierrotator.testing.TestJwt.claims("short-lived")
+                .claim("rotator_role", "viewer")
+                .expiresAt(System.currentTimeMillis() / 1000 + 2));
+        try (SseClient byJwt = new SseClient(url("/api/v1/events"), jwt, null);
+                SseClient byToken = new SseClient(url("/api/v1/events"), "viewer-token", null)) {
+            assertEquals(200, byJwt.status());
+            assertEquals(200, byToken.status());
+            byJwt.toEnd(Duration.ofSeconds(10));
+            assertFalse(byToken.ended(), "the stream of a token that does not expire runs on to its max-duration");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> feed.open() == 0);
+    }
+
+    @Test
     void anIdleStreamIsKeptAliveThenEndedAfterItsTime() throws Exception {
         try (SseClient idle = new SseClient(url("/api/v1/events"), "viewer-token", null)) {
             assertEquals(200, idle.status());

@@ -48,6 +48,10 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.security.roles.live-viewer.modes", "live");
         c.put("rotator.security.tokens.live-viewer.sha256", sha256("live-viewer-token"));
         c.put("rotator.security.tokens.live-viewer.role", "live-viewer");
+        c.put("rotator.security.roles.live-auditor.permissions", "audit:read");
+        c.put("rotator.security.roles.live-auditor.modes", "live");
+        c.put("rotator.security.tokens.live-auditor.sha256", sha256("live-auditor-token"));
+        c.put("rotator.security.tokens.live-auditor.role", "live-auditor");
         c.put("rotator.security.jwt.enabled", "true");
         // Inline rather than mp.jwt.verify.publickey.location: in test mode Quarkus generates a verification key
         // when none is configured at build time, and that inline key would win over a location.
