@@ -40,9 +40,12 @@ public class ScheduleReadiness implements HealthCheck {
                 .build();
     }
 
-    /** The pause switch as the scheduler last read it: "no", or who paused it, until when and why. */
+    /**
+     * The pause switch as the scheduler last read it: "no", or until when. Who paused it and why are free
+     * text, for callers of the API ({@code GET /api/v1/schedule}), not for whoever reaches this port.
+     */
     private String paused() {
         SchedulePause.State s = pause.lastRead();
-        return s.holds(Instant.now()) ? "by " + s.by() + " until " + s.until() + ": " + s.reason() : "no";
+        return s.holds(Instant.now()) ? "until " + s.until() + " (who and why: GET /api/v1/schedule)" : "no";
     }
 }

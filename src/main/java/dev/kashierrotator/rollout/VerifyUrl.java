@@ -80,8 +80,9 @@ public class VerifyUrl {
      * what it said instead (for the error a person reads). Never a key: only fingerprints and statuses.
      */
     Optional<String> whyNot(DependentSpec dependent, Delivery delivery) {
-        String url = dependent.verifyUrl().orElseThrow();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+        String address = dependent.verifyUrl().orElseThrow();
+        String url = dev.kashierrotator.util.Urls.shown(address);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(address))
                 .header("Accept", "application/json")
                 .GET()
                 .build();

@@ -7,6 +7,7 @@ import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.rotation.Target;
 import dev.kashierrotator.util.BoundedHttp;
+import dev.kashierrotator.util.Urls;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -65,11 +66,12 @@ public class WebhookTarget implements Target {
                     MAX_BODY,
                     true);
         } catch (IOException e) {
-            throw new DeliveryException("POST " + dependent.url().get() + " failed: "
+            throw new DeliveryException("POST " + Urls.shown(dependent.url().get()) + " failed: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
         }
         if (answer.status() < 200 || answer.status() > 299) {
-            throw new DeliveryException("POST " + dependent.url().get() + " answered HTTP " + answer.status());
+            throw new DeliveryException(
+                    "POST " + Urls.shown(dependent.url().get()) + " answered HTTP " + answer.status());
         }
         // A receiver may answer with what its verify URL would say once the key is in use
         // (docs/webhook-protocol.md): that saves the check. Anything else in the body is ignored.

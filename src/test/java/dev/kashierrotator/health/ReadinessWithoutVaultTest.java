@@ -3,6 +3,7 @@ package dev.kashierrotator.health;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.OpenBao;
@@ -27,7 +28,9 @@ class ReadinessWithoutVaultTest {
                 .then()
                 .statusCode(503)
                 .body("status", equalTo("DOWN"))
-                .body("checks.find { it.name == 'vault' }.data.error", containsString("unreachable"));
+                .body("checks.find { it.name == 'vault' }.data.error", containsString("unreachable"))
+                // Edges review L2: where Vault is is not told to whoever reaches the management port.
+                .body(not(containsString(Unreachable.address)));
         Api.management().get("/q/health/live").then().statusCode(200);
     }
 
@@ -56,10 +59,13 @@ class ReadinessWithoutVaultTest {
 
     /** The usual world, but with Vault's address on a closed port. */
     public static class Unreachable extends RotatorTestResource {
+        static String address;
+
         @Override
         public Map<String, String> start() {
             Map<String, String> c = new HashMap<>(super.start());
-            c.put("rotator.vault.address", "http://127.0.0.1:" + OpenBao.freePort());
+            address = "127.0.0.1:" + OpenBao.freePort();
+            c.put("rotator.vault.address", "http://" + address);
             c.put("rotator.vault.timeout-seconds", "1");
             return c;
         }
