@@ -74,11 +74,48 @@ class VaultConsumerTest {
     }
 
     private static void consumerReports(String keyId, String fingerprint) {
+        // With the consumer's own token, under the policy docs/operations.md prescribes for it.
         OpenBao.get()
-                .api(
+                .as(
+                        ledgerToken(),
                         "POST",
                         "secret/data/apps/ledger/in-use/" + keyId,
                         "{\"data\":{\"fingerprint\":\"" + fingerprint + "\",\"loadedAt\":\"" + Instant.now() + "\"}}");
+    }
+
+    private static String ledgerToken;
+
+    /** A token for the ledger service with the per-consumer policy of docs/operations.md, and nothing else. */
+    private static synchronized String ledgerToken() {
+        if (ledgerToken == null) {
+            String policy = "path \"secret/data/apps/ledger/kashier/*\" { capabilities = [\"read\"] }\n"
+                    + "path \"secret/data/apps/ledger/in-use/*\" { capabilities = [\"create\", \"update\"] }\n";
+            OpenBao.get()
+                    .api(
+                            "PUT",
+                            "sys/policies/acl/ledger-consumer",
+                            "{\"policy\":" + new com.fasterxml.jackson.databind.node.TextNode(policy) + "}");
+            ledgerToken = io.restassured.path.json.JsonPath.from(OpenBao.get()
+                            .api("POST", "auth/token/create", "{\"policies\":[\"ledger-consumer\"],\"ttl\":\"1h\"}"))
+                    .getString("auth.client_token");
+        }
+        return ledgerToken;
+    }
+
+    @Test
+    void theDocumentedPolicyLetsAConsumerConfirmForItselfOnly() {
+        // Edges review M6: with confirm-paths apart (the loader refuses nested ones), one consumer's policy
+        // cannot write another's confirmation, nor the key the service delivers.
+        String body = "{\"data\":{\"fingerprint\":\"0123456789abcdef\"}}";
+        OpenBao.get().as(ledgerToken(), "POST", "secret/data/apps/ledger/in-use/policy-probe", body);
+        for (String other : List.of(
+                "secret/data/apps/reports/in-use/report-pay",
+                "secret/data/apps/ledger/kashier/ledger-pay",
+                "secret/data/apps/ledger/in-use-other/ledger-pay")) {
+            IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalStateException.class, () -> OpenBao.get().as(ledgerToken(), "POST", other, body), other);
+            assertTrue(refused.getMessage().contains("HTTP 403"), refused.getMessage());
+        }
     }
 
     @Test

@@ -146,10 +146,19 @@ public final class OpenBao {
 
     /** The same, in a Vault namespace ({@code X-Vault-Namespace}); null for the root namespace. */
     public String api(String namespace, String method, String path, String jsonBody) {
+        return call(rootToken(), namespace, method, path, jsonBody);
+    }
+
+    /** One call with another token (a consumer's, limited by its policy); throws on an error status. */
+    public String as(String token, String method, String path, String jsonBody) {
+        return call(token, null, method, path, jsonBody);
+    }
+
+    private String call(String token, String namespace, String method, String path, String jsonBody) {
         try {
             java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(address() + "/v1/" + path))
-                    .header("X-Vault-Token", rootToken());
+                    .header("X-Vault-Token", token);
             if (namespace != null) {
                 b.header("X-Vault-Namespace", namespace);
             }
