@@ -145,11 +145,14 @@ class AccessMatrixTest {
     void pausingTheScheduleIsALiveModePermission() {
         // A pause holds the scheduled rotations of every key, live ones included: a role limited to test keys
         // may not take it, even with schedule:pause (edges review M2).
-        for (String call : List.of("pause", "resume")) {
+        for (Map.Entry<String, Map<String, String>> call : Map.of(
+                        "pause", Map.of("reason", "tester pause", "for", "1h"),
+                        "resume", Map.of("reason", "tester resume"))
+                .entrySet()) {
             String detail = as("test-pauser")
                     .contentType("application/json")
-                    .body(Map.of("reason", "tester pause", "for", "1h"))
-                    .post("/api/v1/schedule/" + call)
+                    .body(call.getValue())
+                    .post("/api/v1/schedule/" + call.getKey())
                     .then()
                     .statusCode(403)
                     .extract()
