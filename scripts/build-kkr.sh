@@ -11,7 +11,7 @@ out=target
 classes="$out/kkr-classes"
 rm -rf "$classes"
 mkdir -p "$classes"
-"${bin}javac" --release 17 -nowarn -encoding UTF-8 -d "$classes" -cp "$classpath" \
+"${bin}javac" --release 17 -nowarn -XDsuppressNotes -encoding UTF-8 -d "$classes" -cp "$classpath" \
   $(find src/kkr/java -name '*.java' | sort) \
   src/main/java/dev/kashierrotator/util/Loopback.java src/main/java/dev/kashierrotator/util/Printable.java
 IFS=: read -ra entries <<< "$classpath"

@@ -34,7 +34,7 @@ done
 
 echo "starting the service in dev mode on port ${HTTP_PORT} (log: .run-local/service.log)"
 ./mvnw -B -q quarkus:dev -Dquarkus.http.port="$HTTP_PORT" -Dquarkus.management.port="$MGMT_PORT" -Dquarkus.test.continuous-testing=disabled \
-  -Dquarkus.console.enabled=false > .run-local/service.log 2>&1 &
+  -Dquarkus.console.enabled=false -Dquarkus.analytics.disabled=true > .run-local/service.log 2>&1 &
 service_pid=$!
 
 for _ in $(seq 1 600); do
