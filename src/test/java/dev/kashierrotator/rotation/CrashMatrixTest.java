@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.sim.KashierSimulator;
+import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.CrashingHooks;
 import dev.kashierrotator.testing.CrashingHooks.Point;
 import dev.kashierrotator.testing.CrashingHooks.When;
@@ -141,8 +142,14 @@ class CrashMatrixTest {
         crashes.arm(point);
         String id = rotate(keyId, "crash matrix " + point);
         await().atMost(Duration.ofSeconds(20)).until(() -> crashes.fired() != null);
-        // "Restart": a replica with the same name picks up what Vault holds (the periodic tick would too).
-        engine.resumeUnfinished();
+        // "Restart": a replica with the same name picks up what Vault holds (the periodic tick would too),
+        // once the crashed run has let go of its hold: until then a resume skips it as still held.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> engine.resumeUnfinished() > 0
+                        || "COMPLETED"
+                                .equals(Api.asAdmin()
+                                        .get("/api/v1/rotations/" + id)
+                                        .path("state")));
         Response done = awaitState(id, "COMPLETED", 30);
         assertEquals(point, crashes.fired(), "the crash happened where it was armed");
         return done;

@@ -129,7 +129,12 @@ class FastCrashMatrixTest {
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(5))
                 .until(() -> crashes.fired() != null);
-        engine.resumeUnfinished();
+        // "Restart", once the crashed run has let go of its hold: the crash fires before that run's finally
+        // releases it, and a resume in between skips the rotation as still held (a clean clone's run failed
+        // so on a loaded machine, and left the key busy for every later point).
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> engine.resumeUnfinished() > 0);
         Rotation done = await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(5))
                 .until(() -> records.get(id).orElseThrow(), r -> r.state().isFinal());

@@ -83,9 +83,10 @@ class ManualCrashMatrixTest {
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (crashes.fired() != null && !resumed[0]) {
-                        // "Restart": a replica with the same name picks up what Vault holds.
-                        resumed[0] = true;
-                        engine.resumeUnfinished();
+                        // "Restart": a replica with the same name picks up what Vault holds, once the crashed
+                        // run has let go of its hold (until then a resume skips it). Asked again at each poll
+                        // until it takes; if the engine's own resume tick took it first, the asking is harmless.
+                        resumed[0] = engine.resumeUnfinished() > 0;
                     }
                     last[0] = rotation(id);
                     String state = last[0].path("state");
