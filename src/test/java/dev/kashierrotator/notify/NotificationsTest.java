@@ -328,23 +328,19 @@ class NotificationsTest {
             c.put("rotator.notifications.hook.signing-secret", NotificationReceivers.WEBHOOK_SECRET);
             c.put("rotator.notifications.hook.keys", "ntf-pay");
             c.put("rotator.notifications.hook.backoff", "100ms");
-            c.put("rotator.notifications.hang.type", "webhook");
-            c.put("rotator.notifications.hang.url", receivers.url("/hang"));
-            c.put("rotator.notifications.hang.signing-secret", "hang-secret");
-            c.put("rotator.notifications.hang.keys", "ntf-pay");
-            c.put("rotator.notifications.hang.events", "person-needed");
-            c.put("rotator.notifications.hang.attempts", "2");
-            c.put("rotator.notifications.hang.backoff", "100ms");
-            c.put("rotator.notifications.hang.timeout", "1s");
-            // Answers 200 headers, then never its body: the JDK's own timeout no longer applies.
-            c.put("rotator.notifications.stall.type", "webhook");
-            c.put("rotator.notifications.stall.url", receivers.url("/stall"));
-            c.put("rotator.notifications.stall.signing-secret", "stall-secret");
-            c.put("rotator.notifications.stall.keys", "ntf-pay");
-            c.put("rotator.notifications.stall.events", "person-needed");
-            c.put("rotator.notifications.stall.attempts", "2");
-            c.put("rotator.notifications.stall.backoff", "100ms");
-            c.put("rotator.notifications.stall.timeout", "1s");
+            // Never answers; and answers 200 headers, then never its body (the JDK's own timeout no longer
+            // applies): both given up on after two tries of 1 s.
+            for (String bad : List.of("hang", "stall")) {
+                String at = "rotator.notifications." + bad + ".";
+                c.put(at + "type", "webhook");
+                c.put(at + "url", receivers.url("/" + bad));
+                c.put(at + "signing-secret", bad + "-secret");
+                c.put(at + "keys", "ntf-pay");
+                c.put(at + "events", "person-needed");
+                c.put(at + "attempts", "2");
+                c.put(at + "backoff", "100ms");
+                c.put(at + "timeout", "1s");
+            }
             return c;
         }
 

@@ -35,23 +35,11 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
             c.put("rotator.security.tokens." + role + "-user.sha256", sha256(role + "-token"));
             c.put("rotator.security.tokens." + role + "-user.role", role);
         }
-        c.put("rotator.security.roles.test-operator.permissions", "keys:read,rotations:read,rotations:create");
-        c.put("rotator.security.roles.test-operator.modes", "test");
-        c.put("rotator.security.tokens.ci-smoke.sha256", sha256("test-operator-token"));
-        c.put("rotator.security.tokens.ci-smoke.role", "test-operator");
+        role(c, "test-operator", "keys:read,rotations:read,rotations:create", "test", "ci-smoke");
         // May pause, but only test keys: a pause holds every mode's keys, so it is refused.
-        c.put("rotator.security.roles.test-pauser.permissions", "keys:read,schedule:pause");
-        c.put("rotator.security.roles.test-pauser.modes", "test");
-        c.put("rotator.security.tokens.test-pauser.sha256", sha256("test-pauser-token"));
-        c.put("rotator.security.tokens.test-pauser.role", "test-pauser");
-        c.put("rotator.security.roles.live-viewer.permissions", "keys:read,rotations:read");
-        c.put("rotator.security.roles.live-viewer.modes", "live");
-        c.put("rotator.security.tokens.live-viewer.sha256", sha256("live-viewer-token"));
-        c.put("rotator.security.tokens.live-viewer.role", "live-viewer");
-        c.put("rotator.security.roles.live-auditor.permissions", "audit:read");
-        c.put("rotator.security.roles.live-auditor.modes", "live");
-        c.put("rotator.security.tokens.live-auditor.sha256", sha256("live-auditor-token"));
-        c.put("rotator.security.tokens.live-auditor.role", "live-auditor");
+        role(c, "test-pauser", "keys:read,schedule:pause", "test", "test-pauser");
+        role(c, "live-viewer", "keys:read,rotations:read", "live", "live-viewer");
+        role(c, "live-auditor", "audit:read", "live", "live-auditor");
         c.put("rotator.security.jwt.enabled", "true");
         // Inline rather than mp.jwt.verify.publickey.location: in test mode Quarkus generates a verification key
         // when none is configured at build time, and that inline key would win over a location.
@@ -422,6 +410,14 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.dependents.billing.secret", "kashier-keys");
         c.put("rotator.dependents.billing.restart", "billing-worker");
         c.put("rotator.dependents.billing.wave", "0");
+    }
+
+    /** A custom role and a token named {@code subject} for it, presented as {@code <role>-token}. */
+    private static void role(Map<String, String> c, String role, String permissions, String modes, String subject) {
+        c.put("rotator.security.roles." + role + ".permissions", permissions);
+        c.put("rotator.security.roles." + role + ".modes", modes);
+        c.put("rotator.security.tokens." + subject + ".sha256", sha256(role + "-token"));
+        c.put("rotator.security.tokens." + subject + ".role", role);
     }
 
     @Override
