@@ -127,11 +127,7 @@ public class RotationsResource {
                         wanted,
                         Limit.parse(limit, 50),
                         // As for one rotation: the mode from the inventory, not the record (edges review L6).
-                        r -> inventory
-                                .key(r.keyId())
-                                .map(KeySpec::mode)
-                                .map(caller::sees)
-                                .orElseGet(() -> Arrays.stream(Mode.values()).allMatch(caller::sees)))
+                        r -> caller.seesKeyOf(inventory.key(r.keyId()).map(KeySpec::mode)))
                 .stream()
                 .map(RotationView::of)
                 .toList();

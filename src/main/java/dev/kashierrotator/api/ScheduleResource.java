@@ -172,7 +172,7 @@ public class ScheduleResource {
 
     /** A mode-limited caller learns only its own mode's key ids, here as on {@code /keys}. */
     private boolean sees(String keyId) {
-        return inventory.key(keyId).map(k -> caller.sees(k.mode())).orElse(false);
+        return caller.seesKeyOf(inventory.key(keyId).map(dev.kashierrotator.inventory.KeySpec::mode));
     }
 
     private Map<String, String> visible(Map<String, String> stopped) {

@@ -147,7 +147,12 @@ public class RotationFeed {
         reserve(caller);
         boolean joined = false;
         try {
-            joined = join(caller, notAfter, rotationId, visible, lastEventId, sink);
+            Instant until = clock.instant().plus(settings.maxDuration());
+            // A stream keeps its caller's role from when it opened: it must not outlive the credential.
+            if (notAfter != null && notAfter.isBefore(until)) {
+                until = notAfter;
+            }
+            joined = join(new Stream(caller, rotationId, visible, sink, until), lastEventId);
         } finally {
             if (!joined) {
                 release(caller);
@@ -186,22 +191,12 @@ public class RotationFeed {
     }
 
     /** Sends the start of a stream and adds it to the poller's; false when it ended at once. */
-    private boolean join(
-            String caller,
-            Instant notAfter,
-            String rotationId,
-            Predicate<Rotation> visible,
-            String lastEventId,
-            Sink sink) {
-        Instant until = clock.instant().plus(settings.maxDuration());
-        // A stream keeps its caller's role from when it opened: it must not outlive the credential.
-        if (notAfter != null && notAfter.isBefore(until)) {
-            until = notAfter;
-        }
-        Stream stream = new Stream(caller, rotationId, visible, sink, until);
+    private boolean join(Stream stream, String lastEventId) {
+        String rotationId = stream.rotationId;
+        Sink sink = stream.sink;
         Position from = Position.parse(lastEventId);
         List<Change> start = new ArrayList<>();
-        for (Rotation r : startingSet(rotationId, visible, from)) {
+        for (Rotation r : startingSet(rotationId, stream.visible, from)) {
             start.addAll(catchUp(r, from));
             stream.seen.put(r.id(), r.storeVersion());
         }

@@ -84,6 +84,15 @@ public class Caller {
         return principal != null && principal.role().modes().contains(mode);
     }
 
+    /**
+     * Whether the caller may learn of a key whose mode the inventory gives (empty: a key no longer in the
+     * inventory, shown only to callers who see every mode).
+     */
+    public boolean seesKeyOf(java.util.Optional<Mode> mode) {
+        return mode.map(this::sees)
+                .orElseGet(() -> java.util.Arrays.stream(Mode.values()).allMatch(this::sees));
+    }
+
     /** Ends the request with 403 unless the caller has the permission (for keys of this mode, if given). */
     public void require(Permission permission, Mode mode) {
         if (principal == null || !principal.role().permissions().contains(permission)) {
