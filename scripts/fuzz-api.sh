@@ -51,7 +51,7 @@ java -Xmx512m \
   -Drotator.dependents.reports.type=vault-kv -Drotator.dependents.reports.path=apps/reports \
   -Drotator.dependents.reports.confirm=read-back \
   -Drotator.rollout.soak=0s \
-  -Drotator.events.max-duration=2s -Drotator.events.max-streams-per-caller=50 \
+  -Drotator.events.max-duration=300ms -Drotator.events.max-streams-per-caller=50 \
   -jar target/quarkus-app/quarkus-run.jar > "$WORK/service.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 300); do

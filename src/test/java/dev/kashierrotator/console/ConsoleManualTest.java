@@ -1,18 +1,19 @@
 package dev.kashierrotator.console;
 
+import static dev.kashierrotator.testing.RotatorTestResource.key;
+import static dev.kashierrotator.testing.RotatorTestResource.webhook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.rotation.ManualDashboardTest;
 import dev.kashierrotator.testing.Browser;
 import dev.kashierrotator.testing.Person;
-import dev.kashierrotator.testing.RotatorTestResource;
+import dev.kashierrotator.testing.WorldPart;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URL;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +31,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * aborted with a reason.
  */
 @QuarkusTest
-@TestProfile(ConsoleManualTest.Manual.class)
+@TestProfile(ManualDashboardTest.Manual.class)
 class ConsoleManualTest {
 
     private static final String KEY = "conm-pay";
@@ -125,27 +126,17 @@ class ConsoleManualTest {
         browser.await(ExpectedConditions.textToBePresentInElementLocated(By.id("who"), "·"), 10);
     }
 
-    public static class Manual implements QuarkusTestProfile {
+    /** Its part of the manual-mode world: one payment key with a dependent. */
+    public static class Part implements WorldPart {
         @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(World.class));
+        public String world() {
+            return ManualDashboardTest.ManualWorld.class.getSimpleName();
         }
 
         @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-    }
-
-    /** Manual mode, one payment key with a dependent. */
-    public static class World extends RotatorTestResource {
-        @Override
-        public Map<String, String> start() {
-            Map<String, String> c = new HashMap<>(super.start());
-            c.put("rotator.kashier.dashboard", "manual");
+        public void addTo(Map<String, String> c) {
             key(c, KEY, "second", "test", "payment-api-key", "300ms");
             webhook(c, "conm-app", 0, List.of(KEY), "inline", "conm-app-secret", "conm-app-secret");
-            return c;
         }
     }
 }

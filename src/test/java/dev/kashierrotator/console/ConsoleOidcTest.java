@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kashierrotator.testing.Browser;
 import dev.kashierrotator.testing.OidcProvider;
 import dev.kashierrotator.testing.RotatorTestResource;
+import dev.kashierrotator.testing.WorldPart;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import java.net.URL;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * this service.
  */
 @QuarkusTest
-@TestProfile(ConsoleOidcTest.WithProvider.class)
+@WithTestResource(value = RotatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ConsoleOidcTest {
 
     @TestHTTPResource("/console")
@@ -76,30 +76,21 @@ class ConsoleOidcTest {
         }
     }
 
-    public static class WithProvider implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(World.class));
-        }
-    }
-
-    public static class World extends RotatorTestResource {
+    /** Its part of the test world: the identity provider the console offers to sign in with. */
+    public static class World implements WorldPart {
         static OidcProvider provider;
 
         @Override
-        public Map<String, String> start() {
-            Map<String, String> c = new HashMap<>(super.start());
+        public void addTo(Map<String, String> c) {
             provider = new OidcProvider();
             c.put("rotator.console.oidc.authorization-endpoint", provider.url("/authorize"));
             c.put("rotator.console.oidc.token-endpoint", provider.url("/token"));
             c.put("rotator.console.oidc.client-id", OidcProvider.CLIENT_ID);
             c.put("rotator.console.oidc.name", "Payments SSO");
-            return c;
         }
 
         @Override
         public void stop() {
-            super.stop();
             provider.close();
         }
     }

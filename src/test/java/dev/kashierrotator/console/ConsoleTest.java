@@ -1,5 +1,7 @@
 package dev.kashierrotator.console;
 
+import static dev.kashierrotator.testing.RotatorTestResource.key;
+import static dev.kashierrotator.testing.RotatorTestResource.webhook;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,12 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.testing.Browser;
 import dev.kashierrotator.testing.RotatorTestResource;
+import dev.kashierrotator.testing.WorldPart;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import java.net.URL;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +34,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * page go where {@code console.screenshots} says (docs/console/ when refreshed for the README).
  */
 @QuarkusTest
-@TestProfile(ConsoleTest.Waves.class)
+@WithTestResource(value = RotatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ConsoleTest {
 
     static final String KEY = "con-pay";
@@ -164,18 +166,10 @@ class ConsoleTest {
                 .toList();
     }
 
-    /** A payment key with two dependents in each of two waves, and a soak to watch between them. */
-    public static class Waves implements QuarkusTestProfile {
+    /** Its part of the test world: a payment key with two dependents in each of two waves, and a soak to watch. */
+    public static class Part implements WorldPart {
         @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(World.class));
-        }
-    }
-
-    public static class World extends RotatorTestResource {
-        @Override
-        public Map<String, String> start() {
-            Map<String, String> c = new HashMap<>(super.start());
+        public void addTo(Map<String, String> c) {
             key(c, KEY, "main", "test", "payment-api-key", "300ms");
             for (String d : List.of("con-checkout", "con-billing")) {
                 webhook(c, d, 0, List.of(KEY), "inline", d + "-secret", d + "-secret");
@@ -184,8 +178,8 @@ class ConsoleTest {
                 webhook(c, d, 1, List.of(KEY), "inline", d + "-secret", d + "-secret");
             }
             c.put("rotator.keys." + KEY + ".rollout.soak", "1s");
-            c.put("rotator.keys." + KEY + ".schedule.every", "30d");
-            return c;
+            // Not due at the month-ahead ticks of SchedulerTest, which shares this world.
+            c.put("rotator.keys." + KEY + ".schedule.every", "90d");
         }
     }
 }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * to be ready), {@code helm test}, upgrade, rollback and uninstall, with the Role it makes in a dependent's
  * namespace created and removed with the release.
  */
+// One control plane for the test JVM; the integration tests run two classes at a time, these one by one.
+@org.junit.jupiter.api.parallel.ResourceLock(dev.kashierrotator.testing.KubeControlPlane.LOCK)
 class HelmReleaseIT {
 
     private static final String NS = "kkr-life";

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * a rotation, a Secret deleted mid-rollout. The service reaches the API server through {@link ApiServerProxy},
  * which only forwards, and once writes the Secret in between.
  */
+// One control plane for the test JVM; the integration tests run two classes at a time, these one by one.
+@org.junit.jupiter.api.parallel.ResourceLock(dev.kashierrotator.testing.KubeControlPlane.LOCK)
 class KubernetesEditsIT {
 
     private static final String NS = "edits";

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.function.Executable;
  * Helm with the chart's Role: kubernetes-secret dependents whose Deployments, StatefulSets and DaemonSets
  * really roll out; a rollout that never completes; and the chart's RBAC, enough and no more.
  */
+// One control plane for the test JVM; the integration tests run two classes at a time, these one by one.
+@org.junit.jupiter.api.parallel.ResourceLock(dev.kashierrotator.testing.KubeControlPlane.LOCK)
 class RealClusterIT {
 
     private static final String NS = "billing";

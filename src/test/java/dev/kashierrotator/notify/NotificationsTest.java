@@ -4,26 +4,27 @@ import static dev.kashierrotator.testing.Api.asAdmin;
 import static dev.kashierrotator.testing.Api.awaitRotation;
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
+import static dev.kashierrotator.testing.RotatorTestResource.key;
+import static dev.kashierrotator.testing.RotatorTestResource.webhook;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kashierrotator.rotation.ManualDashboardTest;
 import dev.kashierrotator.schedule.RotationScheduler;
 import dev.kashierrotator.testing.Api;
 import dev.kashierrotator.testing.NotificationReceivers;
 import dev.kashierrotator.testing.NotificationReceivers.Received;
 import dev.kashierrotator.testing.Person;
-import dev.kashierrotator.testing.RotatorTestResource;
+import dev.kashierrotator.testing.WorldPart;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * neither holds a rotation up. Filters by event, mode and key hold.
  */
 @QuarkusTest
-@TestProfile(NotificationsTest.Channels.class)
+@TestProfile(ManualDashboardTest.Manual.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NotificationsTest {
 
@@ -285,27 +286,21 @@ class NotificationsTest {
                 .sum();
     }
 
-    /** Manual mode with four channels: Slack (test mode), PagerDuty (rotation events), a hook, a hung one. */
-    public static class Channels implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(World.class));
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-    }
-
-    public static class World extends RotatorTestResource {
+    /**
+     * Its part of the manual-mode world: four channels, Slack (test mode), PagerDuty (rotation events), a hook,
+     * and two that never answer (their notices are about its own key only).
+     */
+    public static class World implements WorldPart {
         static NotificationReceivers receivers;
 
         @Override
-        public Map<String, String> start() {
-            Map<String, String> c = new HashMap<>(super.start());
+        public String world() {
+            return ManualDashboardTest.ManualWorld.class.getSimpleName();
+        }
+
+        @Override
+        public void addTo(Map<String, String> c) {
             receivers = new NotificationReceivers();
-            c.put("rotator.kashier.dashboard", "manual");
             // The OpenBao server is shared with other test classes; a pause of this schedule is not.
             c.put("rotator.vault.state-prefix", "kashier-rotator-notify-test");
             c.put("rotator.public-url", "https://kkr.payments.example");
@@ -341,12 +336,10 @@ class NotificationsTest {
                 c.put(at + "backoff", "100ms");
                 c.put(at + "timeout", "1s");
             }
-            return c;
         }
 
         @Override
         public void stop() {
-            super.stop();
             receivers.close();
         }
     }

@@ -3,6 +3,7 @@ package dev.kashierrotator.rollout;
 import static dev.kashierrotator.testing.Api.awaitRotation;
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
+import static dev.kashierrotator.testing.RotatorTestResource.key;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,17 +17,17 @@ import dev.kashierrotator.rotation.StoredKey;
 import dev.kashierrotator.sim.KashierSimulator;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.RotatorTestResource;
+import dev.kashierrotator.testing.WorldPart;
 import dev.kashierrotator.vault.VaultKv;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * naming what it reports, and the rotation rolls back with the old key still working.
  */
 @QuarkusTest
-@TestProfile(VaultConsumerTest.Consumers.class)
+@WithTestResource(value = RotatorTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class VaultConsumerTest {
 
     private static final String MID = "MID-2000-031";
@@ -182,17 +183,10 @@ class VaultConsumerTest {
         return simulator.authenticatesPaymentKey(Mode.TEST, MID, fingerprint);
     }
 
-    public static class Consumers implements QuarkusTestProfile {
+    /** Its part of the test world: a ledger account whose keys two vault-kv consumers take. */
+    public static class Part implements WorldPart {
         @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(World.class));
-        }
-    }
-
-    public static class World extends RotatorTestResource {
-        @Override
-        public Map<String, String> start() {
-            Map<String, String> c = new HashMap<>(super.start());
+        public void addTo(Map<String, String> c) {
             c.put("rotator.accounts.ledger.mid", MID);
             for (String key : List.of("ledger-pay", "stale-pay", "report-pay")) {
                 key(c, key, "ledger", "test", "payment-api-key", "0s");
@@ -206,7 +200,11 @@ class VaultConsumerTest {
             c.put("rotator.dependents.reports.type", "vault-kv");
             c.put("rotator.dependents.reports.path", "apps/reports/kashier");
             c.put("rotator.dependents.reports.verify-url", "http://127.0.0.1:" + startVerifyServer() + "/fingerprints");
-            return c;
+        }
+
+        @Override
+        public void stop() {
+            verifyServer.stop(0);
         }
 
         private static int startVerifyServer() {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @TestProfile(ManualDashboardTest.Manual.class)
-class ManualDashboardTest {
+public class ManualDashboardTest {
 
     private static final String MID = "MID-1000-001";
 

@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Real webhook dependents on free loopback ports, shared by the tests of one JVM. */
+/** Real webhook dependents on free loopback ports, shared by the tests of one test world. */
 public final class Dependents {
 
     private static final Map<String, DemoDependent> RUNNING = new ConcurrentHashMap<>();
@@ -39,6 +39,14 @@ public final class Dependents {
     @FunctionalInterface
     public interface Starter {
         DemoDependent start() throws IOException;
+    }
+
+    /** Stops every dependent started here (a test world's end: the next one starts its own). */
+    public static void stopAll() {
+        RUNNING.values().removeIf(d -> {
+            d.close();
+            return true;
+        });
     }
 
     /** A dependent started earlier. */

@@ -57,7 +57,15 @@ public final class HostileServer {
 
     private static final java.util.Map<String, HostileServer> NAMED = new ConcurrentHashMap<>();
 
-    /** The one of that name, started on first use (they live as long as the test JVM, like the dependents). */
+    /** Stops every named one (a test world's end, as {@link Dependents#stopAll()}). */
+    public static void stopAllNamed() {
+        NAMED.values().removeIf(h -> {
+            h.close();
+            return true;
+        });
+    }
+
+    /** The one of that name, started on first use (they live as long as the test world, like the dependents). */
     public static HostileServer named(String name, Behaviour behaviour, String method, Duration lateBy) {
         return NAMED.computeIfAbsent(name, n -> start(behaviour, method, lateBy));
     }

@@ -44,6 +44,9 @@ import javax.net.ssl.X509TrustManager;
 public final class KubeControlPlane {
 
     /** A pod with this label (any value) is Running but never Ready: a rollout that never completes. */
+    /** The JUnit resource lock of the tests that use the control plane: they run one at a time. */
+    public static final String LOCK = "kube-control-plane";
+
     public static final String NEVER_READY = "kashier-rotator.test/never-ready";
 
     private static final Path TOOLS = Path.of(System.getProperty("kube.tools", ".kube-tools"));
@@ -380,6 +383,7 @@ public final class KubeControlPlane {
                     .start();
             Files.writeString(dir.resolve(binary + ".pid"), p.pid() + "\n");
             processes.add(p);
+            SharedProcesses.keep("kube-" + binary, p);
             return p;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + binary + " (run scripts/install-kube.sh)", e);

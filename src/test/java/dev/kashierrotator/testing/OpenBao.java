@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * A real OpenBao dev server (Vault's API) on a free loopback port, one per test JVM. The binary comes
+ * A real OpenBao dev server (Vault's API) on a free loopback port: one per test world (a Quarkus test
+ * profile's application, stopped with it by {@link #stopShared()}) or per plain test JVM. The binary comes
  * from the project virtualenv that the build fills ({@code scripts/install-openbao.sh}) or from PATH.
  */
 public final class OpenBao {
@@ -29,14 +30,29 @@ public final class OpenBao {
         this.caFile = caFile;
     }
 
-    /** The running server, started on first use and stopped when the JVM exits. */
+    /**
+     * The running server, started on first use; stopped by {@link #stopShared()} (a test world's end) or
+     * else when the JVM exits.
+     */
     public static synchronized OpenBao get() {
         if (instance == null || !instance.process.isAlive()) {
             instance = start();
             OpenBao started = instance;
+            SharedProcesses.keep("openbao", started.process);
             Runtime.getRuntime().addShutdownHook(new Thread(started.process::destroy));
         }
         return instance;
+    }
+
+    /**
+     * Stops the server {@link #get()} started, if any, and waits for it to exit: a test world's Vault ends
+     * with its world (the next profile's application starts on a fresh one, as its simulator does).
+     */
+    public static synchronized void stopShared() {
+        if (instance != null) {
+            SharedProcesses.stop(instance.process);
+            instance = null;
+        }
     }
 
     public String address() {
@@ -69,6 +85,7 @@ public final class OpenBao {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
+            SharedProcesses.owned(p);
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
             OpenBao bao = new OpenBao(p, "https://127.0.0.1:" + port, token, dir.resolve("vault-ca.pem"));
             org.awaitility.Awaitility.await()

@@ -15,7 +15,7 @@ import java.util.Map;
 public final class ReferenceReceivers {
 
     /** One running receiver. */
-    public record Receiver(String language, int port, String secret) {
+    public record Receiver(String language, int port, String secret, long pid) {
         public String url() {
             return "http://127.0.0.1:" + port + "/rotation";
         }
@@ -29,8 +29,16 @@ public final class ReferenceReceivers {
 
     private ReferenceReceivers() {}
 
-    /** The three receivers, started on first use; they live as long as the test JVM. */
+    /**
+     * The three receivers, started on first use; they live as long as the test JVM, shared by every test world
+     * (found again through {@link SharedProcesses} when a profile's classes are loaded anew).
+     */
     public static synchronized Map<String, Receiver> get() {
+        if (running == null) {
+            running = SharedProcesses.note(NOTE)
+                    .flatMap(ReferenceReceivers::alive)
+                    .orElse(null);
+        }
         if (running == null) {
             Map<String, Receiver> started = new LinkedHashMap<>();
             String java =
@@ -40,8 +48,35 @@ public final class ReferenceReceivers {
                     "python", start("python", List.of("python3", "docs/verifiers/python/kashier_rotator_webhook.py")));
             started.put("node", start("node", List.of("node", "docs/verifiers/node/kashier-rotator-webhook.js")));
             running = started;
+            StringBuilder note = new StringBuilder();
+            started.values()
+                    .forEach(r -> note.append(note.length() == 0 ? "" : ",")
+                            .append(r.language())
+                            .append(':')
+                            .append(r.port())
+                            .append(':')
+                            .append(r.pid()));
+            SharedProcesses.note(NOTE, note.toString());
         }
         return running;
+    }
+
+    private static final String NOTE = "reference-receivers";
+
+    /** The receivers a previous world left in the note, when every one of them is still running. */
+    private static java.util.Optional<Map<String, Receiver>> alive(String note) {
+        Map<String, Receiver> found = new LinkedHashMap<>();
+        for (String entry : note.split(",")) {
+            String[] parts = entry.split(":");
+            long pid = Long.parseLong(parts[2]);
+            if (!SharedProcesses.alive(pid)) {
+                return java.util.Optional.empty();
+            }
+            found.put(
+                    parts[0],
+                    new Receiver(parts[0], Integer.parseInt(parts[1]), "reference-" + parts[0] + "-secret", pid));
+        }
+        return java.util.Optional.of(found);
     }
 
     private static Receiver start(String language, List<String> command) {
@@ -55,8 +90,9 @@ public final class ReferenceReceivers {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                     .start();
+            SharedProcesses.keep("reference-" + language, p);
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-            Receiver r = new Receiver(language, port, secret);
+            Receiver r = new Receiver(language, port, secret, p.pid());
             Http.awaitOk(
                     r.verifyUrl(),
                     p,

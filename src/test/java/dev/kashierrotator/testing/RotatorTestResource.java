@@ -22,6 +22,29 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
 
     public static final String TOKEN = "test-bootstrap-token";
 
+    /** The name of the world of this class itself (subclasses are worlds of their own, by class name). */
+    public static final String DEFAULT_WORLD = "default";
+
+    private final List<WorldPart> parts = new java.util.ArrayList<>();
+
+    /** Which {@link WorldPart}s join this world. */
+    protected String world() {
+        return getClass() == RotatorTestResource.class
+                ? DEFAULT_WORLD
+                : getClass().getSimpleName();
+    }
+
+    /** Adds the parts of this world ({@link WorldPart}) to the settings a subclass has made. */
+    private Map<String, String> withParts(Map<String, String> c) {
+        for (WorldPart part : java.util.ServiceLoader.load(WorldPart.class, WorldPart.class.getClassLoader())) {
+            if (part.world().equals(world())) {
+                part.addTo(c);
+                parts.add(part);
+            }
+        }
+        return c;
+    }
+
     @Override
     public Map<String, String> start() {
         OpenBao bao = OpenBao.get();
@@ -259,7 +282,7 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
                 "inline",
                 "not-the-dependents-secret",
                 "the-dependents-secret");
-        return c;
+        return withParts(c);
     }
 
     /** SHA-256 hex of a token, as operators put it in the config ({@code echo -n token | sha256sum}). */
@@ -420,8 +443,16 @@ public class RotatorTestResource implements QuarkusTestResourceLifecycleManager 
         c.put("rotator.security.tokens." + subject + ".role", role);
     }
 
+    /**
+     * The world ends with its application: its dependents and its OpenBao stop, so that a test JVM holds one
+     * world's servers at a time. The reference receivers are shared by every world ({@link ReferenceReceivers}).
+     */
     @Override
     public void stop() {
-        // OpenBao and the dependents live for the whole test JVM; their shutdown hooks stop them.
+        parts.forEach(WorldPart::stop);
+        parts.clear();
+        Dependents.stopAll();
+        HostileServer.stopAllNamed();
+        OpenBao.stopShared();
     }
 }

@@ -77,11 +77,11 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(jar.toAbsolutePath().toString());
         try {
             File log = Path.of("target", "it-" + name + ".log").toAbsolutePath().toFile();
-            Process p = new ProcessBuilder(command)
+            Process p = SharedProcesses.owned(new ProcessBuilder(command)
                     .directory(dir == null ? null : dir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-                    .start();
+                    .start());
             ServiceProcess service = new ServiceProcess(name, port, management, p);
             // A failed test must not leave services running after the test JVM.
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));

@@ -85,5 +85,8 @@ public class AppRoleTestResource implements QuarkusTestResourceLifecycleManager 
     }
 
     @Override
-    public void stop() {}
+    public void stop() {
+        dev.kashierrotator.testing.Dependents.stopAll();
+        OpenBao.stopShared();
+    }
 }

@@ -130,5 +130,7 @@ public class KubernetesAuthTestResource implements QuarkusTestResourceLifecycleM
         if (apiServer != null) {
             apiServer.destroy();
         }
+        dev.kashierrotator.testing.Dependents.stopAll();
+        OpenBao.stopShared();
     }
 }
