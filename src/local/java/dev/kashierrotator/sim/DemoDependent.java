@@ -54,6 +54,7 @@ public final class DemoDependent implements AutoCloseable {
     private volatile boolean ignoreKeys;
     private volatile String redirect;
     private volatile Duration confirmDelay = Duration.ZERO;
+    private volatile boolean holding;
     private final Map<String, Instant> switchedAt = new ConcurrentHashMap<>();
     private final Map<String, String> reported = new ConcurrentHashMap<>();
     private volatile Duration answerDelay = Duration.ZERO;
@@ -159,6 +160,15 @@ public final class DemoDependent implements AutoCloseable {
         return this;
     }
 
+    /**
+     * While held, keeps reporting the old key's fingerprint after a switch, however long (a rollout that a
+     * test ends when it is ready: {@link #holdConfirmations(boolean) holdConfirmations(false)}).
+     */
+    public DemoDependent holdConfirmations(boolean hold) {
+        this.holding = hold;
+        return this;
+    }
+
     /** How reference deliveries are resolved: (Vault path under the mount, version) to key. */
     public DemoDependent vaultReader(BiFunction<String, Long, Optional<String>> reader) {
         this.vaultReader = reader;
@@ -221,7 +231,7 @@ public final class DemoDependent implements AutoCloseable {
         Instant now = Instant.now();
         current.forEach((k, v) -> {
             Instant since = switchedAt.get(k);
-            if (since == null || !now.isBefore(since.plus(confirmDelay))) {
+            if (since == null || (!holding && !now.isBefore(since.plus(confirmDelay)))) {
                 fps.put(k, Fingerprints.of(v));
             } else if (reported.containsKey(k)) {
                 fps.put(k, reported.get(k));

@@ -214,6 +214,8 @@ class KkrTlsIT {
                 "env KKR_URL=" + https + " KKR_TOKEN=" + Cluster.TOKEN + " KKR_CA_FILE=" + tls.caPem.toAbsolutePath()
                         + " XDG_CONFIG_HOME=" + config + " " + KkrJar.java() + " -jar " + KkrJar.jar()
                         + " rotate " + KEY + " --reason 'bar test' --wait; echo EXIT=$?; sleep 60";
+        // The slow dependent keeps its old key until the half-full bar has been seen, however slow this run.
+        slow.holdConfirmations(true);
         try (Terminal terminal = Terminal.open("kkr-bar", command)) {
             String half = "wave 0 [##########..........] 1/2 confirmed";
             List<String> seen = new ArrayList<>();
@@ -227,11 +229,14 @@ class KkrTlsIT {
             assertTrue(
                     seen.get(seen.size() - 1).contains(half),
                     "the half-full bar while the slow one catches up: " + seen.get(seen.size() - 1));
+            slow.holdConfirmations(false);
             await().atMost(Duration.ofSeconds(60)).until(() -> terminal.screen().contains("EXIT="));
             String screen = terminal.screen();
             assertTrue(screen.contains("EXIT=0"), screen);
             assertTrue(screen.contains("wave 0 [####################] 2/2 confirmed"), "filled: " + screen);
             assertFalse(screen.contains("1/2 confirmed"), "the half bar was redrawn, not left above: " + screen);
+        } finally {
+            slow.holdConfirmations(false);
         }
         // Scripts find it among the completed rotations of the key.
         Run done = kkr().run("rotations", "--key", KEY, "--state", "COMPLETED", "--output", "json");

@@ -11,7 +11,6 @@ import dev.kashierrotator.sim.DemoDependent;
 import dev.kashierrotator.testing.Cluster;
 import dev.kashierrotator.testing.ServiceProcess;
 import io.restassured.path.json.JsonPath;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ class KillDuringRolloutIT {
     @Test
     void rotationSurvivesKillNineDuringRollout() throws Exception {
         try (DemoDependent slow =
-                        DemoDependent.start("it-kill-slow", "slow-secret", 0).confirmAfter(Duration.ofSeconds(4));
+                        DemoDependent.start("it-kill-slow", "slow-secret", 0).holdConfirmations(true);
                 DemoDependent later = DemoDependent.start("it-kill-later", "later-secret", 0);
                 Cluster cluster = new Cluster("it-kill")) {
             cluster.paymentKey("kill-pay", MID, "1s")
@@ -43,6 +42,8 @@ class KillDuringRolloutIT {
                     r -> "RUNNING".equals(r.getString("steps.find { it.name == 'ROLLOUT' }.state"))
                             && !slow.received().isEmpty());
             first.kill();
+            // Held until now: the rollout was under way however slowly this machine ran.
+            slow.holdConfirmations(false);
 
             try (ServiceProcess second = cluster.replica("replica-second")) {
                 JsonPath done = awaitRotation(second, id, 60, r -> "COMPLETED".equals(r.getString("state")));

@@ -31,17 +31,18 @@ class TwoReplicasIT {
     @Test
     void fiftyConcurrentTriggersMakeOneRotationAndADeadHolderIsTakenOver() throws Exception {
         try (DemoDependent fleet =
-                        DemoDependent.start("it-race-fleet", "race-secret", 0).confirmAfter(Duration.ofSeconds(3));
+                        DemoDependent.start("it-race-fleet", "race-secret", 0).holdConfirmations(true);
                 Cluster cluster = new Cluster("it-race")) {
             cluster.paymentKey("race-pay", MID, "1s").webhook("race-fleet", "race-pay", 0, fleet, "race-secret");
             try (ServiceProcess a = cluster.replica("replica-a");
                     ServiceProcess b = cluster.replica("replica-b")) {
-                raceThenKillHolder(cluster, a, b);
+                raceThenKillHolder(cluster, a, b, fleet);
             }
         }
     }
 
-    private static void raceThenKillHolder(Cluster cluster, ServiceProcess a, ServiceProcess b) throws Exception {
+    private static void raceThenKillHolder(Cluster cluster, ServiceProcess a, ServiceProcess b, DemoDependent fleet)
+            throws Exception {
         long version = key(a, "race-pay").getLong("version");
 
         ExecutorService pool = Executors.newFixedThreadPool(50);
@@ -80,6 +81,8 @@ class TwoReplicasIT {
             assertEquals(200, stream.status());
             stream.until(e -> e.name().equals("rotation"), Duration.ofSeconds(10));
             holder.kill();
+            // The rollout stayed RUNNING (the dependent held its confirmation) until the holder died.
+            fleet.holdConfirmations(false);
             JsonPath done = awaitRotation(survivor, id, 60, r -> "COMPLETED".equals(r.getString("state")));
             assertEquals(survivor.name(), done.getString("owner"));
             List<SseClient.Event> events = stream.toEnd(Duration.ofSeconds(30));

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * kubernetes-secret dependents against the fabric8 mock server (CRUD), where it adds speed over the real
- * API server of RealClusterIT and KubernetesEditsIT (which cover the Secret, the rollouts, the rollback
+ * API server of ControlPlaneIT (RealCluster, KubernetesEdits) (which cover the Secret, the rollouts, the rollback
  * and conflicts): two keys rotated together cause one restart, the test playing the Deployment
  * controller. It also runs where Go, hence the real control plane, is missing.
  */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When a workload's rollout counts as finished, as {@code kubectl rollout status} judges it: the controller
- * saw the newest template, and every pod is updated and ready. The end-to-end proof is RealClusterIT (a real
+ * saw the newest template, and every pod is updated and ready. The end-to-end proof is RealCluster (ControlPlaneIT) (a real
  * API server and controllers); these are the statuses one by one.
  */
 @Tag("fast")

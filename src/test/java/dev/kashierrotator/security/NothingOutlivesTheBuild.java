@@ -14,8 +14,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * After every test JVM of the build has ended: no process started from this project's folder is left (an
- * OpenBao, a reference receiver, a service, a control plane). Runs with {@link WholeRunOutputScan}, last.
+ * After every test JVM of the build has ended: no orphaned process started from this project's folder is
+ * left (an OpenBao, a reference receiver, a service, a control plane whose test JVM is gone). Processes with
+ * a living parent (a developer's local run beside the build) are not the tests'. Runs with
+ * {@link WholeRunOutputScan}, last.
  */
 class NothingOutlivesTheBuild {
 
@@ -40,10 +42,18 @@ class NothingOutlivesTheBuild {
         assertEquals(List.of(), leftIn(project, mine), "processes started by the tests outlived their test JVM");
     }
 
+    /** Its parent is gone: it was re-parented to init (or to nothing this JVM can see). */
+    private static boolean orphaned(long pid) {
+        return ProcessHandle.of(pid)
+                .map(h -> h.parent().map(parent -> parent.pid() == 1).orElse(true))
+                .orElse(false);
+    }
+
     private static List<String> leftIn(Path project, Set<Long> mine) throws IOException {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
                     .filter(p -> !mine.contains(Long.parseLong(p.getFileName().toString())))
+                    .filter(p -> orphaned(Long.parseLong(p.getFileName().toString())))
                     .filter(p -> {
                         try {
                             return Files.readSymbolicLink(p.resolve("cwd")).equals(project);

@@ -44,9 +44,6 @@ import javax.net.ssl.X509TrustManager;
 public final class KubeControlPlane {
 
     /** A pod with this label (any value) is Running but never Ready: a rollout that never completes. */
-    /** The JUnit resource lock of the tests that use the control plane: they run one at a time. */
-    public static final String LOCK = "kube-control-plane";
-
     public static final String NEVER_READY = "kashier-rotator.test/never-ready";
 
     private static final Path TOOLS = Path.of(System.getProperty("kube.tools", ".kube-tools"));

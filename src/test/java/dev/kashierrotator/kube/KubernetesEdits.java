@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
  * the service's read and its write (a real 409 Conflict on its resourceVersion), a Deployment deleted before
  * a rotation, a Secret deleted mid-rollout. The service reaches the API server through {@link ApiServerProxy},
  * which only forwards, and once writes the Secret in between.
+ *
+ * <p>Run by {@link ControlPlaneIT}, one after another with the other tests on the control plane.
  */
-// One control plane for the test JVM; the integration tests run two classes at a time, these one by one.
-@org.junit.jupiter.api.parallel.ResourceLock(dev.kashierrotator.testing.KubeControlPlane.LOCK)
-class KubernetesEditsIT {
+class KubernetesEdits {
 
     private static final String NS = "edits";
     private static final String RELEASE_NS = "kkr-edits";

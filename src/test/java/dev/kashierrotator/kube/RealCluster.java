@@ -38,10 +38,10 @@ import org.junit.jupiter.api.function.Executable;
  * the scheduler; kwok as the node), signed in with a token of the chart's own ServiceAccount, installed by
  * Helm with the chart's Role: kubernetes-secret dependents whose Deployments, StatefulSets and DaemonSets
  * really roll out; a rollout that never completes; and the chart's RBAC, enough and no more.
+ *
+ * <p>Run by {@link ControlPlaneIT}, one after another with the other tests on the control plane.
  */
-// One control plane for the test JVM; the integration tests run two classes at a time, these one by one.
-@org.junit.jupiter.api.parallel.ResourceLock(dev.kashierrotator.testing.KubeControlPlane.LOCK)
-class RealClusterIT {
+class RealCluster {
 
     private static final String NS = "billing";
     private static final String RELEASE_NS = "kkr-system";

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
  * The chart's life on a real API server, by the Helm a cluster team runs: install (waiting for the replicas
  * to be ready), {@code helm test}, upgrade, rollback and uninstall, with the Role it makes in a dependent's
  * namespace created and removed with the release.
+ *
+ * <p>Run by {@link ControlPlaneIT}, one after another with the other tests on the control plane.
  */
-// One control plane for the test JVM; the integration tests run two classes at a time, these one by one.
-@org.junit.jupiter.api.parallel.ResourceLock(dev.kashierrotator.testing.KubeControlPlane.LOCK)
-class HelmReleaseIT {
+class HelmRelease {
 
     private static final String NS = "kkr-life";
     private static final String APPS = "billing-life";
