@@ -5,11 +5,16 @@
 # again only when its module's go.mod or go.sum changed. Cold: about 1 GB of modules and 8 minutes on two
 # cores; warm: seconds.
 # Without Go it says so in one line and builds nothing; those tests then skip (they look for
-# .kube-tools/ready). Prints the bin folder on its last line.
+# .kube-tools/ready). Prints the bin folder on its last line. Holds .kube-tools/lock while it runs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${KUBE_TOOLS:-$root/.kube-tools}"
 bin="$out/bin"
+mkdir -p "$out"
+# One build at a time: the Maven build starts this in the background and runs it again, which then waits
+# here, before the integration tests.
+exec 9>"$out/lock"
+flock 9
 rm -f "$out/ready"
 
 if ! command -v go >/dev/null 2>&1; then
