@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * (junit-platform.properties turns on extension auto-detection; META-INF/services names this class), and run
  * after the class's own {@code @AfterAll} methods.
  *
- * <p>Integration test classes run two at a time: a class answers for the processes it started through
+ * <p>Integration test classes run three at a time: a class answers for the processes it started through
  * {@link SharedProcesses#owned(Process)}, and for any other stray child when no other class is running.
  */
 public final class ProcessLeakCheck implements BeforeAllCallback, AfterAllCallback {

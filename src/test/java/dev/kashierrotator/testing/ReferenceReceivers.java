@@ -72,16 +72,19 @@ public final class ReferenceReceivers {
             if (!SharedProcesses.alive(pid)) {
                 return java.util.Optional.empty();
             }
-            found.put(
-                    parts[0],
-                    new Receiver(parts[0], Integer.parseInt(parts[1]), "reference-" + parts[0] + "-secret", pid));
+            found.put(parts[0], new Receiver(parts[0], Integer.parseInt(parts[1]), secret(parts[0]), pid));
         }
         return java.util.Optional.of(found);
     }
 
+    /** The signing secret each receiver is started with. */
+    private static String secret(String language) {
+        return "reference-" + language + "-secret";
+    }
+
     private static Receiver start(String language, List<String> command) {
         int port = OpenBao.freePort();
-        String secret = "reference-" + language + "-secret";
+        String secret = secret(language);
         List<String> full = new java.util.ArrayList<>(command);
         full.addAll(List.of("--port", Integer.toString(port), "--secret", secret));
         File log = Path.of("target", "reference-" + language + ".log").toFile();

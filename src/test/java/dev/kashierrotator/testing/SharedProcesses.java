@@ -31,7 +31,7 @@ public final class SharedProcesses {
     /** Processes started by a test class through {@link #owned(Process)}: pid to the class. */
     private static final Map<Long, String> OWNED = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** The test classes running now (integration test classes run two at a time). */
+    /** The test classes running now (integration test classes run three at a time). */
     static final java.util.Set<String> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SharedProcesses() {}
@@ -62,11 +62,8 @@ public final class SharedProcesses {
         kept.put(process.pid(), kind);
         write(kept);
         int ceiling = CEILING.getOrDefault(kind, Integer.MAX_VALUE);
-        long alive = kept.entrySet().stream()
-                .filter(e -> e.getValue().equals(kind))
-                .filter(e ->
-                        ProcessHandle.of(e.getKey()).map(ProcessHandle::isAlive).orElse(false))
-                .count();
+        // read() keeps only the living.
+        long alive = kept.values().stream().filter(kind::equals).count();
         if (alive > ceiling) {
             process.destroyForcibly();
             throw new IllegalStateException(alive + " " + kind + " processes alive at once; at most " + ceiling
