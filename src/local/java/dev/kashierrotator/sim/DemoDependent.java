@@ -254,7 +254,10 @@ public final class DemoDependent implements AutoCloseable {
             }
             byte[] body = exchange.getRequestBody().readAllBytes();
             boolean valid = Signatures.verify(
-                    signingSecret, exchange.getRequestHeaders().getFirst("X-Rotator-Signature"), body);
+                    signingSecret,
+                    exchange.getRequestHeaders().getFirst("X-Rotator-Signature"),
+                    body,
+                    java.time.Instant.now());
             JsonNode event = json.readTree(body);
             String deliveryId = exchange.getRequestHeaders().getFirst("X-Rotator-Delivery");
             String keyId = event.path("keyId").asText();

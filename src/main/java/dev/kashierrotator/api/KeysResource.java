@@ -21,6 +21,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,8 +41,10 @@ public class KeysResource {
     private final KeyStore keys;
     private final RotationEngine engine;
     private final Caller caller;
+    private final Clock clock;
 
-    public KeysResource(Inventory inventory, KeyStore keys, RotationEngine engine, Caller caller) {
+    public KeysResource(Inventory inventory, KeyStore keys, RotationEngine engine, Caller caller, Clock clock) {
+        this.clock = clock;
         this.inventory = inventory;
         this.keys = keys;
         this.engine = engine;
@@ -133,9 +136,9 @@ public class KeysResource {
                 current.map(StoredKey::fingerprint).orElse(null),
                 current.map(StoredKey::version).orElse(null),
                 last,
-                last == null ? null : Duration.between(last, Instant.now()).toSeconds(),
+                last == null ? null : Duration.between(last, clock.instant()).toSeconds(),
                 spec.schedule()
-                        .map(p -> DuePolicy.evaluate(spec.id(), p, last, Instant.now(), Duration.ZERO)
+                        .map(p -> DuePolicy.evaluate(spec.id(), p, last, clock.instant(), Duration.ZERO)
                                 .dueAt())
                         .orElse(null),
                 engine.running(spec.id()).isPresent(),

@@ -6,7 +6,6 @@ import dev.kashierrotator.util.Printable;
 import jakarta.enterprise.inject.Instance;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
-import java.time.Instant;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
@@ -39,7 +38,7 @@ public class AuditFilter {
         trail.recordDenied(
                 new AuditEvent(
                         0,
-                        Instant.now().toString(),
+                        trail.now(),
                         who.subject(),
                         "access.denied",
                         who.aboutKey(),
@@ -88,7 +87,7 @@ public class AuditFilter {
         Object ip = request.getProperty(BearerAuthFilter.SOURCE_IP);
         AuditEvent event = new AuditEvent(
                 0,
-                Instant.now().toString(),
+                trail.now(),
                 actor,
                 action,
                 keyId,

@@ -3,6 +3,7 @@ package dev.kashierrotator.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.util.Threads;
 import dev.kashierrotator.vault.CasConflictException;
 import dev.kashierrotator.vault.VaultKv;
 import dev.kashierrotator.vault.Versioned;
@@ -11,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,6 +95,7 @@ public class AuditTrail {
     }
 
     private final VaultKv kv;
+    private final Clock clock;
     private final ObjectMapper json;
     private final String prefix;
     private final MeterRegistry metrics;
@@ -115,8 +118,10 @@ public class AuditTrail {
     private volatile boolean closing;
     private Tail tail;
 
-    public AuditTrail(VaultKv kv, ObjectMapper json, RotatorConfig config, MeterRegistry metrics) {
+    public AuditTrail(
+            VaultKv kv, ObjectMapper json, RotatorConfig config, MeterRegistry metrics, Clock clock, Threads threads) {
         this.kv = kv;
+        this.clock = clock;
         this.json = json;
         this.prefix = config.vault().statePrefix().replaceAll("^/+|/+$", "") + "/audit";
         this.metrics = metrics;
@@ -131,19 +136,16 @@ public class AuditTrail {
         this.hmacKey = config.audit().hmacKey().filter(k -> !k.isBlank());
         // Unbounded on purpose: only authenticated changes and a bounded number of denied-call summaries
         // per window are queued, and a change's event must never be dropped.
-        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "audit-writer");
-            t.setDaemon(true);
-            return t;
-        });
-        this.windows = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "audit-denied-window");
-            t.setDaemon(true);
-            return t;
-        });
+        this.writer = threads.pool("audit-writer", 1, new LinkedBlockingQueue<>());
+        this.windows = threads.scheduler("audit-denied-window", 1);
         long every = Math.max(100, deniedWindow.toMillis());
         windows.scheduleAtFixedRate(this::flushDenied, every, every, TimeUnit.MILLISECONDS);
         metrics.gauge("rotator_audit_queue_size", writer.getQueue(), q -> q.size());
+    }
+
+    /** The time stamp of an event made now, on the service's clock. */
+    public String now() {
+        return clock.instant().toString();
     }
 
     /**
@@ -187,7 +189,7 @@ public class AuditTrail {
     /** Turns this window's denied calls into events: one per kind, and one per overflowing budget. */
     void flushDenied() {
         try {
-            Instant end = Instant.now();
+            Instant end = clock.instant();
             flush(deniedAuthenticated, end, " (%d calls from %s to %s)");
             authenticatedOverflow.forEach((actor, count) -> {
                 long n = authenticatedOverflow.remove(actor).get();

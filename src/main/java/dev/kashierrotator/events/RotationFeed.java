@@ -5,6 +5,7 @@ import dev.kashierrotator.rotation.Claim;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationStore;
+import dev.kashierrotator.util.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -105,15 +105,13 @@ public class RotationFeed {
     /** Rotations running at the last poll: read once more after their claim goes. */
     private Set<String> running = Set.of();
 
-    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "rotation-feed");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService poller;
     private volatile Instant lastHeartbeat = Instant.EPOCH;
 
-    public RotationFeed(RotationStore store, RotatorConfig config, Clock clock, MeterRegistry metrics) {
+    public RotationFeed(
+            RotationStore store, RotatorConfig config, Clock clock, MeterRegistry metrics, Threads threads) {
         this.store = store;
+        this.poller = threads.scheduler("rotation-feed", 1);
         this.settings = config.events();
         this.clock = clock;
         long every = settings.pollInterval().toMillis();

@@ -3,7 +3,7 @@ package dev.kashierrotator.health;
 import dev.kashierrotator.schedule.RotationScheduler;
 import dev.kashierrotator.schedule.SchedulePause;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
+import java.time.Clock;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -18,10 +18,12 @@ public class ScheduleReadiness implements HealthCheck {
 
     private final RotationScheduler scheduler;
     private final SchedulePause pause;
+    private final Clock clock;
 
-    public ScheduleReadiness(RotationScheduler scheduler, SchedulePause pause) {
+    public ScheduleReadiness(RotationScheduler scheduler, SchedulePause pause, Clock clock) {
         this.scheduler = scheduler;
         this.pause = pause;
+        this.clock = clock;
     }
 
     @Override
@@ -46,6 +48,6 @@ public class ScheduleReadiness implements HealthCheck {
      */
     private String paused() {
         SchedulePause.State s = pause.lastRead();
-        return s.holds(Instant.now()) ? "until " + s.until() + " (who and why: GET /api/v1/schedule)" : "no";
+        return s.holds(clock.instant()) ? "until " + s.until() + " (who and why: GET /api/v1/schedule)" : "no";
     }
 }

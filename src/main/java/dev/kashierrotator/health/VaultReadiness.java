@@ -3,6 +3,7 @@ package dev.kashierrotator.health;
 import dev.kashierrotator.vault.VaultKv;
 import dev.kashierrotator.vault.VaultUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -14,9 +15,11 @@ import org.eclipse.microprofile.health.Readiness;
 public class VaultReadiness implements HealthCheck {
 
     private final VaultKv kv;
+    private final Clock clock;
 
-    public VaultReadiness(VaultKv kv) {
+    public VaultReadiness(VaultKv kv, Clock clock) {
         this.kv = kv;
+        this.clock = clock;
     }
 
     /**
@@ -25,23 +28,23 @@ public class VaultReadiness implements HealthCheck {
      */
     static final java.time.Duration REUSE = java.time.Duration.ofSeconds(2);
 
-    private record Answer(long atNanos, HealthCheckResponse response) {}
+    private record Answer(long atMillis, HealthCheckResponse response) {}
 
     private volatile Answer last;
 
     @Override
     public HealthCheckResponse call() {
         Answer a = last;
-        if (a != null && System.nanoTime() - a.atNanos() < REUSE.toNanos()) {
+        if (a != null && clock.millis() - a.atMillis() < REUSE.toMillis()) {
             return a.response();
         }
         synchronized (this) {
             a = last;
-            if (a != null && System.nanoTime() - a.atNanos() < REUSE.toNanos()) {
+            if (a != null && clock.millis() - a.atMillis() < REUSE.toMillis()) {
                 return a.response();
             }
             HealthCheckResponse fresh = check();
-            last = new Answer(System.nanoTime(), fresh);
+            last = new Answer(clock.millis(), fresh);
             return fresh;
         }
     }

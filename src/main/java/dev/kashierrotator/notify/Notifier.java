@@ -11,6 +11,7 @@ import dev.kashierrotator.rollout.Signatures;
 import dev.kashierrotator.rotation.Announcements;
 import dev.kashierrotator.rotation.Notice;
 import dev.kashierrotator.util.BoundedHttp;
+import dev.kashierrotator.util.Threads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,15 +23,14 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -60,11 +60,19 @@ public class Notifier implements Announcements {
     private final Payloads payloads;
     private final ObjectMapper json;
     private final MeterRegistry metrics;
+    private final Threads threads;
+    private final Clock clock;
 
     @Inject
     public Notifier(
-            Inventory inventory, HttpClient http, ObjectMapper json, RotatorConfig config, MeterRegistry metrics) {
-        this(inventory.channels(), http, json, config.publicUrl(), metrics, QUEUE);
+            Inventory inventory,
+            HttpClient http,
+            ObjectMapper json,
+            RotatorConfig config,
+            MeterRegistry metrics,
+            Threads threads,
+            Clock clock) {
+        this(inventory.channels(), http, json, config.publicUrl(), metrics, QUEUE, threads, clock);
     }
 
     Notifier(
@@ -73,8 +81,12 @@ public class Notifier implements Announcements {
             ObjectMapper json,
             Optional<String> publicUrl,
             MeterRegistry metrics,
-            int queue) {
+            int queue,
+            Threads threads,
+            Clock clock) {
         this.http = http;
+        this.threads = threads;
+        this.clock = clock;
         this.json = json;
         this.metrics = metrics;
         this.payloads = new Payloads(json, publicUrl);
@@ -117,11 +129,7 @@ public class Notifier implements Announcements {
         Outbox(NotificationChannel channel, int queue) {
             this.channel = channel;
             this.capacity = queue;
-            this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
-                Thread t = new Thread(r, "notifier-" + channel.name());
-                t.setDaemon(true);
-                return t;
-            });
+            this.sender = threads.pool("notifier-" + channel.name(), 1, new ArrayBlockingQueue<>(queue));
             Gauge.builder("rotator.notifications.queued", queued, AtomicInteger::get)
                     .description("Notices waiting to be sent or retried")
                     .tag("channel", channel.name())
@@ -223,7 +231,7 @@ public class Notifier implements Announcements {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (channel.type() == NotificationChannel.Type.WEBHOOK) {
-            String timestamp = Long.toString(Instant.now().getEpochSecond());
+            String timestamp = Long.toString(clock.instant().getEpochSecond());
             request.header("X-Rotator-Event", "notification." + notice.event())
                     .header("X-Rotator-Delivery", notice.id())
                     .header(

@@ -2,6 +2,7 @@ package dev.kashierrotator.rollout;
 
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Workload;
+import dev.kashierrotator.util.Threads;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -25,7 +26,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -44,18 +44,15 @@ public class RestartCoordinator {
 
     private final KubernetesClient kubernetes;
     private final Duration debounce;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "workload-restarts");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer;
     /** Workloads with a restart scheduled, by namespace/kind/name. */
     private final Map<String, String> scheduled = new ConcurrentHashMap<>();
     /** Generation each workload must reach for the restart this replica made, by namespace/kind/name. */
     private final Map<String, Long> awaited = new ConcurrentHashMap<>();
 
-    public RestartCoordinator(KubernetesClient kubernetes, RotatorConfig config) {
+    public RestartCoordinator(KubernetesClient kubernetes, RotatorConfig config, Threads threads) {
         this.kubernetes = kubernetes;
+        this.timer = threads.scheduler("workload-restarts", 1);
         this.debounce = config.kubernetes().restartDebounce();
     }
 

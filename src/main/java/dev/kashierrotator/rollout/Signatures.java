@@ -26,12 +26,10 @@ public final class Signatures {
      */
     public static final Duration TOLERANCE = Duration.ofMinutes(5);
 
-    /** Whether a signature header is valid for this body now; constant-time on the digest. */
-    public static boolean verify(String secret, String header, byte[] body) {
-        return verify(secret, header, body, Instant.now());
-    }
-
-    /** Whether a signature header is valid for this body at {@code now}: right digest, fresh timestamp. */
+    /**
+     * Whether a signature header is valid for this body at {@code now} (the receiver's clock): right digest,
+     * fresh timestamp; constant-time on the digest.
+     */
     public static boolean verify(String secret, String header, byte[] body, Instant now) {
         if (header == null) {
             return false;

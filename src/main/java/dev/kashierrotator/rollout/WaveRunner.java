@@ -13,12 +13,14 @@ import dev.kashierrotator.rotation.Rotation.DependentState;
 import dev.kashierrotator.rotation.Rotation.StepState;
 import dev.kashierrotator.rotation.Rotation.Wave;
 import dev.kashierrotator.rotation.Target;
+import dev.kashierrotator.util.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.Guard;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,12 +32,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
@@ -68,9 +68,20 @@ public class WaveRunner implements Distributor {
     private final Map<String, Guard> breakers = new ConcurrentHashMap<>();
     private final Map<Integer, Guard> retryGuards = new ConcurrentHashMap<>();
 
-    public WaveRunner(Instance<Target> targets, Inventory inventory, MeterRegistry metrics, RotatorConfig config) {
+    private final Clock clock;
+    private final Threads threads;
+
+    public WaveRunner(
+            Instance<Target> targets,
+            Inventory inventory,
+            MeterRegistry metrics,
+            RotatorConfig config,
+            Clock clock,
+            Threads threads) {
         targets.forEach(t -> this.targets.put(t.type(), t));
         this.inventory = inventory;
+        this.clock = clock;
+        this.threads = threads;
         this.metrics = metrics;
         this.breakerThreshold = config.rollout().breakerThreshold();
         this.breakerDelay = config.rollout().breakerDelay();
@@ -151,13 +162,8 @@ public class WaveRunner implements Distributor {
                         batch.stream().mapToInt(w -> w.dependents().size()).sum())
                 .max()
                 .orElse(0);
-        AtomicInteger n = new AtomicInteger();
         ExecutorService pool =
-                Executors.newFixedThreadPool(Math.max(1, Math.min(policy.maxConcurrency(), largest)), r -> {
-                    Thread t = new Thread(r, "rollout-" + rotation.keyId() + "-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                threads.pool("rollout-" + rotation.keyId(), Math.max(1, Math.min(policy.maxConcurrency(), largest)));
         try {
             for (int b = 0; b < batches.size(); b++) {
                 List<Wave> batch = batches.get(b);
@@ -167,7 +173,7 @@ public class WaveRunner implements Distributor {
                 }
                 if (b > 0 && !policy.soak().isZero()) {
                     Instant soakEnd = soakEnd(rotation, batches.get(b - 1), policy);
-                    if (soakEnd != null && Instant.now().isBefore(soakEnd)) {
+                    if (soakEnd != null && clock.instant().isBefore(soakEnd)) {
                         Log.infof(
                                 "rotation %s key %s: wave %d done, next wave after the soak, at %s",
                                 rotation.id(),
@@ -202,11 +208,8 @@ public class WaveRunner implements Distributor {
         if (dependents.isEmpty()) {
             return failures;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(policy.maxConcurrency(), dependents.size()), r -> {
-            Thread t = new Thread(r, "rollback-" + rotation.keyId());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool =
+                threads.pool("rollback-" + rotation.keyId(), Math.min(policy.maxConcurrency(), dependents.size()));
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (String id : dependents) {
@@ -261,7 +264,7 @@ public class WaveRunner implements Distributor {
             Progress progress,
             BooleanSupplier stop,
             ExecutorService pool) {
-        List<DependentOutcome> outcomes = rotation.startWaves(waves, Instant.now());
+        List<DependentOutcome> outcomes = rotation.startWaves(waves, clock.instant());
         // Written at once: whoever watches the rotation sees the wave running while its calls are under way.
         progress.waveChanged();
         try {
@@ -295,7 +298,7 @@ public class WaveRunner implements Distributor {
             }
             return "rollout crashed: " + e.getCause().getClass().getSimpleName();
         }
-        String failure = rotation.endWaves(waves, policy, Instant.now());
+        String failure = rotation.endWaves(waves, policy, clock.instant());
         progress.waveChanged();
         return failure;
     }
@@ -394,7 +397,7 @@ public class WaveRunner implements Distributor {
             finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
             return;
         }
-        Instant deadline = Instant.now().plus(policy.verifyTimeout());
+        Instant deadline = clock.instant().plus(policy.verifyTimeout());
         Duration pause = FIRST_POLL;
         while (true) {
             if (target.confirms(dependent, delivery)) {
@@ -406,7 +409,7 @@ public class WaveRunner implements Distributor {
                 finish(rotation, outcome, DependentState.FAILED, "stopped: the rotation is being aborted", progress);
                 return;
             }
-            if (Instant.now().isAfter(deadline)) {
+            if (clock.instant().isAfter(deadline)) {
                 count(dependent, "unconfirmed");
                 finish(
                         rotation,
@@ -437,7 +440,7 @@ public class WaveRunner implements Distributor {
 
     private void finish(
             Rotation rotation, DependentOutcome outcome, DependentState state, String error, Progress progress) {
-        rotation.finished(outcome, state, error, Instant.now());
+        rotation.finished(outcome, state, error, clock.instant());
         progress.dependentChanged();
     }
 

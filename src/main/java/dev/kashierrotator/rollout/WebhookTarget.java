@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,10 +32,12 @@ public class WebhookTarget implements Target {
 
     private final ObjectMapper json;
     private final VerifyUrl verifyUrl;
+    private final Clock clock;
 
-    public WebhookTarget(ObjectMapper json, VerifyUrl verifyUrl) {
+    public WebhookTarget(ObjectMapper json, VerifyUrl verifyUrl, Clock clock) {
         this.json = json;
         this.verifyUrl = verifyUrl;
+        this.clock = clock;
     }
 
     @Override
@@ -45,7 +48,7 @@ public class WebhookTarget implements Target {
     @Override
     public boolean deliver(DependentSpec dependent, Delivery delivery) {
         byte[] body = body(dependent, delivery);
-        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        String timestamp = Long.toString(clock.instant().getEpochSecond());
         // No request timeout: the wall-clock bound of BoundedHttp covers the whole exchange, and each JDK
         // timeout is a timer registered under the client's lock, contended by every rollout thread.
         HttpRequest request = HttpRequest.newBuilder(URI.create(dependent.url().orElseThrow()))

@@ -1,5 +1,6 @@
 package dev.kashierrotator.rotation;
 
+import dev.kashierrotator.util.Threads;
 import io.quarkus.logging.Log;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -40,16 +40,12 @@ final class LeaseKeeper {
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final ScheduledExecutorService beat;
 
-    LeaseKeeper(RotationStore rotations, Duration ttl, Clock clock, EngineMetrics metrics) {
+    LeaseKeeper(RotationStore rotations, Duration ttl, Clock clock, EngineMetrics metrics, Threads threads) {
         this.rotations = rotations;
         this.ttl = ttl;
         this.clock = clock;
         this.metrics = metrics;
-        this.beat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "lease-keeper");
-            t.setDaemon(true);
-            return t;
-        });
+        this.beat = threads.scheduler("lease-keeper", 1);
     }
 
     void start(Watcher watcher) {

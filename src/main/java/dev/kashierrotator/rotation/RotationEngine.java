@@ -11,6 +11,7 @@ import dev.kashierrotator.rotation.Rotation.Wave;
 import dev.kashierrotator.rotation.RotationException.Refusal;
 import dev.kashierrotator.rotation.RotationStore.Claimed;
 import dev.kashierrotator.rotation.RotationStore.Held;
+import dev.kashierrotator.util.Threads;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -88,7 +89,8 @@ public class RotationEngine {
             EngineMetrics metrics,
             Announcements announcements,
             RotatorConfig config,
-            Clock clock) {
+            Clock clock,
+            Threads threads) {
         this.inventory = inventory;
         this.keys = keys;
         this.rotations = rotations;
@@ -98,7 +100,7 @@ public class RotationEngine {
         RotatorConfig.Engine settings = config.engine();
         this.instanceId = settings.instanceId()
                 .orElse("replica-" + UUID.randomUUID().toString().substring(0, 8));
-        this.leases = new LeaseKeeper(rotations, settings.leaseTtl(), clock, metrics);
+        this.leases = new LeaseKeeper(rotations, settings.leaseTtl(), clock, metrics, threads);
         this.aborts = new AbortRules(inventory, keys, dashboard, kashier);
         StepTools tools = new StepTools(
                 inventory,
@@ -112,7 +114,7 @@ public class RotationEngine {
                 new RecordWriter(rotations, hooks, clock, instanceId),
                 leases,
                 aborts);
-        this.runner = new RotationRunner(tools, settings, instanceId, metrics, announcements);
+        this.runner = new RotationRunner(tools, settings, instanceId, metrics, announcements, threads);
         this.answers = new DashboardAnswers(tools, runner);
         leases.start(runner);
     }

@@ -4,6 +4,7 @@ import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.rotation.Rotation.Step;
 import dev.kashierrotator.rotation.Rotation.StepState;
+import dev.kashierrotator.util.Threads;
 import io.quarkus.logging.Log;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,11 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs rotations: takes a held rotation from its first unfinished step, runs each step, and applies
@@ -45,7 +44,8 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             RotatorConfig.Engine settings,
             String instanceId,
             EngineMetrics metrics,
-            Announcements announcements) {
+            Announcements announcements,
+            Threads threads) {
         this.t = tools;
         this.announcements = announcements;
         this.settings = settings;
@@ -64,12 +64,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
                 new ExpireOldKeyStep(tools))) {
             steps.put(step.name(), step);
         }
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newScheduledThreadPool(settings.workers(), r -> {
-            Thread thread = new Thread(r, "rotation-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.workers = threads.scheduler("rotation", settings.workers());
     }
 
     void shutdown() {

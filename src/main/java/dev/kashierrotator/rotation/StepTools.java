@@ -42,7 +42,7 @@ record StepTools(
         return new Distributor.Progress() {
             @Override
             public void waveChanged() {
-                lastSave.set(System.nanoTime());
+                lastSave.set(clock.millis());
                 behind.set(false);
                 writer.progress(r, hold);
             }
@@ -67,9 +67,9 @@ record StepTools(
 
             /** At most a few writes a second, by one thread: a big wave must not flood Vault. */
             private void write(boolean onlyIfBehind) {
-                long now = System.nanoTime();
+                long now = clock.millis();
                 long last = lastSave.get();
-                if ((!onlyIfBehind || behind.get()) && now - last > 250_000_000L && lastSave.compareAndSet(last, now)) {
+                if ((!onlyIfBehind || behind.get()) && now - last > 250 && lastSave.compareAndSet(last, now)) {
                     behind.set(false);
                     writer.progress(r, hold);
                 }

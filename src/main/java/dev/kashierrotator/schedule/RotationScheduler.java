@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,6 +65,8 @@ public class RotationScheduler {
      */
     public record TickReport(int evaluated, List<String> started, Map<String, String> skipped, List<String> overdue) {}
 
+    private final Clock clock;
+
     public RotationScheduler(
             Inventory inventory,
             KeyStore keys,
@@ -72,7 +75,9 @@ public class RotationScheduler {
             AuditTrail audit,
             SchedulePause pause,
             NoticeLedger ledger,
-            Announcements announcements) {
+            Announcements announcements,
+            Clock clock) {
+        this.clock = clock;
         this.audit = audit;
         this.pause = pause;
         this.ledger = ledger;
@@ -92,12 +97,12 @@ public class RotationScheduler {
                     .register(metrics);
         }
         Gauge.builder("rotator.keys.overdue", () -> overdue().size()).register(metrics);
-        Gauge.builder("rotator.schedule.paused", () -> pause.lastRead().holds(Instant.now()) ? 1 : 0)
+        Gauge.builder("rotator.schedule.paused", () -> pause.lastRead().holds(clock.instant()) ? 1 : 0)
                 .description("1 while scheduled rotations are paused (POST /api/v1/schedule/pause)")
                 .register(metrics);
         Gauge.builder(
                         "rotator.schedule.pause.until.timestamp.seconds",
-                        () -> pause.lastRead().holds(Instant.now())
+                        () -> pause.lastRead().holds(clock.instant())
                                 ? pause.lastRead().until().getEpochSecond()
                                 : Double.NaN)
                 .description("When the pause of the schedule ends by itself (Unix seconds)")
@@ -301,13 +306,13 @@ public class RotationScheduler {
         Seen s = seen.get(keyId);
         return s == null
                 ? Double.NaN
-                : Duration.between(s.rotatedAt(), Instant.now()).toSeconds();
+                : Duration.between(s.rotatedAt(), clock.instant()).toSeconds();
     }
 
     private double untilDue(String keyId) {
         Verdict v = verdicts.get(keyId);
         return v == null || v.dueAt() == null
                 ? Double.NaN
-                : Duration.between(Instant.now(), v.dueAt()).toSeconds();
+                : Duration.between(clock.instant(), v.dueAt()).toSeconds();
     }
 }

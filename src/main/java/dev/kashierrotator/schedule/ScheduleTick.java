@@ -4,16 +4,18 @@ import dev.kashierrotator.vault.VaultUnavailableException;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
+import java.time.Clock;
 
 /** The scheduler's heartbeat: asks {@link RotationScheduler} for due keys every {@code rotator.schedule.tick}. */
 @ApplicationScoped
 public class ScheduleTick {
 
     private final RotationScheduler scheduler;
+    private final Clock clock;
 
-    public ScheduleTick(RotationScheduler scheduler) {
+    public ScheduleTick(RotationScheduler scheduler, Clock clock) {
         this.scheduler = scheduler;
+        this.clock = clock;
     }
 
     @Scheduled(
@@ -22,7 +24,7 @@ public class ScheduleTick {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         try {
-            RotationScheduler.TickReport report = scheduler.tick(Instant.now());
+            RotationScheduler.TickReport report = scheduler.tick(clock.instant());
             if (!report.started().isEmpty() || !report.overdue().isEmpty()) {
                 Log.infof(
                         "schedule tick: %d key(s) evaluated, started %s, overdue %s",

@@ -13,6 +13,7 @@ import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -50,8 +51,10 @@ public class AccessControl {
     private final Map<String, Role> roles = new HashMap<>(Role.DEFAULTS);
     private final RotatorConfig.Security.Jwt jwt;
     private final JWTParser jwtParser;
+    private final Clock clock;
 
-    public AccessControl(RotatorConfig config, JWTParser jwtParser) {
+    public AccessControl(RotatorConfig config, JWTParser jwtParser, Clock clock) {
+        this.clock = clock;
         this.jwt = config.security().jwt();
         this.jwtParser = jwtParser;
         List<String> problems = new ArrayList<>();
@@ -162,7 +165,7 @@ public class AccessControl {
             while (cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            if (JWT_REJECTIONS.allow(System.currentTimeMillis())) {
+            if (JWT_REJECTIONS.allow(clock.millis())) {
                 Log.infof("JWT rejected: %s", cause.getClass().getSimpleName());
             }
             return Optional.empty();

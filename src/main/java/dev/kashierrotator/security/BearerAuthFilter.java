@@ -6,6 +6,7 @@ import io.quarkus.logging.Log;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
@@ -17,10 +18,12 @@ public class BearerAuthFilter {
 
     private final AccessControl access;
     private final Caller caller;
+    private final Clock clock;
 
-    public BearerAuthFilter(AccessControl access, Caller caller) {
+    public BearerAuthFilter(AccessControl access, Caller caller, Clock clock) {
         this.access = access;
         this.caller = caller;
+        this.clock = clock;
     }
 
     /** Request property: the caller's address, for the audit trail. */
@@ -54,7 +57,7 @@ public class BearerAuthFilter {
             return Optional.empty();
         }
         request.setProperty(UNAUTHENTICATED, "invalid-token");
-        if (REJECTIONS.allow(System.currentTimeMillis())) {
+        if (REJECTIONS.allow(clock.millis())) {
             long held = REJECTIONS.suppressedSinceLast();
             Log.warnf(
                     "rejected an API call to %s %s: invalid bearer token%s",

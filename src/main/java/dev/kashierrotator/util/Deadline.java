@@ -1,9 +1,9 @@
 package dev.kashierrotator.util;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,11 +14,23 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Deadline implements AutoCloseable {
 
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "deadline-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * One JVM-wide watchdog on wall time (a bound on I/O must not follow a test's clock), outside
+     * {@link Threads} because the bound is static: its thread lives only while a bound is pending and ends
+     * a second after the last one, so nothing of it outlives the work.
+     */
+    private static final ScheduledExecutorService WATCHDOG = watchdog();
+
+    private static ScheduledExecutorService watchdog() {
+        ScheduledThreadPoolExecutor w = new ScheduledThreadPoolExecutor(0, r -> {
+            Thread t = new Thread(r, "deadline-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        w.setKeepAliveTime(1, TimeUnit.SECONDS);
+        w.setRemoveOnCancelPolicy(true);
+        return w;
+    }
 
     private final Thread caller = Thread.currentThread();
     private final ScheduledFuture<?> alarm;

@@ -4,8 +4,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * One JDK HTTP client for Kashier and dependents. Redirects are never followed: a dependent that
@@ -15,13 +13,8 @@ public class HttpClientProducer {
 
     @Produces
     @Singleton
-    HttpClient httpClient() {
-        ExecutorService executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "rotator-http");
-            t.setDaemon(true);
-            return t;
-        });
-        return builder().executor(executor).build();
+    HttpClient httpClient(Threads threads) {
+        return builder().executor(threads.elastic("rotator-http")).build();
     }
 
     /** The settings every outbound client shares; callers add what is theirs (an executor, a trust store). */

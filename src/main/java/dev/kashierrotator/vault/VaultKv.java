@@ -21,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +65,10 @@ public class VaultKv implements Kv {
     private volatile boolean renewable;
     private volatile boolean looked;
 
-    public VaultKv(RotatorConfig config, ObjectMapper json, MeterRegistry metrics) {
+    private final Clock clock;
+
+    public VaultKv(RotatorConfig config, ObjectMapper json, MeterRegistry metrics, Clock clock) {
+        this.clock = clock;
         this.mount = config.vault().mount().replaceAll("^/+|/+$", "");
         this.address = resolve(config.vault().address(), "VAULT_ADDR", "rotator.vault.address");
         this.json = json;
@@ -112,7 +116,7 @@ public class VaultKv implements Kv {
                                 ? Double.NaN
                                 : Math.max(
                                         0,
-                                        Duration.between(Instant.now(), tokenExpiresAt)
+                                        Duration.between(clock.instant(), tokenExpiresAt)
                                                 .toSeconds()))
                 .description("Seconds until the service's Vault token expires (NaN: no expiry known)")
                 .register(metrics);
@@ -240,7 +244,7 @@ public class VaultKv implements Kv {
         this.vault = client(token);
         this.leaseSeconds = lease;
         this.renewable = canRenew;
-        this.tokenExpiresAt = lease > 0 ? Instant.now().plusSeconds(lease) : null;
+        this.tokenExpiresAt = lease > 0 ? clock.instant().plusSeconds(lease) : null;
         this.looked = true;
     }
 
@@ -270,7 +274,7 @@ public class VaultKv implements Kv {
             if (self.getRestResponse().getStatus() == 200) {
                 leaseSeconds = self.getCreationTTL();
                 renewable = self.isRenewable();
-                tokenExpiresAt = self.getTTL() > 0 ? Instant.now().plusSeconds(self.getTTL()) : null;
+                tokenExpiresAt = self.getTTL() > 0 ? clock.instant().plusSeconds(self.getTTL()) : null;
                 looked = true;
             }
         }
@@ -278,7 +282,7 @@ public class VaultKv implements Kv {
         if (expires == null || leaseSeconds <= 0) {
             return;
         }
-        Duration remaining = Duration.between(Instant.now(), expires);
+        Duration remaining = Duration.between(clock.instant(), expires);
         if (remaining.toSeconds() > leaseSeconds / 3) {
             return;
         }
@@ -286,7 +290,7 @@ public class VaultKv implements Kv {
             try {
                 AuthResponse r = vault.auth().renewSelf(leaseSeconds);
                 if (r.getRestResponse().getStatus() == 200 && r.getAuthLeaseDuration() > leaseSeconds / 3) {
-                    tokenExpiresAt = Instant.now().plusSeconds(r.getAuthLeaseDuration());
+                    tokenExpiresAt = clock.instant().plusSeconds(r.getAuthLeaseDuration());
                     metrics.counter("rotator_vault_token_renewals", "outcome", "renewed")
                             .increment();
                     Log.debugf("Vault token renewed for %d s", r.getAuthLeaseDuration());

@@ -8,6 +8,7 @@ import dev.kashierrotator.rotation.Claim;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,8 +35,11 @@ public class VaultRotationStore implements RotationStore {
     private final ObjectMapper json;
     private final String statePrefix;
 
-    public VaultRotationStore(Kv kv, ObjectMapper json, RotatorConfig config) {
+    private final Clock clock;
+
+    public VaultRotationStore(Kv kv, ObjectMapper json, RotatorConfig config, Clock clock) {
         this.kv = kv;
+        this.clock = clock;
         // Records written by a newer version may carry fields this one does not know: read them anyway.
         this.json = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         this.statePrefix = config.vault().statePrefix().replaceAll("^/+|/+$", "");
@@ -148,7 +152,7 @@ public class VaultRotationStore implements RotationStore {
      * yet (the claimant writes it right after claiming) and its lease has not run out.
      */
     private boolean holds(Claim claim) {
-        return get(claim.rotationId()).map(r -> !r.state().isFinal()).orElseGet(() -> !claim.expired(Instant.now()));
+        return get(claim.rotationId()).map(r -> !r.state().isFinal()).orElseGet(() -> !claim.expired(clock.instant()));
     }
 
     @Override
@@ -196,7 +200,7 @@ public class VaultRotationStore implements RotationStore {
                             "epoch",
                             Long.toString(claim.epoch()),
                             "releasedAt",
-                            Instant.now().toString()),
+                            clock.instant().toString()),
                     claim.version());
         } catch (CasConflictException e) {
             // Renewed or taken over meanwhile: the current holder releases it.
@@ -224,7 +228,7 @@ public class VaultRotationStore implements RotationStore {
             long epoch,
             Duration ttl,
             long expectedVersion) {
-        Instant until = Instant.now().plus(ttl);
+        Instant until = clock.instant().plus(ttl);
         long version = kv.write(
                 path,
                 Map.of(

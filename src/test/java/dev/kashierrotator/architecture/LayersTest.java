@@ -5,14 +5,23 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasName;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -55,6 +64,38 @@ class LayersTest {
                         "io.micrometer..",
                         "org.eclipse.microprofile.faulttolerance..",
                         "io.smallrye.faulttolerance..")
+                .check(PRODUCTION);
+    }
+
+    @Test
+    void timeAndThreadsEachHaveOneHome() {
+        // The clock comes from config.Clocks and every executor from util.Threads, so that the service closes
+        // all its threads when it stops and a test can run the engine on time it drives. The one exception is
+        // Deadline's watchdog: a bound on I/O is wall time by nature, and its thread ends when idle.
+        DescribedPredicate<JavaClass> home = JavaClass.Predicates.belongToAnyOf(
+                        dev.kashierrotator.util.Threads.class,
+                        dev.kashierrotator.util.Deadline.class,
+                        dev.kashierrotator.config.Clocks.class)
+                .or(JavaClass.Predicates.resideInAPackage("dev.kashierrotator.sim.."));
+        noClasses()
+                .that(DescribedPredicate.not(home))
+                .should()
+                .callMethod(Instant.class, "now")
+                .orShould()
+                .callMethod(System.class, "currentTimeMillis")
+                .orShould()
+                .callMethod(System.class, "nanoTime")
+                .orShould()
+                .callMethodWhere(JavaCall.Predicates.target(
+                                HasOwner.Predicates.With.owner(JavaClass.Predicates.equivalentTo(Clock.class)))
+                        .and(JavaCall.Predicates.target(HasName.Predicates.nameStartingWith("system"))))
+                .orShould()
+                .callMethodWhere(JavaCall.Predicates.target(
+                        HasOwner.Predicates.With.owner(JavaClass.Predicates.equivalentTo(Executors.class))))
+                .orShould()
+                .callConstructorWhere(JavaCall.Predicates.target(
+                        HasOwner.Predicates.With.owner(JavaClass.Predicates.assignableTo(Thread.class)
+                                .or(JavaClass.Predicates.assignableTo(ThreadPoolExecutor.class)))))
                 .check(PRODUCTION);
     }
 

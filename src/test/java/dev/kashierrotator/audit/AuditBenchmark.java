@@ -35,7 +35,13 @@ public final class AuditBenchmark {
                 100));
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         ObjectMapper json = new ObjectMapper();
-        AuditTrail trail = new AuditTrail(new VaultKv(config, json, metrics), json, config, metrics);
+        AuditTrail trail = new AuditTrail(
+                new VaultKv(config, json, metrics, java.time.Clock.systemUTC()),
+                json,
+                config,
+                metrics,
+                java.time.Clock.systemUTC(),
+                new dev.kashierrotator.util.Threads());
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             trail.record(

@@ -36,6 +36,7 @@ class NotifierTest {
     private final NotificationReceivers receivers = new NotificationReceivers();
     private final MeterRegistry metrics = new SimpleMeterRegistry();
     private static final HttpClient http = HttpClient.newHttpClient();
+    private final dev.kashierrotator.util.Threads threads = new dev.kashierrotator.util.Threads();
     private Notifier notifier;
 
     @AfterEach
@@ -43,6 +44,7 @@ class NotifierTest {
         if (notifier != null) {
             notifier.close();
         }
+        threads.close();
         receivers.close();
     }
 
@@ -115,7 +117,15 @@ class NotifierTest {
     }
 
     private Notifier notifier(int queue, NotificationChannel... channels) {
-        return new Notifier(List.of(channels), http, new ObjectMapper(), Optional.empty(), metrics, queue);
+        return new Notifier(
+                List.of(channels),
+                http,
+                new ObjectMapper(),
+                Optional.empty(),
+                metrics,
+                queue,
+                threads,
+                java.time.Clock.systemUTC());
     }
 
     private NotificationChannel channel(String name, String path, int attempts, Duration timeout) {

@@ -297,7 +297,7 @@ public final class FanOutBenchmark {
         String signature = request.getHeader("X-Rotator-Signature");
         request.body().onSuccess(buffer -> {
             byte[] body = buffer.getBytes();
-            if (!Signatures.verify("s" + id, signature, body)) {
+            if (!Signatures.verify("s" + id, signature, body, java.time.Instant.now())) {
                 BAD_SIGNATURES.incrementAndGet();
                 request.response().setStatusCode(401).end();
                 return;

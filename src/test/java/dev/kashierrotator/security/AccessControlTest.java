@@ -22,7 +22,8 @@ class AccessControlTest {
     private static AccessControl load(Map<String, String> c) {
         return new AccessControl(
                 ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)),
-                new io.smallrye.jwt.auth.principal.DefaultJWTParser());
+                new io.smallrye.jwt.auth.principal.DefaultJWTParser(),
+                java.time.Clock.systemUTC());
     }
 
     @Test

@@ -293,7 +293,8 @@ public final class NotificationReceivers implements AutoCloseable {
         if (!Signatures.verify(
                 WEBHOOK_SECRET,
                 e.getRequestHeaders().getFirst("X-Rotator-Signature"),
-                raw.getBytes(StandardCharsets.UTF_8))) {
+                raw.getBytes(StandardCharsets.UTF_8),
+                java.time.Instant.now())) {
             p.add("X-Rotator-Signature: not valid for this body");
         }
         if (e.getRequestHeaders().getFirst("X-Rotator-Delivery") == null) {

@@ -35,7 +35,8 @@ class RecordSchemaTest {
     private final VaultRotationStore store = new VaultRotationStore(
             kv,
             new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS),
-            ConfigMappings.rotator(new PropertiesConfigSource(Map.of(), "schema", 100)));
+            ConfigMappings.rotator(new PropertiesConfigSource(Map.of(), "schema", 100)),
+            java.time.Clock.systemUTC());
 
     @ParameterizedTest(name = "a {0} record written before schemas loads, and is written back as schema 2")
     @ValueSource(strings = {"payment", "secret", "alternating"})

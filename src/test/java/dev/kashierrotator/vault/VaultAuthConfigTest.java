@@ -24,7 +24,8 @@ class VaultAuthConfigTest {
                         () -> new VaultKv(
                                 ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)),
                                 new ObjectMapper(),
-                                new SimpleMeterRegistry()))
+                                new SimpleMeterRegistry(),
+                                java.time.Clock.systemUTC()))
                 .getMessage();
     }
 
