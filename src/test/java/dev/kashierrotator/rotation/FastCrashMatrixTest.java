@@ -1,6 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,20 +14,22 @@ import dev.kashierrotator.sim.SimulatorSeeder;
 import dev.kashierrotator.testing.ConfigMappings;
 import dev.kashierrotator.testing.CrashingHooks;
 import dev.kashierrotator.testing.CrashingHooks.Point;
+import dev.kashierrotator.testing.DrivenTime;
 import dev.kashierrotator.testing.InMemoryFleet;
 import dev.kashierrotator.testing.InMemoryKv;
 import dev.kashierrotator.testing.LocalDashboard;
 import dev.kashierrotator.vault.VaultKeyStore;
 import dev.kashierrotator.vault.VaultRotationStore;
 import io.smallrye.config.PropertiesConfigSource;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,23 +37,29 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The fast tier of the crash matrix: the real engine and the real Vault stores (claims, leases, records,
  * keys) on an in-memory KV with Vault's check-and-set semantics, the Kashier simulator in process and
- * dependents in memory. No Quarkus, no OpenBao: the 35 points run in seconds. The same matrix against
- * real OpenBao and HTTP dependents stays the integration proof ({@link CrashMatrixTest}).
+ * dependents in memory. No Quarkus, no OpenBao, and no wall-clock waits: the engine runs on
+ * {@link DrivenTime}, so a grace period or a backoff passes when the test moves the clock, and the test
+ * waits for the work due now to end rather than for seconds to pass. Each point gets a world of its own:
+ * one that fails leaves nothing behind for the next. The same matrix against real OpenBao and HTTP
+ * dependents stays the integration proof ({@link CrashMatrixTest}).
  */
 @Tag("fast")
 class FastCrashMatrixTest {
 
     private static final String MID = "MID-2000-002";
+    /** Driven time a point may take: the longest wait in this world is a 200 ms grace period. */
+    private static final Duration WITHIN = Duration.ofMinutes(5);
 
-    private static CrashingHooks crashes;
-    private static RotationEngine engine;
-    private static KeyStore keys;
-    private static RotationStore records;
-    private static KashierSimulator kashier;
-    private static InMemoryFleet fleet;
+    private DrivenTime time;
+    private CrashingHooks crashes;
+    private RotationEngine engine;
+    private KeyStore keys;
+    private RotationStore records;
+    private KashierSimulator kashier;
+    private InMemoryFleet fleet;
 
-    @BeforeAll
-    static void world() {
+    @BeforeEach
+    void world() {
         Map<String, String> c = new HashMap<>();
         c.put("rotator.security.https-only", "false");
         c.put("rotator.kashier.dashboard", "simulator");
@@ -79,14 +86,15 @@ class FastCrashMatrixTest {
         }
         RotatorConfig config = ConfigMappings.rotator(new PropertiesConfigSource(c, "fast", 100));
         Inventory inventory = InventoryLoader.load(config);
+        time = new DrivenTime(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         InMemoryKv kv = new InMemoryKv("secret");
         ObjectMapper json =
                 new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         keys = new VaultKeyStore(kv, config);
-        records = new VaultRotationStore(kv, json, config);
+        records = new VaultRotationStore(kv, json, config, time.clock());
         kashier = new KashierSimulator();
         LocalDashboard dashboard = new LocalDashboard(kashier);
-        fleet = new InMemoryFleet();
+        fleet = new InMemoryFleet(time.clock());
         crashes = new CrashingHooks();
         new SimulatorSeeder(inventory, keys, kashier, dashboard, config).seed();
         engine = new RotationEngine(
@@ -100,7 +108,14 @@ class FastCrashMatrixTest {
                 EngineMetrics.NONE,
                 Announcements.NONE,
                 config,
-                Clock.systemUTC());
+                time.clock(),
+                time);
+    }
+
+    @AfterEach
+    void stop() {
+        time.close();
+        assertEquals(0, time.open(), "every executor the engine made is closed");
     }
 
     private static void key(Map<String, String> c, String id, String kind) {
@@ -122,27 +137,24 @@ class FastCrashMatrixTest {
     void aRotationStoppedDeadAnywhereResumesAndCompletesOnce(Point point) {
         String keyId = point.keyId();
         StoredKey old = keys.current(keyId).orElseThrow();
-        Instant started = Instant.now().minusMillis(5);
+        java.util.Set<String> before =
+                kashier.list(Mode.TEST, MID).stream().map(k -> k.id()).collect(java.util.stream.Collectors.toSet());
         crashes.arm(point);
         String id = engine.start(keyId, new RotationRequest("fast crash matrix " + point, "manual", "test"))
                 .id();
-        await().atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(5))
-                .until(() -> crashes.fired() != null);
-        // "Restart", once the crashed run has let go of its hold: the crash fires before that run's finally
-        // releases it, and a resume in between skips the rotation as still held (a clean clone's run failed
-        // so on a loaded machine, and left the key busy for every later point).
-        await().atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(5))
-                .until(() -> engine.resumeUnfinished() > 0);
-        Rotation done = await().atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(5))
-                .until(() -> records.get(id).orElseThrow(), r -> r.state().isFinal());
+        time.runUntil("the crash at " + point, () -> crashes.fired() != null, WITHIN);
+        // "Restart": the crashed run has ended (nothing runs), so its hold is let go and the rotation is found.
+        assertEquals(1, engine.resumeUnfinished(), "the crashed rotation is resumed");
+        time.runUntil(
+                "rotation " + id + " ends",
+                () -> records.get(id).orElseThrow().state().isFinal(),
+                WITHIN);
+        Rotation done = records.get(id).orElseThrow();
         assertEquals(RotationState.COMPLETED, done.state(), "ended " + done.state() + ": " + done.error());
         assertEquals(point, crashes.fired(), "the crash happened where it was armed");
 
         long made = kashier.list(Mode.TEST, MID).stream()
-                .filter(k -> !k.createdAt().isBefore(started))
+                .filter(k -> !before.contains(k.id()))
                 .count();
         assertEquals(1, made, "exactly one key made on the Kashier side");
         StoredKey current = keys.current(keyId).orElseThrow();

@@ -8,6 +8,7 @@ import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.Rotation.DependentOutcome;
 import dev.kashierrotator.rotation.Rotation.DependentState;
 import dev.kashierrotator.rotation.Rotation.Wave;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,13 @@ public final class InMemoryFleet implements Distributor {
     /** Dependent id, then key id, to the key it holds. */
     private final Map<String, Map<String, String>> held = new ConcurrentHashMap<>();
 
+    private final Clock clock;
+
+    /** Dependents that stamp their outcomes with {@code clock}, the engine's. */
+    public InMemoryFleet(Clock clock) {
+        this.clock = clock;
+    }
+
     public Optional<String> fingerprint(String dependentId, String keyId) {
         return Optional.ofNullable(held.getOrDefault(dependentId, Map.of()).get(keyId))
                 .map(Fingerprints::of);
@@ -39,7 +47,7 @@ public final class InMemoryFleet implements Distributor {
             Progress progress,
             BooleanSupplier stop) {
         for (Wave w : rotation.waves()) {
-            rotation.startWaves(List.of(w), Instant.now());
+            rotation.startWaves(List.of(w), clock.instant());
             progress.waveChanged();
             for (DependentOutcome d : w.dependents()) {
                 if (stop.getAsBoolean()) {
@@ -56,10 +64,10 @@ public final class InMemoryFleet implements Distributor {
                     rotation.delivering(d);
                 }
                 rotation.accepted(d);
-                rotation.finished(d, DependentState.CONFIRMED, null, Instant.now());
+                rotation.finished(d, DependentState.CONFIRMED, null, clock.instant());
                 progress.dependentChanged();
             }
-            rotation.endWaves(List.of(w), policy, Instant.now());
+            rotation.endWaves(List.of(w), policy, clock.instant());
             progress.waveChanged();
         }
         return Optional.empty();
