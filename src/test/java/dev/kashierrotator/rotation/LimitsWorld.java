@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * The test world at its limits: short leases (1.5 s), Vault reached through a proxy the tests can cut
- * or stall, Kashier's API answering 503 (the dashboard, the simulator, still works), and keys whose
+ * or stall and with a token of the service's own that a test can have Vault refuse, Kashier's API answering 503 (the dashboard, the simulator, still works), and keys whose
  * rotations outnumber the old worker pool.
  */
 public class LimitsWorld extends RotatorTestResource {
@@ -34,6 +34,7 @@ public class LimitsWorld extends RotatorTestResource {
     public Map<String, String> start() {
         Map<String, String> c = new HashMap<>(super.start());
         c.put("rotator.vault.address", VAULT.url());
+        c.put("rotator.vault.token", serviceToken());
         c.put("rotator.vault.timeout-seconds", "2");
         c.put("rotator.engine.lease-ttl", "1500ms");
         c.put("rotator.engine.step-backoff", "100ms");
@@ -58,6 +59,45 @@ public class LimitsWorld extends RotatorTestResource {
         key(c, "sup-pay", "second", "test", "payment-api-key", "1h");
         webhook(c, "sup-hook", 0, List.of("sup-pay"), "inline", "sup-secret", "sup-secret");
         return c;
+    }
+
+    /** What the service's token may do: everything, until a test takes it away. */
+    private static final String POLICY = "limits-world";
+
+    /**
+     * A token of the service's own (not the root token, which no policy can limit), so that a test can have
+     * Vault refuse it: {@link #vaultRefusesTheService}.
+     */
+    private static String serviceToken() {
+        allowTheService();
+        return io.restassured.path.json.JsonPath.from(OpenBao.get()
+                        .api(
+                                "POST",
+                                "auth/token/create",
+                                "{\"policies\":[\"" + POLICY + "\"],\"no_default_policy\":true,\"ttl\":\"24h\"}"))
+                .getString("auth.client_token");
+    }
+
+    /**
+     * Vault answers the service's token 403 on every path, {@code lookup-self} included (the token has no
+     * default policy, which would keep that one open), as it does a token it never issued.
+     */
+    public static void vaultRefusesTheService() {
+        policy("path \"*\" { capabilities = [\"deny\"] }");
+    }
+
+    /** The service's token may do everything again. */
+    public static void allowTheService() {
+        policy("path \"*\" { capabilities = [\"create\", \"read\", \"update\", \"patch\", \"delete\", \"list\", "
+                + "\"sudo\"] }");
+    }
+
+    private static void policy(String rules) {
+        OpenBao.get()
+                .api(
+                        "PUT",
+                        "sys/policies/acl/" + POLICY,
+                        "{\"policy\":" + new com.fasterxml.jackson.databind.node.TextNode(rules) + "}");
     }
 
     /** Kashier's API during an outage: 503 to everything. */
