@@ -150,10 +150,11 @@ final class Api {
                 s.append(": ").append(p.path("detail").asText());
             }
             for (JsonNode e : p.path("errors")) {
-                s.append("; ")
-                        .append(e.path("field").asText())
-                        .append(": ")
-                        .append(e.path("message").asText());
+                String named = e.path("field").asText() + ": " + e.path("message").asText();
+                // A problem about one field says it in its detail too: once is enough.
+                if (!p.path("detail").asText().contains(named)) {
+                    s.append("; ").append(named);
+                }
             }
             text = s.toString();
         } catch (IOException | RuntimeException e) {
@@ -162,7 +163,7 @@ final class Api {
         if (status == 401) {
             return new Failure(Failure.UNAUTHORIZED, text + "; " + tokenHint());
         }
-        return new Failure(status >= 500 ? Failure.UNREACHABLE : Failure.REFUSED, text);
+        return new Failure(status >= 500 ? Failure.UNREACHABLE : Failure.REFUSED, text, status);
     }
 
     /**

@@ -16,10 +16,22 @@ final class Failure extends RuntimeException {
     static final int UNREACHABLE = 40;
 
     final int code;
+    /** The service's HTTP status when it refused the call, else 0. */
+    final int status;
 
     Failure(int code, String message) {
+        this(code, message, 0);
+    }
+
+    Failure(int code, String message, int status) {
         super(message, null, false, false);
         this.code = code;
+        this.status = status;
+    }
+
+    /** The service judged what was sent (a key of the wrong shape, one it refused), not the moment. */
+    boolean answerRefused() {
+        return code == REFUSED && (status == 400 || status == 422);
     }
 
     static Failure usage(String message) {

@@ -277,7 +277,17 @@ public final class Kkr {
             }
             body.put("newKey", key.strip());
         }
-        JsonNode answered = api.post("/api/v1/rotations/" + id + "/confirm", body);
+        JsonNode answered;
+        try {
+            answered = api.post("/api/v1/rotations/" + id + "/confirm", body);
+        } catch (Failure refused) {
+            if (!refused.answerRefused()) {
+                throw refused;
+            }
+            throw new Failure(
+                    Failure.REFUSED,
+                    refused.getMessage() + "; the rotation still waits: try again with kkr confirm " + id);
+        }
         o.print(answered, () -> out.println("answered " + step.path("name").asText() + " of " + id));
         return Failure.OK;
     }

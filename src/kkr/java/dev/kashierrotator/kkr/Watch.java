@@ -239,7 +239,17 @@ final class Watch {
             err.println("Left waiting for a person: answer with 'kkr confirm " + id + "'.");
             return Failure.WAITING_FOR_PERSON;
         }
-        api.post("/api/v1/rotations/" + id + "/confirm", key ? Map.of("newKey", answer.strip()) : Map.of());
+        try {
+            api.post("/api/v1/rotations/" + id + "/confirm", key ? Map.of("newKey", answer.strip()) : Map.of());
+        } catch (Failure refused) {
+            if (!refused.answerRefused()) {
+                throw refused;
+            }
+            // A key pasted short, or from the wrong screen: the step still waits, so the person tries again.
+            err.println("Not taken: " + refused.getMessage() + "\nThe rotation still waits for you.");
+            drawn = 0;
+            return null;
+        }
         err.println("Answered; the rotation goes on.");
         drawn = 0;
         return null;

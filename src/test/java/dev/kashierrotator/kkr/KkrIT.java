@@ -192,6 +192,16 @@ class KkrIT {
         Run waiting = kkr().input("", "status", id, "--watch");
         assertEquals(20, waiting.exit(), "no answer on standard input: waiting for a person; " + waiting.err());
         assertTrue(waiting.err().contains("kkr confirm " + id), waiting.err());
+        // A person pastes something that is not a key: told why once, and that the rotation still waits.
+        String why = "does not look like a Kashier payment API key";
+        Run pasted = kkr().input("abc123-not-a-key\n", "confirm", id);
+        assertEquals(30, pasted.exit(), pasted.err());
+        assertEquals(2, pasted.err().split(java.util.regex.Pattern.quote(why), -1).length, "once: " + pasted.err());
+        assertTrue(pasted.err().contains("the rotation still waits: try again with kkr confirm " + id), pasted.err());
+        Run watched = kkr().input("abc123-not-a-key\n", "status", id, "--watch");
+        assertEquals(20, watched.exit(), "refused, asked again, then left waiting: " + watched.err());
+        assertTrue(watched.err().contains("Not taken: "), watched.err());
+        assertTrue(watched.err().contains("The rotation still waits for you."), watched.err());
         Run abort = kkr("abort", id, "--reason", "wrong key picked");
         assertEquals(0, abort.exit(), abort.err());
         Run ended = kkr("status", id, "--watch");
