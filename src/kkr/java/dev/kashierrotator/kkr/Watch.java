@@ -210,6 +210,30 @@ final class Watch {
         // The step's detail was cleaned when it was read (Api.parse): no escape sequence reaches the terminal.
         err.println(step.path("detail").asText());
         boolean key = takesKey(r, step);
+        while (true) {
+            String answer = readAnswer(key);
+            if (answer == null || (key && answer.isBlank())) {
+                err.println("Left waiting for a person: answer with 'kkr confirm " + id + "'.");
+                return Failure.WAITING_FOR_PERSON;
+            }
+            try {
+                api.post("/api/v1/rotations/" + id + "/confirm", key ? Map.of("newKey", answer.strip()) : Map.of());
+                break;
+            } catch (Failure refused) {
+                if (!refused.answerRefused()) {
+                    throw refused;
+                }
+                // A key pasted short, or from the wrong screen: the step still waits, so the person tries again.
+                err.println("Not taken: " + refused.getMessage() + "\nThe rotation still waits for you.");
+            }
+        }
+        err.println("Answered; the rotation goes on.");
+        drawn = 0;
+        return null;
+    }
+
+    /** The person's answer: the key, "done", or null for "leave it waiting". */
+    private String readAnswer(boolean key) {
         String answer;
         if (terminal) {
             err.println();
@@ -235,24 +259,7 @@ final class Watch {
                 answer = null;
             }
         }
-        if (answer == null || (key && answer.isBlank())) {
-            err.println("Left waiting for a person: answer with 'kkr confirm " + id + "'.");
-            return Failure.WAITING_FOR_PERSON;
-        }
-        try {
-            api.post("/api/v1/rotations/" + id + "/confirm", key ? Map.of("newKey", answer.strip()) : Map.of());
-        } catch (Failure refused) {
-            if (!refused.answerRefused()) {
-                throw refused;
-            }
-            // A key pasted short, or from the wrong screen: the step still waits, so the person tries again.
-            err.println("Not taken: " + refused.getMessage() + "\nThe rotation still waits for you.");
-            drawn = 0;
-            return null;
-        }
-        err.println("Answered; the rotation goes on.");
-        drawn = 0;
-        return null;
+        return answer;
     }
 
     private int finish() {
