@@ -33,14 +33,17 @@ public class KashierApiProbe implements KashierApi {
     private final HttpClient http;
     private final String testBaseUrl;
     private final String liveBaseUrl;
+    private final Duration bound;
 
     @Inject
     public KashierApiProbe(HttpClient http, RotatorConfig config) {
-        this(http, config.kashier().api().testBaseUrl(), config.kashier().api().liveBaseUrl());
+        this(http, config.kashier().api().testBaseUrl(), config.kashier().api().liveBaseUrl(), CALL_BOUND);
     }
 
-    KashierApiProbe(HttpClient http, String testBaseUrl, String liveBaseUrl) {
+    /** {@code bound} replaces {@link #CALL_BOUND} so a test of the cut need not wait ten seconds. */
+    KashierApiProbe(HttpClient http, String testBaseUrl, String liveBaseUrl, Duration bound) {
         this.http = http;
+        this.bound = bound;
         this.testBaseUrl = testBaseUrl.replaceAll("/+$", "");
         this.liveBaseUrl = liveBaseUrl.replaceAll("/+$", "");
     }
@@ -57,15 +60,14 @@ public class KashierApiProbe implements KashierApi {
         String base = mode == Mode.LIVE ? liveBaseUrl : testBaseUrl;
         URI uri = URI.create(base + "/payments/orders/probe-" + UUID.randomUUID());
         HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(CALL_BOUND)
+                .timeout(bound)
                 .header("Authorization", secretKey)
                 .header("Accept", "application/json")
                 .GET()
                 .build();
         int status;
         try {
-            status = BoundedHttp.send(http, request, CALL_BOUND, 16 * 1024, false)
-                    .status();
+            status = BoundedHttp.send(http, request, bound, 16 * 1024, false).status();
         } catch (IOException e) {
             throw new KashierUnavailableException("Kashier " + mode + " API at " + base + " is unreachable: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));

@@ -48,8 +48,7 @@ public class AppRoleTestResource implements QuarkusTestResourceLifecycleManager 
             bao.api(
                     "POST",
                     "auth/" + MOUNT + "/role/rotator",
-                    json.writeValueAsString(
-                            Map.of("token_policies", MOUNT, "token_ttl", "6s", "token_max_ttl", "14s")));
+                    json.writeValueAsString(Map.of("token_policies", MOUNT, "token_ttl", "6s", "token_max_ttl", "8s")));
             String roleId = json.readTree(bao.api("GET", "auth/" + MOUNT + "/role/rotator/role-id", null))
                     .path("data")
                     .path("role_id")
