@@ -466,7 +466,18 @@ public final class InventoryLoader {
         concurrency("rotator.rollout.max-concurrency", r.maxConcurrency());
         attempts("rotator.rollout.delivery-attempts", r.deliveryAttempts());
         int threshold = percent("rotator.rollout.failure-threshold", r.failureThreshold());
-        return new RolloutPolicy(soak, r.maxConcurrency(), verify, r.deliveryAttempts(), call, threshold);
+        if (r.breakerThreshold() < 1) {
+            problems.add("rotator.rollout.breaker-threshold: must be at least 1, got " + r.breakerThreshold());
+        }
+        return new RolloutPolicy(
+                soak,
+                r.maxConcurrency(),
+                verify,
+                r.deliveryAttempts(),
+                call,
+                threshold,
+                r.breakerThreshold(),
+                r.breakerDelay());
     }
 
     private RolloutPolicy override(String at, RolloutPolicy g, RotatorConfig.KeyRollout r) {
@@ -480,7 +491,9 @@ public final class InventoryLoader {
                 r.callTimeout().map(v -> duration(at + ".call-timeout", v)).orElse(g.callTimeout()),
                 r.failureThreshold()
                         .map(v -> percent(at + ".failure-threshold", v))
-                        .orElse(g.failureThresholdPercent()));
+                        .orElse(g.failureThresholdPercent()),
+                g.breakerThreshold(),
+                g.breakerDelay());
     }
 
     private void concurrency(String at, int value) {

@@ -1,23 +1,38 @@
 package dev.kashierrotator.inventory;
 
+import dev.kashierrotator.util.KeyShapes;
 import java.util.Arrays;
 import java.util.Optional;
 
 /** The two kinds of Kashier key the service rotates. */
 public enum KeyKind {
     /** Signs order hashes and validates callbacks; an account may hold several, so rotation can overlap. */
-    PAYMENT_API_KEY("payment-api-key"),
+    PAYMENT_API_KEY("payment-api-key", KeyShapes.PAYMENT_API_KEY, "payment API key (a UUID: 8-4-4-4-12 hex)"),
     /** Authenticates REST calls; changing a user's key expires the old one at once. */
-    SECRET_KEY("secret-key");
+    SECRET_KEY("secret-key", KeyShapes.SECRET_KEY, "secret key (32 hex, '$', 96 hex)");
 
     private final String id;
+    private final String shape;
+    private final String looksLike;
 
-    KeyKind(String id) {
+    KeyKind(String id, String shape, String looksLike) {
         this.id = id;
+        this.shape = shape;
+        this.looksLike = looksLike;
     }
 
     public String id() {
         return id;
+    }
+
+    /** Exactly the shape of this kind of key (a regular expression, shared with the log mask). */
+    public String shape() {
+        return shape;
+    }
+
+    /** What such a key looks like, for a person who sent something else. */
+    public String looksLike() {
+        return looksLike;
     }
 
     public static Optional<KeyKind> of(String text) {

@@ -4,7 +4,9 @@ import java.time.Duration;
 
 /**
  * How dependents are updated: waves in ascending order, {@code maxConcurrency} at a time within a
- * wave, {@code soak} between waves.
+ * wave, {@code soak} between waves; a wave after the canary fails when more than
+ * {@code failureThresholdPercent} of its dependents fail; a dependent whose last {@code breakerThreshold}
+ * calls all failed is not called for {@code breakerDelay}.
  */
 public record RolloutPolicy(
         Duration soak,
@@ -12,12 +14,21 @@ public record RolloutPolicy(
         Duration verifyTimeout,
         int deliveryAttempts,
         Duration callTimeout,
-        int failureThresholdPercent) {
+        int failureThresholdPercent,
+        int breakerThreshold,
+        Duration breakerDelay) {
 
     /** The same policy with every wave at once and no soak (secret keys, whose old key is already dead). */
     public RolloutPolicy allAtOnce() {
         return new RolloutPolicy(
-                Duration.ZERO, maxConcurrency, verifyTimeout, deliveryAttempts, callTimeout, failureThresholdPercent);
+                Duration.ZERO,
+                maxConcurrency,
+                verifyTimeout,
+                deliveryAttempts,
+                callTimeout,
+                failureThresholdPercent,
+                breakerThreshold,
+                breakerDelay);
     }
 
     /** Whether a wave with {@code failed} of {@code total} dependents failed; the canary (wave 0) tolerates none. */

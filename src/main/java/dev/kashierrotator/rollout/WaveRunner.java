@@ -1,17 +1,11 @@
 package dev.kashierrotator.rollout;
 
-import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.RolloutPolicy;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.Distributor;
-import dev.kashierrotator.rotation.Rotation;
-import dev.kashierrotator.rotation.Rotation.DependentOutcome;
-import dev.kashierrotator.rotation.Rotation.DependentState;
-import dev.kashierrotator.rotation.Rotation.StepState;
-import dev.kashierrotator.rotation.Rotation.Wave;
 import dev.kashierrotator.rotation.Target;
 import dev.kashierrotator.util.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,21 +22,22 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
- * Staged redistribution: waves in ascending order, at most {@code max-concurrency} dependents at a
- * time within a wave, {@code soak} between waves. A dependent counts as done only once it reports the
- * new fingerprint; one that fails stops the rollout before the next wave.
+ * Delivery and verification for the rollout: at most {@code max-concurrency} dependents at a time, each
+ * delivery retried and guarded by the dependent's circuit breaker, then polled until the dependent reports
+ * the new fingerprint. Which dependents are called when, and what a failure means, is {@code Waves}'s
+ * (the domain's); each dependent's progress and result is reported back to it.
  */
 @ApplicationScoped
 public class WaveRunner implements Distributor {
@@ -52,19 +47,9 @@ public class WaveRunner implements Distributor {
     private static final Duration CATCH_UP = Duration.ofMillis(300);
 
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
-    private static final Progress NO_PROGRESS = new Progress() {
-        @Override
-        public void waveChanged() {}
-
-        @Override
-        public void dependentChanged() {}
-    };
-
     private final Map<DependentType, Target> targets = new EnumMap<>(DependentType.class);
     private final Inventory inventory;
     private final MeterRegistry metrics;
-    private final int breakerThreshold;
-    private final Duration breakerDelay;
     private final Map<String, Guard> breakers = new ConcurrentHashMap<>();
     private final Map<Integer, Guard> retryGuards = new ConcurrentHashMap<>();
 
@@ -72,34 +57,27 @@ public class WaveRunner implements Distributor {
     private final Threads threads;
 
     public WaveRunner(
-            Instance<Target> targets,
-            Inventory inventory,
-            MeterRegistry metrics,
-            RotatorConfig config,
-            Clock clock,
-            Threads threads) {
+            Instance<Target> targets, Inventory inventory, MeterRegistry metrics, Clock clock, Threads threads) {
         targets.forEach(t -> this.targets.put(t.type(), t));
         this.inventory = inventory;
         this.clock = clock;
         this.threads = threads;
         this.metrics = metrics;
-        this.breakerThreshold = config.rollout().breakerThreshold();
-        this.breakerDelay = config.rollout().breakerDelay();
     }
 
     /**
      * One circuit breaker per dependent (SmallRye Fault Tolerance, named {@code dependent-<id>}): a dependent
      * that keeps failing is failed fast, and named in the record, instead of eating every rollout's time.
      */
-    private Guard breaker(String dependentId) {
+    private Guard breaker(String dependentId, RolloutPolicy policy) {
         return breakers.computeIfAbsent(
                 dependentId,
                 id -> Guard.create()
                         .withCircuitBreaker()
                         .name("dependent-" + id)
-                        .requestVolumeThreshold(breakerThreshold)
+                        .requestVolumeThreshold(policy.breakerThreshold())
                         .failureRatio(1.0)
-                        .delay(breakerDelay.toMillis(), ChronoUnit.MILLIS)
+                        .delay(policy.breakerDelay().toMillis(), ChronoUnit.MILLIS)
                         .failOn(Target.DeliveryException.class)
                         .done()
                         .build());
@@ -128,10 +106,11 @@ public class WaveRunner implements Distributor {
                         .build());
     }
 
-    private String describe(DependentSpec dependent, RuntimeException e) {
+    private static String describe(DependentSpec dependent, RolloutPolicy policy, RuntimeException e) {
         return e instanceof CircuitBreakerOpenException
-                ? "circuit breaker open: " + dependent.id() + " failed its last " + breakerThreshold
-                        + " calls; not called again for " + breakerDelay.toSeconds() + "s"
+                ? "circuit breaker open: " + dependent.id() + " failed its last " + policy.breakerThreshold()
+                        + " calls; not called again for "
+                        + policy.breakerDelay().toSeconds() + "s"
                 : e.getMessage();
     }
 
@@ -143,99 +122,42 @@ public class WaveRunner implements Distributor {
     }
 
     @Override
-    public Optional<Instant> distribute(
-            Rotation rotation,
-            Delivery delivery,
-            RolloutPolicy policy,
-            boolean allAtOnce,
-            Progress progress,
-            BooleanSupplier stop) {
-        List<List<Wave>> batches = new ArrayList<>();
-        if (allAtOnce) {
-            batches.add(rotation.waves());
-        } else {
-            rotation.waves().forEach(w -> batches.add(List.of(w)));
-        }
-        // One pool for the whole call, sized for its largest batch: threads are not made again for each wave.
-        int largest = batches.stream()
-                .mapToInt(batch ->
-                        batch.stream().mapToInt(w -> w.dependents().size()).sum())
-                .max()
-                .orElse(0);
-        ExecutorService pool =
-                threads.pool("rollout-" + rotation.keyId(), Math.max(1, Math.min(policy.maxConcurrency(), largest)));
-        try {
-            for (int b = 0; b < batches.size(); b++) {
-                List<Wave> batch = batches.get(b);
-                if (!allAtOnce && batch.get(0).state() == StepState.DONE) {
-                    // Done in an earlier call (before a soak, or before a restart).
-                    continue;
-                }
-                if (b > 0 && !policy.soak().isZero()) {
-                    Instant soakEnd = soakEnd(rotation, batches.get(b - 1), policy);
-                    if (soakEnd != null && clock.instant().isBefore(soakEnd)) {
-                        Log.infof(
-                                "rotation %s key %s: wave %d done, next wave after the soak, at %s",
-                                rotation.id(),
-                                rotation.keyId(),
-                                batches.get(b - 1).get(0).index(),
-                                soakEnd);
-                        return Optional.of(soakEnd);
-                    }
-                }
-                String failure = runBatch(rotation, batch, delivery, policy, progress, stop, pool);
-                if (failure != null) {
-                    batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(rotation::skip));
-                    progress.waveChanged();
-                    throw new RolloutFailedException(failure);
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        return Optional.empty();
-    }
-
-    /** When the soak after these waves ends: their last end plus the soak (null if they have not ended). */
-    private static Instant soakEnd(Rotation rotation, List<Wave> previous, RolloutPolicy policy) {
-        return rotation.lastEnd(previous).map(end -> end.plus(policy.soak())).orElse(null);
-    }
-
-    @Override
-    public Map<String, String> restore(
-            Rotation rotation, Delivery rollback, List<String> dependents, RolloutPolicy policy) {
-        Map<String, String> failures = new ConcurrentHashMap<>();
+    public void deliver(
+            List<Handoff> dependents, Delivery delivery, RolloutPolicy policy, Report report, BooleanSupplier stop) {
         if (dependents.isEmpty()) {
-            return failures;
+            return;
         }
-        ExecutorService pool =
-                threads.pool("rollback-" + rotation.keyId(), Math.min(policy.maxConcurrency(), dependents.size()));
+        ExecutorService pool = threads.pool(
+                "rollout-" + delivery.key().id(), Math.max(1, Math.min(policy.maxConcurrency(), dependents.size())));
+        List<Future<?>> futures = new ArrayList<>();
         try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (String id : dependents) {
-                futures.add(pool.submit(() -> {
-                    DependentOutcome scratch = new DependentOutcome(id, null);
-                    deliverAndVerify(rotation, scratch, rollback, policy, NO_PROGRESS, () -> false);
-                    if (scratch.state() != DependentState.CONFIRMED) {
-                        failures.put(id, scratch.error());
-                    }
-                }));
+            for (Handoff h : dependents) {
+                futures.add(pool.submit(() -> runDependent(h, delivery, policy, report, stop)));
             }
             for (Future<?> f : futures) {
-                f.get();
+                // Wakes now and then meanwhile, so that changes held back by the record's write throttle are
+                // recorded within a moment.
+                while (true) {
+                    try {
+                        f.get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
+                        break;
+                    } catch (TimeoutException e) {
+                        report.waiting();
+                    }
+                }
+                report.waiting();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Error error) {
+                // The process is going down (or a test stops it dead): nothing more may happen here.
                 throw error;
             }
-            dependents.forEach(id -> failures.putIfAbsent(
-                    id, "rollback crashed: " + e.getCause().getClass().getSimpleName()));
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
         }
-        return failures;
     }
 
     @Override
@@ -255,89 +177,27 @@ public class WaveRunner implements Distributor {
                 .toList();
     }
 
-    /** Runs some waves together; returns a failure message naming the dependent, or null. */
-    private String runBatch(
-            Rotation rotation,
-            List<Wave> waves,
-            Delivery delivery,
-            RolloutPolicy policy,
-            Progress progress,
-            BooleanSupplier stop,
-            ExecutorService pool) {
-        List<DependentOutcome> outcomes = rotation.startWaves(waves, clock.instant());
-        // Written at once: whoever watches the rotation sees the wave running while its calls are under way.
-        progress.waveChanged();
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (DependentOutcome outcome : outcomes) {
-                futures.add(pool.submit(() -> runDependent(rotation, outcome, delivery, policy, progress, stop)));
-            }
-            if (pool instanceof ThreadPoolExecutor threads) {
-                // The later waves' threads are made while this wave's calls are under way, not after them.
-                threads.prestartAllCoreThreads();
-            }
-            for (Future<?> f : futures) {
-                // Wakes now and then meanwhile to record dependents' changes the throttle held back.
-                while (true) {
-                    try {
-                        f.get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
-                        break;
-                    } catch (TimeoutException e) {
-                        progress.catchUp();
-                    }
-                }
-                progress.catchUp();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "rollout interrupted";
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Error error) {
-                // The process is going down (or a test stops it dead): nothing more may happen here.
-                throw error;
-            }
-            return "rollout crashed: " + e.getCause().getClass().getSimpleName();
-        }
-        String failure = rotation.endWaves(waves, policy, clock.instant());
-        progress.waveChanged();
-        return failure;
-    }
-
     private void runDependent(
-            Rotation rotation,
-            DependentOutcome outcome,
-            Delivery delivery,
-            RolloutPolicy policy,
-            Progress progress,
-            BooleanSupplier stop) {
-        DependentSpec dependent = inventory.dependent(outcome.id()).orElseThrow();
-        boolean reachedBefore =
-                outcome.state() != DependentState.PENDING || outcome.attempts() > 0 || outcome.accepted();
-        // A dependent reached before (a resumed or repeated step) may already use the key: ask first. One
-        // never reached is sent the key straight away; were it reached after all, it deduplicates the
-        // delivery by its id.
-        if (reachedBefore && targets.get(dependent.type()).confirms(dependent, delivery)) {
+            Handoff handoff, Delivery delivery, RolloutPolicy policy, Report report, BooleanSupplier stop) {
+        DependentSpec dependent = inventory.dependent(handoff.dependentId()).orElseThrow();
+        if (handoff.reachedBefore() && targets.get(dependent.type()).confirms(dependent, delivery)) {
             // Already on the new key (a repeated step): nothing to send.
-            rotation.accepted(outcome);
-            finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
+            report.accepted(dependent.id());
+            report.ended(dependent.id(), true, null);
             return;
         }
-        deliverAndVerify(rotation, outcome, delivery, policy, progress, stop);
+        deliverAndVerify(dependent, delivery, policy, report, stop);
     }
 
     /** Delivers (with retries) and polls until the dependent reports the delivered key. */
     private void deliverAndVerify(
-            Rotation rotation,
-            DependentOutcome outcome,
-            Delivery delivery,
-            RolloutPolicy policy,
-            Progress progress,
-            BooleanSupplier stop) {
-        DependentSpec dependent = inventory.dependent(outcome.id()).orElseThrow();
+            DependentSpec dependent, Delivery delivery, RolloutPolicy policy, Report report, BooleanSupplier stop) {
+        String id = dependent.id();
         Target target = targets.get(dependent.type());
         String lastError = null;
         boolean delivered = false;
-        java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean reported = new AtomicBoolean();
+        AtomicInteger attempts = new AtomicInteger();
         try {
             retries(policy)
                     .get(
@@ -345,19 +205,20 @@ public class WaveRunner implements Distributor {
                                 if (stop.getAsBoolean()) {
                                     throw new Stopped();
                                 }
-                                rotation.delivering(outcome);
+                                report.delivering(id);
+                                int attempt = attempts.incrementAndGet();
                                 try {
-                                    reported.set(breaker(dependent.id())
+                                    reported.set(breaker(dependent.id(), policy)
                                             .get(() -> target.deliver(dependent, delivery), Boolean.class));
                                 } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
                                     Log.warnf(
                                             "rotation %s key %s: delivery to %s, attempt %d of %d failed: %s",
-                                            rotation.id(),
-                                            rotation.keyId(),
-                                            dependent.id(),
-                                            outcome.attempts(),
+                                            delivery.rotationId(),
+                                            delivery.key().id(),
+                                            id,
+                                            attempt,
                                             policy.deliveryAttempts(),
-                                            describe(dependent, e));
+                                            describe(dependent, policy, e));
                                     throw e;
                                 }
                                 return Boolean.TRUE;
@@ -365,36 +226,34 @@ public class WaveRunner implements Distributor {
                             Boolean.class);
             delivered = true;
         } catch (Target.DeliveryException | CircuitBreakerOpenException e) {
-            lastError = describe(dependent, e);
+            lastError = describe(dependent, policy, e);
         } catch (Stopped e) {
             lastError = "stopped";
         }
-        String breakerState = CircuitBreakerMaintenance.get()
-                .currentState("dependent-" + dependent.id())
-                .name();
-        rotation.breaker(outcome, breakerState);
+        report.breaker(
+                id,
+                CircuitBreakerMaintenance.get().currentState("dependent-" + id).name());
         if (!delivered) {
             if (stop.getAsBoolean()) {
-                finish(rotation, outcome, DependentState.FAILED, "stopped: the rotation is being aborted", progress);
+                report.ended(id, false, "stopped: the rotation is being aborted");
                 return;
             }
             if (target.confirms(dependent, delivery)) {
                 // The delivery was applied though its answer failed (too late, or lost): the report is the proof.
-                rotation.accepted(outcome);
+                report.accepted(id);
                 count(dependent, "confirmed");
-                finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
+                report.ended(id, true, null);
                 return;
             }
             count(dependent, "failed");
-            finish(rotation, outcome, DependentState.FAILED, lastError, progress);
+            report.ended(id, false, lastError);
             return;
         }
-        rotation.verifying(outcome);
-        progress.dependentProgressed();
+        report.verifying(id);
         if (reported.get()) {
             // Its answer named the new fingerprint as the one it uses: that is the check.
             count(dependent, "confirmed");
-            finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
+            report.ended(id, true, null);
             return;
         }
         Instant deadline = clock.instant().plus(policy.verifyTimeout());
@@ -402,27 +261,31 @@ public class WaveRunner implements Distributor {
         while (true) {
             if (target.confirms(dependent, delivery)) {
                 count(dependent, "confirmed");
-                finish(rotation, outcome, DependentState.CONFIRMED, null, progress);
+                report.ended(id, true, null);
                 return;
             }
             if (stop.getAsBoolean()) {
-                finish(rotation, outcome, DependentState.FAILED, "stopped: the rotation is being aborted", progress);
+                report.ended(id, false, "stopped: the rotation is being aborted");
                 return;
             }
             if (clock.instant().isAfter(deadline)) {
                 count(dependent, "unconfirmed");
-                finish(
-                        rotation,
-                        outcome,
-                        DependentState.FAILED,
+                report.ended(
+                        id,
+                        false,
                         "accepted the key but did not report fingerprint "
                                 + delivery.newKey().fingerprint() + " within "
                                 + policy.verifyTimeout().toSeconds() + "s"
-                                + whyNot(target, dependent, delivery),
-                        progress);
+                                + whyNot(target, dependent, delivery));
                 return;
             }
-            sleep(pause);
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                report.ended(id, false, "rollout interrupted");
+                return;
+            }
             pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
         }
     }
@@ -438,23 +301,8 @@ public class WaveRunner implements Distributor {
         }
     }
 
-    private void finish(
-            Rotation rotation, DependentOutcome outcome, DependentState state, String error, Progress progress) {
-        rotation.finished(outcome, state, error, clock.instant());
-        progress.dependentChanged();
-    }
-
     private void count(DependentSpec dependent, String outcome) {
         metrics.counter("rotator.dependent.pushes", "type", dependent.type().id(), "outcome", outcome)
                 .increment();
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RolloutFailedException("rollout interrupted");
-        }
     }
 }

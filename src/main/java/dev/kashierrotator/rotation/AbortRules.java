@@ -31,18 +31,9 @@ final class AbortRules {
     /** Why the rotation can no longer be aborted, or null if it still can. */
     String refusal(Rotation r) {
         KeySpec key = inventory.key(r.keyId()).orElseThrow();
-        if (!key.isPaymentKey()
-                && !key.alternates()
-                && r.steps().stream()
-                        .anyMatch(s ->
-                                s.name().equals(StepName.CHANGE_SECRET_KEY.name()) && s.state() != StepState.PENDING)
-                && !changeNotDoneYet(r, key)) {
-            return "the secret key was already changed on the Kashier dashboard, which expired the old one: there is "
-                    + "no working key to go back to";
-        }
-        if (key.alternates() && r.oldKeyExpiredAt() != null) {
-            return "the key of user '" + r.fromUser() + "' that dependents used no longer works on Kashier's side: "
-                    + "there is no working key to go back to";
+        String kindRefusal = KeyKindRules.of(key).abortRefusal(r, () -> changeNotDoneYet(r, key));
+        if (kindRefusal != null) {
+            return kindRefusal;
         }
         if (r.steps().stream()
                 .anyMatch(s -> s.name().equals(StepName.EXPIRE_OLD_KEY.name())

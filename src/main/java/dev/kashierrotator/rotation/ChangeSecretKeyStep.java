@@ -29,18 +29,19 @@ final class ChangeSecretKeyStep implements RotationStep {
             return new StepOutcome.Done(alreadyChanged(r, key, kept.get()));
         }
         t.leases().fence(hold);
-        String user = key.alternates() ? r.toUser() : key.user();
+        KeyKindRules kind = KeyKindRules.of(key);
+        String user = kind.user(key, r);
         if (!t.dashboard().automated()) {
             // An answer recorded but never kept (a crash between the two) is asked for again.
             r.forgetUnkeptAnswer();
         }
-        IssuedKey issued = t.dashboard().changeSecretKey(key, user);
+        IssuedKey issued = kind.newKey(t.dashboard(), key, r);
         Instant changedAt = t.clock().instant();
         StoredKey fresh =
-                StoredKey.of(issued.value(), Optional.empty(), changedAt).withUser(key.alternates() ? user : null);
+                StoredKey.of(issued.value(), Optional.empty(), changedAt).withUser(kind.takesTurns() ? user : null);
         t.keys().stagePending(key.id(), r.id(), fresh, "issued");
         r.newKey(fresh.fingerprint(), null);
-        if (key.alternates()) {
+        if (!kind.changeKillsOldKey()) {
             return new StepOutcome.Done("changed the secret key of standby user '" + user + "' on the " + key.mode()
                     + " dashboard of " + key.mid() + " (new fingerprint " + r.newFingerprint() + "); the key of user '"
                     + r.fromUser() + "' that dependents use keeps working");
@@ -54,17 +55,18 @@ final class ChangeSecretKeyStep implements RotationStep {
 
     private String alreadyChanged(Rotation r, KeySpec key, StoredKey kept) {
         r.newKey(kept.fingerprint(), null);
-        if (!key.alternates()) {
+        KeyKindRules kind = KeyKindRules.of(key);
+        if (kind.changeKillsOldKey()) {
             // The pending key was stamped when the dashboard changed it: that is when the old key died.
             r.oldKeyDied(kept.rotatedAt());
         }
         String by = t.dashboard().automated() ? "" : ", sent by " + r.dashboardAnsweredBy();
-        if (key.alternates() && Objects.equals(r.fromUser(), r.toUser())) {
+        if (kind.takesTurns() && Objects.equals(r.fromUser(), r.toUser())) {
             return "the key of '" + r.fromUser() + "' that dependents used was changed instead of the standby's "
                     + "(fingerprint " + r.newFingerprint() + by + "): it died at " + r.oldKeyExpiredAt() + ", so the "
                     + "new key goes to every dependent at once";
         }
-        if (key.alternates()) {
+        if (kind.takesTurns()) {
             return "the secret key of standby user '" + r.toUser() + "' was changed (fingerprint " + r.newFingerprint()
                     + by + ") and is kept; the key of '" + r.fromUser() + "' that dependents use keeps working";
         }

@@ -17,12 +17,6 @@ import java.util.Optional;
  */
 final class DashboardAnswers {
 
-    /** Exactly Kashier's shapes, which are also the shapes the log mask knows: a key taken here never slips past it. */
-    private static final String PAYMENT_KEY_SHAPE =
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-
-    private static final String SECRET_KEY_SHAPE = "[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}";
-
     private final Inventory inventory;
     private final KeyStore keys;
     private final RotationStore rotations;
@@ -122,15 +116,13 @@ final class DashboardAnswers {
     /** The key a person sent, once it passed every check; the record notes whose key it turned out to be. */
     private StoredKey checked(Rotation r, KeySpec key, String value, Instant now) {
         String id = r.id();
-        if (!value.matches(key.isPaymentKey() ? PAYMENT_KEY_SHAPE : SECRET_KEY_SHAPE)) {
+        KeyKindRules kind = KeyKindRules.of(key);
+        // Exactly Kashier's shape, which the log mask shares: a key taken here never slips past the mask.
+        if (!value.matches(key.kind().shape())) {
             throw RotationException.invalid(
                     Refusal.INVALID,
                     "newKey",
-                    "does not look like a Kashier "
-                            + (key.isPaymentKey()
-                                    ? "payment API key (a UUID: 8-4-4-4-12 hex)"
-                                    : "secret key (32 hex, '$', 96 hex)")
-                            + ": check that it was copied whole",
+                    "does not look like a Kashier " + key.kind().looksLike() + ": check that it was copied whole",
                     id);
         }
         String fingerprint = Fingerprints.of(value);
@@ -149,13 +141,13 @@ final class DashboardAnswers {
                         "newKey",
                         "is an earlier key of " + key.id() + " (Vault version "
                                 + version + "), not a new one: "
-                                + (key.isPaymentKey()
+                                + (kind.issues()
                                         ? "create a new payment API key in the dashboard and send that"
                                         : "change it in the dashboard first and send the new value"),
                         id);
             }
         }
-        if (!key.isPaymentKey() && !kashier.acceptsSecretKey(key.mode(), value)) {
+        if (!kind.issues() && !kashier.acceptsSecretKey(key.mode(), value)) {
             throw RotationException.invalid(
                     Refusal.UNPROCESSABLE,
                     "newKey",
@@ -164,7 +156,7 @@ final class DashboardAnswers {
                     id);
         }
         String user = null;
-        if (key.alternates()) {
+        if (kind.takesTurns()) {
             user = r.toUser();
             if (liveKeyDied(key, r)) {
                 // The person changed the key dependents use (the wrong user, or someone else did): the new key

@@ -1,62 +1,54 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.RolloutPolicy;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
-/** Hands a key to every dependent of a rotation in staged waves, recording each outcome in the rotation. */
+/**
+ * The rollout's adapter: hands a key to dependents (webhooks, Vault paths, Kubernetes Secrets) and asks
+ * each whether it uses it. It decides nothing about waves: {@link Waves} chooses who is called when, and
+ * what a result means for the rotation; the adapter reports each dependent's progress and result.
+ */
 public interface Distributor {
 
     /**
-     * Runs the rotation's waves in ascending order (all at once when {@code allAtOnce}). Staged, a wave
-     * already {@code DONE} (in an earlier call) is not run again, and between waves the policy's soak is
-     * kept: when it has not passed yet, the call returns the instant it ends instead of waiting, and the
-     * caller calls again then (the soak is measured from the previous wave's end, in the record, so it
-     * survives a restart).
+     * Delivers to each of these dependents, at most {@code policy.maxConcurrency()} at a time, with the
+     * policy's delivery attempts, call timeout, circuit breaker and verify timeout, and reports to
+     * {@code report} as it goes (from the delivering threads). Returns when every one has ended. Whatever a
+     * report throws ends the call with it (a crash stays a crash).
      *
-     * @param progress told when outcomes change, to persist the rotation record
-     * @param stop     checked while waiting: true ends the rollout early (an abort was asked for)
-     * @return empty when every dependent confirmed the new key; else when the soak before the next wave ends
-     * @throws RolloutFailedException naming the first dependent that failed; later waves are not called
+     * @param stop checked between attempts and polls: true ends each dependent early, failed
      */
-    Optional<Instant> distribute(
-            Rotation rotation,
-            Delivery delivery,
-            RolloutPolicy policy,
-            boolean allAtOnce,
-            Progress progress,
-            BooleanSupplier stop);
-
-    /** Where a rollout reports its progress. */
-    interface Progress {
-        /** A wave started or ended: worth recording at once. */
-        void waveChanged();
-
-        /** One dependent's outcome changed: may be recorded lazily (a big wave must not flood Vault). */
-        void dependentChanged();
-
-        /**
-         * A dependent moved on within its attempt (delivered, now being verified): recorded lazily like an
-         * outcome, so that whoever watches sees it verifying (a Kubernetes rollout can take minutes).
-         */
-        default void dependentProgressed() {}
-
-        /**
-         * Records the dependent changes {@link #dependentChanged} left for later, if any. Called while a wave
-         * waits for its dependents, so that a change is recorded within a moment even when no other follows.
-         */
-        default void catchUp() {}
-    }
+    void deliver(
+            List<Handoff> dependents, Delivery delivery, RolloutPolicy policy, Report report, BooleanSupplier stop);
 
     /**
-     * Hands the old key back to the given dependents (all at once) and waits until each reports it.
-     *
-     * @return the ids of the dependents that did not take it back, with why
+     * One dependent to hand the key to. One {@code reachedBefore} (a resumed or repeated step) may use the
+     * key already and is asked first; one never reached is sent it straight away (were it reached after all,
+     * it deduplicates the delivery by its id).
      */
-    Map<String, String> restore(Rotation rotation, Delivery rollback, List<String> dependents, RolloutPolicy policy);
+    record Handoff(String dependentId, boolean reachedBefore) {}
+
+    /** What happens to each dependent, as it happens. */
+    interface Report {
+        /** An attempt to deliver to it starts. */
+        void delivering(String dependentId);
+
+        /** It took the key (its answer, or its report after a failed answer): a rollback must restore it. */
+        void accepted(String dependentId);
+
+        /** It took the delivery and is now asked whether it uses the key. */
+        void verifying(String dependentId);
+
+        /** The state of its circuit breaker after its last call. */
+        void breaker(String dependentId, String state);
+
+        /** It is done with: it reports the key ({@code confirmed}), or it failed and {@code error} says why. */
+        void ended(String dependentId, boolean confirmed, String error);
+
+        /** Called now and then while dependents are under way, from the calling thread. */
+        default void waiting() {}
+    }
 
     /**
      * Forgets the recent failures of these dependents (closes their circuit breakers): a person says they
@@ -66,11 +58,4 @@ public interface Distributor {
 
     /** Those of the given dependents that report the delivery's key now (one verify call each). */
     List<String> reporting(Delivery delivery, List<String> dependents);
-
-    /** A wave failed. */
-    class RolloutFailedException extends RuntimeException {
-        public RolloutFailedException(String message) {
-            super(message);
-        }
-    }
 }

@@ -33,9 +33,8 @@ final class ExpireOldKeyStep implements RotationStep {
         // A person's answer is this step's "done": it is not asked again.
         boolean done = !dashboard.automated() && r.confirmedSteps().contains(StepName.EXPIRE_OLD_KEY.name());
         t.leases().fence(hold);
-        if (!key.isPaymentKey()) {
-            // Alternating users: changing the previous user's key kills the (leaked) old one; the new value
-            // is thrown away, and changed again when that user's turn comes.
+        KeyKindRules kind = KeyKindRules.of(key);
+        if (kind.takesTurns()) {
             if (Objects.equals(r.fromUser(), r.toUser())) {
                 // The person changed the live user's key at CHANGE_SECRET_KEY: the old key died then, and
                 // changing that user's key again would kill the new one.
@@ -43,14 +42,14 @@ final class ExpireOldKeyStep implements RotationStep {
                         + "CHANGE_SECRET_KEY; not changed again");
             }
             if (!done) {
-                dashboard.expireSecretKey(key, r.fromUser());
+                kind.expireOldKey(dashboard, key, r);
             }
             expired(r);
             return new StepOutcome.Done(
                     "changed the key of user '" + r.fromUser() + "' on the dashboard: the old key " + "is dead");
         }
         if (!done) {
-            dashboard.deletePaymentKey(key, r.oldKashierKeyId(), r.oldFingerprint());
+            kind.expireOldKey(dashboard, key, r);
         }
         expired(r);
         return new StepOutcome.Done((dashboard.automated() ? "deleted" : r.dashboardAnsweredBy() + " deleted")
@@ -84,15 +83,15 @@ final class ExpireOldKeyStep implements RotationStep {
         Delivery delivery = Delivery.rotated(
                 r.id(), key, current, t.keys().mount(), t.keys().path(key.id()));
         try {
-            t.distributor()
-                    .distribute(
+            t.waves()
+                    .run(
                             r,
                             delivery,
                             key.rollout().allAtOnce(),
                             true,
                             t.progress(r, hold),
                             () -> AbortRules.pending(r, hold));
-        } catch (Distributor.RolloutFailedException e) {
+        } catch (Waves.RolloutFailedException e) {
             // Judged below, without the failure threshold.
         }
         List<String> behind = r.stragglers();

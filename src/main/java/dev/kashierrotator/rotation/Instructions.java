@@ -35,7 +35,8 @@ final class Instructions {
      * that could not be given the new key.
      */
     static String stranded(Rotation r, KeySpec key, List<String> behind, String errors) {
-        String whose = key.isPaymentKey() ? "" : " (user '" + (key.alternates() ? r.toUser() : key.user()) + "')";
+        String user = KeyKindRules.of(key).user(key, r);
+        String whose = user == null ? "" : " (user '" + user + "')";
         return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + whose + ": dependent(s) "
                 + String.join(", ", behind) + " could not be given the new key (fingerprint "
                 + r.newFingerprint() + ": " + errors + ") and hold the old one, which Kashier no longer accepts. "
@@ -73,7 +74,7 @@ final class Instructions {
                                                 + "grace period (" + Durations.format(key.grace())
                                                 + ") and you are asked to delete it.");
             case CHANGE_SECRET_KEY ->
-                key.alternates()
+                KeyKindRules.of(key).takesTurns()
                         ? "Next: the new key of '" + r.toUser() + "' is rolled out to " + fleet
                                 + (r.emergency() ? " at once" : ", wave by wave")
                                 + "; once every dependent reports it, "

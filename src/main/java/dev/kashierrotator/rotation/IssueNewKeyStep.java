@@ -38,7 +38,7 @@ final class IssueNewKeyStep implements RotationStep {
             r.forgetUnkeptAnswer();
         }
         String cleaned = again && t.dashboard().automated() ? deleteOrphans(r, key) : "";
-        IssuedKey issued = t.dashboard().issuePaymentKey(key);
+        IssuedKey issued = KeyKindRules.of(key).newKey(t.dashboard(), key, r);
         StoredKey fresh =
                 StoredKey.of(issued.value(), issued.kashierKeyId(), t.clock().instant());
         t.keys().stagePending(key.id(), r.id(), fresh, "issued");
@@ -57,7 +57,7 @@ final class IssueNewKeyStep implements RotationStep {
         java.time.Instant since = r.step(StepName.ISSUE_NEW_KEY).startedAt().minusSeconds(1);
         List<String> held = new ArrayList<>();
         for (KeySpec other : t.inventory().keys()) {
-            if (other.isPaymentKey() && other.mid().equals(key.mid()) && other.mode() == key.mode()) {
+            if (KeyKindRules.of(other).issues() && other.mid().equals(key.mid()) && other.mode() == key.mode()) {
                 t.keys().current(other.id()).ifPresent(k -> held.add(k.fingerprint()));
                 t.rotations()
                         .holder(other.id())

@@ -13,7 +13,7 @@ import static dev.kashierrotator.rotation.StepName.VERIFY_NEW_KEY;
 import dev.kashierrotator.inventory.KeySpec;
 import java.util.List;
 
-/** Which steps a rotation takes, in order, by key kind and urgency. Pure: no state, no I/O. */
+/** The plans a rotation may follow, by key kind and urgency (each kind chooses its own). Pure: no state, no I/O. */
 public final class Plans {
 
     /** Routine payment key: issue, verify, stage, roll out in waves, promote, grace, expire. */
@@ -39,23 +39,8 @@ public final class Plans {
 
     private Plans() {}
 
-    /**
-     * The steps of a rotation, in order. A single-user secret key's change kills the old key anyway, so
-     * it is revoke-first by nature.
-     */
+    /** The steps of a rotation, in order: the key kind's plan ({@link KeyKindRules#plan}). */
     public static List<StepName> of(KeySpec key, boolean emergency, String order) {
-        boolean revokeFirst = RotationRequest.REVOKE_FIRST.equals(order);
-        if (key.alternates()) {
-            return !emergency
-                    ? ALTERNATING
-                    : revokeFirst ? ALTERNATING_EMERGENCY_REVOKE_FIRST : ALTERNATING_EMERGENCY_PUSH_FIRST;
-        }
-        if (!key.isPaymentKey()) {
-            return SECRET;
-        }
-        if (!emergency) {
-            return PAYMENT;
-        }
-        return revokeFirst ? PAYMENT_EMERGENCY_REVOKE_FIRST : PAYMENT_EMERGENCY_PUSH_FIRST;
+        return KeyKindRules.of(key).plan(emergency, RotationRequest.REVOKE_FIRST.equals(order));
     }
 }

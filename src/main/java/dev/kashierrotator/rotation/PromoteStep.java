@@ -31,6 +31,8 @@ final class PromoteStep implements RotationStep {
         t.keys().clearPending(key.id());
         return new StepOutcome.Done(t.keys().mount() + "/" + t.keys().path(key.id()) + " is now version "
                 + r.newVersion()
-                + (key.isPaymentKey() ? " (new key); version " + r.oldVersion() + " keeps the previous key" : ""));
+                + (KeyKindRules.of(key).issues()
+                        ? " (new key); version " + r.oldVersion() + " keeps the previous key"
+                        : ""));
     }
 }

@@ -45,9 +45,8 @@ final class Rollback {
             sent.ifPresent(k -> touched.addAll(t.distributor()
                     .reporting(Delivery.rotated(r.id(), key, k, keys.mount(), keys.path(key.id())), unsure)));
         }
-        Map<String, String> failures = t.distributor()
+        Map<String, String> failures = t.waves()
                 .restore(
-                        r,
                         Delivery.rollback(r.id(), key, old, keys.mount(), keys.path(key.id())),
                         touched,
                         key.rollout().allAtOnce());
@@ -80,7 +79,7 @@ final class Rollback {
     }
 
     private String deleteNewKey(Rotation r, KeySpec key, Hold hold, Map<String, String> failures) {
-        if (!key.isPaymentKey() || r.newFingerprint() == null) {
+        if (!KeyKindRules.of(key).issues() || r.newFingerprint() == null) {
             return "";
         }
         if (!failures.isEmpty()) {

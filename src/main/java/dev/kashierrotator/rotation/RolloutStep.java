@@ -31,13 +31,12 @@ final class RolloutStep implements RotationStep {
             // A person answered while this rollout waited for them: they fixed the dependents it could not reach.
             t.distributor().forgetFailures(r.stragglers());
         }
-        Delivery delivery = delivery(r, key, hold);
+        KeyKindRules kind = KeyKindRules.of(key);
+        Delivery delivery = kind.payload(r, key, t, hold);
         try {
-            // A single-user secret key's old value is already dead: no time for staging.
-            boolean allAtOnce =
-                    (!key.isPaymentKey() && (!key.alternates() || r.oldKeyExpiredAt() != null)) || r.emergency();
-            Optional<Instant> soak = t.distributor()
-                    .distribute(
+            boolean allAtOnce = kind.allAtOnce(r);
+            Optional<Instant> soak = t.waves()
+                    .run(
                             r,
                             delivery,
                             allAtOnce ? key.rollout().allAtOnce() : key.rollout(),
@@ -54,7 +53,7 @@ final class RolloutStep implements RotationStep {
                         done + " of " + r.waves().size() + " wave(s) confirmed fingerprint " + r.newFingerprint()
                                 + "; the next wave starts after the soak, at " + soak.get());
             }
-        } catch (Distributor.RolloutFailedException e) {
+        } catch (Waves.RolloutFailedException e) {
             if (AbortRules.pending(r, hold)) {
                 return new StepOutcome.Abort();
             }
@@ -69,7 +68,7 @@ final class RolloutStep implements RotationStep {
             return new StepOutcome.AwaitsPerson(
                     new Dashboard.NeedsPerson(Instructions.stranded(r, key, behind, r.errorsOf(behind))));
         }
-        if (!key.isPaymentKey()) {
+        if (!kind.issues()) {
             r.measureExposure(t.clock().instant());
         }
         long confirmed = r.confirmed();
@@ -77,43 +76,5 @@ final class RolloutStep implements RotationStep {
                 confirmed + " dependent(s) in " + r.waves().size() + " wave(s) confirmed fingerprint "
                         + r.newFingerprint()
                         + (r.exposureWindowMs() == null ? "" : "; exposure window " + r.exposureWindowMs() + " ms"));
-    }
-
-    /** The new key, from where this kind of rotation keeps it, and for payment keys the old one beside it. */
-    private Delivery delivery(Rotation r, KeySpec key, Hold hold) {
-        KeyStore keys = t.keys();
-        if (key.isPaymentKey() && r.emergency()) {
-            // No grace in an emergency: dependents are not handed the old key to keep accepting.
-            StoredKey fresh = t.pending(r);
-            return Delivery.rotated(r.id(), key, fresh, keys.mount(), keys.pendingPath(key.id()));
-        }
-        if (key.isPaymentKey()) {
-            if (r.graceUntil() == null) {
-                r.graceUntil(t.clock().instant().plus(key.grace()));
-                t.writer().save(r, hold);
-            }
-            StoredKey fresh = t.pending(r);
-            StoredKey old = keys.version(key.id(), r.oldVersion())
-                    .orElseThrow(() -> new StepFailed(
-                            "the previous key (version " + r.oldVersion() + ") is no longer readable in Vault"));
-            return new Delivery(
-                    r.id(),
-                    Delivery.ROTATED,
-                    key,
-                    fresh,
-                    Optional.of(old),
-                    Optional.of(r.graceUntil()),
-                    keys.mount(),
-                    keys.pendingPath(key.id()),
-                    fresh.version());
-        }
-        if (key.alternates()) {
-            StoredKey fresh = t.pending(r);
-            return Delivery.rotated(r.id(), key, fresh, keys.mount(), keys.pendingPath(key.id()));
-        }
-        StoredKey fresh = keys.current(key.id())
-                .filter(k -> k.fingerprint().equals(r.newFingerprint()))
-                .orElseThrow(() -> new StepFailed("Vault does not hold the new key " + r.newFingerprint()));
-        return Delivery.rotated(r.id(), key, fresh, keys.mount(), keys.path(key.id()));
     }
 }

@@ -421,7 +421,7 @@ public class Rotation {
     // the writer copies the record, and nothing outside this class locks it.
 
     /** Marks these waves started; answers their dependents. */
-    public List<DependentOutcome> startWaves(List<Wave> started, Instant now) {
+    List<DependentOutcome> startWaves(List<Wave> started, Instant now) {
         synchronized (lock) {
             List<DependentOutcome> outcomes = new ArrayList<>();
             for (Wave w : started) {
@@ -438,7 +438,7 @@ public class Rotation {
      *
      * @return what failed, naming the first dependent of the first failed wave, or null
      */
-    public String endWaves(List<Wave> ended, RolloutPolicy policy, Instant now) {
+    String endWaves(List<Wave> ended, RolloutPolicy policy, Instant now) {
         synchronized (lock) {
             String failure = null;
             for (Wave w : ended) {
@@ -459,14 +459,14 @@ public class Rotation {
     }
 
     /** When the last of these waves ended, if they have. */
-    public Optional<Instant> lastEnd(List<Wave> waves) {
+    Optional<Instant> lastEnd(List<Wave> waves) {
         synchronized (lock) {
             return waves.stream().map(w -> w.endedAt).filter(Objects::nonNull).max(Instant::compareTo);
         }
     }
 
     /** A wave never started because an earlier one failed. */
-    public void skip(Wave wave) {
+    void skip(Wave wave) {
         synchronized (lock) {
             wave.state = StepState.SKIPPED;
             wave.dependents.forEach(d -> d.state = DependentState.SKIPPED);
@@ -474,7 +474,7 @@ public class Rotation {
     }
 
     /** A delivery to the dependent starts. */
-    public void delivering(DependentOutcome d) {
+    void delivering(DependentOutcome d) {
         synchronized (lock) {
             d.state = DependentState.DELIVERING;
             d.attempts++;
@@ -482,14 +482,14 @@ public class Rotation {
     }
 
     /** The dependent took the key: a rollback must give it the old one back. */
-    public void accepted(DependentOutcome d) {
+    void accepted(DependentOutcome d) {
         synchronized (lock) {
             d.accepted = true;
         }
     }
 
     /** The dependent took the key and is being asked whether it uses it. */
-    public void verifying(DependentOutcome d) {
+    void verifying(DependentOutcome d) {
         synchronized (lock) {
             d.state = DependentState.VERIFYING;
             d.accepted = true;
@@ -497,14 +497,14 @@ public class Rotation {
     }
 
     /** The state of the dependent's circuit breaker after its last call. */
-    public void breaker(DependentOutcome d, String state) {
+    void breaker(DependentOutcome d, String state) {
         synchronized (lock) {
             d.circuitBreaker = state;
         }
     }
 
     /** The dependent's outcome for this rollout. */
-    public void finished(DependentOutcome d, DependentState state, String error, Instant now) {
+    void finished(DependentOutcome d, DependentState state, String error, Instant now) {
         synchronized (lock) {
             d.state = state;
             d.error = error;
@@ -560,7 +560,7 @@ public class Rotation {
         r.kind = key.kind().id();
         r.createdAt = now;
         r.updatedAt = now;
-        if (key.alternates()) {
+        if (KeyKindRules.of(key).takesTurns()) {
             r.fromUser = current.user().orElse(null);
             r.toUser = key.nextUser(current.user());
         }

@@ -113,7 +113,8 @@ public class RotationEngine {
                 clock,
                 new RecordWriter(rotations, hooks, clock, instanceId),
                 leases,
-                aborts);
+                aborts,
+                new Waves(distributor, clock));
         this.runner = new RotationRunner(tools, settings, instanceId, metrics, announcements, threads);
         this.answers = new DashboardAnswers(tools, runner);
         leases.start(runner);
@@ -133,6 +134,7 @@ public class RotationEngine {
     public RotationPlan plan(String keyId, boolean emergency, String order) {
         KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
         RolloutPolicy policy = key.rollout();
+        KeyKindRules kind = KeyKindRules.of(key);
         Map<Integer, List<RotationPlan.PlannedDependent>> waves = new TreeMap<>();
         for (DependentSpec d : inventory.dependentsOf(keyId)) {
             waves.computeIfAbsent(d.wave(), w -> new ArrayList<>())
@@ -148,11 +150,11 @@ public class RotationEngine {
                 waves.entrySet().stream()
                         .map(e -> new RotationPlan.PlannedWave(e.getKey(), e.getValue()))
                         .toList(),
-                !key.isPaymentKey() || emergency,
-                Durations.format(key.isPaymentKey() && !emergency ? policy.soak() : Duration.ZERO),
+                kind.plannedAllAtOnce(emergency),
+                Durations.format(kind.plannedAllAtOnce(emergency) ? Duration.ZERO : policy.soak()),
                 policy.maxConcurrency(),
                 Durations.format(policy.verifyTimeout()),
-                key.isPaymentKey() && !emergency ? Durations.format(key.grace()) : null,
+                kind.grace(key, emergency).map(Durations::format).orElse(null),
                 keys.current(keyId).map(StoredKey::fingerprint).orElse(null));
     }
 
@@ -170,7 +172,8 @@ public class RotationEngine {
                         "key '" + keyId + "' has no current value in Vault at " + keys.mount() + "/" + keys.path(keyId)
                                 + "; write the first key there before rotating",
                         null));
-        if (key.alternates() && current.user().filter(key.users()::contains).isEmpty()) {
+        if (KeyKindRules.of(key).takesTurns()
+                && current.user().filter(key.users()::contains).isEmpty()) {
             // Without it the standby user would be a guess, and a wrong guess has a person change the key
             // every dependent uses.
             throw new RotationException(

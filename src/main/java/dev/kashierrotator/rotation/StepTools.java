@@ -5,7 +5,7 @@ import java.time.Clock;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What the steps work with: the ports, the record writer, the lease keeper and the clock. */
+/** What the steps work with: the ports, the record writer, the lease keeper, the wave policy and the clock. */
 record StepTools(
         Inventory inventory,
         KeyStore keys,
@@ -17,7 +17,8 @@ record StepTools(
         Clock clock,
         RecordWriter writer,
         LeaseKeeper leases,
-        AbortRules aborts) {
+        AbortRules aborts,
+        Waves waves) {
 
     /** The new key this rotation staged; a step fails if it is gone or is not the one the rotation took. */
     StoredKey pending(Rotation r) {
@@ -36,10 +37,10 @@ record StepTools(
      * Records a rollout's progress: wave changes at once, dependents' at most a few times a second. A change
      * that comes too soon after a write is not lost: it is recorded by the next change or by {@code catchUp}.
      */
-    Distributor.Progress progress(Rotation r, Hold hold) {
+    Waves.Progress progress(Rotation r, Hold hold) {
         AtomicLong lastSave = new AtomicLong();
         AtomicBoolean behind = new AtomicBoolean();
-        return new Distributor.Progress() {
+        return new Waves.Progress() {
             @Override
             public void waveChanged() {
                 lastSave.set(clock.millis());

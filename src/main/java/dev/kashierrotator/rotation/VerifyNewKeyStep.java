@@ -19,11 +19,12 @@ final class VerifyNewKeyStep implements RotationStep {
     @Override
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
         // Nothing is changed here, so there is nothing to find done: asking again is the check.
-        if (key.isPaymentKey() && !t.dashboard().automated()) {
+        boolean issued = KeyKindRules.of(key).issues();
+        if (issued && !t.dashboard().automated()) {
             return new StepOutcome.Done("entered by " + r.dashboardAnsweredBy() + " and format-checked; Kashier offers "
                     + "no API to list payment keys, so the rollout's dependents are what proves it");
         }
-        if (key.isPaymentKey()) {
+        if (issued) {
             boolean listed = t.dashboard().paymentKeys(key).stream()
                     .anyMatch(k -> k.active()
                             && k.id().equals(r.newKashierKeyId())

@@ -17,9 +17,8 @@ import org.jboss.logmanager.ExtLogRecord;
 @LoggingFilter(name = "mask-kashier-keys")
 public final class KeyMaskingFilter implements Filter {
 
-    private static final Pattern KEY_SHAPED = Pattern.compile("[0-9a-fA-F]{32}\\$[0-9a-fA-F]{96}"
-            + "|(?<![0-9A-Za-z_-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-            + "(?![0-9A-Za-z_-])");
+    private static final Pattern KEY_SHAPED = Pattern.compile(
+            KeyShapes.SECRET_KEY + "|(?<![0-9A-Za-z_-])" + KeyShapes.PAYMENT_API_KEY + "(?![0-9A-Za-z_-])");
 
     /** Whether the text holds something shaped like a Kashier key (to refuse it where no key belongs). */
     public static boolean containsKeyShape(String text) {

@@ -148,4 +148,42 @@ class LayersTest {
                 .bePrivate()
                 .check(PRODUCTION);
     }
+
+    @Test
+    void theRolloutAdapterReportsAndNeverTouchesTheRotationRecord() {
+        // Wave order, the soak, the failure threshold and what a result means are the domain's (Waves);
+        // the adapter delivers, verifies and reports each dependent through Distributor.Report.
+        noClasses()
+                .that()
+                .resideInAPackage("dev.kashierrotator.rollout..")
+                .should()
+                .dependOnClassesThat()
+                .haveNameMatching("dev\\.kashierrotator\\.rotation\\.(Rotation|Waves)(\\$.*)?")
+                .check(PRODUCTION);
+    }
+
+    @Test
+    void aKeyKindMeansWhatItMeansInOnePlace() {
+        // Steps ask the kind's rules (rotation.KeyKindRules) what a kind means, never which kind a key is: a
+        // new kind is a new rules type, the inventory's validation, and what the API and a person are shown.
+        noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName("dev.kashierrotator.inventory.KeySpec")
+                .and()
+                .doNotHaveFullyQualifiedName("dev.kashierrotator.inventory.InventoryLoader")
+                .and()
+                .doNotHaveFullyQualifiedName("dev.kashierrotator.api.KeysResource")
+                .and()
+                .doNotHaveFullyQualifiedName("dev.kashierrotator.kashier.ManualDashboard")
+                .and()
+                .haveNameNotMatching("dev\\.kashierrotator\\.rotation\\.KeyKindRules(\\$.*)?")
+                .and()
+                // The local build's simulator seeds Kashier's side of each key; it is not in the service.
+                .resideOutsideOfPackage("dev.kashierrotator.sim..")
+                .should()
+                .callMethod(dev.kashierrotator.inventory.KeySpec.class, "isPaymentKey")
+                .orShould()
+                .callMethod(dev.kashierrotator.inventory.KeySpec.class, "alternates")
+                .check(PRODUCTION);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.kashierrotator.rotation;
 
+import static dev.kashierrotator.testing.Api.asAdmin;
 import static dev.kashierrotator.testing.Api.awaitState;
 import static dev.kashierrotator.testing.Api.rotate;
 import static org.hamcrest.Matchers.equalTo;
@@ -95,6 +96,29 @@ class AlternatingUsersTest {
         int unauthorized = answers.getOrDefault(401, new AtomicInteger()).get();
         assertEquals(0, unauthorized, "no caller ever saw a 401; answers: " + answers);
         assertTrue(ok > 20, "the caller kept calling throughout: " + answers);
+    }
+
+    @Test
+    void theDryRunSaysTheRolloutIsStagedAsTheRotationIs() {
+        // The rotation above stages its waves (the live user's key keeps working): so must what a dry run
+        // tells the person about to start one. An emergency goes to every wave at once.
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "what would happen?", "dryRun", true))
+                .post("/api/v1/keys/alt-secret/rotations")
+                .then()
+                .statusCode(200)
+                .body("steps[0]", equalTo("CHANGE_SECRET_KEY"))
+                .body("allWavesAtOnce", equalTo(false))
+                .body("grace", nullValue());
+        asAdmin()
+                .contentType("application/json")
+                .body(Map.of("reason", "leaked", "dryRun", true, "emergency", true))
+                .post("/api/v1/keys/alt-secret/rotations")
+                .then()
+                .statusCode(200)
+                .body("allWavesAtOnce", equalTo(true))
+                .body("soak", equalTo("0s"));
     }
 
     private void callKashierNonStop(DemoDependent app, Map<Integer, AtomicInteger> answers, AtomicBoolean calling) {

@@ -94,7 +94,7 @@ class FastCrashMatrixTest {
         records = new VaultRotationStore(kv, json, config, time.clock());
         kashier = new KashierSimulator();
         LocalDashboard dashboard = new LocalDashboard(kashier);
-        fleet = new InMemoryFleet(time.clock());
+        fleet = new InMemoryFleet();
         crashes = new CrashingHooks();
         new SimulatorSeeder(inventory, keys, kashier, dashboard, config).seed();
         engine = new RotationEngine(

@@ -32,8 +32,15 @@ class InstructionsTest {
 
     private static final String MID = "MID-1234-567";
     private static final String ID = "rot-20261129T030000000Z-abc123";
-    private static final RolloutPolicy POLICY =
-            new RolloutPolicy(Duration.ofSeconds(30), 16, Duration.ofSeconds(60), 3, Duration.ofSeconds(10), 0);
+    private static final RolloutPolicy POLICY = new RolloutPolicy(
+            Duration.ofSeconds(30),
+            16,
+            Duration.ofSeconds(60),
+            3,
+            Duration.ofSeconds(10),
+            0,
+            4,
+            Duration.ofSeconds(30));
     private static final KeySpec PAYMENT = new KeySpec(
             "main-live-payment",
             "main",

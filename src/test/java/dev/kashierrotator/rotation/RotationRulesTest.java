@@ -28,8 +28,15 @@ import org.junit.jupiter.api.Test;
 class RotationRulesTest {
 
     private static final Instant T0 = Instant.parse("2026-11-29T03:00:00Z");
-    private static final RolloutPolicy POLICY =
-            new RolloutPolicy(Duration.ofSeconds(30), 16, Duration.ofSeconds(60), 3, Duration.ofSeconds(10), 0);
+    private static final RolloutPolicy POLICY = new RolloutPolicy(
+            Duration.ofSeconds(30),
+            16,
+            Duration.ofSeconds(60),
+            3,
+            Duration.ofSeconds(10),
+            0,
+            4,
+            Duration.ofSeconds(30));
     private static final KeySpec SECRET = new KeySpec(
             "main-live-secret",
             "main",
