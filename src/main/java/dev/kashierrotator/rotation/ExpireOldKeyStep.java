@@ -1,7 +1,6 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.KeySpec;
-import dev.kashierrotator.rotation.Rotation.StepState;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,7 +40,7 @@ final class ExpireOldKeyStep implements RotationStep {
                 return new StepOutcome.Done("the key of user '" + r.fromUser() + "' died when it was changed at "
                         + "CHANGE_SECRET_KEY; not changed again");
             }
-            if (!done) {
+            if (!done && oldKeyStillWorks(r, key)) {
                 kind.expireOldKey(dashboard, key, r);
             }
             expired(r);
@@ -55,6 +54,22 @@ final class ExpireOldKeyStep implements RotationStep {
         return new StepOutcome.Done((dashboard.automated() ? "deleted" : r.dashboardAnsweredBy() + " deleted")
                 + " the previous payment key (fingerprint " + r.oldFingerprint() + ") in the " + key.mode()
                 + " dashboard");
+    }
+
+    /**
+     * This step's "already done?" for a secret key: whether Kashier still accepts the key being killed. A
+     * crash after the change and before the record knew would otherwise change the user's key once more.
+     * If Kashier cannot say, the change is made (or asked for) as if it had not been.
+     */
+    private boolean oldKeyStillWorks(Rotation r, KeySpec key) {
+        try {
+            return t.keys()
+                    .version(key.id(), r.oldVersion())
+                    .map(old -> t.kashier().acceptsSecretKey(key.mode(), old.value()))
+                    .orElse(true);
+        } catch (PassingFailure e) {
+            return true;
+        }
     }
 
     private void expired(Rotation r) {

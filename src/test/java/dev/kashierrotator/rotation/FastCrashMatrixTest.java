@@ -173,4 +173,72 @@ class FastCrashMatrixTest {
             assertTrue(done.exposureWindowMs() != null, "the exposure window is measured");
         }
     }
+
+    /** A crash point of an emergency rotation, and the order it was asked for in. */
+    record EmergencyPoint(Point point, String order) {
+        @Override
+        public String toString() {
+            return order + " " + point;
+        }
+    }
+
+    static Stream<EmergencyPoint> emergencyPoints() {
+        return Stream.of(
+                        CrashMatrixTest.pointsOf("crash-pay", Plans.PAYMENT_EMERGENCY_PUSH_FIRST)
+                                .map(p -> new EmergencyPoint(p, RotationRequest.PUSH_FIRST)),
+                        CrashMatrixTest.pointsOf("crash-pay", Plans.PAYMENT_EMERGENCY_REVOKE_FIRST)
+                                .map(p -> new EmergencyPoint(p, RotationRequest.REVOKE_FIRST)),
+                        CrashMatrixTest.pointsOf("crash-alt", Plans.ALTERNATING_EMERGENCY_PUSH_FIRST)
+                                .map(p -> new EmergencyPoint(p, RotationRequest.PUSH_FIRST)),
+                        CrashMatrixTest.pointsOf("crash-alt", Plans.ALTERNATING_EMERGENCY_REVOKE_FIRST)
+                                .map(p -> new EmergencyPoint(p, RotationRequest.REVOKE_FIRST)))
+                .flatMap(s -> s);
+    }
+
+    /**
+     * The four emergency plans, stopped dead at every point: each resumes, completes once, leaves every
+     * dependent on the new key and the leaked key dead. (A single-user secret key's emergency is its
+     * routine plan, covered above.)
+     */
+    @ParameterizedTest(name = "fast, emergency, crash {0}")
+    @MethodSource("emergencyPoints")
+    void anEmergencyStoppedDeadAnywhereResumesAndCompletesOnce(EmergencyPoint emergency) {
+        Point point = emergency.point();
+        String keyId = point.keyId();
+        StoredKey old = keys.current(keyId).orElseThrow();
+        java.util.Set<String> before =
+                kashier.list(Mode.TEST, MID).stream().map(k -> k.id()).collect(java.util.stream.Collectors.toSet());
+        crashes.arm(point);
+        String id = engine.start(
+                        keyId, RotationRequest.emergency("fast crash matrix " + emergency, "test", emergency.order()))
+                .id();
+        time.runUntil("the crash at " + point, () -> crashes.fired() != null, WITHIN);
+        assertEquals(1, engine.resumeUnfinished(), "the crashed rotation is resumed");
+        time.runUntil(
+                "rotation " + id + " ends",
+                () -> records.get(id).orElseThrow().state().isFinal(),
+                WITHIN);
+        Rotation done = records.get(id).orElseThrow();
+        assertEquals(RotationState.COMPLETED, done.state(), "ended " + done.state() + ": " + done.error());
+        assertEquals(point, crashes.fired(), "the crash happened where it was armed");
+
+        long made = kashier.list(Mode.TEST, MID).stream()
+                .filter(k -> !before.contains(k.id()))
+                .count();
+        // A payment key is issued once; an alternating key's standby is changed once and the leaked one once.
+        assertEquals(keyId.equals("crash-pay") ? 1 : 2, made, "no key made twice on the Kashier side");
+        StoredKey current = keys.current(keyId).orElseThrow();
+        assertEquals(done.newFingerprint(), current.fingerprint(), "Vault serves the new key");
+        assertEquals(old.version() + 1, current.version(), "promoted exactly once");
+        assertTrue(keys.pending(keyId, id).isEmpty(), "nothing left pending");
+        for (String dependent : List.of("crash-hook", "crash-later")) {
+            assertEquals(
+                    done.newFingerprint(), fleet.fingerprint(dependent, keyId).orElseThrow(), dependent);
+        }
+        if (keyId.equals("crash-pay")) {
+            assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the leaked key expired");
+        } else {
+            assertTrue(!kashier.authenticates(Mode.TEST, old.value()), "the leaked key no longer works");
+        }
+    }
 }
