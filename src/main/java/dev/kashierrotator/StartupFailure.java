@@ -1,5 +1,6 @@
 package dev.kashierrotator;
 
+import dev.kashierrotator.config.ConfigurationProblem;
 import dev.kashierrotator.inventory.InventoryException;
 import dev.kashierrotator.util.KeyMaskingFilter;
 import io.quarkus.runtime.QuarkusBindException;
@@ -36,6 +37,9 @@ public final class StartupFailure {
             if (t instanceof InventoryException) {
                 return understood(t.getMessage(), failure);
             }
+            if (t instanceof ConfigurationProblem) {
+                return understood("cannot start: " + t.getMessage(), failure);
+            }
             if (t instanceof NoSuchFileException) {
                 return understood(missingFile(((NoSuchFileException) t).getFile()), failure);
             }
@@ -56,8 +60,8 @@ public final class StartupFailure {
                                 + "must be at least 30s",
                         failure);
             }
-            // The service's own configuration checks name their entry first: "rotator.vault.address: not set ...".
-            if (t instanceof IllegalStateException && text.matches("(?s)(rotator|quarkus|mp)\\.[a-z0-9.-]+[: ].*")) {
+            // Quarkus's and MicroProfile's own checks name their entry first: "quarkus.http.port: ...".
+            if (t instanceof IllegalStateException && text.matches("(?s)(quarkus|mp)\\.[a-z0-9.-]+[: ].*")) {
                 return understood("cannot start: " + text, failure);
             }
             if (t instanceof ConfigurationException || t.getClass().getName().endsWith("ConfigValidationException")) {

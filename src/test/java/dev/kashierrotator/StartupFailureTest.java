@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.config.ConfigurationProblem;
 import dev.kashierrotator.inventory.InventoryException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -45,8 +46,9 @@ class StartupFailureTest {
                 List.of("rotator.keys.a.mode: must be test or live", "rotator.keys.b.kind: unknown"))));
         assertTrue(inventory.understood());
         assertEquals(3, inventory.message().lines().count(), "a heading and one line per problem");
+        // Known by its type, as the Vault client throws it, not by how its text begins.
         StartupFailure vault = StartupFailure.of(wrapped(
-                new IllegalStateException("rotator.vault.address: not set; set VAULT_ADDR or rotator.vault.address")));
+                new ConfigurationProblem("rotator.vault.address", "not set; set VAULT_ADDR or rotator.vault.address")));
         assertEquals(
                 "cannot start: rotator.vault.address: not set; set VAULT_ADDR or rotator.vault.address",
                 vault.message());

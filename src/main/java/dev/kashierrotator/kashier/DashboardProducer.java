@@ -1,5 +1,6 @@
 package dev.kashierrotator.kashier;
 
+import dev.kashierrotator.config.ConfigurationProblem;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.KashierApi;
@@ -17,9 +18,11 @@ public class DashboardProducer {
             return manual;
         }
         if (simulator.isUnsatisfied()) {
-            throw new IllegalStateException("rotator.kashier.dashboard=simulator, but this is the production build of "
-                    + "the service, which has no simulator: set rotator.kashier.dashboard=manual (a person makes the "
-                    + "keys in the Kashier dashboard), or run the local build (scripts/run-local.sh)");
+            throw ConfigurationProblem.saying(
+                    "rotator.kashier.dashboard",
+                    "rotator.kashier.dashboard=simulator, but this is the production build of the service, which "
+                            + "has no simulator: set rotator.kashier.dashboard=manual (a person makes the keys in "
+                            + "the Kashier dashboard), or run the local build (scripts/run-local.sh)");
         }
         return FaultTranslation.dashboard(simulator.get());
     }

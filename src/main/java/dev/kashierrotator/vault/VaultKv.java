@@ -2,6 +2,7 @@ package dev.kashierrotator.vault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.config.ConfigurationProblem;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.util.Deadline;
 import dev.kashierrotator.util.HttpClientProducer;
@@ -76,8 +77,8 @@ public class VaultKv implements Kv {
         this.timeoutSeconds = config.vault().timeoutSeconds();
         this.auth = config.vault().auth();
         if (!METHODS.contains(auth.method())) {
-            throw new IllegalStateException(
-                    "rotator.vault.auth.method: must be token, approle or kubernetes, got '" + auth.method() + "'");
+            throw new ConfigurationProblem(
+                    "rotator.vault.auth.method", "must be token, approle or kubernetes, got '" + auth.method() + "'");
         }
         this.authMount = auth.mount().map(m -> m.replaceAll("^/+|/+$", "")).orElse(auth.method());
         // Without its own client the driver builds a new HttpClient, with its own threads, for every
@@ -86,8 +87,9 @@ public class VaultKv implements Kv {
         HttpClient.Builder builder = HttpClientProducer.builder().connectTimeout(Duration.ofSeconds(timeoutSeconds));
         Optional<String> caFile = setting(config.vault().caFile(), "VAULT_CACERT");
         caFile.ifPresent(file -> builder.sslContext(TlsTrust.load(file)
-                .orElseThrow(() -> new IllegalStateException(
-                        "rotator.vault.ca-file (or VAULT_CACERT): '" + file + "' holds no readable PEM certificate"))));
+                .orElseThrow(() -> new ConfigurationProblem(
+                        "rotator.vault.ca-file (or VAULT_CACERT)",
+                        "'" + file + "' holds no readable PEM certificate"))));
         this.namespace = setting(config.vault().namespace(), "VAULT_NAMESPACE")
                 .map(n -> n.replaceAll("^/+|/+$", ""))
                 .filter(n -> !n.isEmpty())
@@ -96,16 +98,17 @@ public class VaultKv implements Kv {
         switch (auth.method()) {
             case "approle" -> {
                 if (auth.roleId().filter(s -> !s.isBlank()).isEmpty()) {
-                    throw new IllegalStateException("rotator.vault.auth.role-id: required for AppRole auth");
+                    throw new ConfigurationProblem("rotator.vault.auth.role-id", "required for AppRole auth");
                 }
                 if (auth.secretId().isEmpty() && auth.secretIdFile().isEmpty()) {
-                    throw new IllegalStateException("rotator.vault.auth.secret-id-file: required for AppRole auth "
-                            + "(or rotator.vault.auth.secret-id)");
+                    throw new ConfigurationProblem(
+                            "rotator.vault.auth.secret-id-file",
+                            "required for AppRole auth (or rotator.vault.auth.secret-id)");
                 }
             }
             case "kubernetes" -> {
                 if (auth.role().filter(s -> !s.isBlank()).isEmpty()) {
-                    throw new IllegalStateException("rotator.vault.auth.role: required for Kubernetes auth");
+                    throw new ConfigurationProblem("rotator.vault.auth.role", "required for Kubernetes auth");
                 }
             }
             default -> this.vault = client(resolve(config.vault().token(), "VAULT_TOKEN", "rotator.vault.token"));
@@ -139,14 +142,15 @@ public class VaultKv implements Kv {
             }
             return Vault.create(vc.build());
         } catch (VaultException e) {
-            throw new IllegalStateException(
-                    "rotator.vault.address: cannot configure the Vault client for " + address + ": " + e.getMessage());
+            throw new ConfigurationProblem(
+                    "rotator.vault.address",
+                    "cannot configure the Vault client for " + address + ": " + e.getMessage());
         }
     }
 
     private static String resolve(Optional<String> configured, String env, String property) {
         return setting(configured, env)
-                .orElseThrow(() -> new IllegalStateException(property + ": not set; set " + env + " or " + property));
+                .orElseThrow(() -> new ConfigurationProblem(property, "not set; set " + env + " or " + property));
     }
 
     /**
