@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.events.Change;
 import dev.kashierrotator.events.RotationFeed;
+import dev.kashierrotator.rotation.DependentState;
 import dev.kashierrotator.rotation.Rotation;
+import dev.kashierrotator.rotation.StepState;
+import dev.kashierrotator.rotation.Wave;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -26,7 +29,7 @@ final class EventStream implements RotationFeed.Sink {
     record WaveEvent(
             String rotationId,
             int index,
-            Rotation.StepState state,
+            StepState state,
             Instant startedAt,
             Instant endedAt,
             long confirmed,
@@ -160,13 +163,12 @@ final class EventStream implements RotationFeed.Sink {
                 r.updatedAt());
     }
 
-    private static WaveEvent wave(String rotationId, Rotation.Wave w) {
+    private static WaveEvent wave(String rotationId, Wave w) {
         long confirmed = w.dependents().stream()
-                .filter(d -> d.state() == Rotation.DependentState.CONFIRMED)
+                .filter(d -> d.state() == DependentState.CONFIRMED)
                 .count();
         long failed = w.dependents().stream()
-                .filter(d -> d.state() == Rotation.DependentState.FAILED
-                        || d.state() == Rotation.DependentState.ROLLBACK_FAILED)
+                .filter(d -> d.state() == DependentState.FAILED || d.state() == DependentState.ROLLBACK_FAILED)
                 .count();
         return new WaveEvent(
                 rotationId,

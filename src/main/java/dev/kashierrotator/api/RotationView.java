@@ -1,8 +1,13 @@
 package dev.kashierrotator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.kashierrotator.rotation.DependentOutcome;
+import dev.kashierrotator.rotation.DependentState;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationState;
+import dev.kashierrotator.rotation.Step;
+import dev.kashierrotator.rotation.StepState;
+import dev.kashierrotator.rotation.Wave;
 import java.time.Instant;
 import java.util.List;
 
@@ -100,16 +105,16 @@ public record RotationView(
 
     /** One step of the plan. */
     @JsonPropertyOrder({"name", "state", "startedAt", "endedAt", "detail"})
-    public record StepView(String name, Rotation.StepState state, Instant startedAt, Instant endedAt, String detail) {
-        static StepView of(Rotation.Step s) {
+    public record StepView(String name, StepState state, Instant startedAt, Instant endedAt, String detail) {
+        static StepView of(Step s) {
             return new StepView(s.name(), s.state(), s.startedAt(), s.endedAt(), s.detail());
         }
     }
 
     /** One wave of dependents. */
     public record WaveView(
-            int index, Rotation.StepState state, Instant startedAt, Instant endedAt, List<DependentView> dependents) {
-        static WaveView of(Rotation.Wave w) {
+            int index, StepState state, Instant startedAt, Instant endedAt, List<DependentView> dependents) {
+        static WaveView of(Wave w) {
             return new WaveView(
                     w.index(),
                     w.state(),
@@ -123,13 +128,13 @@ public record RotationView(
     public record DependentView(
             String id,
             String type,
-            Rotation.DependentState state,
+            DependentState state,
             int attempts,
             boolean accepted,
             String circuitBreaker,
             String error,
             Instant confirmedAt) {
-        static DependentView of(Rotation.DependentOutcome d) {
+        static DependentView of(DependentOutcome d) {
             return new DependentView(
                     d.id(),
                     d.type(),

@@ -1,5 +1,6 @@
 package dev.kashierrotator.events;
 
+import dev.kashierrotator.rotation.DependentOutcome;
 import dev.kashierrotator.rotation.Rotation;
 
 /**
@@ -23,12 +24,14 @@ public sealed interface Change {
     record State(Rotation rotation, long version, boolean last) implements Change {}
 
     /** A step changed (state, detail, times). */
-    record Step(Rotation rotation, Rotation.Step step, long version, boolean last) implements Change {}
+    record Step(Rotation rotation, dev.kashierrotator.rotation.Step step, long version, boolean last)
+            implements Change {}
 
     /** A wave changed state; {@code confirmed}, {@code failed} and {@code total} count its dependents. */
-    record Wave(Rotation rotation, Rotation.Wave wave, long version, boolean last) implements Change {}
+    record Wave(Rotation rotation, dev.kashierrotator.rotation.Wave wave, long version, boolean last)
+            implements Change {}
 
     /** A dependent's outcome changed. */
-    record Dependent(Rotation rotation, int wave, Rotation.DependentOutcome dependent, long version, boolean last)
+    record Dependent(Rotation rotation, int wave, DependentOutcome dependent, long version, boolean last)
             implements Change {}
 }

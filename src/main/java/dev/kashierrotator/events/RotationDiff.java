@@ -1,6 +1,9 @@
 package dev.kashierrotator.events;
 
+import dev.kashierrotator.rotation.DependentOutcome;
 import dev.kashierrotator.rotation.Rotation;
+import dev.kashierrotator.rotation.Step;
+import dev.kashierrotator.rotation.Wave;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,21 +30,21 @@ public final class RotationDiff {
             return List.of(new Change.Snapshot(after, v, true));
         }
         List<BiFunction<Long, Boolean, Change>> found = new ArrayList<>();
-        Map<String, Rotation.DependentOutcome> was = new HashMap<>();
-        Map<Integer, Rotation.Wave> waveWas = new HashMap<>();
-        for (Rotation.Wave w : before.waves()) {
+        Map<String, DependentOutcome> was = new HashMap<>();
+        Map<Integer, Wave> waveWas = new HashMap<>();
+        for (Wave w : before.waves()) {
             waveWas.put(w.index(), w);
             w.dependents().forEach(d -> was.put(w.index() + "/" + d.id(), d));
         }
-        for (Rotation.Wave w : after.waves()) {
-            for (Rotation.DependentOutcome d : w.dependents()) {
+        for (Wave w : after.waves()) {
+            for (DependentOutcome d : w.dependents()) {
                 if (!same(was.get(w.index() + "/" + d.id()), d)) {
                     found.add((version, last) -> new Change.Dependent(after, w.index(), d, version, last));
                 }
             }
         }
-        for (Rotation.Wave w : after.waves()) {
-            Rotation.Wave old = waveWas.get(w.index());
+        for (Wave w : after.waves()) {
+            Wave old = waveWas.get(w.index());
             if (old == null
                     || old.state() != w.state()
                     || !Objects.equals(old.startedAt(), w.startedAt())
@@ -49,10 +52,10 @@ public final class RotationDiff {
                 found.add((version, last) -> new Change.Wave(after, w, version, last));
             }
         }
-        Map<String, Rotation.Step> stepWas = new HashMap<>();
+        Map<String, Step> stepWas = new HashMap<>();
         before.steps().forEach(s -> stepWas.put(s.name(), s));
-        for (Rotation.Step s : after.steps()) {
-            Rotation.Step old = stepWas.get(s.name());
+        for (Step s : after.steps()) {
+            Step old = stepWas.get(s.name());
             if (old == null
                     || old.state() != s.state()
                     || !Objects.equals(old.detail(), s.detail())
@@ -79,7 +82,7 @@ public final class RotationDiff {
         return changes;
     }
 
-    private static boolean same(Rotation.DependentOutcome a, Rotation.DependentOutcome b) {
+    private static boolean same(DependentOutcome a, DependentOutcome b) {
         return a != null
                 && a.state() == b.state()
                 && a.attempts() == b.attempts()

@@ -2,7 +2,6 @@ package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
-import dev.kashierrotator.rotation.Rotation.StepState;
 import java.util.Optional;
 
 /**

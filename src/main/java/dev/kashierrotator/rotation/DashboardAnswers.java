@@ -2,8 +2,6 @@ package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
-import dev.kashierrotator.rotation.Rotation.Step;
-import dev.kashierrotator.rotation.Rotation.StepState;
 import dev.kashierrotator.rotation.RotationException.Refusal;
 import io.quarkus.logging.Log;
 import java.time.Clock;

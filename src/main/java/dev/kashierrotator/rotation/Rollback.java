@@ -1,7 +1,6 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.KeySpec;
-import dev.kashierrotator.rotation.Rotation.Step;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

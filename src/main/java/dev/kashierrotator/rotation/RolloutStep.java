@@ -46,7 +46,7 @@ final class RolloutStep implements RotationStep {
             if (soak.isPresent()) {
                 // Between waves: no worker waits out the soak; the runner runs this step again when it ends.
                 long done = r.waves().stream()
-                        .filter(w -> w.state() == Rotation.StepState.DONE)
+                        .filter(w -> w.state() == StepState.DONE)
                         .count();
                 return new StepOutcome.WaitUntil(
                         soak.get(),

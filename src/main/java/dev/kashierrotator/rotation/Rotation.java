@@ -364,7 +364,7 @@ public class Rotation {
 
     public Step step(String name) {
         return steps.stream()
-                .filter(s -> s.name.equals(name))
+                .filter(s -> s.name().equals(name))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("rotation " + id + " has no step " + name));
     }
@@ -376,14 +376,15 @@ public class Rotation {
     /** The planned steps in order (a rollback step added later is not one of them). */
     List<StepName> plan() {
         return steps.stream()
-                .map(s -> StepName.valueOf(s.name))
+                .map(s -> StepName.valueOf(s.name()))
                 .filter(n -> n != StepName.ROLL_BACK)
                 .toList();
     }
 
     /** A rollback started and did not end: whoever runs the rotation next finishes it. */
     boolean rollingBack() {
-        return steps.stream().anyMatch(s -> s.name.equals(StepName.ROLL_BACK.name()) && s.state == StepState.RUNNING);
+        return steps.stream()
+                .anyMatch(s -> s.name().equals(StepName.ROLL_BACK.name()) && s.state() == StepState.RUNNING);
     }
 
     /**
@@ -392,16 +393,16 @@ public class Rotation {
      * rollout (revoke-first, or a person who changed the live user's key).
      */
     boolean oldKeyDead() {
-        return oldKeyExpiredAt != null && step(StepName.ROLLOUT).state != StepState.DONE;
+        return oldKeyExpiredAt != null && step(StepName.ROLLOUT).state() != StepState.DONE;
     }
 
     /** Dependents that have not confirmed the new key. Locked: a rollout may be changing them. */
     List<String> stragglers() {
         synchronized (lock) {
             return waves.stream()
-                    .flatMap(w -> w.dependents.stream())
-                    .filter(d -> d.state != DependentState.CONFIRMED)
-                    .map(d -> d.id)
+                    .flatMap(w -> w.dependents().stream())
+                    .filter(d -> d.state() != DependentState.CONFIRMED)
+                    .map(DependentOutcome::id)
                     .toList();
         }
     }
@@ -410,9 +411,9 @@ public class Rotation {
     String errorsOf(List<String> ids) {
         synchronized (lock) {
             return waves.stream()
-                    .flatMap(w -> w.dependents.stream())
-                    .filter(d -> ids.contains(d.id))
-                    .map(d -> d.id + ": " + Objects.requireNonNullElse(d.error, String.valueOf(d.state)))
+                    .flatMap(w -> w.dependents().stream())
+                    .filter(d -> ids.contains(d.id()))
+                    .map(d -> d.id() + ": " + Objects.requireNonNullElse(d.error(), String.valueOf(d.state())))
                     .collect(Collectors.joining("; "));
         }
     }
@@ -425,9 +426,7 @@ public class Rotation {
         synchronized (lock) {
             List<DependentOutcome> outcomes = new ArrayList<>();
             for (Wave w : started) {
-                w.state = StepState.RUNNING;
-                w.startedAt = now;
-                outcomes.addAll(w.dependents);
+                outcomes.addAll(w.start(now));
             }
             return outcomes;
         }
@@ -442,17 +441,8 @@ public class Rotation {
         synchronized (lock) {
             String failure = null;
             for (Wave w : ended) {
-                List<DependentOutcome> failed = w.dependents.stream()
-                        .filter(d -> d.state != DependentState.CONFIRMED)
-                        .toList();
-                boolean waveFailed = policy.waveFails(w.index, failed.size(), w.dependents.size());
-                w.state = waveFailed ? StepState.FAILED : StepState.DONE;
-                w.endedAt = now;
-                if (waveFailed && failure == null) {
-                    DependentOutcome first = failed.get(0);
-                    failure = "dependent " + first.id + " (wave " + w.index + ") failed: " + first.error
-                            + (failed.size() > 1 ? " (and " + (failed.size() - 1) + " more in that wave)" : "");
-                }
+                String why = w.end(policy, now);
+                failure = failure == null ? why : failure;
             }
             return failure;
         }
@@ -461,56 +451,49 @@ public class Rotation {
     /** When the last of these waves ended, if they have. */
     Optional<Instant> lastEnd(List<Wave> waves) {
         synchronized (lock) {
-            return waves.stream().map(w -> w.endedAt).filter(Objects::nonNull).max(Instant::compareTo);
+            return waves.stream().map(Wave::endedAt).filter(Objects::nonNull).max(Instant::compareTo);
         }
     }
 
     /** A wave never started because an earlier one failed. */
     void skip(Wave wave) {
         synchronized (lock) {
-            wave.state = StepState.SKIPPED;
-            wave.dependents.forEach(d -> d.state = DependentState.SKIPPED);
+            wave.skip();
         }
     }
 
     /** A delivery to the dependent starts. */
     void delivering(DependentOutcome d) {
         synchronized (lock) {
-            d.state = DependentState.DELIVERING;
-            d.attempts++;
+            d.delivering();
         }
     }
 
     /** The dependent took the key: a rollback must give it the old one back. */
     void accepted(DependentOutcome d) {
         synchronized (lock) {
-            d.accepted = true;
+            d.accept();
         }
     }
 
     /** The dependent took the key and is being asked whether it uses it. */
     void verifying(DependentOutcome d) {
         synchronized (lock) {
-            d.state = DependentState.VERIFYING;
-            d.accepted = true;
+            d.verifying();
         }
     }
 
     /** The state of the dependent's circuit breaker after its last call. */
     void breaker(DependentOutcome d, String state) {
         synchronized (lock) {
-            d.circuitBreaker = state;
+            d.breaker(state);
         }
     }
 
     /** The dependent's outcome for this rollout. */
     void finished(DependentOutcome d, DependentState state, String error, Instant now) {
         synchronized (lock) {
-            d.state = state;
-            d.error = error;
-            if (state == DependentState.CONFIRMED) {
-                d.confirmedAt = now;
-            }
+            d.finish(state, error, now);
         }
     }
 
@@ -611,7 +594,7 @@ public class Rotation {
 
     /** A step waits for a person in the Kashier dashboard (since the first such wait not yet answered). */
     void awaitPerson(Step step, String instructions, Instant now) {
-        step.detail = instructions;
+        step.note(instructions);
         state = RotationState.AWAITING_DASHBOARD;
         awaitingDashboardSince = Objects.requireNonNullElse(awaitingDashboardSince, now);
     }
@@ -666,8 +649,8 @@ public class Rotation {
         Instant lastConfirmed;
         synchronized (lock) {
             lastConfirmed = waves.stream()
-                    .flatMap(w -> w.dependents.stream())
-                    .map(d -> d.confirmedAt)
+                    .flatMap(w -> w.dependents().stream())
+                    .map(DependentOutcome::confirmedAt)
                     .filter(Objects::nonNull)
                     .max(Instant::compareTo)
                     .orElse(now);
@@ -680,8 +663,8 @@ public class Rotation {
     long confirmed() {
         synchronized (lock) {
             return waves.stream()
-                    .flatMap(w -> w.dependents.stream())
-                    .filter(d -> d.state == DependentState.CONFIRMED)
+                    .flatMap(w -> w.dependents().stream())
+                    .filter(d -> d.state() == DependentState.CONFIRMED)
                     .count();
         }
     }
@@ -729,7 +712,7 @@ public class Rotation {
     void failed(String why) {
         state = RotationState.FAILED;
         error = why;
-        steps.stream().filter(s -> s.state == StepState.PENDING).forEach(s -> s.state = StepState.SKIPPED);
+        steps.forEach(Step::skipIfPending);
     }
 
     /**
@@ -741,27 +724,20 @@ public class Rotation {
      */
     Step rollBack(String cause, Instant now) {
         steps.stream()
-                .filter(s -> s.state == StepState.RUNNING || s.state == StepState.PENDING)
-                .filter(s -> !s.name.equals(StepName.ROLL_BACK.name()))
-                .forEach(s -> {
-                    if (s.state == StepState.RUNNING
-                            && awaitingDashboardSince != null
-                            && StepName.valueOf(s.name).takesNewKey()) {
-                        s.detail = "Aborted before this was done: do not do it now. (It asked: " + s.detail + ")";
-                    }
-                    s.state = s.state == StepState.RUNNING ? StepState.FAILED : StepState.SKIPPED;
-                    s.endedAt = s.state == StepState.FAILED ? now : null;
-                });
+                .filter(s -> !s.name().equals(StepName.ROLL_BACK.name()))
+                .forEach(s -> s.abandon(
+                        awaitingDashboardSince != null
+                                && StepName.valueOf(s.name()).takesNewKey(),
+                        now));
         Step step = steps.stream()
-                .filter(s -> s.name.equals(StepName.ROLL_BACK.name()))
+                .filter(s -> s.name().equals(StepName.ROLL_BACK.name()))
                 .findFirst()
                 .orElseGet(() -> {
                     Step added = new Step(StepName.ROLL_BACK.name());
                     steps.add(added);
                     return added;
                 });
-        step.state = StepState.RUNNING;
-        step.startedAt = Objects.requireNonNullElse(step.startedAt, now);
+        step.resume(now);
         rollBackCause = cause;
         return step;
     }
@@ -777,9 +753,9 @@ public class Rotation {
     List<String> acceptedNewKey() {
         synchronized (lock) {
             return waves.stream()
-                    .flatMap(w -> w.dependents.stream())
-                    .filter(d -> d.accepted)
-                    .map(d -> d.id)
+                    .flatMap(w -> w.dependents().stream())
+                    .filter(DependentOutcome::accepted)
+                    .map(DependentOutcome::id)
                     .toList();
         }
     }
@@ -788,9 +764,9 @@ public class Rotation {
     List<String> sentWithoutAnswer() {
         synchronized (lock) {
             return waves.stream()
-                    .flatMap(w -> w.dependents.stream())
-                    .filter(d -> !d.accepted && d.attempts > 0)
-                    .map(d -> d.id)
+                    .flatMap(w -> w.dependents().stream())
+                    .filter(d -> !d.accepted() && d.attempts() > 0)
+                    .map(DependentOutcome::id)
                     .toList();
         }
     }
@@ -799,264 +775,20 @@ public class Rotation {
     void restored(List<String> touched, Map<String, String> failures) {
         synchronized (lock) {
             waves.stream()
-                    .flatMap(w -> w.dependents.stream())
-                    .filter(d -> touched.contains(d.id))
-                    .forEach(d -> {
-                        d.state = failures.containsKey(d.id)
-                                ? DependentState.ROLLBACK_FAILED
-                                : DependentState.ROLLED_BACK;
-                        d.error = failures.get(d.id);
-                    });
+                    .flatMap(w -> w.dependents().stream())
+                    .filter(d -> touched.contains(d.id()))
+                    .forEach(d -> d.restored(failures.get(d.id())));
         }
     }
 
     /** The rollback ended, in this state, with what it did in its step. */
     void rolledBack(Step step, RotationState outcome, boolean complete, String detail, String why, Instant now) {
-        step.state = complete ? StepState.DONE : StepState.FAILED;
-        step.endedAt = now;
-        step.detail = detail;
+        if (complete) {
+            step.done(detail, now);
+        } else {
+            step.failed(detail, now);
+        }
         state = outcome;
         error = why;
-    }
-
-    /** One step of the plan. */
-    @JsonPropertyOrder({"name", "state", "startedAt", "endedAt", "detail"})
-    @JsonAutoDetect(
-            fieldVisibility = Visibility.ANY,
-            getterVisibility = Visibility.NONE,
-            isGetterVisibility = Visibility.NONE,
-            setterVisibility = Visibility.NONE)
-    public static class Step {
-        private String name;
-        private StepState state = StepState.PENDING;
-        private Instant startedAt;
-        private Instant endedAt;
-        private String detail;
-
-        /** For Jackson, which reads the document into the fields. */
-        Step() {}
-
-        Step(String name) {
-            this.name = name;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        public StepState state() {
-            return state;
-        }
-
-        public Instant startedAt() {
-            return startedAt;
-        }
-
-        public Instant endedAt() {
-            return endedAt;
-        }
-
-        /** What the step did, is waiting for, or failed with; for a dashboard step, the person's instructions. */
-        public String detail() {
-            return detail;
-        }
-
-        /** Whether there is nothing left to do in it. */
-        boolean over() {
-            return state == StepState.DONE || state == StepState.SKIPPED;
-        }
-
-        /** Starts (or starts again, keeping when it first started). */
-        void begin(Instant now) {
-            state = StepState.RUNNING;
-            startedAt = Objects.requireNonNullElse(startedAt, now);
-            endedAt = null;
-        }
-
-        /** Never started after all (an abort landed first): back as it was. */
-        void unbegin(Instant startedBefore) {
-            state = StepState.PENDING;
-            startedAt = startedBefore;
-        }
-
-        void done(String what, Instant now) {
-            detail = what;
-            state = StepState.DONE;
-            endedAt = now;
-        }
-
-        void failed(String why, Instant now) {
-            detail = why;
-            state = StepState.FAILED;
-            endedAt = now;
-        }
-
-        /** Still running: what it waits for or is retrying. */
-        void note(String what) {
-            detail = what;
-        }
-
-        Step copy() {
-            Step copy = new Step(name);
-            copy.state = state;
-            copy.startedAt = startedAt;
-            copy.endedAt = endedAt;
-            copy.detail = detail;
-            return copy;
-        }
-    }
-
-    /** One wave of dependents. */
-    @JsonPropertyOrder({"index", "state", "startedAt", "endedAt", "dependents"})
-    @JsonAutoDetect(
-            fieldVisibility = Visibility.ANY,
-            getterVisibility = Visibility.NONE,
-            isGetterVisibility = Visibility.NONE,
-            setterVisibility = Visibility.NONE)
-    public static class Wave {
-        private int index;
-        private StepState state = StepState.PENDING;
-        private Instant startedAt;
-        private Instant endedAt;
-        private List<DependentOutcome> dependents = new ArrayList<>();
-
-        /** For Jackson, which reads the document into the fields. */
-        Wave() {}
-
-        Wave(int index) {
-            this.index = index;
-        }
-
-        public int index() {
-            return index;
-        }
-
-        public StepState state() {
-            return state;
-        }
-
-        public Instant startedAt() {
-            return startedAt;
-        }
-
-        public Instant endedAt() {
-            return endedAt;
-        }
-
-        /** Read only: outcomes change through the record's methods, under its lock. */
-        public List<DependentOutcome> dependents() {
-            return Collections.unmodifiableList(dependents);
-        }
-
-        /** Adds a dependent while the rotation is planned. */
-        Wave with(DependentOutcome d) {
-            dependents.add(d);
-            return this;
-        }
-
-        Wave copy() {
-            Wave copy = new Wave(index);
-            copy.state = state;
-            copy.startedAt = startedAt;
-            copy.endedAt = endedAt;
-            copy.dependents = new ArrayList<>(
-                    dependents.stream().map(DependentOutcome::copy).toList());
-            return copy;
-        }
-    }
-
-    /** What happened to one dependent. */
-    @JsonPropertyOrder({"id", "type", "state", "attempts", "accepted", "circuitBreaker", "error", "confirmedAt"})
-    @JsonAutoDetect(
-            fieldVisibility = Visibility.ANY,
-            getterVisibility = Visibility.NONE,
-            isGetterVisibility = Visibility.NONE,
-            setterVisibility = Visibility.NONE)
-    public static class DependentOutcome {
-        private String id;
-        private String type;
-        private DependentState state = DependentState.PENDING;
-        private int attempts;
-        /** The dependent took the new key (a 2xx or a write): a rollback must give it the old one back. */
-        private boolean accepted;
-        /** State of this dependent's circuit breaker after its last call: CLOSED, OPEN or HALF_OPEN. */
-        private String circuitBreaker;
-
-        private String error;
-        private Instant confirmedAt;
-
-        /** For Jackson, which reads the document into the fields. */
-        DependentOutcome() {}
-
-        public DependentOutcome(String id, String type) {
-            this.id = id;
-            this.type = type;
-        }
-
-        public String id() {
-            return id;
-        }
-
-        public String type() {
-            return type;
-        }
-
-        public DependentState state() {
-            return state;
-        }
-
-        public int attempts() {
-            return attempts;
-        }
-
-        public boolean accepted() {
-            return accepted;
-        }
-
-        public String circuitBreaker() {
-            return circuitBreaker;
-        }
-
-        public String error() {
-            return error;
-        }
-
-        public Instant confirmedAt() {
-            return confirmedAt;
-        }
-
-        DependentOutcome copy() {
-            DependentOutcome copy = new DependentOutcome(id, type);
-            copy.state = state;
-            copy.attempts = attempts;
-            copy.accepted = accepted;
-            copy.circuitBreaker = circuitBreaker;
-            copy.error = error;
-            copy.confirmedAt = confirmedAt;
-            return copy;
-        }
-    }
-
-    /** State of a step or wave. */
-    public enum StepState {
-        PENDING,
-        RUNNING,
-        DONE,
-        FAILED,
-        SKIPPED
-    }
-
-    /** State of one dependent in a rollout. */
-    public enum DependentState {
-        PENDING,
-        DELIVERING,
-        VERIFYING,
-        CONFIRMED,
-        FAILED,
-        SKIPPED,
-        /** Given the old key back by a rollback, and reports it again. */
-        ROLLED_BACK,
-        /** A rollback could not give it the old key back: it needs a person. */
-        ROLLBACK_FAILED
     }
 }

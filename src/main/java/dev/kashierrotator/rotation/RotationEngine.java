@@ -6,8 +6,6 @@ import dev.kashierrotator.inventory.Durations;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.RolloutPolicy;
-import dev.kashierrotator.rotation.Rotation.DependentOutcome;
-import dev.kashierrotator.rotation.Rotation.Wave;
 import dev.kashierrotator.rotation.RotationException.Refusal;
 import dev.kashierrotator.rotation.RotationStore.Claimed;
 import dev.kashierrotator.rotation.RotationStore.Held;

@@ -2,8 +2,6 @@ package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.KeySpec;
-import dev.kashierrotator.rotation.Rotation.Step;
-import dev.kashierrotator.rotation.Rotation.StepState;
 import dev.kashierrotator.util.Threads;
 import io.quarkus.logging.Log;
 import java.time.Duration;

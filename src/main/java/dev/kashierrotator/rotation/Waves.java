@@ -1,10 +1,6 @@
 package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.RolloutPolicy;
-import dev.kashierrotator.rotation.Rotation.DependentOutcome;
-import dev.kashierrotator.rotation.Rotation.DependentState;
-import dev.kashierrotator.rotation.Rotation.StepState;
-import dev.kashierrotator.rotation.Rotation.Wave;
 import io.quarkus.logging.Log;
 import java.time.Clock;
 import java.time.Instant;
@@ -147,7 +143,7 @@ final class Waves {
                         @Override
                         public void ended(String id, boolean confirmed, String error) {
                             if (!confirmed) {
-                                failures.put(id, error);
+                                failures.put(id, java.util.Objects.requireNonNullElse(error, "did not report it"));
                             }
                         }
                     },

@@ -141,7 +141,7 @@ class LayersTest {
         // its own methods (each named for what happened, with its rules), never by a field set from outside.
         fields().that()
                 .areDeclaredInClassesThat()
-                .haveNameMatching("dev\\.kashierrotator\\.rotation\\.Rotation(\\$(Step|Wave|DependentOutcome))?")
+                .haveNameMatching("dev\\.kashierrotator\\.rotation\\.(Rotation|Step|Wave|DependentOutcome)")
                 .and()
                 .areNotStatic()
                 .should()
@@ -158,7 +158,8 @@ class LayersTest {
                 .resideInAPackage("dev.kashierrotator.rollout..")
                 .should()
                 .dependOnClassesThat()
-                .haveNameMatching("dev\\.kashierrotator\\.rotation\\.(Rotation|Waves)(\\$.*)?")
+                .haveNameMatching(
+                        "dev\\.kashierrotator\\.rotation\\.(Rotation|Waves|Step|Wave|DependentOutcome|StepState|DependentState)(\\$.*)?")
                 .check(PRODUCTION);
     }
 

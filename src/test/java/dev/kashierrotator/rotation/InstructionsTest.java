@@ -149,8 +149,8 @@ class InstructionsTest {
                 current,
                 request,
                 List.of(
-                        new Rotation.Wave(0).with(new Rotation.DependentOutcome("checkout-api", "webhook")),
-                        new Rotation.Wave(1).with(new Rotation.DependentOutcome("billing-api", "webhook"))),
+                        new Wave(0).with(new DependentOutcome("checkout-api", "webhook")),
+                        new Wave(1).with(new DependentOutcome("billing-api", "webhook"))),
                 Instant.parse("2026-11-29T03:00:00Z"));
         assertEquals(plan, r.plan(), "the record plans what Plans says");
         r.newKey("7e57e57e57e57e57", null);

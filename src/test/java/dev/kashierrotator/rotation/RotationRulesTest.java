@@ -9,8 +9,6 @@ import dev.kashierrotator.inventory.KeyKind;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.inventory.RolloutPolicy;
-import dev.kashierrotator.rotation.Rotation.DependentState;
-import dev.kashierrotator.rotation.Rotation.StepState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -77,7 +75,7 @@ class RotationRulesTest {
     @Test
     void aWaitForAPersonCountsFromTheFirstUnansweredParkingAndRestartsOnlyOnceAnswered() {
         Rotation r = rotation(SECRET);
-        Rotation.Step change = r.step(StepName.CHANGE_SECRET_KEY);
+        Step change = r.step(StepName.CHANGE_SECRET_KEY);
 
         r.awaitPerson(change, "change the key", T0);
         assertTrue(r.resumeFromDashboard(), "a replica takes it up again without an answer (a restart)");
@@ -100,7 +98,7 @@ class RotationRulesTest {
         assertEquals(T0.plusSeconds(5), r.oldKeyExpiredAt(), "a change lost in a crash killed the key first");
         assertEquals(5_000L, r.triggerToOldKeyExpiredMs());
 
-        List<Rotation.DependentOutcome> all = r.startWaves(r.waves(), T0.plusSeconds(6));
+        List<DependentOutcome> all = r.startWaves(r.waves(), T0.plusSeconds(6));
         r.finished(all.get(0), DependentState.CONFIRMED, null, T0.plusSeconds(7));
         r.finished(all.get(1), DependentState.CONFIRMED, null, T0.plusSeconds(9));
         r.measureExposure(T0.plusSeconds(30));
@@ -144,19 +142,19 @@ class RotationRulesTest {
         assertEquals(RotationState.FAILED, r.state());
         assertEquals(
                 List.of(StepState.DONE, StepState.FAILED, StepState.SKIPPED, StepState.SKIPPED),
-                r.steps().stream().map(Rotation.Step::state).toList());
+                r.steps().stream().map(Step::state).toList());
     }
 
     @Test
     void aRollbackTellsThePersonNotToDoTheStepTheyWereAskedForAndResumesAsOneStep() {
         Rotation r = rotation(PAYMENT);
-        Rotation.Step issue = r.step(StepName.ISSUE_NEW_KEY);
+        Step issue = r.step(StepName.ISSUE_NEW_KEY);
         issue.begin(T0);
         r.awaitPerson(issue, "Issue a new payment API key", T0);
         r.abortRequested("oncall@example.com", "wrong key", T0.plusSeconds(30));
 
-        Rotation.Step back = r.rollBack(null, T0.plusSeconds(31));
-        Rotation.Step again = r.rollBack(null, T0.plusSeconds(40));
+        Step back = r.rollBack(null, T0.plusSeconds(31));
+        Step again = r.rollBack(null, T0.plusSeconds(40));
 
         assertEquals(back, again, "a rollback cut short is resumed, not started twice");
         assertEquals(T0.plusSeconds(31), again.startedAt());
@@ -175,7 +173,7 @@ class RotationRulesTest {
     @Test
     void aRollbackRestoresOnlyTheDependentsThatTookTheKeyAndSaysWhichItCouldNot() {
         Rotation r = rotation(PAYMENT);
-        List<Rotation.DependentOutcome> all = r.startWaves(r.waves(), T0);
+        List<DependentOutcome> all = r.startWaves(r.waves(), T0);
         r.delivering(all.get(0));
         r.accepted(all.get(0));
         r.delivering(all.get(1));
@@ -198,8 +196,8 @@ class RotationRulesTest {
                 current,
                 new RotationRequest("rules test", "manual", "tester", OptionalLong.empty(), false, null),
                 List.of(
-                        new Rotation.Wave(0).with(new Rotation.DependentOutcome("checkout-api", "webhook")),
-                        new Rotation.Wave(1).with(new Rotation.DependentOutcome("billing-api", "webhook"))),
+                        new Wave(0).with(new DependentOutcome("checkout-api", "webhook")),
+                        new Wave(1).with(new DependentOutcome("billing-api", "webhook"))),
                 T0);
     }
 }

@@ -27,23 +27,22 @@ class RotationSnapshotTest {
     @Test
     void aSnapshotHoldsEveryFieldAndSharesNothingMutable() throws Exception {
         Rotation r = filled(new Rotation(), 1);
-        Rotation.Step step = filled(new Rotation.Step(), 2);
+        Step step = filled(new Step(), 2);
         set(step, "name", StepName.ROLLOUT.name());
         set(r, "steps", new ArrayList<>(List.of(step)));
-        Rotation.Wave wave = filled(new Rotation.Wave(), 3);
-        set(wave, "dependents", new ArrayList<>(List.of(filled(new Rotation.DependentOutcome(), 4))));
+        Wave wave = filled(new Wave(), 3);
+        set(wave, "dependents", new ArrayList<>(List.of(filled(new DependentOutcome(), 4))));
         set(r, "waves", new ArrayList<>(List.of(wave)));
 
         Rotation copy = r.snapshot();
 
         assertEquals(JSON.writeValueAsString(r), JSON.writeValueAsString(copy));
         assertEquals(r.storeVersion(), copy.storeVersion(), "the check-and-set version travels with the copy");
-        copy.finished(copy.waves().get(0).dependents().get(0), Rotation.DependentState.FAILED, "changed", null);
+        copy.finished(copy.waves().get(0).dependents().get(0), DependentState.FAILED, "changed", null);
         copy.steps().get(0).note("changed");
         copy.answered(StepName.EXPIRE_OLD_KEY, null, "someone", Instant.EPOCH);
         assertNotEquals(
-                Rotation.DependentState.FAILED,
-                r.waves().get(0).dependents().get(0).state());
+                DependentState.FAILED, r.waves().get(0).dependents().get(0).state());
         assertNotEquals("changed", r.steps().get(0).detail());
         assertEquals(1, r.confirmedSteps().size());
     }
