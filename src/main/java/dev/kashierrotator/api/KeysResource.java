@@ -4,12 +4,14 @@ import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.problem.ProblemException;
+import dev.kashierrotator.rotation.EmergencyOrder;
 import dev.kashierrotator.rotation.KeyStore;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
 import dev.kashierrotator.rotation.RotationRequest;
 import dev.kashierrotator.rotation.StoredKey;
+import dev.kashierrotator.rotation.Trigger;
 import dev.kashierrotator.schedule.DuePolicy;
 import dev.kashierrotator.security.Caller;
 import dev.kashierrotator.security.Permission;
@@ -96,23 +98,23 @@ public class KeysResource {
         }
         String reason = Reasons.checked(body.reason(), true, "the key rotates");
         boolean emergency = Boolean.TRUE.equals(body.emergency());
+        EmergencyOrder order = null;
         if (body.order() != null) {
             if (!emergency) {
                 throw new ProblemException(Problem.invalid("order", "applies to emergency rotations only"));
             }
-            if (!body.order().equals(RotationRequest.PUSH_FIRST)
-                    && !body.order().equals(RotationRequest.REVOKE_FIRST)) {
-                throw new ProblemException(Problem.invalid("order", "must be push-first or revoke-first"));
-            }
+            order = EmergencyOrder.find(body.order())
+                    .orElseThrow(
+                            () -> new ProblemException(Problem.invalid("order", "must be push-first or revoke-first")));
         }
         if (Boolean.TRUE.equals(body.dryRun())) {
-            return Response.ok(engine.plan(keyId, emergency, body.order())).build();
+            return Response.ok(engine.plan(keyId, emergency, order)).build();
         }
         Rotation rotation = engine.start(
                 keyId,
                 emergency
-                        ? RotationRequest.emergency(reason, caller.subject(), body.order())
-                        : new RotationRequest(reason, "manual", caller.subject()));
+                        ? RotationRequest.emergency(reason, caller.subject(), order)
+                        : new RotationRequest(reason, Trigger.MANUAL, caller.subject()));
         // The trail names the rotation the request made.
         caller.audited(caller.audited().action(), keyId, rotation.id());
         // Relative, as the contract shows it (JAX-RS would make a URI absolute).

@@ -3,10 +3,13 @@ package dev.kashierrotator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.kashierrotator.rotation.DependentOutcome;
 import dev.kashierrotator.rotation.DependentState;
+import dev.kashierrotator.rotation.EmergencyOrder;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationState;
 import dev.kashierrotator.rotation.Step;
+import dev.kashierrotator.rotation.StepName;
 import dev.kashierrotator.rotation.StepState;
+import dev.kashierrotator.rotation.Trigger;
 import dev.kashierrotator.rotation.Wave;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +22,7 @@ import java.util.List;
 public record RotationView(
         String id,
         String keyId,
-        String trigger,
+        Trigger trigger,
         String requestedBy,
         String reason,
         RotationState state,
@@ -43,7 +46,7 @@ public record RotationView(
         String fromUser,
         String toUser,
         boolean emergency,
-        String order,
+        EmergencyOrder order,
         Long triggerToOldKeyExpiredMs,
         Instant awaitingDashboardSince,
         List<String> confirmedSteps,
@@ -105,7 +108,7 @@ public record RotationView(
 
     /** One step of the plan. */
     @JsonPropertyOrder({"name", "state", "startedAt", "endedAt", "detail"})
-    public record StepView(String name, StepState state, Instant startedAt, Instant endedAt, String detail) {
+    public record StepView(StepName name, StepState state, Instant startedAt, Instant endedAt, String detail) {
         static StepView of(Step s) {
             return new StepView(s.name(), s.state(), s.startedAt(), s.endedAt(), s.detail());
         }

@@ -3,6 +3,7 @@ package dev.kashierrotator.events;
 import dev.kashierrotator.rotation.DependentOutcome;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.Step;
+import dev.kashierrotator.rotation.StepName;
 import dev.kashierrotator.rotation.Wave;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +53,7 @@ public final class RotationDiff {
                 found.add((version, last) -> new Change.Wave(after, w, version, last));
             }
         }
-        Map<String, Step> stepWas = new HashMap<>();
+        Map<StepName, Step> stepWas = new HashMap<>();
         before.steps().forEach(s -> stepWas.put(s.name(), s));
         for (Step s : after.steps()) {
             Step old = stepWas.get(s.name());

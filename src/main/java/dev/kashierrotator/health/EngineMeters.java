@@ -58,7 +58,7 @@ public class EngineMeters implements EngineMetrics {
                         "mode",
                         r.mode(),
                         "trigger",
-                        r.trigger())
+                        r.trigger().id())
                 .increment();
         registry.timer("rotator.rotation.duration", "kind", r.kind(), "mode", r.mode(), "outcome", outcome)
                 .record(took);

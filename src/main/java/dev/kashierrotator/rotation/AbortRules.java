@@ -35,7 +35,7 @@ final class AbortRules {
             return kindRefusal;
         }
         if (r.steps().stream()
-                .anyMatch(s -> s.name().equals(StepName.EXPIRE_OLD_KEY.name())
+                .anyMatch(s -> s.name() == StepName.EXPIRE_OLD_KEY
                         && (s.state() == StepState.DONE || s.state() == StepState.RUNNING))) {
             return dashboard.automated() || r.step(StepName.EXPIRE_OLD_KEY).state() == StepState.DONE
                     ? "the old payment key is already expired on the Kashier dashboard"

@@ -47,8 +47,8 @@ final class DashboardAnswers {
             }
             boolean keyStepWaits = r.state() == RotationState.AWAITING_DASHBOARD
                     && r.steps().stream()
-                            .anyMatch(s -> s.state() == StepState.RUNNING
-                                    && StepName.valueOf(s.name()).takesNewKey());
+                            .anyMatch(s ->
+                                    s.state() == StepState.RUNNING && s.name().takesNewKey());
             if (r.newFingerprint() != null
                     && !fingerprint.equals(r.newFingerprint())
                     && (keyStepWaits || r.state() != RotationState.AWAITING_DASHBOARD)) {
@@ -75,7 +75,7 @@ final class DashboardAnswers {
                 .filter(s -> s.state() == StepState.RUNNING)
                 .findFirst()
                 .orElseThrow();
-        StepName name = StepName.valueOf(step.name());
+        StepName name = step.name();
         if (name.takesNewKey() && (newKey == null || newKey.isBlank())) {
             throw RotationException.invalid(
                     Refusal.INVALID, "newKey", "required: step " + name + " waits for the new key", id);

@@ -206,8 +206,7 @@ sealed interface KeyKindRules {
         @Override
         public String abortRefusal(Rotation r, BooleanSupplier changeNotDoneYet) {
             boolean changeStarted = r.steps().stream()
-                    .anyMatch(
-                            s -> s.name().equals(StepName.CHANGE_SECRET_KEY.name()) && s.state() != StepState.PENDING);
+                    .anyMatch(s -> s.name() == StepName.CHANGE_SECRET_KEY && s.state() != StepState.PENDING);
             if (changeStarted && !changeNotDoneYet.getAsBoolean()) {
                 return "the secret key was already changed on the Kashier dashboard, which expired the old one: "
                         + "there is no working key to go back to";

@@ -40,7 +40,7 @@ public final class Plans {
     private Plans() {}
 
     /** The steps of a rotation, in order: the key kind's plan ({@link KeyKindRules#plan}). */
-    public static List<StepName> of(KeySpec key, boolean emergency, String order) {
-        return KeyKindRules.of(key).plan(emergency, RotationRequest.REVOKE_FIRST.equals(order));
+    public static List<StepName> of(KeySpec key, boolean emergency, EmergencyOrder order) {
+        return KeyKindRules.of(key).plan(emergency, order == EmergencyOrder.REVOKE_FIRST);
     }
 }

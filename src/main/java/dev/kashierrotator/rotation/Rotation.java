@@ -52,8 +52,7 @@ public class Rotation {
 
     private String id;
     private String keyId;
-    /** {@code scheduled}, {@code manual} or {@code emergency}. */
-    private String trigger;
+    private Trigger trigger;
 
     private String requestedBy;
     private String reason;
@@ -89,7 +88,7 @@ public class Rotation {
     /** Emergency: all waves at once, no soak, no grace. */
     private boolean emergency;
     /** Emergency order: {@code push-first} (distribute, then expire) or {@code revoke-first} (expire, then distribute). */
-    private String order;
+    private EmergencyOrder order;
     /** Milliseconds from the request to the old key being expired on Kashier's side. */
     private Long triggerToOldKeyExpiredMs;
     /** Since when the rotation waits for a person to answer a dashboard step. */
@@ -149,7 +148,7 @@ public class Rotation {
         return keyId;
     }
 
-    public String trigger() {
+    public Trigger trigger() {
         return trigger;
     }
 
@@ -237,7 +236,7 @@ public class Rotation {
         return emergency;
     }
 
-    public String order() {
+    public EmergencyOrder order() {
         return order;
     }
 
@@ -362,29 +361,24 @@ public class Rotation {
         }
     }
 
-    public Step step(String name) {
+    public Step step(StepName name) {
         return steps.stream()
-                .filter(s -> s.name().equals(name))
+                .filter(s -> s.name() == name)
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("rotation " + id + " has no step " + name));
-    }
-
-    public Step step(StepName name) {
-        return step(name.name());
     }
 
     /** The planned steps in order (a rollback step added later is not one of them). */
     List<StepName> plan() {
         return steps.stream()
-                .map(s -> StepName.valueOf(s.name()))
+                .map(Step::name)
                 .filter(n -> n != StepName.ROLL_BACK)
                 .toList();
     }
 
     /** A rollback started and did not end: whoever runs the rotation next finishes it. */
     boolean rollingBack() {
-        return steps.stream()
-                .anyMatch(s -> s.name().equals(StepName.ROLL_BACK.name()) && s.state() == StepState.RUNNING);
+        return steps.stream().anyMatch(s -> s.name() == StepName.ROLL_BACK && s.state() == StepState.RUNNING);
     }
 
     /**
@@ -548,8 +542,8 @@ public class Rotation {
             r.toUser = key.nextUser(current.user());
         }
         r.emergency = request.emergency();
-        r.order = request.emergency() ? Objects.requireNonNullElse(request.order(), RotationRequest.PUSH_FIRST) : null;
-        Plans.of(key, r.emergency, r.order).forEach(s -> r.steps.add(new Step(s.name())));
+        r.order = request.emergency() ? Objects.requireNonNullElse(request.order(), EmergencyOrder.PUSH_FIRST) : null;
+        Plans.of(key, r.emergency, r.order).forEach(s -> r.steps.add(new Step(s)));
         r.waves.addAll(waves);
         return r;
     }
@@ -724,16 +718,14 @@ public class Rotation {
      */
     Step rollBack(String cause, Instant now) {
         steps.stream()
-                .filter(s -> !s.name().equals(StepName.ROLL_BACK.name()))
-                .forEach(s -> s.abandon(
-                        awaitingDashboardSince != null
-                                && StepName.valueOf(s.name()).takesNewKey(),
-                        now));
+                .filter(s -> s.name() != StepName.ROLL_BACK)
+                .forEach(s ->
+                        s.abandon(awaitingDashboardSince != null && s.name().takesNewKey(), now));
         Step step = steps.stream()
-                .filter(s -> s.name().equals(StepName.ROLL_BACK.name()))
+                .filter(s -> s.name() == StepName.ROLL_BACK)
                 .findFirst()
                 .orElseGet(() -> {
-                    Step added = new Step(StepName.ROLL_BACK.name());
+                    Step added = new Step(StepName.ROLL_BACK);
                     steps.add(added);
                     return added;
                 });

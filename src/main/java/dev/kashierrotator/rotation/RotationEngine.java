@@ -129,7 +129,7 @@ public class RotationEngine {
     }
 
     /** What a rotation of the key would do, without doing any of it. */
-    public RotationPlan plan(String keyId, boolean emergency, String order) {
+    public RotationPlan plan(String keyId, boolean emergency, EmergencyOrder order) {
         KeySpec key = inventory.key(keyId).orElseThrow(() -> RotationException.unknownKey(keyId));
         RolloutPolicy policy = key.rollout();
         KeyKindRules kind = KeyKindRules.of(key);

@@ -5,34 +5,36 @@ import java.util.OptionalLong;
 /**
  * Who asks for a rotation and why.
  *
- * @param trigger         {@code manual}, {@code scheduled} or {@code emergency}
  * @param emergency       all waves at once, no soak, no grace for the previous payment key
- * @param order           emergency only: {@code push-first} or {@code revoke-first}
+ * @param order           emergency only (null otherwise)
  * @param expectedVersion start only if the key's current Vault version is still this one (the scheduler
  *                        passes the version it judged due, so a key another replica just rotated is
  *                        not rotated again)
  */
 public record RotationRequest(
         String reason,
-        String trigger,
+        Trigger trigger,
         String requestedBy,
         OptionalLong expectedVersion,
         boolean emergency,
-        String order) {
+        EmergencyOrder order) {
 
-    public static final String PUSH_FIRST = "push-first";
-    public static final String REVOKE_FIRST = "revoke-first";
-
-    public RotationRequest(String reason, String trigger, String requestedBy) {
+    public RotationRequest(String reason, Trigger trigger, String requestedBy) {
         this(reason, trigger, requestedBy, OptionalLong.empty(), false, null);
     }
 
-    public RotationRequest(String reason, String trigger, String requestedBy, OptionalLong expectedVersion) {
+    public RotationRequest(String reason, Trigger trigger, String requestedBy, OptionalLong expectedVersion) {
         this(reason, trigger, requestedBy, expectedVersion, false, null);
     }
 
-    /** An emergency rotation: all waves at once, no soak, no grace; {@code order} push-first or revoke-first. */
-    public static RotationRequest emergency(String reason, String requestedBy, String order) {
-        return new RotationRequest(reason, "emergency", requestedBy, OptionalLong.empty(), true, order);
+    /** An emergency rotation: all waves at once, no soak, no grace; push-first unless {@code order} says. */
+    public static RotationRequest emergency(String reason, String requestedBy, EmergencyOrder order) {
+        return new RotationRequest(
+                reason,
+                Trigger.EMERGENCY,
+                requestedBy,
+                OptionalLong.empty(),
+                true,
+                order == null ? EmergencyOrder.PUSH_FIRST : order);
     }
 }

@@ -14,7 +14,7 @@ import java.util.Objects;
         isGetterVisibility = Visibility.NONE,
         setterVisibility = Visibility.NONE)
 public final class Step {
-    private String name;
+    private StepName name;
     private StepState state = StepState.PENDING;
     private Instant startedAt;
     private Instant endedAt;
@@ -23,11 +23,11 @@ public final class Step {
     /** For Jackson, which reads the document into the fields. */
     Step() {}
 
-    Step(String name) {
+    Step(StepName name) {
         this.name = name;
     }
 
-    public String name() {
+    public StepName name() {
         return name;
     }
 

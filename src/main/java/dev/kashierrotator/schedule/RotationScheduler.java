@@ -12,6 +12,7 @@ import dev.kashierrotator.rotation.RotationEngine;
 import dev.kashierrotator.rotation.RotationException;
 import dev.kashierrotator.rotation.RotationRequest;
 import dev.kashierrotator.rotation.RotationState;
+import dev.kashierrotator.rotation.Trigger;
 import dev.kashierrotator.schedule.DuePolicy.Verdict;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -175,7 +176,7 @@ public class RotationScheduler {
                         key.id(),
                         new RotationRequest(
                                 "scheduled: " + verdict.why(),
-                                "scheduled",
+                                Trigger.SCHEDULED,
                                 "scheduler",
                                 OptionalLong.of(last.version())));
                 started.add(key.id());
@@ -267,7 +268,7 @@ public class RotationScheduler {
         int max = inventory.schedule().maxFailedAttempts();
         List<RetryPolicy.Attempt> attempts = engine.list(keyId, null, max + 2, r -> true).stream()
                 .map(r -> new RetryPolicy.Attempt(
-                        "scheduled".equals(r.trigger()),
+                        r.trigger() == Trigger.SCHEDULED,
                         r.state() == RotationState.FAILED
                                 || r.state() == RotationState.ROLLED_BACK
                                 || r.state() == RotationState.ABORTED,

@@ -140,7 +140,7 @@ class FastCrashMatrixTest {
         java.util.Set<String> before =
                 kashier.list(Mode.TEST, MID).stream().map(k -> k.id()).collect(java.util.stream.Collectors.toSet());
         crashes.arm(point);
-        String id = engine.start(keyId, new RotationRequest("fast crash matrix " + point, "manual", "test"))
+        String id = engine.start(keyId, new RotationRequest("fast crash matrix " + point, Trigger.MANUAL, "test"))
                 .id();
         time.runUntil("the crash at " + point, () -> crashes.fired() != null, WITHIN);
         // "Restart": the crashed run has ended (nothing runs), so its hold is let go and the rotation is found.
@@ -175,7 +175,7 @@ class FastCrashMatrixTest {
     }
 
     /** A crash point of an emergency rotation, and the order it was asked for in. */
-    record EmergencyPoint(Point point, String order) {
+    record EmergencyPoint(Point point, EmergencyOrder order) {
         @Override
         public String toString() {
             return order + " " + point;
@@ -185,13 +185,13 @@ class FastCrashMatrixTest {
     static Stream<EmergencyPoint> emergencyPoints() {
         return Stream.of(
                         CrashMatrixTest.pointsOf("crash-pay", Plans.PAYMENT_EMERGENCY_PUSH_FIRST)
-                                .map(p -> new EmergencyPoint(p, RotationRequest.PUSH_FIRST)),
+                                .map(p -> new EmergencyPoint(p, EmergencyOrder.PUSH_FIRST)),
                         CrashMatrixTest.pointsOf("crash-pay", Plans.PAYMENT_EMERGENCY_REVOKE_FIRST)
-                                .map(p -> new EmergencyPoint(p, RotationRequest.REVOKE_FIRST)),
+                                .map(p -> new EmergencyPoint(p, EmergencyOrder.REVOKE_FIRST)),
                         CrashMatrixTest.pointsOf("crash-alt", Plans.ALTERNATING_EMERGENCY_PUSH_FIRST)
-                                .map(p -> new EmergencyPoint(p, RotationRequest.PUSH_FIRST)),
+                                .map(p -> new EmergencyPoint(p, EmergencyOrder.PUSH_FIRST)),
                         CrashMatrixTest.pointsOf("crash-alt", Plans.ALTERNATING_EMERGENCY_REVOKE_FIRST)
-                                .map(p -> new EmergencyPoint(p, RotationRequest.REVOKE_FIRST)))
+                                .map(p -> new EmergencyPoint(p, EmergencyOrder.REVOKE_FIRST)))
                 .flatMap(s -> s);
     }
 

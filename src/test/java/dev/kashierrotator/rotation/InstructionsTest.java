@@ -84,7 +84,8 @@ class InstructionsTest {
     private static Map<String, String> everyMessage() {
         Map<String, String> messages = new LinkedHashMap<>();
         for (KeySpec key : List.of(PAYMENT, SECRET, ALTERNATING)) {
-            for (String order : new String[] {null, RotationRequest.PUSH_FIRST, RotationRequest.REVOKE_FIRST}) {
+            for (EmergencyOrder order :
+                    new EmergencyOrder[] {null, EmergencyOrder.PUSH_FIRST, EmergencyOrder.REVOKE_FIRST}) {
                 if (order != null && !key.isPaymentKey() && !key.alternates()) {
                     continue;
                 }
@@ -120,7 +121,7 @@ class InstructionsTest {
                         secret,
                         SECRET,
                         StepName.ROLLOUT));
-        Rotation revoked = rotation(PAYMENT, Plans.PAYMENT_EMERGENCY_REVOKE_FIRST, RotationRequest.REVOKE_FIRST);
+        Rotation revoked = rotation(PAYMENT, Plans.PAYMENT_EMERGENCY_REVOKE_FIRST, EmergencyOrder.REVOKE_FIRST);
         revoked.blockedBy(List.of("billing-api"));
         messages.put(
                 "stranded after a revoke-first expiry",
@@ -133,7 +134,7 @@ class InstructionsTest {
         return messages;
     }
 
-    private static Rotation rotation(KeySpec key, List<StepName> plan, String order) {
+    private static Rotation rotation(KeySpec key, List<StepName> plan, EmergencyOrder order) {
         StoredKey current = new StoredKey(
                 "not-a-key",
                 "0ld0ld0ld0ld0ld0",
@@ -142,7 +143,7 @@ class InstructionsTest {
                 3,
                 Optional.ofNullable(key.alternates() ? "svc-blue" : null));
         RotationRequest request = new RotationRequest(
-                "instructions test", "manual", "tester", OptionalLong.empty(), order != null, order);
+                "instructions test", Trigger.MANUAL, "tester", OptionalLong.empty(), order != null, order);
         Rotation r = Rotation.planned(
                 ID,
                 key,

@@ -162,7 +162,8 @@ class RotationRulesTest {
         assertEquals(StepState.FAILED, issue.state());
         assertTrue(issue.detail().startsWith("Aborted before this was done: do not do it now."), issue.detail());
         assertEquals(
-                1, r.steps().stream().filter(s -> s.name().equals("ROLL_BACK")).count());
+                1,
+                r.steps().stream().filter(s -> s.name() == StepName.ROLL_BACK).count());
         assertEquals("aborted by oncall@example.com: wrong key", r.rollBackReason());
 
         r.rolledBack(again, RotationState.ABORTED, true, "0 of 0 dependent(s) back", r.rollBackReason(), T0);
@@ -194,7 +195,7 @@ class RotationRulesTest {
                 "rot-20261129T030000000Z-abc123",
                 key,
                 current,
-                new RotationRequest("rules test", "manual", "tester", OptionalLong.empty(), false, null),
+                new RotationRequest("rules test", Trigger.MANUAL, "tester", OptionalLong.empty(), false, null),
                 List.of(
                         new Wave(0).with(new DependentOutcome("checkout-api", "webhook")),
                         new Wave(1).with(new DependentOutcome("billing-api", "webhook"))),

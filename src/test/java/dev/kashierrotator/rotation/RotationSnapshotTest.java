@@ -28,7 +28,7 @@ class RotationSnapshotTest {
     void aSnapshotHoldsEveryFieldAndSharesNothingMutable() throws Exception {
         Rotation r = filled(new Rotation(), 1);
         Step step = filled(new Step(), 2);
-        set(step, "name", StepName.ROLLOUT.name());
+        set(step, "name", StepName.ROLLOUT);
         set(r, "steps", new ArrayList<>(List.of(step)));
         Wave wave = filled(new Wave(), 3);
         set(wave, "dependents", new ArrayList<>(List.of(filled(new DependentOutcome(), 4))));
