@@ -4,7 +4,6 @@ import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.inventory.Workload;
 import dev.kashierrotator.rotation.Delivery;
-import dev.kashierrotator.rotation.Target;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -6,7 +6,6 @@ import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.Fingerprints;
 import dev.kashierrotator.rotation.StoredKey;
-import dev.kashierrotator.rotation.Target;
 import dev.kashierrotator.vault.CasConflictException;
 import dev.kashierrotator.vault.VaultKv;
 import dev.kashierrotator.vault.VaultUnavailableException;

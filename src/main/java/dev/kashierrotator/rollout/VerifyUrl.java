@@ -2,9 +2,9 @@ package dev.kashierrotator.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.inventory.DependentSpec;
+import dev.kashierrotator.rollout.Target.DeliveryException;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.Fingerprints;
-import dev.kashierrotator.rotation.Target.DeliveryException;
 import dev.kashierrotator.util.BoundedHttp;
 import dev.kashierrotator.util.HttpClientProducer;
 import dev.kashierrotator.util.TlsTrust;

@@ -6,7 +6,6 @@ import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.RolloutPolicy;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.Distributor;
-import dev.kashierrotator.rotation.Target;
 import dev.kashierrotator.util.Threads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

@@ -5,7 +5,6 @@ import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.rotation.Delivery;
 import dev.kashierrotator.rotation.StoredKey;
-import dev.kashierrotator.rotation.Target;
 import dev.kashierrotator.util.BoundedHttp;
 import dev.kashierrotator.util.Urls;
 import jakarta.enterprise.context.ApplicationScoped;

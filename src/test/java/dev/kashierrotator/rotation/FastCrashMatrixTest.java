@@ -27,6 +27,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,13 +139,32 @@ class FastCrashMatrixTest {
     void aRotationStoppedDeadAnywhereResumesAndCompletesOnce(Point point) {
         String keyId = point.keyId();
         StoredKey old = keys.current(keyId).orElseThrow();
-        java.util.Set<String> before =
-                kashier.list(Mode.TEST, MID).stream().map(k -> k.id()).collect(java.util.stream.Collectors.toSet());
+        Set<String> before = kashierKeys();
+        Rotation done =
+                crashedAndResumed(point, new RotationRequest("fast crash matrix " + point, Trigger.MANUAL, "test"));
+        assertCompletedOnce(done, old, before, 1);
+        if (keyId.equals("crash-pay")) {
+            assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "old key expired");
+        } else if (keyId.equals("crash-alt")) {
+            assertTrue(kashier.authenticates(Mode.TEST, old.value()), "the previous user's key still works");
+        } else {
+            assertTrue(done.exposureWindowMs() != null, "the exposure window is measured");
+        }
+    }
+
+    /** The ids of the keys on the Kashier side now. */
+    private Set<String> kashierKeys() {
+        return kashier.list(Mode.TEST, MID).stream().map(k -> k.id()).collect(Collectors.toSet());
+    }
+
+    /**
+     * Arms the crash, starts the rotation, lets it die there, "restarts" (the crashed run has ended, so its
+     * hold is let go and the rotation is found) and runs it to its end on driven time.
+     */
+    private Rotation crashedAndResumed(Point point, RotationRequest request) {
         crashes.arm(point);
-        String id = engine.start(keyId, new RotationRequest("fast crash matrix " + point, Trigger.MANUAL, "test"))
-                .id();
+        String id = engine.start(point.keyId(), request).id();
         time.runUntil("the crash at " + point, () -> crashes.fired() != null, WITHIN);
-        // "Restart": the crashed run has ended (nothing runs), so its hold is let go and the rotation is found.
         assertEquals(1, engine.resumeUnfinished(), "the crashed rotation is resumed");
         time.runUntil(
                 "rotation " + id + " ends",
@@ -152,25 +173,23 @@ class FastCrashMatrixTest {
         Rotation done = records.get(id).orElseThrow();
         assertEquals(RotationState.COMPLETED, done.state(), "ended " + done.state() + ": " + done.error());
         assertEquals(point, crashes.fired(), "the crash happened where it was armed");
+        return done;
+    }
 
-        long made = kashier.list(Mode.TEST, MID).stream()
+    /** Kashier made {@code made} keys, Vault serves the new one promoted once, every dependent holds it. */
+    private void assertCompletedOnce(Rotation done, StoredKey old, Set<String> before, long made) {
+        String keyId = done.keyId();
+        long madeNow = kashier.list(Mode.TEST, MID).stream()
                 .filter(k -> !before.contains(k.id()))
                 .count();
-        assertEquals(1, made, "exactly one key made on the Kashier side");
+        assertEquals(made, madeNow, "no key made twice on the Kashier side");
         StoredKey current = keys.current(keyId).orElseThrow();
         assertEquals(done.newFingerprint(), current.fingerprint(), "Vault serves the new key");
         assertEquals(old.version() + 1, current.version(), "promoted exactly once");
-        assertTrue(keys.pending(keyId, id).isEmpty(), "nothing left pending");
+        assertTrue(keys.pending(keyId, done.id()).isEmpty(), "nothing left pending");
         for (String dependent : List.of("crash-hook", "crash-later")) {
             assertEquals(
                     done.newFingerprint(), fleet.fingerprint(dependent, keyId).orElseThrow(), dependent);
-        }
-        if (keyId.equals("crash-pay")) {
-            assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "old key expired");
-        } else if (keyId.equals("crash-alt")) {
-            assertTrue(kashier.authenticates(Mode.TEST, old.value()), "the previous user's key still works");
-        } else {
-            assertTrue(done.exposureWindowMs() != null, "the exposure window is measured");
         }
     }
 
@@ -206,35 +225,11 @@ class FastCrashMatrixTest {
         Point point = emergency.point();
         String keyId = point.keyId();
         StoredKey old = keys.current(keyId).orElseThrow();
-        java.util.Set<String> before =
-                kashier.list(Mode.TEST, MID).stream().map(k -> k.id()).collect(java.util.stream.Collectors.toSet());
-        crashes.arm(point);
-        String id = engine.start(
-                        keyId, RotationRequest.emergency("fast crash matrix " + emergency, "test", emergency.order()))
-                .id();
-        time.runUntil("the crash at " + point, () -> crashes.fired() != null, WITHIN);
-        assertEquals(1, engine.resumeUnfinished(), "the crashed rotation is resumed");
-        time.runUntil(
-                "rotation " + id + " ends",
-                () -> records.get(id).orElseThrow().state().isFinal(),
-                WITHIN);
-        Rotation done = records.get(id).orElseThrow();
-        assertEquals(RotationState.COMPLETED, done.state(), "ended " + done.state() + ": " + done.error());
-        assertEquals(point, crashes.fired(), "the crash happened where it was armed");
-
-        long made = kashier.list(Mode.TEST, MID).stream()
-                .filter(k -> !before.contains(k.id()))
-                .count();
+        Set<String> before = kashierKeys();
+        Rotation done = crashedAndResumed(
+                point, RotationRequest.emergency("fast crash matrix " + emergency, "test", emergency.order()));
         // A payment key is issued once; an alternating key's standby is changed once and the leaked one once.
-        assertEquals(keyId.equals("crash-pay") ? 1 : 2, made, "no key made twice on the Kashier side");
-        StoredKey current = keys.current(keyId).orElseThrow();
-        assertEquals(done.newFingerprint(), current.fingerprint(), "Vault serves the new key");
-        assertEquals(old.version() + 1, current.version(), "promoted exactly once");
-        assertTrue(keys.pending(keyId, id).isEmpty(), "nothing left pending");
-        for (String dependent : List.of("crash-hook", "crash-later")) {
-            assertEquals(
-                    done.newFingerprint(), fleet.fingerprint(dependent, keyId).orElseThrow(), dependent);
-        }
+        assertCompletedOnce(done, old, before, keyId.equals("crash-pay") ? 1 : 2);
         if (keyId.equals("crash-pay")) {
             assertTrue(!kashier.authenticatesPaymentKey(Mode.TEST, MID, old.fingerprint()), "the leaked key expired");
         } else {

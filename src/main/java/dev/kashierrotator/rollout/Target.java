@@ -1,7 +1,8 @@
-package dev.kashierrotator.rotation;
+package dev.kashierrotator.rollout;
 
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
+import dev.kashierrotator.rotation.Delivery;
 
 /** One way of handing a key to a dependent and checking that it really uses it. */
 public interface Target {
