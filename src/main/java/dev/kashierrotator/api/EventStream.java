@@ -156,8 +156,8 @@ final class EventStream implements RotationFeed.Sink {
                 r.newFingerprint(),
                 r.awaitingDashboardSince(),
                 r.blockedBy(),
-                r.abortRequestedAt(),
-                r.abortRefusal(),
+                r.abort().at(),
+                r.abort().refusal(),
                 r.oldKeyExpiredAt(),
                 r.graceUntil(),
                 r.updatedAt());

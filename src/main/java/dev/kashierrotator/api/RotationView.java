@@ -97,12 +97,12 @@ public record RotationView(
                 List.copyOf(r.blockedBy()),
                 r.dashboardAnsweredBy(),
                 r.dashboardAnsweredAt(),
-                r.abortRequestedBy(),
-                r.abortRequestedAt(),
-                r.abortReason(),
-                r.abortRefusal(),
-                r.owner(),
-                r.epoch(),
+                r.abort().by(),
+                r.abort().at(),
+                r.abort().reason(),
+                r.abort().refusal(),
+                r.lease().owner(),
+                r.lease().epoch(),
                 r.rollBackCause());
     }
 

@@ -70,8 +70,8 @@ public final class RotationDiff {
                 || !Objects.equals(before.newFingerprint(), after.newFingerprint())
                 || !Objects.equals(before.awaitingDashboardSince(), after.awaitingDashboardSince())
                 || !Objects.equals(before.blockedBy(), after.blockedBy())
-                || !Objects.equals(before.abortRequestedAt(), after.abortRequestedAt())
-                || !Objects.equals(before.abortRefusal(), after.abortRefusal())
+                || !Objects.equals(before.abort().at(), after.abort().at())
+                || !Objects.equals(before.abort().refusal(), after.abort().refusal())
                 || !Objects.equals(before.oldKeyExpiredAt(), after.oldKeyExpiredAt())
                 || !Objects.equals(before.graceUntil(), after.graceUntil())) {
             found.add((version, last) -> new Change.State(after, version, last));

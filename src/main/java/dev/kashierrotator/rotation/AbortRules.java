@@ -24,7 +24,7 @@ final class AbortRules {
 
     /** An abort was asked for and not yet refused. */
     static boolean pending(Rotation r, Hold hold) {
-        return (r.abortRequestedAt() != null || hold.abortSeen) && r.abortRefusal() == null;
+        return (r.abort().at() != null || hold.abortSeen) && r.abort().refusal() == null;
     }
 
     /** Why the rotation can no longer be aborted, or null if it still can. */

@@ -128,7 +128,7 @@ final class LeaseKeeper {
     private void look(String id, Hold hold, Watcher watcher) {
         Optional<Rotation> record = rotations.get(id);
         boolean idle = !hold.running.get();
-        if (!hold.abortSeen && record.map(r -> r.abortRequestedAt() != null).orElse(false)) {
+        if (!hold.abortSeen && record.map(r -> r.abort().at() != null).orElse(false)) {
             hold.abortSeen = true;
             if (idle) {
                 // Idle (in grace, a backoff, a person's step) and someone asked to abort: act now.

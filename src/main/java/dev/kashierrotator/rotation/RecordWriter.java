@@ -37,9 +37,8 @@ final class RecordWriter {
                 // Either another replica took the rotation over, or someone asked to abort it.
                 Rotation stored = rotations.get(r.id()).orElse(null);
                 if (stored == null
-                        || !instanceId.equals(stored.owner())
-                        || stored.epoch() != hold.claim().epoch()
-                        || stored.abortRequestedAt() == null) {
+                        || !stored.lease().heldBy(instanceId, hold.claim().epoch())
+                        || stored.abort().at() == null) {
                     hold.lost = true;
                     throw new LeaseLost("another replica wrote rotation " + r.id());
                 }

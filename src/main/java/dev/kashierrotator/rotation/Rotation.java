@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.RolloutPolicy;
 import java.time.Duration;
@@ -105,18 +106,13 @@ public class Rotation {
     private String dashboardAnsweredBy;
 
     private Instant dashboardAnsweredAt;
-    /** Who asked to abort, and when; the replica running the rotation then rolls it back. */
-    private String abortRequestedBy;
+    /** Who asked to abort, and when; the replica running the rotation then rolls it back. Flat in the document. */
+    @JsonUnwrapped
+    private AbortRequest abort = AbortRequest.NONE;
 
-    private Instant abortRequestedAt;
-    private String abortReason;
-    /** Why an abort that was asked for could no longer be honoured (the old key had died meanwhile). */
-    private String abortRefusal;
-
-    /** The replica running the rotation. */
-    private String owner;
-    /** Epoch of the claim under which {@link #owner} runs it; grows with every takeover. */
-    private long epoch;
+    /** The replica running the rotation, under which claim's epoch. Flat in the document. */
+    @JsonUnwrapped
+    private Lease lease = Lease.NONE;
 
     /**
      * The record's own lock, private so no other class can take it: rollout threads record outcomes and the
@@ -256,28 +252,14 @@ public class Rotation {
         return dashboardAnsweredAt;
     }
 
-    public String abortRequestedBy() {
-        return abortRequestedBy;
+    /** Whether an abort was asked for, by whom, and whether it was refused. */
+    public AbortRequest abort() {
+        return abort;
     }
 
-    public Instant abortRequestedAt() {
-        return abortRequestedAt;
-    }
-
-    public String abortReason() {
-        return abortReason;
-    }
-
-    public String abortRefusal() {
-        return abortRefusal;
-    }
-
-    public String owner() {
-        return owner;
-    }
-
-    public long epoch() {
-        return epoch;
+    /** Who runs the rotation, under which epoch. */
+    public Lease lease() {
+        return lease;
     }
 
     public long storeVersion() {
@@ -349,12 +331,8 @@ public class Rotation {
             copy.blockedBy = new ArrayList<>(blockedBy);
             copy.dashboardAnsweredBy = dashboardAnsweredBy;
             copy.dashboardAnsweredAt = dashboardAnsweredAt;
-            copy.abortRequestedBy = abortRequestedBy;
-            copy.abortRequestedAt = abortRequestedAt;
-            copy.abortReason = abortReason;
-            copy.abortRefusal = abortRefusal;
-            copy.owner = owner;
-            copy.epoch = epoch;
+            copy.abort = abort;
+            copy.lease = lease;
             copy.storeVersion = storeVersion;
             copy.rollBackCause = rollBackCause;
             return copy;
@@ -507,9 +485,7 @@ public class Rotation {
     /** Takes on an abort request that was written through the API while this copy was being changed. */
     void takeAbortRequest(Rotation stored) {
         synchronized (lock) {
-            abortRequestedAt = stored.abortRequestedAt;
-            abortRequestedBy = stored.abortRequestedBy;
-            abortReason = stored.abortReason;
+            abort = abort.requestOf(stored.abort);
             storeVersion = stored.storeVersion;
         }
     }
@@ -551,8 +527,7 @@ public class Rotation {
     /** This replica holds the claim of this epoch on the rotation. */
     void claimedBy(String replica, long claimEpoch) {
         synchronized (lock) {
-            owner = replica;
-            epoch = claimEpoch;
+            lease = new Lease(replica, claimEpoch);
         }
     }
 
@@ -564,7 +539,7 @@ public class Rotation {
 
     /** Whether the record names this replica, under this epoch, as the one running it. */
     boolean runsUnder(String replica, long claimEpoch) {
-        return replica.equals(owner) && epoch == claimEpoch;
+        return lease.heldBy(replica, claimEpoch);
     }
 
     /**
@@ -686,14 +661,12 @@ public class Rotation {
 
     /** Someone asked, through the API, to abort; the replica running the rotation acts on it. */
     void abortRequested(String by, String why, Instant at) {
-        abortRequestedBy = by;
-        abortRequestedAt = at;
-        abortReason = why;
+        abort = abort.askedBy(by, why, at);
     }
 
     /** An abort that was asked for can no longer be honoured: the rotation goes on forward. */
     void abortRefused(String why) {
-        abortRefusal = "abort not honoured: " + why;
+        abort = abort.refused(why);
     }
 
     /** Every step done. */
@@ -738,7 +711,7 @@ public class Rotation {
     String rollBackReason() {
         return rollBackCause != null
                 ? rollBackCause
-                : "aborted by " + abortRequestedBy + (abortReason == null ? "" : ": " + abortReason);
+                : "aborted by " + abort.by() + (abort.reason() == null ? "" : ": " + abort.reason());
     }
 
     /** Dependents that took the new key (a rollback must give them the old one back). */

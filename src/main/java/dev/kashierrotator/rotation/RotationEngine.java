@@ -330,10 +330,11 @@ public class RotationEngine {
                         "rotation " + id + " is already " + r.state() + "; nothing to abort",
                         id);
             }
-            if (r.abortRefusal() != null) {
-                throw new RotationException(Refusal.CONFLICT, "Too late to abort", r.abortRefusal(), id);
+            if (r.abort().refusal() != null) {
+                throw new RotationException(
+                        Refusal.CONFLICT, "Too late to abort", r.abort().refusal(), id);
             }
-            if (r.abortRequestedAt() != null) {
+            if (r.abort().at() != null) {
                 return r;
             }
             String refusal = aborts.refusal(r);

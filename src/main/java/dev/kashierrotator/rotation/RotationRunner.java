@@ -160,13 +160,14 @@ final class RotationRunner implements LeaseKeeper.Watcher {
     }
 
     private Pause advance(Rotation r, KeySpec key, Hold hold) {
-        if (r.epoch() > hold.claim().epoch()) {
+        if (r.lease().epoch() > hold.claim().epoch()) {
             // Another replica took it over with a newer claim (this one's renewals failed, say): stop, never
             // write our older epoch over theirs.
             hold.lost = true;
             metrics.superseded();
-            throw new LeaseLost("rotation " + r.id() + " is run by " + r.owner() + " under epoch " + r.epoch()
-                    + ", newer than this replica's " + hold.claim().epoch());
+            throw new LeaseLost("rotation " + r.id() + " is run by " + r.lease().owner() + " under epoch "
+                    + r.lease().epoch() + ", newer than this replica's "
+                    + hold.claim().epoch());
         }
         awaiting.remove(r.id());
         if (r.resumeFromDashboard()) {
@@ -179,7 +180,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         }
         if (r.rollingBack()) {
             // A rollback was cut short: finish it, with the cause it started with.
-            boolean aborted = r.abortRequestedAt() != null && r.abortRefusal() == null;
+            boolean aborted = r.abort().at() != null && r.abort().refusal() == null;
             return rollBack(
                     r,
                     key,
@@ -276,7 +277,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         hold.abortSeen = false;
         r.abortRefused(refusal);
         t.writer().save(r, hold);
-        Log.warnf("rotation %s of key %s: %s", r.id(), r.keyId(), r.abortRefusal());
+        Log.warnf("rotation %s of key %s: %s", r.id(), r.keyId(), r.abort().refusal());
     }
 
     /**

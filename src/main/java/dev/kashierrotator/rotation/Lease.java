@@ -1,0 +1,43 @@
+package dev.kashierrotator.rotation;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+
+/**
+ * The replica running a rotation and the epoch of the claim it runs it under (grows with every takeover).
+ * A value; flat in the record's document ({@code owner}, {@code epoch}).
+ */
+@JsonAutoDetect(
+        fieldVisibility = Visibility.ANY,
+        getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE,
+        setterVisibility = Visibility.NONE)
+public final class Lease {
+
+    /** Not claimed yet. */
+    static final Lease NONE = new Lease();
+
+    private String owner;
+    private long epoch;
+
+    /** For Jackson, which reads the record's flat fields into a new value. */
+    private Lease() {}
+
+    Lease(String owner, long epoch) {
+        this.owner = owner;
+        this.epoch = epoch;
+    }
+
+    public String owner() {
+        return owner;
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    /** Whether this replica holds it under this claim's epoch. */
+    boolean heldBy(String replica, long claimEpoch) {
+        return replica.equals(owner) && epoch == claimEpoch;
+    }
+}
