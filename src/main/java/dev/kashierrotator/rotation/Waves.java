@@ -148,6 +148,8 @@ final class Waves {
                         }
                     },
                     () -> false);
+        } catch (LeaseLost e) {
+            throw e;
         } catch (RuntimeException e) {
             dependents.forEach(id ->
                     failures.putIfAbsent(id, "rollback crashed: " + e.getClass().getSimpleName()));
@@ -176,6 +178,9 @@ final class Waves {
                 .toList();
         try {
             distributor.deliver(handoffs, delivery, policy, recording(rotation, outcomes, progress), stop);
+        } catch (LeaseLost e) {
+            // Recording progress found another replica running the rotation: stop, never roll back its work.
+            throw e;
         } catch (RuntimeException e) {
             return "rollout crashed: " + e.getClass().getSimpleName();
         }
