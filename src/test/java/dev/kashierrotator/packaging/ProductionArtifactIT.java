@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.testing.ChartJvm;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.RotatorTestResource;
 import dev.kashierrotator.testing.ServiceProcess;
@@ -96,7 +97,8 @@ class ProductionArtifactIT {
         c.put("rotator.kashier.dashboard", "simulator");
         c.put("rotator.kashier.simulator.url", "http://127.0.0.1:9/sim/kashier");
         List<String> command = new ArrayList<>(
-                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(ChartJvm.asInThePod());
         c.put("quarkus.http.port", Integer.toString(OpenBao.freePort()));
         c.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", APP.resolve("quarkus-run.jar").toString()));

@@ -40,9 +40,13 @@ public final class ServiceProcess implements AutoCloseable {
             "quarkus.http.ssl.certificate.files", "",
             "quarkus.http.ssl.certificate.key-files", "");
 
-    /** Starts the service with these settings (system properties) and waits until it is ready. */
+    /**
+     * Starts the service with these settings (system properties) and waits until it is ready, in the JVM the
+     * Helm chart gives it (its options and memory limit: C1 only, SerialGC, 256 MiB of heap), as it runs in
+     * production.
+     */
     public static ServiceProcess start(String name, int port, Map<String, String> settings) {
-        return start(name, port, settings, List.of("-Xmx256m"));
+        return start(name, port, settings, ChartJvm.asInThePod());
     }
 
     /** Starts the service with these JVM options and settings and waits until it is ready. */
