@@ -1,10 +1,14 @@
 package dev.kashierrotator.api;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.events.Change;
 import dev.kashierrotator.events.RotationFeed;
+import dev.kashierrotator.rotation.AbortRequest;
 import dev.kashierrotator.rotation.DependentState;
+import dev.kashierrotator.rotation.OldKeyEnd;
+import dev.kashierrotator.rotation.PersonWait;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.StepState;
 import dev.kashierrotator.rotation.Wave;
@@ -36,19 +40,16 @@ final class EventStream implements RotationFeed.Sink {
             long failed,
             int total) {}
 
-    /** The rotation-level fields that change as it runs. */
+    /** The rotation-level fields that change as it runs: the record's own, and its changing value parts, flat. */
     record StateEvent(
             String rotationId,
             String keyId,
             String state,
             String error,
             String newFingerprint,
-            Instant awaitingDashboardSince,
-            List<String> blockedBy,
-            Instant abortRequestedAt,
-            String abortRefusal,
-            Instant oldKeyExpiredAt,
-            Instant graceUntil,
+            @JsonUnwrapped PersonWait personWait,
+            @JsonUnwrapped AbortRequest abort,
+            @JsonUnwrapped OldKeyEnd oldKeyEnd,
             Instant updatedAt) {}
 
     record StepEvent(String rotationId, RotationView.StepView step) {}
@@ -154,12 +155,9 @@ final class EventStream implements RotationFeed.Sink {
                 r.state().name(),
                 r.error(),
                 r.newFingerprint(),
-                r.awaitingDashboardSince(),
-                r.blockedBy(),
-                r.abort().at(),
-                r.abort().refusal(),
-                r.oldKeyExpiredAt(),
-                r.graceUntil(),
+                r.personWait(),
+                r.abort(),
+                r.oldKeyEnd(),
                 r.updatedAt());
     }
 

@@ -1,15 +1,20 @@
 package dev.kashierrotator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.kashierrotator.rotation.AbortRequest;
 import dev.kashierrotator.rotation.DependentOutcome;
 import dev.kashierrotator.rotation.DependentState;
-import dev.kashierrotator.rotation.EmergencyOrder;
+import dev.kashierrotator.rotation.KeyRef;
+import dev.kashierrotator.rotation.Lease;
+import dev.kashierrotator.rotation.OldKeyEnd;
+import dev.kashierrotator.rotation.PersonWait;
+import dev.kashierrotator.rotation.Request;
 import dev.kashierrotator.rotation.Rotation;
 import dev.kashierrotator.rotation.RotationState;
 import dev.kashierrotator.rotation.Step;
 import dev.kashierrotator.rotation.StepName;
 import dev.kashierrotator.rotation.StepState;
-import dev.kashierrotator.rotation.Trigger;
 import dev.kashierrotator.rotation.Wave;
 import java.time.Instant;
 import java.util.List;
@@ -17,92 +22,47 @@ import java.util.List;
 /**
  * A rotation as the API shows it (docs/api.md). Its own type, so that the Vault document
  * ({@link Rotation}, with its schema version) and the API can change apart; built from a snapshot of the
- * record, never holding a key value.
+ * record, never holding a key value. The record's value parts are shown as they are, flat (the same names
+ * as in the document); the steps and waves have views of their own.
  */
 public record RotationView(
         String id,
-        String keyId,
-        Trigger trigger,
-        String requestedBy,
-        String reason,
+        @JsonUnwrapped Request request,
         RotationState state,
-        String oldFingerprint,
-        String newFingerprint,
+        @JsonUnwrapped(prefix = "old") KeyRef oldKey,
+        @JsonUnwrapped(prefix = "new") KeyRef newKey,
         List<StepView> steps,
         List<WaveView> waves,
         Instant createdAt,
         Instant updatedAt,
         String error,
-        String mid,
-        String mode,
-        String kind,
-        long oldVersion,
-        Long newVersion,
-        String oldKashierKeyId,
-        String newKashierKeyId,
-        Instant oldKeyExpiredAt,
-        Instant graceUntil,
-        Long exposureWindowMs,
+        @JsonUnwrapped OldKeyEnd oldKeyEnd,
         String fromUser,
         String toUser,
-        boolean emergency,
-        EmergencyOrder order,
-        Long triggerToOldKeyExpiredMs,
-        Instant awaitingDashboardSince,
-        List<String> confirmedSteps,
-        List<String> blockedBy,
-        String dashboardAnsweredBy,
-        Instant dashboardAnsweredAt,
-        String abortRequestedBy,
-        Instant abortRequestedAt,
-        String abortReason,
-        String abortRefusal,
-        String owner,
-        long epoch,
+        @JsonUnwrapped PersonWait personWait,
+        @JsonUnwrapped AbortRequest abort,
+        @JsonUnwrapped Lease lease,
         String rollBackCause) {
 
     static RotationView of(Rotation record) {
         Rotation r = record.snapshot();
         return new RotationView(
                 r.id(),
-                r.keyId(),
-                r.trigger(),
-                r.requestedBy(),
-                r.reason(),
+                r.request(),
                 r.state(),
-                r.oldFingerprint(),
-                r.newFingerprint(),
+                r.oldKey(),
+                r.newKey(),
                 r.steps().stream().map(StepView::of).toList(),
                 r.waves().stream().map(WaveView::of).toList(),
                 r.createdAt(),
                 r.updatedAt(),
                 r.error(),
-                r.mid(),
-                r.mode(),
-                r.kind(),
-                r.oldVersion(),
-                r.newVersion(),
-                r.oldKashierKeyId(),
-                r.newKashierKeyId(),
-                r.oldKeyExpiredAt(),
-                r.graceUntil(),
-                r.exposureWindowMs(),
+                r.oldKeyEnd(),
                 r.fromUser(),
                 r.toUser(),
-                r.emergency(),
-                r.order(),
-                r.triggerToOldKeyExpiredMs(),
-                r.awaitingDashboardSince(),
-                List.copyOf(r.confirmedSteps()),
-                List.copyOf(r.blockedBy()),
-                r.dashboardAnsweredBy(),
-                r.dashboardAnsweredAt(),
-                r.abort().by(),
-                r.abort().at(),
-                r.abort().reason(),
-                r.abort().refusal(),
-                r.lease().owner(),
-                r.lease().epoch(),
+                r.personWait(),
+                r.abort(),
+                r.lease(),
                 r.rollBackCause());
     }
 

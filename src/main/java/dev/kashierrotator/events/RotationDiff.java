@@ -68,12 +68,9 @@ public final class RotationDiff {
         if (before.state() != after.state()
                 || !Objects.equals(before.error(), after.error())
                 || !Objects.equals(before.newFingerprint(), after.newFingerprint())
-                || !Objects.equals(before.awaitingDashboardSince(), after.awaitingDashboardSince())
-                || !Objects.equals(before.blockedBy(), after.blockedBy())
-                || !Objects.equals(before.abort().at(), after.abort().at())
-                || !Objects.equals(before.abort().refusal(), after.abort().refusal())
-                || !Objects.equals(before.oldKeyExpiredAt(), after.oldKeyExpiredAt())
-                || !Objects.equals(before.graceUntil(), after.graceUntil())) {
+                || !before.personWait().equals(after.personWait())
+                || !before.abort().equals(after.abort())
+                || !before.oldKeyEnd().equals(after.oldKeyEnd())) {
             found.add((version, last) -> new Change.State(after, version, last));
         }
         List<Change> changes = new ArrayList<>(found.size());

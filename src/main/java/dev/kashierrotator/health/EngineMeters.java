@@ -54,16 +54,27 @@ public class EngineMeters implements EngineMetrics {
                         "outcome",
                         outcome,
                         "kind",
-                        r.kind(),
+                        r.request().kind().id(),
                         "mode",
-                        r.mode(),
+                        r.request().mode().id(),
                         "trigger",
-                        r.trigger().id())
+                        r.request().trigger().id())
                 .increment();
-        registry.timer("rotator.rotation.duration", "kind", r.kind(), "mode", r.mode(), "outcome", outcome)
+        registry.timer(
+                        "rotator.rotation.duration",
+                        "kind",
+                        r.request().kind().id(),
+                        "mode",
+                        r.request().mode().id(),
+                        "outcome",
+                        outcome)
                 .record(took);
-        if (r.exposureWindowMs() != null) {
-            registry.summary("rotator.exposure.window.ms", "mode", r.mode()).record(r.exposureWindowMs());
+        if (r.oldKeyEnd().exposureWindowMs() != null) {
+            registry.summary(
+                            "rotator.exposure.window.ms",
+                            "mode",
+                            r.request().mode().id())
+                    .record(r.oldKeyEnd().exposureWindowMs());
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.kashierrotator.inventory;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.kashierrotator.util.KeyShapes;
 import java.util.Arrays;
 import java.util.Optional;
@@ -21,6 +23,8 @@ public enum KeyKind {
         this.looksLike = looksLike;
     }
 
+    /** The form used in config, the API and the rotation record. */
+    @JsonValue
     public String id() {
         return id;
     }
@@ -37,6 +41,12 @@ public enum KeyKind {
 
     public static Optional<KeyKind> of(String text) {
         return Arrays.stream(values()).filter(k -> k.id.equals(text)).findFirst();
+    }
+
+    /** The kind written as {@code text} in a rotation record. */
+    @JsonCreator
+    static KeyKind read(String text) {
+        return of(text).orElseThrow(() -> new IllegalArgumentException("unknown key kind '" + text + "'"));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.kashierrotator.inventory;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -8,7 +10,8 @@ public enum Mode {
     TEST,
     LIVE;
 
-    /** The form used in config, URLs and the API. */
+    /** The form used in config, URLs, the API and the rotation record. */
+    @JsonValue
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -21,6 +24,12 @@ public enum Mode {
             return Optional.of(LIVE);
         }
         return Optional.empty();
+    }
+
+    /** The mode written as {@code text} in a rotation record. */
+    @JsonCreator
+    static Mode read(String text) {
+        return of(text).orElseThrow(() -> new IllegalArgumentException("unknown mode '" + text + "'"));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.kashierrotator.rotation;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * Who asked, through the API, to abort a rotation, when and why, and why it could not be honoured (the
@@ -66,5 +67,19 @@ public final class AbortRequest {
     /** The request written through the API into {@code stored}, with this value's refusal kept. */
     AbortRequest requestOf(AbortRequest stored) {
         return new AbortRequest(stored.abortRequestedBy, stored.abortRequestedAt, stored.abortReason, abortRefusal);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AbortRequest other
+                && Objects.equals(abortRequestedBy, other.abortRequestedBy)
+                && Objects.equals(abortRequestedAt, other.abortRequestedAt)
+                && Objects.equals(abortReason, other.abortReason)
+                && Objects.equals(abortRefusal, other.abortRefusal);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(abortRequestedBy, abortRequestedAt, abortReason, abortRefusal);
     }
 }

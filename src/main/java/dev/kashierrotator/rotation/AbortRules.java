@@ -51,10 +51,10 @@ final class AbortRules {
      * called off. Asked of Kashier, since the person may have acted without answering yet.
      */
     private boolean changeNotDoneYet(Rotation r, KeySpec key) {
-        if (r.oldKeyExpiredAt() != null || keys.pending(key.id(), r.id()).isPresent()) {
+        if (r.oldKeyEnd().expiredAt() != null || keys.pending(key.id(), r.id()).isPresent()) {
             return false;
         }
-        Optional<StoredKey> old = keys.version(key.id(), r.oldVersion());
+        Optional<StoredKey> old = keys.version(key.id(), r.oldKey().version());
         try {
             return old.isPresent()
                     && kashier.acceptsSecretKey(key.mode(), old.get().value());

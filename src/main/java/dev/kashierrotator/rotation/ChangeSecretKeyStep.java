@@ -50,7 +50,7 @@ final class ChangeSecretKeyStep implements RotationStep {
         r.oldKeyDied(changedAt);
         return new StepOutcome.Done("changed the secret key of user '" + user + "' on the " + key.mode()
                 + " dashboard of " + key.mid() + " (new fingerprint " + r.newFingerprint()
-                + "); the old key stopped working at " + r.oldKeyExpiredAt());
+                + "); the old key stopped working at " + r.oldKeyEnd().expiredAt());
     }
 
     private String alreadyChanged(Rotation r, KeySpec key, StoredKey kept) {
@@ -60,10 +60,12 @@ final class ChangeSecretKeyStep implements RotationStep {
             // The pending key was stamped when the dashboard changed it: that is when the old key died.
             r.oldKeyDied(kept.rotatedAt());
         }
-        String by = t.dashboard().automated() ? "" : ", sent by " + r.dashboardAnsweredBy();
+        String by =
+                t.dashboard().automated() ? "" : ", sent by " + r.personWait().answeredBy();
         if (kind.takesTurns() && Objects.equals(r.fromUser(), r.toUser())) {
             return "the key of '" + r.fromUser() + "' that dependents used was changed instead of the standby's "
-                    + "(fingerprint " + r.newFingerprint() + by + "): it died at " + r.oldKeyExpiredAt() + ", so the "
+                    + "(fingerprint " + r.newFingerprint() + by + "): it died at "
+                    + r.oldKeyEnd().expiredAt() + ", so the "
                     + "new key goes to every dependent at once";
         }
         if (kind.takesTurns()) {
@@ -71,6 +73,6 @@ final class ChangeSecretKeyStep implements RotationStep {
                     + by + ") and is kept; the key of '" + r.fromUser() + "' that dependents use keeps working";
         }
         return "the secret key was changed (fingerprint " + r.newFingerprint() + by + "); the old key stopped "
-                + "working at " + r.oldKeyExpiredAt();
+                + "working at " + r.oldKeyEnd().expiredAt();
     }
 }

@@ -56,7 +56,8 @@ final class DashboardAnswers {
                         Refusal.CONFLICT,
                         "Already answered",
                         "rotation " + id + " already took the key of "
-                                + "fingerprint " + r.newFingerprint() + " (answered by " + r.dashboardAnsweredBy()
+                                + "fingerprint " + r.newFingerprint() + " (answered by "
+                                + r.personWait().answeredBy()
                                 + "), and "
                                 + "that is the one rolled out; if you made a second key in the dashboard, delete that one "
                                 + "(fingerprint " + fingerprint + ")",
@@ -124,11 +125,11 @@ final class DashboardAnswers {
                     id);
         }
         String fingerprint = Fingerprints.of(value);
-        if (fingerprint.equals(r.oldFingerprint())) {
+        if (fingerprint.equals(r.oldKey().fingerprint())) {
             throw RotationException.invalid(
                     Refusal.UNPROCESSABLE, "newKey", "is the key being replaced, not a new one", id);
         }
-        for (long v = r.oldVersion() - 1; v >= Math.max(1, r.oldVersion() - 4); v--) {
+        for (long v = r.oldKey().version() - 1; v >= Math.max(1, r.oldKey().version() - 4); v--) {
             // Most likely the standby user's key, still valid but never changed: that rotates nothing.
             long version = v;
             if (keys.version(key.id(), v)
@@ -173,7 +174,7 @@ final class DashboardAnswers {
 
     /** Whether Kashier now rejects the key an alternating rotation started from (the live one). */
     private boolean liveKeyDied(KeySpec key, Rotation r) {
-        Optional<StoredKey> live = keys.version(key.id(), r.oldVersion());
+        Optional<StoredKey> live = keys.version(key.id(), r.oldKey().version());
         try {
             return live.isPresent()
                     && !kashier.acceptsSecretKey(key.mode(), live.get().value());

@@ -30,7 +30,8 @@ final class ExpireOldKeyStep implements RotationStep {
         }
         Dashboard dashboard = t.dashboard();
         // A person's answer is this step's "done": it is not asked again.
-        boolean done = !dashboard.automated() && r.confirmedSteps().contains(StepName.EXPIRE_OLD_KEY.name());
+        boolean done =
+                !dashboard.automated() && r.personWait().confirmedSteps().contains(StepName.EXPIRE_OLD_KEY.name());
         t.leases().fence(hold);
         KeyKindRules kind = KeyKindRules.of(key);
         if (kind.takesTurns()) {
@@ -51,9 +52,11 @@ final class ExpireOldKeyStep implements RotationStep {
             kind.expireOldKey(dashboard, key, r);
         }
         expired(r);
-        return new StepOutcome.Done((dashboard.automated() ? "deleted" : r.dashboardAnsweredBy() + " deleted")
-                + " the previous payment key (fingerprint " + r.oldFingerprint() + ") in the " + key.mode()
-                + " dashboard");
+        return new StepOutcome.Done(
+                (dashboard.automated() ? "deleted" : r.personWait().answeredBy() + " deleted")
+                        + " the previous payment key (fingerprint " + r.oldKey().fingerprint() + ") in the "
+                        + key.mode()
+                        + " dashboard");
     }
 
     /**
@@ -64,7 +67,7 @@ final class ExpireOldKeyStep implements RotationStep {
     private boolean oldKeyStillWorks(Rotation r, KeySpec key) {
         try {
             return t.keys()
-                    .version(key.id(), r.oldVersion())
+                    .version(key.id(), r.oldKey().version())
                     .map(old -> t.kashier().acceptsSecretKey(key.mode(), old.value()))
                     .orElse(true);
         } catch (PassingFailure e) {
@@ -86,7 +89,7 @@ final class ExpireOldKeyStep implements RotationStep {
         if (r.step(StepName.ROLLOUT).state() != StepState.DONE) {
             return Optional.empty();
         }
-        List<String> before = r.stragglers();
+        List<String> before = r.outcomes().stragglers();
         if (before.isEmpty()) {
             return Optional.empty();
         }
@@ -109,12 +112,12 @@ final class ExpireOldKeyStep implements RotationStep {
         } catch (Waves.RolloutFailedException e) {
             // Judged below, without the failure threshold.
         }
-        List<String> behind = r.stragglers();
+        List<String> behind = r.outcomes().stragglers();
         if (behind.isEmpty()) {
             return Optional.empty();
         }
         r.blockedBy(behind);
-        return Optional.of(new StepOutcome.AwaitsPerson(
-                new Dashboard.NeedsPerson(Instructions.stragglers(r, key, behind, r.errorsOf(behind)))));
+        return Optional.of(new StepOutcome.AwaitsPerson(new Dashboard.NeedsPerson(
+                Instructions.stragglers(r, key, behind, r.outcomes().errorsOf(behind)))));
     }
 }

@@ -24,14 +24,15 @@ final class GraceStep implements RotationStep {
     @Override
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
         Instant now = t.clock().instant();
-        if (r.graceUntil() != null && now.isBefore(r.graceUntil())) {
+        if (r.oldKeyEnd().graceUntil() != null && now.isBefore(r.oldKeyEnd().graceUntil())) {
             return new StepOutcome.WaitUntil(
-                    r.graceUntil(),
+                    r.oldKeyEnd().graceUntil(),
                     "previous key "
-                            + Objects.requireNonNullElse(r.oldKashierKeyId(), r.oldFingerprint())
+                            + Objects.requireNonNullElse(
+                                    r.oldKey().kashierKeyId(), r.oldKey().fingerprint())
                             + " stays valid until "
-                            + r.graceUntil());
+                            + r.oldKeyEnd().graceUntil());
         }
-        return new StepOutcome.Done("grace ended at " + r.graceUntil());
+        return new StepOutcome.Done("grace ended at " + r.oldKeyEnd().graceUntil());
     }
 }

@@ -22,7 +22,8 @@ final class Instructions {
     /** Before an expiry: dependents that still hold only the old key. */
     static String stragglers(Rotation r, KeySpec key, List<String> behind, String errors) {
         return "Merchant " + key.mid() + ", " + key.mode() + " mode, key " + key.id() + ": the old key (fingerprint "
-                + r.oldFingerprint() + ") is NOT expired: dependent(s) " + String.join(", ", behind) + " still hold "
+                + r.oldKey().fingerprint() + ") is NOT expired: dependent(s) " + String.join(", ", behind)
+                + " still hold "
                 + "only it (" + errors + "). Nothing to do in the Kashier dashboard. Fix those dependents, then "
                 + "press \"The dependents are fixed\" in the console or run: kkr confirm {id} (for scripts: POST "
                 + "/api/v1/rotations/{id}/confirm with {}). Next: the service delivers the "
@@ -47,7 +48,7 @@ final class Instructions {
     }
 
     static String next(Rotation r, KeySpec key, StepName step) {
-        if (!r.blockedBy().isEmpty()) {
+        if (!r.personWait().blockedBy().isEmpty()) {
             // Waiting for dependents to be fixed: that message says all there is.
             return "";
         }
@@ -61,29 +62,30 @@ final class Instructions {
             case ISSUE_NEW_KEY ->
                 "Next: the service keeps the key in Vault where readers of the key "
                         + "path cannot see it yet, rolls it out to " + fleet
-                        + (r.emergency() ? " at once" : ", wave by wave")
+                        + (r.request().emergency() ? " at once" : ", wave by wave")
                         + ", and waits until each reports it. "
                         + (revokeFirst
                                 ? "Revoke-first: right after your answer you are asked to delete the old key "
-                                        + "(fingerprint " + r.oldFingerprint() + "), before the rollout."
-                                : r.emergency()
+                                        + "(fingerprint " + r.oldKey().fingerprint() + "), before the rollout."
+                                : r.request().emergency()
                                         ? "Then, with no grace, you are asked to delete the old key (fingerprint "
-                                                + r.oldFingerprint() + ")."
-                                        : "Then the old key (fingerprint " + r.oldFingerprint()
+                                                + r.oldKey().fingerprint() + ")."
+                                        : "Then the old key (fingerprint "
+                                                + r.oldKey().fingerprint()
                                                 + ") stays valid for the "
                                                 + "grace period (" + Durations.format(key.grace())
                                                 + ") and you are asked to delete it.");
             case CHANGE_SECRET_KEY ->
                 KeyKindRules.of(key).takesTurns()
                         ? "Next: the new key of '" + r.toUser() + "' is rolled out to " + fleet
-                                + (r.emergency() ? " at once" : ", wave by wave")
+                                + (r.request().emergency() ? " at once" : ", wave by wave")
                                 + "; once every dependent reports it, "
                                 + "Vault serves it and '" + r.fromUser() + "' becomes the standby user, whose key is "
                                 + "changed at the next rotation."
                                 + (revokeFirst
                                         ? " Revoke-first: right after your answer you are asked to kill the key "
                                                 + "of '" + r.fromUser() + "', before the rollout."
-                                        : r.emergency()
+                                        : r.request().emergency()
                                                 ? " Then you are asked to kill the leaked key of '" + r.fromUser()
                                                         + "'."
                                                 : "")
@@ -95,7 +97,7 @@ final class Instructions {
                                 + "after your answer (all " + fleet + " at once), reaches them."
                         : "Every one of the " + fleet + " confirmed the new key (fingerprint " + r.newFingerprint()
                                 + ")"
-                                + (r.emergency() ? "" : " and the grace period is over")
+                                + (r.request().emergency() ? "" : " and the grace period is over")
                                 + ", so nothing uses the old key. "
                                 + "Next: the rotation completes.";
             default -> "";

@@ -26,11 +26,13 @@ final class IssueNewKeyStep implements RotationStep {
         if (kept.isPresent()) {
             r.newKey(kept.get().fingerprint(), kept.get().kashierKeyId().orElse(null));
             if (!t.dashboard().automated()) {
-                return new StepOutcome.Done("the new payment API key sent by " + r.dashboardAnsweredBy()
-                        + " (fingerprint " + r.newFingerprint() + ") is kept under label 'issued'");
+                return new StepOutcome.Done(
+                        "the new payment API key sent by " + r.personWait().answeredBy() + " (fingerprint "
+                                + r.newFingerprint() + ") is kept under label 'issued'");
             }
-            return new StepOutcome.Done("payment API key " + Objects.requireNonNullElse(r.newKashierKeyId(), "")
-                    + " (fingerprint " + r.newFingerprint() + ") was already issued and kept; not issuing another");
+            return new StepOutcome.Done(
+                    "payment API key " + Objects.requireNonNullElse(r.newKey().kashierKeyId(), "") + " (fingerprint "
+                            + r.newFingerprint() + ") was already issued and kept; not issuing another");
         }
         t.leases().fence(hold);
         if (!t.dashboard().automated()) {
@@ -43,9 +45,10 @@ final class IssueNewKeyStep implements RotationStep {
                 StoredKey.of(issued.value(), issued.kashierKeyId(), t.clock().instant());
         t.keys().stagePending(key.id(), r.id(), fresh, "issued");
         r.newKey(fresh.fingerprint(), issued.kashierKeyId().orElse(null));
-        return new StepOutcome.Done(cleaned + "issued payment API key " + r.newKashierKeyId() + " (fingerprint "
-                + r.newFingerprint() + ") on the " + key.mode() + " dashboard of " + key.mid()
-                + "; kept under label 'issued'");
+        return new StepOutcome.Done(
+                cleaned + "issued payment API key " + r.newKey().kashierKeyId() + " (fingerprint "
+                        + r.newFingerprint() + ") on the " + key.mode() + " dashboard of " + key.mid()
+                        + "; kept under label 'issued'");
     }
 
     /**

@@ -116,7 +116,7 @@ sealed interface KeyKindRules {
 
         @Override
         public boolean allAtOnce(Rotation r) {
-            return r.emergency();
+            return r.request().emergency();
         }
 
         @Override
@@ -131,32 +131,33 @@ sealed interface KeyKindRules {
 
         @Override
         public void expireOldKey(Dashboard dashboard, KeySpec key, Rotation r) {
-            dashboard.deletePaymentKey(key, r.oldKashierKeyId(), r.oldFingerprint());
+            dashboard.deletePaymentKey(
+                    key, r.oldKey().kashierKeyId(), r.oldKey().fingerprint());
         }
 
         @Override
         public Delivery payload(Rotation r, KeySpec key, StepTools t, Hold hold) {
-            if (r.emergency()) {
+            if (r.request().emergency()) {
                 // No grace in an emergency: dependents are not handed the old key to keep accepting.
                 return staged(r, key, t);
             }
-            if (r.graceUntil() == null) {
+            if (r.oldKeyEnd().graceUntil() == null) {
                 // The grace period starts when dependents are first handed the new key beside the old one.
                 r.graceUntil(t.clock().instant().plus(key.grace()));
                 t.writer().save(r, hold);
             }
             KeyStore keys = t.keys();
             StoredKey fresh = t.pending(r);
-            StoredKey old = keys.version(key.id(), r.oldVersion())
+            StoredKey old = keys.version(key.id(), r.oldKey().version())
                     .orElseThrow(() -> new StepFailed(
-                            "the previous key (version " + r.oldVersion() + ") is no longer readable in Vault"));
+                            "the previous key (version " + r.oldKey().version() + ") is no longer readable in Vault"));
             return new Delivery(
                     r.id(),
                     Delivery.ROTATED,
                     key,
                     fresh,
                     Optional.of(old),
-                    Optional.of(r.graceUntil()),
+                    Optional.of(r.oldKeyEnd().graceUntil()),
                     keys.mount(),
                     keys.pendingPath(key.id()),
                     fresh.version());
@@ -265,7 +266,7 @@ sealed interface KeyKindRules {
         @Override
         public boolean allAtOnce(Rotation r) {
             // The live user's key died (changed by mistake, or a revoke-first expiry): no time for staging.
-            return r.oldKeyExpiredAt() != null || r.emergency();
+            return r.oldKeyEnd().expiredAt() != null || r.request().emergency();
         }
 
         @Override
@@ -275,7 +276,7 @@ sealed interface KeyKindRules {
 
         @Override
         public String abortRefusal(Rotation r, BooleanSupplier changeNotDoneYet) {
-            if (r.oldKeyExpiredAt() != null) {
+            if (r.oldKeyEnd().expiredAt() != null) {
                 return "the key of user '" + r.fromUser() + "' that dependents used no longer works on Kashier's "
                         + "side: there is no working key to go back to";
             }

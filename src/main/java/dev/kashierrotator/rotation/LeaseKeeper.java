@@ -138,8 +138,8 @@ final class LeaseKeeper {
         Optional<Instant> waiting = watcher.awaitingSince(id);
         if (idle
                 && waiting.isPresent()
-                && record.map(r -> r.dashboardAnsweredAt() != null
-                                && r.dashboardAnsweredAt().isAfter(waiting.get()))
+                && record.map(r -> r.personWait().answeredAt() != null
+                                && r.personWait().answeredAt().isAfter(waiting.get()))
                         .orElse(false)) {
             // Answered through another replica.
             watcher.wake(id);

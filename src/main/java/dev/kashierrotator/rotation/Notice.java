@@ -42,11 +42,11 @@ public record Notice(
                 at,
                 r.id(),
                 r.keyId(),
-                r.mid(),
-                r.mode(),
+                r.request().mid(),
+                r.request().mode().id(),
                 step.name(),
-                "Rotation " + r.id() + " of " + r.mode() + " key " + r.keyId() + " (merchant " + r.mid()
-                        + ") waits for a person: " + step,
+                "Rotation " + r.id() + " of " + r.request().mode() + " key " + r.keyId() + " (merchant "
+                        + r.request().mid() + ") waits for a person: " + step,
                 r.step(step).detail(),
                 null,
                 null);
@@ -56,7 +56,7 @@ public record Notice(
     public static Notice ended(Rotation r, Instant at) {
         String event = r.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         String how = r.state() == RotationState.COMPLETED
-                ? "completed: fingerprint " + r.oldFingerprint() + " -> " + r.newFingerprint()
+                ? "completed: fingerprint " + r.oldKey().fingerprint() + " -> " + r.newFingerprint()
                 : event.replace('-', ' ') + (r.error() == null ? "" : ": " + r.error());
         return new Notice(
                 event,
@@ -64,10 +64,11 @@ public record Notice(
                 at,
                 r.id(),
                 r.keyId(),
-                r.mid(),
-                r.mode(),
+                r.request().mid(),
+                r.request().mode().id(),
                 null,
-                "Rotation " + r.id() + " of " + r.mode() + " key " + r.keyId() + " (merchant " + r.mid() + ") " + how,
+                "Rotation " + r.id() + " of " + r.request().mode() + " key " + r.keyId() + " (merchant "
+                        + r.request().mid() + ") " + how,
                 r.error(),
                 null,
                 null);

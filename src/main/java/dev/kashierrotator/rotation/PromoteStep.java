@@ -25,14 +25,15 @@ final class PromoteStep implements RotationStep {
             r.promoted(current.version());
         } else {
             t.leases().fence(hold);
-            StoredKey stored = t.keys().promote(key.id(), t.pending(r), r.oldVersion());
+            StoredKey stored =
+                    t.keys().promote(key.id(), t.pending(r), r.oldKey().version());
             r.promoted(stored.version());
         }
         t.keys().clearPending(key.id());
         return new StepOutcome.Done(t.keys().mount() + "/" + t.keys().path(key.id()) + " is now version "
-                + r.newVersion()
+                + r.newKey().version()
                 + (KeyKindRules.of(key).issues()
-                        ? " (new key); version " + r.oldVersion() + " keeps the previous key"
+                        ? " (new key); version " + r.oldKey().version() + " keeps the previous key"
                         : ""));
     }
 }

@@ -30,13 +30,13 @@ final class Rollback {
         Step step = r.rollBack(cause, t.clock().instant());
         t.writer().save(r, hold);
         String why = r.rollBackReason();
-        StoredKey old = keys.version(key.id(), r.oldVersion())
-                .orElseThrow(() ->
-                        new StepFailed("the old key (version " + r.oldVersion() + ") is no longer readable in Vault"));
-        List<String> touched = new ArrayList<>(r.acceptedNewKey());
+        StoredKey old = keys.version(key.id(), r.oldKey().version())
+                .orElseThrow(() -> new StepFailed(
+                        "the old key (version " + r.oldKey().version() + ") is no longer readable in Vault"));
+        List<String> touched = new ArrayList<>(r.outcomes().acceptedNewKey());
         // A delivery whose answer failed (too late, or lost) may still have been applied: whoever was sent
         // the key and reports it now is rolled back too.
-        List<String> unsure = r.sentWithoutAnswer();
+        List<String> unsure = r.outcomes().sentWithoutAnswer();
         if (!unsure.isEmpty() && r.newFingerprint() != null) {
             Optional<StoredKey> sent = keys.pending(key.id(), r.id())
                     .or(() -> keys.current(key.id()))
@@ -49,7 +49,7 @@ final class Rollback {
                         Delivery.rollback(r.id(), key, old, keys.mount(), keys.path(key.id())),
                         touched,
                         key.rollout().allAtOnce());
-        r.restored(touched, failures);
+        r.outcomes().restored(touched, failures);
         String vault = restoreVault(r, key, hold, old);
         String dashboardDetail = deleteNewKey(r, key, hold, failures);
         keys.clearPending(key.id());
@@ -58,7 +58,7 @@ final class Rollback {
                 outcome,
                 failures.isEmpty(),
                 touched.size() - failures.size() + " of " + touched.size() + " dependent(s) back on fingerprint "
-                        + r.oldFingerprint()
+                        + r.oldKey().fingerprint()
                         + (failures.isEmpty() ? "" : " (not: " + String.join(", ", failures.keySet()) + ")")
                         + "; " + vault + dashboardDetail,
                 why + (failures.isEmpty() ? "" : "; rollback incomplete for " + String.join(", ", failures.keySet())),
@@ -85,17 +85,18 @@ final class Rollback {
             // Some dependent may still use the new key: deleting it would leave that one on a dead key.
             return "; the new payment key (fingerprint " + r.newFingerprint() + ") stays active because "
                     + String.join(", ", failures.keySet()) + " may still use it: once they are back on fingerprint "
-                    + r.oldFingerprint() + ", delete it in the Kashier dashboard (" + key.mid() + ", " + key.mode()
+                    + r.oldKey().fingerprint() + ", delete it in the Kashier dashboard (" + key.mid() + ", "
+                    + key.mode()
                     + " mode)";
         }
         t.leases().fence(hold);
         try {
-            t.dashboard().deletePaymentKey(key, r.newKashierKeyId(), r.newFingerprint());
-            return "; deleted new payment key " + r.newKashierKeyId() + " on the dashboard";
+            t.dashboard().deletePaymentKey(key, r.newKey().kashierKeyId(), r.newFingerprint());
+            return "; deleted new payment key " + r.newKey().kashierKeyId() + " on the dashboard";
         } catch (Dashboard.NeedsPerson e) {
             return "; delete the new payment key (fingerprint " + r.newFingerprint() + ") in the Kashier dashboard ("
                     + key.mid() + ", " + key.mode() + " mode) by hand: every dependent that was sent it is back on "
-                    + "fingerprint " + r.oldFingerprint() + ", so nothing uses it";
+                    + "fingerprint " + r.oldKey().fingerprint() + ", so nothing uses it";
         }
     }
 }

@@ -26,10 +26,10 @@ final class RolloutStep implements RotationStep {
     public StepOutcome run(Rotation r, KeySpec key, Hold hold, boolean again) {
         Instant started = r.step(StepName.ROLLOUT).startedAt();
         if (started != null
-                && r.dashboardAnsweredAt() != null
-                && r.dashboardAnsweredAt().isAfter(started)) {
+                && r.personWait().answeredAt() != null
+                && r.personWait().answeredAt().isAfter(started)) {
             // A person answered while this rollout waited for them: they fixed the dependents it could not reach.
-            t.distributor().forgetFailures(r.stragglers());
+            t.distributor().forgetFailures(r.outcomes().stragglers());
         }
         KeyKindRules kind = KeyKindRules.of(key);
         Delivery delivery = kind.payload(r, key, t, hold);
@@ -63,18 +63,20 @@ final class RolloutStep implements RotationStep {
             }
             // No way back: the old key is dead. Failing would leave these dependents on it with nobody
             // told what to do; wait for a person to fix them, then deliver again.
-            List<String> behind = r.stragglers();
+            List<String> behind = r.outcomes().stragglers();
             r.blockedBy(behind);
-            return new StepOutcome.AwaitsPerson(
-                    new Dashboard.NeedsPerson(Instructions.stranded(r, key, behind, r.errorsOf(behind))));
+            return new StepOutcome.AwaitsPerson(new Dashboard.NeedsPerson(
+                    Instructions.stranded(r, key, behind, r.outcomes().errorsOf(behind))));
         }
         if (!kind.issues()) {
             r.measureExposure(t.clock().instant());
         }
-        long confirmed = r.confirmed();
+        long confirmed = r.outcomes().confirmed();
         return new StepOutcome.Done(
                 confirmed + " dependent(s) in " + r.waves().size() + " wave(s) confirmed fingerprint "
                         + r.newFingerprint()
-                        + (r.exposureWindowMs() == null ? "" : "; exposure window " + r.exposureWindowMs() + " ms"));
+                        + (r.oldKeyEnd().exposureWindowMs() == null
+                                ? ""
+                                : "; exposure window " + r.oldKeyEnd().exposureWindowMs() + " ms"));
     }
 }

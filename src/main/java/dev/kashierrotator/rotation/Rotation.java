@@ -6,27 +6,24 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.kashierrotator.inventory.KeySpec;
-import dev.kashierrotator.inventory.RolloutPolicy;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The record of one rotation, as persisted in Vault and returned by the API (docs/api.md shape plus a
  * few fields of our own). It holds fingerprints and dashboard ids, never a key value.
  *
- * <p>Its state is private: the engine's parts change it through the methods below, each named for what
- * happened (a key was issued, a person answered, an abort was asked for), and the rules that go with each
- * change live here with it (who may leave the dashboard wait, how long the old key was exposed, which steps a
- * failure skips). Every change is written with check-and-set by {@link RecordWriter}. Jackson reads and writes
- * the fields directly (the Vault document, schema {@code 2}); the API answers with {@code api.RotationView}.
+ * <p>It is made of value parts, each a home for its own rules: the {@link Request} as asked, the old and the
+ * new {@link KeyRef}, how the old key ends ({@link OldKeyEnd}), the wait for a person ({@link PersonWait}), an
+ * {@link AbortRequest}, the {@link Lease}; and of the steps and the {@link WaveList}, which change in place.
+ * Its state is private: the engine's parts change it through the methods below, each named for what
+ * happened (a key was issued, a person answered, an abort was asked for). Every change is written with
+ * check-and-set by {@link RecordWriter}. Jackson reads and writes the fields directly, the value parts flat
+ * (the Vault document, schema {@code 2}, unchanged by them: RecordSchemaTest); the API answers with
+ * {@code api.RotationView}.
  */
 @JsonAutoDetect(
         fieldVisibility = Visibility.ANY,
@@ -34,89 +31,47 @@ import java.util.stream.Collectors;
         isGetterVisibility = Visibility.NONE,
         setterVisibility = Visibility.NONE,
         creatorVisibility = Visibility.NONE)
-@JsonPropertyOrder({
-    "id",
-    "keyId",
-    "trigger",
-    "requestedBy",
-    "reason",
-    "state",
-    "oldFingerprint",
-    "newFingerprint",
-    "steps",
-    "waves",
-    "createdAt",
-    "updatedAt",
-    "error"
-})
+@JsonPropertyOrder({"id", "keyId", "trigger", "requestedBy", "reason", "state", "oldFingerprint", "newFingerprint"})
 public class Rotation {
 
     private String id;
-    private String keyId;
-    private Trigger trigger;
 
-    private String requestedBy;
-    private String reason;
+    @JsonUnwrapped
+    private Request request;
+
     private RotationState state;
-    private String oldFingerprint;
-    private String newFingerprint;
+
+    @JsonUnwrapped(prefix = "old")
+    private KeyRef oldKey = KeyRef.NONE;
+
+    @JsonUnwrapped(prefix = "new")
+    private KeyRef newKey = KeyRef.NONE;
+
     private List<Step> steps = new ArrayList<>();
-    private List<Wave> waves = new ArrayList<>();
+    private WaveList waves = new WaveList();
     private Instant createdAt;
     private Instant updatedAt;
     private String error;
 
-    private String mid;
-    private String mode;
-    private String kind;
-    /** Vault version of the key this rotation replaces. */
-    private long oldVersion;
-    /** Vault version of the new key once promoted. */
-    private Long newVersion;
-
-    private String oldKashierKeyId;
-    private String newKashierKeyId;
-    /** When the old key stopped working on Kashier's side. */
-    private Instant oldKeyExpiredAt;
-    /** Until when the previous payment key stays valid. */
-    private Instant graceUntil;
-    /** Secret keys: milliseconds from the old key's death to the last dependent confirming the new one. */
-    private Long exposureWindowMs;
-    /** Alternating users: the dashboard user of the key being replaced, and of the new key. */
+    @JsonUnwrapped
+    private OldKeyEnd oldKeyEnd = OldKeyEnd.NONE;
+    /** Alternating keys: the user whose key dependents held, and the one whose key they get. */
     private String fromUser;
 
     private String toUser;
-    /** Emergency: all waves at once, no soak, no grace. */
-    private boolean emergency;
-    /** Emergency order: {@code push-first} (distribute, then expire) or {@code revoke-first} (expire, then distribute). */
-    private EmergencyOrder order;
-    /** Milliseconds from the request to the old key being expired on Kashier's side. */
-    private Long triggerToOldKeyExpiredMs;
-    /** Since when the rotation waits for a person to answer a dashboard step. */
-    private Instant awaitingDashboardSince;
-    /** Steps a person confirmed as done in the dashboard (for steps that take no key). */
-    private List<String> confirmedSteps = new ArrayList<>();
-    /**
-     * Dependents known to hold only the old key when the rotation needs them on the new one (before the
-     * old key may expire, or after a single-user secret key's change): the rotation waits for a person to
-     * fix them and answer, then delivers to them again.
-     */
-    private List<String> blockedBy = new ArrayList<>();
-    /** Who answered the last dashboard step, and when. */
-    private String dashboardAnsweredBy;
 
-    private Instant dashboardAnsweredAt;
-    /** Who asked to abort, and when; the replica running the rotation then rolls it back. Flat in the document. */
+    @JsonUnwrapped
+    private PersonWait wait = PersonWait.NONE;
+
     @JsonUnwrapped
     private AbortRequest abort = AbortRequest.NONE;
 
-    /** The replica running the rotation, under which claim's epoch. Flat in the document. */
     @JsonUnwrapped
     private Lease lease = Lease.NONE;
 
     /**
-     * The record's own lock, private so no other class can take it: rollout threads record outcomes and the
-     * writer copies the record under it, through the methods below. Not part of the document.
+     * The record's own lock, private so no other class can take it: the writer copies the record under it
+     * while the lease keeper and the engine change it. The waves have their own. Not part of the document.
      */
     @JsonIgnore
     private final transient Object lock = new Object();
@@ -140,32 +95,33 @@ public class Rotation {
         return id;
     }
 
+    /** The rotation as asked for: its key, trigger, reason, and emergency order. */
+    public Request request() {
+        return request;
+    }
+
+    /** The key's id (the request's, the most read). */
     public String keyId() {
-        return keyId;
-    }
-
-    public Trigger trigger() {
-        return trigger;
-    }
-
-    public String requestedBy() {
-        return requestedBy;
-    }
-
-    public String reason() {
-        return reason;
+        return request.keyId();
     }
 
     public RotationState state() {
         return state;
     }
 
-    public String oldFingerprint() {
-        return oldFingerprint;
+    /** The key dependents held before this rotation. */
+    public KeyRef oldKey() {
+        return oldKey;
     }
 
+    /** The key this rotation issues (its fingerprint once issued or answered). */
+    public KeyRef newKey() {
+        return newKey;
+    }
+
+    /** Shorthand for {@code newKey().fingerprint()}. */
     public String newFingerprint() {
-        return newFingerprint;
+        return newKey.fingerprint();
     }
 
     public Instant createdAt() {
@@ -180,44 +136,9 @@ public class Rotation {
         return error;
     }
 
-    public String mid() {
-        return mid;
-    }
-
-    public String mode() {
-        return mode;
-    }
-
-    public String kind() {
-        return kind;
-    }
-
-    public long oldVersion() {
-        return oldVersion;
-    }
-
-    public Long newVersion() {
-        return newVersion;
-    }
-
-    public String oldKashierKeyId() {
-        return oldKashierKeyId;
-    }
-
-    public String newKashierKeyId() {
-        return newKashierKeyId;
-    }
-
-    public Instant oldKeyExpiredAt() {
-        return oldKeyExpiredAt;
-    }
-
-    public Instant graceUntil() {
-        return graceUntil;
-    }
-
-    public Long exposureWindowMs() {
-        return exposureWindowMs;
+    /** The grace, death and exposure of the old key. */
+    public OldKeyEnd oldKeyEnd() {
+        return oldKeyEnd;
     }
 
     public String fromUser() {
@@ -228,36 +149,17 @@ public class Rotation {
         return toUser;
     }
 
-    public boolean emergency() {
-        return emergency;
+    /** The wait for a person at the dashboard. */
+    public PersonWait personWait() {
+        return wait;
     }
 
-    public EmergencyOrder order() {
-        return order;
-    }
-
-    public Long triggerToOldKeyExpiredMs() {
-        return triggerToOldKeyExpiredMs;
-    }
-
-    public Instant awaitingDashboardSince() {
-        return awaitingDashboardSince;
-    }
-
-    public String dashboardAnsweredBy() {
-        return dashboardAnsweredBy;
-    }
-
-    public Instant dashboardAnsweredAt() {
-        return dashboardAnsweredAt;
-    }
-
-    /** Whether an abort was asked for, by whom, and whether it was refused. */
+    /** Who asked to abort, when and why, and why it could not be honoured. */
     public AbortRequest abort() {
         return abort;
     }
 
-    /** Who runs the rotation, under which epoch. */
+    /** The replica running the rotation, and under which epoch. */
     public Lease lease() {
         return lease;
     }
@@ -270,67 +172,43 @@ public class Rotation {
         return rollBackCause;
     }
 
-    /** The steps, planned and (once one starts) the rollback; read only. */
     public List<Step> steps() {
         return Collections.unmodifiableList(steps);
     }
 
-    /** The waves of dependents in order; read only (their outcomes change through this record's methods). */
+    /** The waves in order, each dependent's outcome read as it is now. */
     public List<Wave> waves() {
-        return Collections.unmodifiableList(waves);
+        return waves.all();
     }
 
-    /** Steps a person confirmed as done in the dashboard (for steps that take no key). */
-    public List<String> confirmedSteps() {
-        return Collections.unmodifiableList(confirmedSteps);
-    }
-
-    /** Dependents the rotation waits on a person to fix. */
-    public List<String> blockedBy() {
-        return Collections.unmodifiableList(blockedBy);
+    /** The waves, for the engine's parts that record and read outcomes under their lock. */
+    WaveList outcomes() {
+        return waves;
     }
 
     /**
      * A deep copy, taken under the record's lock: the writer serialises the copy, so rollout threads are
-     * held up only for the copy, not for the serialisation of a thousand dependents. Every field is copied
-     * (RotationSnapshotTest checks it against the JSON of a record with every field set).
+     * held up only for the copy, not for the serialisation of a thousand dependents. The value parts are
+     * shared, the rest copied (RotationSnapshotTest checks it against the JSON of a record with every field
+     * set).
      */
     public Rotation snapshot() {
         synchronized (lock) {
             Rotation copy = new Rotation();
             copy.id = id;
-            copy.keyId = keyId;
-            copy.trigger = trigger;
-            copy.requestedBy = requestedBy;
-            copy.reason = reason;
+            copy.request = request;
             copy.state = state;
-            copy.oldFingerprint = oldFingerprint;
-            copy.newFingerprint = newFingerprint;
+            copy.oldKey = oldKey;
+            copy.newKey = newKey;
             copy.steps = new ArrayList<>(steps.stream().map(Step::copy).toList());
-            copy.waves = new ArrayList<>(waves.stream().map(Wave::copy).toList());
+            copy.waves = waves.copy();
             copy.createdAt = createdAt;
             copy.updatedAt = updatedAt;
             copy.error = error;
-            copy.mid = mid;
-            copy.mode = mode;
-            copy.kind = kind;
-            copy.oldVersion = oldVersion;
-            copy.newVersion = newVersion;
-            copy.oldKashierKeyId = oldKashierKeyId;
-            copy.newKashierKeyId = newKashierKeyId;
-            copy.oldKeyExpiredAt = oldKeyExpiredAt;
-            copy.graceUntil = graceUntil;
-            copy.exposureWindowMs = exposureWindowMs;
+            copy.oldKeyEnd = oldKeyEnd;
             copy.fromUser = fromUser;
             copy.toUser = toUser;
-            copy.emergency = emergency;
-            copy.order = order;
-            copy.triggerToOldKeyExpiredMs = triggerToOldKeyExpiredMs;
-            copy.awaitingDashboardSince = awaitingDashboardSince;
-            copy.confirmedSteps = new ArrayList<>(confirmedSteps);
-            copy.blockedBy = new ArrayList<>(blockedBy);
-            copy.dashboardAnsweredBy = dashboardAnsweredBy;
-            copy.dashboardAnsweredAt = dashboardAnsweredAt;
+            copy.wait = wait;
             copy.abort = abort;
             copy.lease = lease;
             copy.storeVersion = storeVersion;
@@ -365,108 +243,7 @@ public class Rotation {
      * rollout (revoke-first, or a person who changed the live user's key).
      */
     boolean oldKeyDead() {
-        return oldKeyExpiredAt != null && step(StepName.ROLLOUT).state() != StepState.DONE;
-    }
-
-    /** Dependents that have not confirmed the new key. Locked: a rollout may be changing them. */
-    List<String> stragglers() {
-        synchronized (lock) {
-            return waves.stream()
-                    .flatMap(w -> w.dependents().stream())
-                    .filter(d -> d.state() != DependentState.CONFIRMED)
-                    .map(DependentOutcome::id)
-                    .toList();
-        }
-    }
-
-    /** What went wrong with each of these dependents, for a person to read. */
-    String errorsOf(List<String> ids) {
-        synchronized (lock) {
-            return waves.stream()
-                    .flatMap(w -> w.dependents().stream())
-                    .filter(d -> ids.contains(d.id()))
-                    .map(d -> d.id() + ": " + Objects.requireNonNullElse(d.error(), String.valueOf(d.state())))
-                    .collect(Collectors.joining("; "));
-        }
-    }
-
-    // What a rollout records, each under the record's own lock: rollout threads change dependents while
-    // the writer copies the record, and nothing outside this class locks it.
-
-    /** Marks these waves started; answers their dependents. */
-    List<DependentOutcome> startWaves(List<Wave> started, Instant now) {
-        synchronized (lock) {
-            List<DependentOutcome> outcomes = new ArrayList<>();
-            for (Wave w : started) {
-                outcomes.addAll(w.start(now));
-            }
-            return outcomes;
-        }
-    }
-
-    /**
-     * Marks these waves ended, each failed or done by the policy's failure threshold.
-     *
-     * @return what failed, naming the first dependent of the first failed wave, or null
-     */
-    String endWaves(List<Wave> ended, RolloutPolicy policy, Instant now) {
-        synchronized (lock) {
-            String failure = null;
-            for (Wave w : ended) {
-                String why = w.end(policy, now);
-                failure = failure == null ? why : failure;
-            }
-            return failure;
-        }
-    }
-
-    /** When the last of these waves ended, if they have. */
-    Optional<Instant> lastEnd(List<Wave> waves) {
-        synchronized (lock) {
-            return waves.stream().map(Wave::endedAt).filter(Objects::nonNull).max(Instant::compareTo);
-        }
-    }
-
-    /** A wave never started because an earlier one failed. */
-    void skip(Wave wave) {
-        synchronized (lock) {
-            wave.skip();
-        }
-    }
-
-    /** A delivery to the dependent starts. */
-    void delivering(DependentOutcome d) {
-        synchronized (lock) {
-            d.delivering();
-        }
-    }
-
-    /** The dependent took the key: a rollback must give it the old one back. */
-    void accepted(DependentOutcome d) {
-        synchronized (lock) {
-            d.accept();
-        }
-    }
-
-    /** The dependent took the key and is being asked whether it uses it. */
-    void verifying(DependentOutcome d) {
-        synchronized (lock) {
-            d.verifying();
-        }
-    }
-
-    /** The state of the dependent's circuit breaker after its last call. */
-    void breaker(DependentOutcome d, String state) {
-        synchronized (lock) {
-            d.breaker(state);
-        }
-    }
-
-    /** The dependent's outcome for this rollout. */
-    void finished(DependentOutcome d, DependentState state, String error, Instant now) {
-        synchronized (lock) {
-            d.finish(state, error, now);
-        }
+        return oldKeyEnd.expiredAt() != null && step(StepName.ROLLOUT).state() != StepState.DONE;
     }
 
     /** The check-and-set version of the record just written. */
@@ -497,30 +274,21 @@ public class Rotation {
      * dependents in their waves. Alternating keys go from the current key's user to the other.
      */
     static Rotation planned(
-            String id, KeySpec key, StoredKey current, RotationRequest request, Collection<Wave> waves, Instant now) {
+            String id, KeySpec key, StoredKey current, RotationRequest asked, Collection<Wave> waves, Instant now) {
         Rotation r = new Rotation();
         r.id = id;
-        r.keyId = key.id();
-        r.trigger = request.trigger();
-        r.requestedBy = request.requestedBy();
-        r.reason = request.reason();
+        r.request = new Request(key, asked);
         r.state = RotationState.PENDING;
-        r.oldFingerprint = current.fingerprint();
-        r.oldVersion = current.version();
-        r.oldKashierKeyId = current.kashierKeyId().orElse(null);
-        r.mid = key.mid();
-        r.mode = key.mode().id();
-        r.kind = key.kind().id();
+        r.oldKey = new KeyRef(
+                current.fingerprint(), current.version(), current.kashierKeyId().orElse(null));
         r.createdAt = now;
         r.updatedAt = now;
         if (KeyKindRules.of(key).takesTurns()) {
             r.fromUser = current.user().orElse(null);
             r.toUser = key.nextUser(current.user());
         }
-        r.emergency = request.emergency();
-        r.order = request.emergency() ? Objects.requireNonNullElse(request.order(), EmergencyOrder.PUSH_FIRST) : null;
-        Plans.of(key, r.emergency, r.order).forEach(s -> r.steps.add(new Step(s)));
-        r.waves.addAll(waves);
+        Plans.of(key, r.request.emergency(), r.request.order()).forEach(s -> r.steps.add(new Step(s)));
+        r.waves = new WaveList(waves);
         return r;
     }
 
@@ -543,8 +311,7 @@ public class Rotation {
     }
 
     /**
-     * Taken up again after waiting for a person. If the person answered since it parked, the next dashboard
-     * step waits from when it parks; otherwise the wait goes on counting from when it began.
+     * Taken up again after waiting for a person ({@link PersonWait#resumed}).
      *
      * @return whether it was waiting
      */
@@ -553,11 +320,7 @@ public class Rotation {
             return false;
         }
         state = RotationState.RUNNING;
-        if (dashboardAnsweredAt != null
-                && awaitingDashboardSince != null
-                && !dashboardAnsweredAt.isBefore(awaitingDashboardSince)) {
-            awaitingDashboardSince = null;
-        }
+        wait = wait.resumed();
         return true;
     }
 
@@ -565,27 +328,22 @@ public class Rotation {
     void awaitPerson(Step step, String instructions, Instant now) {
         step.note(instructions);
         state = RotationState.AWAITING_DASHBOARD;
-        awaitingDashboardSince = Objects.requireNonNullElse(awaitingDashboardSince, now);
+        wait = wait.waiting(now);
     }
 
     /** The new key as issued or changed on the dashboard side (a payment key has a Kashier id too). */
     void newKey(String fingerprint, String kashierKeyId) {
-        newFingerprint = fingerprint;
-        newKashierKeyId = kashierKeyId;
+        newKey = newKey.issued(fingerprint, kashierKeyId);
     }
 
     /** A person's answer recorded but never kept (a crash between the two): the key is asked for again. */
     void forgetUnkeptAnswer() {
-        newFingerprint = null;
+        newKey = newKey.withFingerprint(null);
     }
 
-    /**
-     * The old key stopped working on Kashier's side. The first time counts: if a crash lost an earlier
-     * change or expiry, the key died then, and the exposure started then.
-     */
+    /** The old key stopped working on Kashier's side ({@link OldKeyEnd#died}: the first time counts). */
     void oldKeyDied(Instant at) {
-        oldKeyExpiredAt = Objects.requireNonNullElse(oldKeyExpiredAt, at);
-        triggerToOldKeyExpiredMs = Duration.between(createdAt, oldKeyExpiredAt).toMillis();
+        oldKeyEnd = oldKeyEnd.died(at, createdAt);
     }
 
     /**
@@ -594,17 +352,17 @@ public class Rotation {
      */
     void liveUserChanged(Instant now) {
         toUser = fromUser;
-        oldKeyExpiredAt = now;
+        oldKeyEnd = oldKeyEnd.diedNow(now);
     }
 
     /** The new key is the current version in Vault. */
     void promoted(long version) {
-        newVersion = version;
+        newKey = newKey.promoted(version);
     }
 
     /** Until when the previous payment key stays valid; set once, when the rollout first needs it. */
     void graceUntil(Instant until) {
-        graceUntil = until;
+        oldKeyEnd = oldKeyEnd.graceUntil(until);
     }
 
     /**
@@ -612,35 +370,12 @@ public class Rotation {
      * confirming the new key (or now, if none did). Nothing for a key that has not died.
      */
     void measureExposure(Instant now) {
-        if (oldKeyExpiredAt == null) {
-            return;
-        }
-        Instant lastConfirmed;
-        synchronized (lock) {
-            lastConfirmed = waves.stream()
-                    .flatMap(w -> w.dependents().stream())
-                    .map(DependentOutcome::confirmedAt)
-                    .filter(Objects::nonNull)
-                    .max(Instant::compareTo)
-                    .orElse(now);
-        }
-        exposureWindowMs =
-                Math.max(0, Duration.between(oldKeyExpiredAt, lastConfirmed).toMillis());
-    }
-
-    /** How many dependents confirmed the new key. */
-    long confirmed() {
-        synchronized (lock) {
-            return waves.stream()
-                    .flatMap(w -> w.dependents().stream())
-                    .filter(d -> d.state() == DependentState.CONFIRMED)
-                    .count();
-        }
+        oldKeyEnd = oldKeyEnd.exposedUntil(waves.lastConfirmed().orElse(now));
     }
 
     /** These dependents hold only the old key: the rotation waits for a person to fix them. */
     void blockedBy(List<String> dependents) {
-        blockedBy = new ArrayList<>(dependents);
+        wait = wait.blockedBy(dependents);
     }
 
     /**
@@ -649,14 +384,9 @@ public class Rotation {
      */
     void answered(StepName step, String fingerprint, String by, Instant at) {
         if (step.takesNewKey()) {
-            newFingerprint = fingerprint;
-        } else if (!blockedBy.isEmpty()) {
-            blockedBy = new ArrayList<>();
-        } else {
-            confirmedSteps.add(step.name());
+            newKey = newKey.withFingerprint(fingerprint);
         }
-        dashboardAnsweredBy = by;
-        dashboardAnsweredAt = at;
+        wait = wait.answered(step, by, at);
     }
 
     /** Someone asked, through the API, to abort; the replica running the rotation acts on it. */
@@ -692,8 +422,7 @@ public class Rotation {
     Step rollBack(String cause, Instant now) {
         steps.stream()
                 .filter(s -> s.name() != StepName.ROLL_BACK)
-                .forEach(s ->
-                        s.abandon(awaitingDashboardSince != null && s.name().takesNewKey(), now));
+                .forEach(s -> s.abandon(wait.since() != null && s.name().takesNewKey(), now));
         Step step = steps.stream()
                 .filter(s -> s.name() == StepName.ROLL_BACK)
                 .findFirst()
@@ -712,38 +441,6 @@ public class Rotation {
         return rollBackCause != null
                 ? rollBackCause
                 : "aborted by " + abort.by() + (abort.reason() == null ? "" : ": " + abort.reason());
-    }
-
-    /** Dependents that took the new key (a rollback must give them the old one back). */
-    List<String> acceptedNewKey() {
-        synchronized (lock) {
-            return waves.stream()
-                    .flatMap(w -> w.dependents().stream())
-                    .filter(DependentOutcome::accepted)
-                    .map(DependentOutcome::id)
-                    .toList();
-        }
-    }
-
-    /** Dependents sent the new key whose answer never came back: they may have applied it. */
-    List<String> sentWithoutAnswer() {
-        synchronized (lock) {
-            return waves.stream()
-                    .flatMap(w -> w.dependents().stream())
-                    .filter(d -> !d.accepted() && d.attempts() > 0)
-                    .map(DependentOutcome::id)
-                    .toList();
-        }
-    }
-
-    /** The rollback gave these dependents the old key back, except those it failed for (with why). */
-    void restored(List<String> touched, Map<String, String> failures) {
-        synchronized (lock) {
-            waves.stream()
-                    .flatMap(w -> w.dependents().stream())
-                    .filter(d -> touched.contains(d.id()))
-                    .forEach(d -> d.restored(failures.get(d.id())));
-        }
     }
 
     /** The rollback ended, in this state, with what it did in its step. */

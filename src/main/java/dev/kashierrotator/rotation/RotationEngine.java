@@ -216,7 +216,12 @@ public class RotationEngine {
         }
         Log.infof(
                 "rotation %s of key %s (%s, %s) requested by %s: %s",
-                rotation.id(), keyId, key.kind(), key.mode(), request.requestedBy(), rotation.trigger());
+                rotation.id(),
+                keyId,
+                key.kind(),
+                key.mode(),
+                request.requestedBy(),
+                rotation.request().trigger());
         leases.add(rotation.id(), new Hold(claim));
         runner.submit(rotation.id());
         return rotation;

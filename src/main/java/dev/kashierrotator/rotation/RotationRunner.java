@@ -224,7 +224,7 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         finish(r, key, hold);
         Log.infof(
                 "rotation %s of key %s completed: fingerprint %s -> %s",
-                r.id(), r.keyId(), r.oldFingerprint(), r.newFingerprint());
+                r.id(), r.keyId(), r.oldKey().fingerprint(), r.newFingerprint());
         return Pause.RELEASE;
     }
 
@@ -322,14 +322,16 @@ final class RotationRunner implements LeaseKeeper.Watcher {
         }
         if (outcome instanceof StepOutcome.AwaitsPerson person) {
             // Told once per question: a wait taken up again (a restart, another replica) is the same one.
-            boolean asked = r.awaitingDashboardSince() != null;
+            boolean asked = r.personWait().since() != null;
             r.awaitPerson(
                     s,
                     Instructions.forPerson(person.request(), r, key, name),
                     t.clock().instant());
             t.writer().save(r, hold);
             hold.stepDone(name);
-            awaiting.put(r.id(), new Awaiting(r.id(), r.keyId(), name.name(), r.awaitingDashboardSince()));
+            awaiting.put(
+                    r.id(),
+                    new Awaiting(r.id(), r.keyId(), name.name(), r.personWait().since()));
             if (!asked) {
                 announcements.announce(Notice.personNeeded(r, name, t.clock().instant()));
             }

@@ -89,7 +89,8 @@ final class Waves {
                 continue;
             }
             if (b > 0 && !policy.soak().isZero()) {
-                Optional<Instant> soakEnd = rotation.lastEnd(batches.get(b - 1)).map(end -> end.plus(policy.soak()));
+                Optional<Instant> soakEnd =
+                        rotation.outcomes().lastEnd(batches.get(b - 1)).map(end -> end.plus(policy.soak()));
                 if (soakEnd.isPresent() && clock.instant().isBefore(soakEnd.get())) {
                     Log.infof(
                             "rotation %s key %s: wave %d done, next wave after the soak, at %s",
@@ -102,7 +103,7 @@ final class Waves {
             }
             String failure = runBatch(rotation, batch, delivery, policy, progress, stop);
             if (failure != null) {
-                batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(rotation::skip));
+                batches.subList(b + 1, batches.size()).forEach(later -> later.forEach(rotation.outcomes()::skip));
                 progress.waveChanged();
                 throw new RolloutFailedException(failure);
             }
@@ -168,7 +169,7 @@ final class Waves {
             RolloutPolicy policy,
             Progress progress,
             BooleanSupplier stop) {
-        Map<String, DependentOutcome> outcomes = rotation.startWaves(waves, clock.instant()).stream()
+        Map<String, DependentOutcome> outcomes = rotation.outcomes().start(waves, clock.instant()).stream()
                 .collect(Collectors.toMap(DependentOutcome::id, Function.identity()));
         // Written at once: whoever watches the rotation sees the wave running while its calls are under way.
         progress.waveChanged();
@@ -187,7 +188,7 @@ final class Waves {
         if (Thread.currentThread().isInterrupted()) {
             return "rollout interrupted";
         }
-        String failure = rotation.endWaves(waves, policy, clock.instant());
+        String failure = rotation.outcomes().end(waves, policy, clock.instant());
         progress.waveChanged();
         return failure;
     }
@@ -197,32 +198,33 @@ final class Waves {
         return new Distributor.Report() {
             @Override
             public void delivering(String id) {
-                rotation.delivering(outcomes.get(id));
+                rotation.outcomes().delivering(outcomes.get(id));
             }
 
             @Override
             public void accepted(String id) {
-                rotation.accepted(outcomes.get(id));
+                rotation.outcomes().accepted(outcomes.get(id));
             }
 
             @Override
             public void verifying(String id) {
-                rotation.verifying(outcomes.get(id));
+                rotation.outcomes().verifying(outcomes.get(id));
                 progress.dependentProgressed();
             }
 
             @Override
             public void breaker(String id, String state) {
-                rotation.breaker(outcomes.get(id), state);
+                rotation.outcomes().breaker(outcomes.get(id), state);
             }
 
             @Override
             public void ended(String id, boolean confirmed, String error) {
-                rotation.finished(
-                        outcomes.get(id),
-                        confirmed ? DependentState.CONFIRMED : DependentState.FAILED,
-                        error,
-                        clock.instant());
+                rotation.outcomes()
+                        .finished(
+                                outcomes.get(id),
+                                confirmed ? DependentState.CONFIRMED : DependentState.FAILED,
+                                error,
+                                clock.instant());
                 progress.dependentChanged();
             }
 

@@ -268,11 +268,11 @@ public class RotationScheduler {
         int max = inventory.schedule().maxFailedAttempts();
         List<RetryPolicy.Attempt> attempts = engine.list(keyId, null, max + 2, r -> true).stream()
                 .map(r -> new RetryPolicy.Attempt(
-                        r.trigger() == Trigger.SCHEDULED,
+                        r.request().trigger() == Trigger.SCHEDULED,
                         r.state() == RotationState.FAILED
                                 || r.state() == RotationState.ROLLED_BACK
                                 || r.state() == RotationState.ABORTED,
-                        r.oldVersion(),
+                        r.oldKey().version(),
                         r.updatedAt()))
                 .toList();
         return RetryPolicy.decide(attempts, version, inventory.schedule().retryBackoff(), max);

@@ -107,7 +107,7 @@ class InstructionsTest {
                 "stragglers before expiry",
                 Instructions.forPerson(
                         new Dashboard.NeedsPerson(Instructions.stragglers(
-                                payment, PAYMENT, payment.blockedBy(), "billing-api: answered HTTP 500")),
+                                payment, PAYMENT, payment.personWait().blockedBy(), "billing-api: answered HTTP 500")),
                         payment,
                         PAYMENT,
                         StepName.EXPIRE_OLD_KEY));
@@ -117,7 +117,7 @@ class InstructionsTest {
                 "stranded after a change",
                 Instructions.forPerson(
                         new Dashboard.NeedsPerson(Instructions.stranded(
-                                secret, SECRET, secret.blockedBy(), "billing-api: answered HTTP 500")),
+                                secret, SECRET, secret.personWait().blockedBy(), "billing-api: answered HTTP 500")),
                         secret,
                         SECRET,
                         StepName.ROLLOUT));
@@ -127,7 +127,7 @@ class InstructionsTest {
                 "stranded after a revoke-first expiry",
                 Instructions.forPerson(
                         new Dashboard.NeedsPerson(Instructions.stranded(
-                                revoked, PAYMENT, revoked.blockedBy(), "billing-api: answered HTTP 500")),
+                                revoked, PAYMENT, revoked.personWait().blockedBy(), "billing-api: answered HTTP 500")),
                         revoked,
                         PAYMENT,
                         StepName.ROLLOUT));
@@ -166,7 +166,7 @@ class InstructionsTest {
                 case CHANGE_SECRET_KEY -> DASHBOARD.changeSecretKey(key, key.alternates() ? r.toUser() : key.user());
                 case EXPIRE_OLD_KEY -> {
                     if (key.isPaymentKey()) {
-                        DASHBOARD.deletePaymentKey(key, null, r.oldFingerprint());
+                        DASHBOARD.deletePaymentKey(key, null, r.oldKey().fingerprint());
                     } else {
                         DASHBOARD.expireSecretKey(key, r.fromUser());
                     }

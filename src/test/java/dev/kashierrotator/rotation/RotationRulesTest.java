@@ -67,9 +67,9 @@ class RotationRulesTest {
         assertEquals(RotationState.PENDING, r.state());
         assertEquals(Plans.PAYMENT, r.plan());
         assertTrue(r.steps().stream().allMatch(s -> s.state() == StepState.PENDING));
-        assertEquals(List.of("checkout-api", "billing-api"), r.stragglers());
-        assertEquals(3, r.oldVersion());
-        assertEquals("0ld0ld0ld0ld0ld0", r.oldFingerprint());
+        assertEquals(List.of("checkout-api", "billing-api"), r.outcomes().stragglers());
+        assertEquals(3, r.oldKey().version());
+        assertEquals("0ld0ld0ld0ld0ld0", r.oldKey().fingerprint());
     }
 
     @Test
@@ -80,12 +80,12 @@ class RotationRulesTest {
         r.awaitPerson(change, "change the key", T0);
         assertTrue(r.resumeFromDashboard(), "a replica takes it up again without an answer (a restart)");
         r.awaitPerson(change, "change the key", T0.plusSeconds(600));
-        assertEquals(T0, r.awaitingDashboardSince(), "an unanswered wait keeps counting from when it began");
+        assertEquals(T0, r.personWait().since(), "an unanswered wait keeps counting from when it began");
 
         r.answered(StepName.CHANGE_SECRET_KEY, "7e57e57e57e57e57", "oncall@example.com", T0.plusSeconds(900));
         assertTrue(r.resumeFromDashboard());
         assertEquals(RotationState.RUNNING, r.state());
-        assertNull(r.awaitingDashboardSince(), "answered: the next dashboard step waits from when it parks");
+        assertNull(r.personWait().since(), "answered: the next dashboard step waits from when it parks");
         assertFalse(r.resumeFromDashboard(), "only a waiting rotation resumes from the dashboard");
     }
 
@@ -95,16 +95,16 @@ class RotationRulesTest {
 
         r.oldKeyDied(T0.plusSeconds(5));
         r.oldKeyDied(T0.plusSeconds(60));
-        assertEquals(T0.plusSeconds(5), r.oldKeyExpiredAt(), "a change lost in a crash killed the key first");
-        assertEquals(5_000L, r.triggerToOldKeyExpiredMs());
+        assertEquals(T0.plusSeconds(5), r.oldKeyEnd().expiredAt(), "a change lost in a crash killed the key first");
+        assertEquals(5_000L, r.oldKeyEnd().sinceRequestMs());
 
-        List<DependentOutcome> all = r.startWaves(r.waves(), T0.plusSeconds(6));
-        r.finished(all.get(0), DependentState.CONFIRMED, null, T0.plusSeconds(7));
-        r.finished(all.get(1), DependentState.CONFIRMED, null, T0.plusSeconds(9));
+        List<DependentOutcome> all = r.outcomes().start(r.waves(), T0.plusSeconds(6));
+        r.outcomes().finished(all.get(0), DependentState.CONFIRMED, null, T0.plusSeconds(7));
+        r.outcomes().finished(all.get(1), DependentState.CONFIRMED, null, T0.plusSeconds(9));
         r.measureExposure(T0.plusSeconds(30));
-        assertEquals(4_000L, r.exposureWindowMs());
-        assertEquals(2, r.confirmed());
-        assertEquals(List.of(), r.stragglers());
+        assertEquals(4_000L, r.oldKeyEnd().exposureWindowMs());
+        assertEquals(2, r.outcomes().confirmed());
+        assertEquals(List.of(), r.outcomes().stragglers());
     }
 
     @Test
@@ -113,7 +113,7 @@ class RotationRulesTest {
 
         r.measureExposure(T0.plusSeconds(30));
 
-        assertNull(r.exposureWindowMs());
+        assertNull(r.oldKeyEnd().exposureWindowMs());
     }
 
     @Test
@@ -122,12 +122,12 @@ class RotationRulesTest {
         r.blockedBy(List.of("billing-api"));
 
         r.answered(StepName.EXPIRE_OLD_KEY, null, "oncall@example.com", T0);
-        assertEquals(List.of(), r.blockedBy());
-        assertEquals(List.of(), r.confirmedSteps(), "the answer was about the dependents, not the step");
+        assertEquals(List.of(), r.personWait().blockedBy());
+        assertEquals(List.of(), r.personWait().confirmedSteps(), "the answer was about the dependents, not the step");
 
         r.answered(StepName.EXPIRE_OLD_KEY, null, "oncall@example.com", T0.plusSeconds(1));
-        assertEquals(List.of("EXPIRE_OLD_KEY"), r.confirmedSteps());
-        assertEquals("oncall@example.com", r.dashboardAnsweredBy());
+        assertEquals(List.of("EXPIRE_OLD_KEY"), r.personWait().confirmedSteps());
+        assertEquals("oncall@example.com", r.personWait().answeredBy());
     }
 
     @Test
@@ -174,15 +174,16 @@ class RotationRulesTest {
     @Test
     void aRollbackRestoresOnlyTheDependentsThatTookTheKeyAndSaysWhichItCouldNot() {
         Rotation r = rotation(PAYMENT);
-        List<DependentOutcome> all = r.startWaves(r.waves(), T0);
-        r.delivering(all.get(0));
-        r.accepted(all.get(0));
-        r.delivering(all.get(1));
+        List<DependentOutcome> all = r.outcomes().start(r.waves(), T0);
+        r.outcomes().delivering(all.get(0));
+        r.outcomes().accepted(all.get(0));
+        r.outcomes().delivering(all.get(1));
 
-        assertEquals(List.of("checkout-api"), r.acceptedNewKey());
-        assertEquals(List.of("billing-api"), r.sentWithoutAnswer(), "sent, no answer: it may have applied it");
+        assertEquals(List.of("checkout-api"), r.outcomes().acceptedNewKey());
+        assertEquals(
+                List.of("billing-api"), r.outcomes().sentWithoutAnswer(), "sent, no answer: it may have applied it");
 
-        r.restored(List.of("checkout-api", "billing-api"), Map.of("billing-api", "HTTP 500"));
+        r.outcomes().restored(List.of("checkout-api", "billing-api"), Map.of("billing-api", "HTTP 500"));
         assertEquals(DependentState.ROLLED_BACK, all.get(0).state());
         assertEquals(DependentState.ROLLBACK_FAILED, all.get(1).state());
         assertEquals("HTTP 500", all.get(1).error());

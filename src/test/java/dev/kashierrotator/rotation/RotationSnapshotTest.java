@@ -24,6 +24,10 @@ class RotationSnapshotTest {
     private static final ObjectMapper JSON =
             new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
+    /** The record's immutable value parts: filled through their own fields, shared by the copy. */
+    private static final List<Class<?>> VALUE_PARTS =
+            List.of(Request.class, KeyRef.class, OldKeyEnd.class, PersonWait.class, AbortRequest.class, Lease.class);
+
     @Test
     void aSnapshotHoldsEveryFieldAndSharesNothingMutable() throws Exception {
         Rotation r = filled(new Rotation(), 1);
@@ -32,19 +36,19 @@ class RotationSnapshotTest {
         set(r, "steps", new ArrayList<>(List.of(step)));
         Wave wave = filled(new Wave(), 3);
         set(wave, "dependents", new ArrayList<>(List.of(filled(new DependentOutcome(), 4))));
-        set(r, "waves", new ArrayList<>(List.of(wave)));
+        set(r, "waves", new WaveList(List.of(wave)));
 
         Rotation copy = r.snapshot();
 
         assertEquals(JSON.writeValueAsString(r), JSON.writeValueAsString(copy));
         assertEquals(r.storeVersion(), copy.storeVersion(), "the check-and-set version travels with the copy");
-        copy.finished(copy.waves().get(0).dependents().get(0), DependentState.FAILED, "changed", null);
+        copy.outcomes().finished(copy.waves().get(0).dependents().get(0), DependentState.FAILED, "changed", null);
         copy.steps().get(0).note("changed");
         copy.answered(StepName.EXPIRE_OLD_KEY, null, "someone", Instant.EPOCH);
         assertNotEquals(
                 DependentState.FAILED, r.waves().get(0).dependents().get(0).state());
         assertNotEquals("changed", r.steps().get(0).detail());
-        assertEquals(1, r.confirmedSteps().size());
+        assertEquals(1, r.personWait().confirmedSteps().size());
     }
 
     private static void set(Object target, String field, Object value) throws ReflectiveOperationException {
@@ -78,8 +82,9 @@ class RotationSnapshotTest {
                 value = constants[constants.length - 1];
             } else if (type == List.class) {
                 value = new ArrayList<>(List.of(f.getName() + "-" + seed));
-            } else if (type == AbortRequest.class || type == Lease.class) {
-                // The record's immutable value parts: filled through their own fields, shared by the copy.
+            } else if (type == WaveList.class) {
+                value = new WaveList();
+            } else if (VALUE_PARTS.contains(type)) {
                 try {
                     java.lang.reflect.Constructor<?> none = type.getDeclaredConstructor();
                     none.setAccessible(true);

@@ -50,7 +50,9 @@ class RecordSchemaTest {
 
         Rotation r = store.get(id).orElseThrow();
         assertEquals(RotationState.COMPLETED, r.state());
-        assertEquals(kind.equals("payment") ? "payment-api-key" : "secret-key", r.kind());
+        assertEquals(
+                kind.equals("payment") ? "payment-api-key" : "secret-key",
+                r.request().kind().id());
         assertTrue(r.newFingerprint().matches("[0-9a-f]{16}"), "fingerprint kept: " + r.newFingerprint());
         assertTrue(r.steps().stream().allMatch(s -> s.state() == StepState.DONE), "every step read");
         assertTrue(
@@ -61,12 +63,12 @@ class RecordSchemaTest {
         assertEquals(kind.equals("alternating"), r.fromUser() != null && r.toUser() != null, "users read");
         assertNull(r.rollBackCause(), "a field added later reads as absent");
 
-        String reason = r.reason();
+        String reason = r.request().reason();
         store.update(r);
         Map<String, String> document =
                 kv.read(PREFIX + "/rotations/" + id).orElseThrow().data();
         assertEquals("2", document.get("schema"));
-        assertEquals(reason, store.get(id).orElseThrow().reason(), "written back as it was read");
+        assertEquals(reason, store.get(id).orElseThrow().request().reason(), "written back as it was read");
     }
 
     @ParameterizedTest(name = "a {0} record is written back field for field as it was read")
