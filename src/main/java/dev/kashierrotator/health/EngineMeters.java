@@ -54,18 +54,18 @@ public class EngineMeters implements EngineMetrics {
                         "outcome",
                         outcome,
                         "kind",
-                        r.request().kind().id(),
+                        String.valueOf(r.request().kind()),
                         "mode",
-                        r.request().mode().id(),
+                        String.valueOf(r.request().mode()),
                         "trigger",
                         r.request().trigger().id())
                 .increment();
         registry.timer(
                         "rotator.rotation.duration",
                         "kind",
-                        r.request().kind().id(),
+                        String.valueOf(r.request().kind()),
                         "mode",
-                        r.request().mode().id(),
+                        String.valueOf(r.request().mode()),
                         "outcome",
                         outcome)
                 .record(took);
@@ -73,7 +73,7 @@ public class EngineMeters implements EngineMetrics {
             registry.summary(
                             "rotator.exposure.window.ms",
                             "mode",
-                            r.request().mode().id())
+                            String.valueOf(r.request().mode()))
                     .record(r.oldKeyEnd().exposureWindowMs());
         }
     }

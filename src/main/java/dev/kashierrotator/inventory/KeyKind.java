@@ -43,10 +43,13 @@ public enum KeyKind {
         return Arrays.stream(values()).filter(k -> k.id.equals(text)).findFirst();
     }
 
-    /** The kind written as {@code text} in a rotation record. */
+    /**
+     * The kind written as {@code text} in a rotation record, or null when it is none (an older version or a
+     * hand edit left it blank): such a record is judged by its key's kind in the inventory, never refused whole.
+     */
     @JsonCreator
     static KeyKind read(String text) {
-        return of(text).orElseThrow(() -> new IllegalArgumentException("unknown key kind '" + text + "'"));
+        return of(text).orElse(null);
     }
 
     @Override

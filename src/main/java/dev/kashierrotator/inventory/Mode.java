@@ -26,10 +26,13 @@ public enum Mode {
         return Optional.empty();
     }
 
-    /** The mode written as {@code text} in a rotation record. */
+    /**
+     * The mode written as {@code text} in a rotation record, or null when it is none (an older version or a
+     * hand edit left it blank): such a record is judged by its key's mode in the inventory, never refused whole.
+     */
     @JsonCreator
     static Mode read(String text) {
-        return of(text).orElseThrow(() -> new IllegalArgumentException("unknown mode '" + text + "'"));
+        return of(text).orElse(null);
     }
 
     @Override
