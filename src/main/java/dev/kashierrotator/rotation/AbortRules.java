@@ -2,7 +2,6 @@ package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
-import java.util.Optional;
 
 /**
  * When a rotation may still be called off: while the key dependents held before it still works on
@@ -54,12 +53,6 @@ final class AbortRules {
         if (r.oldKeyEnd().expiredAt() != null || keys.pending(key.id(), r.id()).isPresent()) {
             return false;
         }
-        Optional<StoredKey> old = keys.version(key.id(), r.oldKey().version());
-        try {
-            return old.isPresent()
-                    && kashier.acceptsSecretKey(key.mode(), old.get().value());
-        } catch (PassingFailure e) {
-            return false;
-        }
+        return OldSecretKey.accepted(r, key, keys, kashier).orElse(false);
     }
 }
