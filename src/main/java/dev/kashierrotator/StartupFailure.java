@@ -1,7 +1,7 @@
 package dev.kashierrotator;
 
 import dev.kashierrotator.config.ConfigurationProblem;
-import dev.kashierrotator.inventory.InventoryException;
+import dev.kashierrotator.config.InvalidConfiguration;
 import dev.kashierrotator.util.KeyMaskingFilter;
 import io.quarkus.runtime.QuarkusBindException;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -34,7 +34,7 @@ public final class StartupFailure {
             chain.add(t);
         }
         for (Throwable t : chain) {
-            if (t instanceof InventoryException) {
+            if (t instanceof InvalidConfiguration) {
                 return understood(t.getMessage(), failure);
             }
             if (t instanceof ConfigurationProblem) {

@@ -2,15 +2,16 @@ package dev.kashierrotator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kashierrotator.config.ConfigurationProblem;
-import dev.kashierrotator.inventory.InventoryException;
+import dev.kashierrotator.config.ConfigurationProblems;
+import dev.kashierrotator.config.InvalidConfiguration;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +43,11 @@ class StartupFailureTest {
 
     @Test
     void theServicesOwnChecksAreToldAsTheyAre() {
-        StartupFailure inventory = StartupFailure.of(wrapped(new InventoryException(
-                List.of("rotator.keys.a.mode: must be test or live", "rotator.keys.b.kind: unknown"))));
+        ConfigurationProblems found = new ConfigurationProblems();
+        found.add("rotator.keys.a.mode", "must be test or live");
+        found.add("rotator.keys.b.kind", "unknown");
+        StartupFailure inventory =
+                StartupFailure.of(wrapped(assertThrows(InvalidConfiguration.class, found::throwIfAny)));
         assertTrue(inventory.understood());
         assertEquals(3, inventory.message().lines().count(), "a heading and one line per problem");
         // Known by its type, as the Vault client throws it, not by how its text begins.

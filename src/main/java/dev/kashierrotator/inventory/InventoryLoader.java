@@ -3,7 +3,11 @@ package dev.kashierrotator.inventory;
 import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
+import dev.kashierrotator.config.ConfigurationProblems;
+import dev.kashierrotator.config.InvalidConfiguration;
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.config.SettingsRules;
+import dev.kashierrotator.config.UrlRules;
 import dev.kashierrotator.util.TlsTrust;
 import java.net.URI;
 import java.nio.file.Files;
@@ -25,7 +29,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Turns {@link RotatorConfig} into an {@link Inventory}, collecting every problem before failing so
@@ -38,16 +41,17 @@ public final class InventoryLoader {
     private static final Pattern VAULT_PATH_CHARS = Pattern.compile("[A-Za-z0-9._/-]+");
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 
-    private final List<String> problems = new ArrayList<>();
-    private boolean insecureLiveAllowed;
-    private boolean productionTransport;
-    private boolean prodProfile;
+    private final ConfigurationProblems problems;
+    private final UrlRules urls;
     private List<Blackout> globalBlackouts = List.of();
     private ZoneId globalZone = ZoneOffset.UTC;
 
-    private InventoryLoader() {}
+    private InventoryLoader(ConfigurationProblems problems, UrlRules urls) {
+        this.problems = problems;
+        this.urls = urls;
+    }
 
-    /** The inventory, or an {@link InventoryException} listing every problem. */
+    /** The inventory, or an {@link InvalidConfiguration} listing every problem. */
     public static Inventory load(RotatorConfig config) {
         return load(config, false);
     }
@@ -57,21 +61,15 @@ public final class InventoryLoader {
      * simulator is refused, or of one running another profile.
      */
     public static Inventory load(RotatorConfig config, boolean prodProfile) {
-        InventoryLoader loader = new InventoryLoader();
-        loader.prodProfile = prodProfile;
-        return loader.build(config);
+        ConfigurationProblems problems = new ConfigurationProblems();
+        UrlRules urls = new UrlRules(config.security(), problems);
+        SettingsRules.check(config, prodProfile, urls, problems);
+        Inventory inventory = new InventoryLoader(problems, urls).build(config);
+        problems.throwIfAny();
+        return inventory;
     }
 
     private Inventory build(RotatorConfig config) {
-        insecureLiveAllowed = config.security().allowInsecureLiveUrls();
-        productionTransport = config.security().httpsOnly() && !insecureLiveAllowed;
-        if (productionTransport) {
-            httpsOrLoopback(
-                    "rotator.vault.address",
-                    config.vault()
-                            .address()
-                            .or(() -> ConfigProvider.getConfig().getOptionalValue("VAULT_ADDR", String.class)));
-        }
         Map<String, String> mids = new HashMap<>();
         Map<String, String> accountOfMid = new HashMap<>();
         config.accounts().forEach((name, account) -> {
@@ -79,13 +77,13 @@ public final class InventoryLoader {
             checkId(at, name);
             String mid = account.mid() == null ? "" : account.mid().trim();
             if (mid.isEmpty() || mid.chars().anyMatch(Character::isWhitespace)) {
-                problems.add(at + ".mid: must be a Kashier merchant id such as MID-3552-454, got '" + mid + "'");
+                problems.add(at + ".mid", "must be a Kashier merchant id such as MID-3552-454, got '" + mid + "'");
                 return;
             }
             String other = accountOfMid.putIfAbsent(mid, name);
             if (other != null) {
                 problems.add(
-                        at + ".mid: " + mid + " is already the mid of account '" + other + "' (duplicate account)");
+                        at + ".mid", "" + mid + " is already the mid of account '" + other + "' (duplicate account)");
             }
             mids.put(name, mid);
         });
@@ -95,8 +93,9 @@ public final class InventoryLoader {
                 "rotator.schedule.blackouts", config.scheduler().blackouts().orElse(List.of()), globalZone);
         Duration tick = duration("rotator.schedule.tick", config.scheduler().tick());
         if (tick.compareTo(Duration.ofSeconds(1)) < 0) {
-            problems.add("rotator.schedule.tick: must be at least 1s, got '"
-                    + config.scheduler().tick() + "'");
+            problems.add(
+                    "rotator.schedule.tick",
+                    "must be at least 1s, got '" + config.scheduler().tick() + "'");
         }
         Duration overdueAfter =
                 duration("rotator.schedule.overdue-after", config.scheduler().overdueAfter());
@@ -105,11 +104,12 @@ public final class InventoryLoader {
         Duration maxPause =
                 duration("rotator.schedule.max-pause", config.scheduler().maxPause());
         if (maxPause.isZero()) {
-            problems.add("rotator.schedule.max-pause: must be longer than 0");
+            problems.add("rotator.schedule.max-pause", "must be longer than 0");
         }
         if (config.scheduler().maxFailedAttempts() < 1) {
-            problems.add("rotator.schedule.max-failed-attempts: must be at least 1, got "
-                    + config.scheduler().maxFailedAttempts());
+            problems.add(
+                    "rotator.schedule.max-failed-attempts",
+                    "must be at least 1, got " + config.scheduler().maxFailedAttempts());
         }
 
         RolloutPolicy rollout = rollout(config.rollout());
@@ -125,17 +125,16 @@ public final class InventoryLoader {
                     String owner = spec.mid() + "/" + spec.mode() + "/" + user;
                     String other = secretKeyOwners.putIfAbsent(owner, id);
                     if (other != null) {
-                        problems.add("rotator.keys." + id + ": the secret key of user '" + user + "' in "
-                                + spec.mid() + " (" + spec.mode() + ") is already managed by key '" + other
-                                + "' (duplicate key)");
+                        problems.add(
+                                "rotator.keys." + id,
+                                "the secret key of user '" + user + "' in "
+                                        + spec.mid() + " (" + spec.mode() + ") is already managed by key '" + other
+                                        + "' (duplicate key)");
                     }
                 }
             }
             keys.put(id, spec);
         });
-
-        kashier(config.kashier());
-        consoleOidc(config.console().oidc());
 
         Map<String, DependentSpec> dependents = new LinkedHashMap<>();
         config.dependents().forEach((id, dep) -> {
@@ -147,9 +146,6 @@ public final class InventoryLoader {
         vaultKvPathsApart(config.dependents());
 
         List<NotificationChannel> channels = channels(config.notifications(), keys.keySet());
-        if (!problems.isEmpty()) {
-            throw new InventoryException(problems);
-        }
         return new Inventory(
                 keys,
                 dependents,
@@ -173,7 +169,7 @@ public final class InventoryLoader {
             try {
                 type = NotificationChannel.Type.valueOf(n.type().strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add(at + ".type: must be slack, pagerduty or webhook, got '" + n.type() + "'");
+                problems.add(at + ".type", "must be slack, pagerduty or webhook, got '" + n.type() + "'");
                 return;
             }
             Optional<String> url = type == NotificationChannel.Type.PAGERDUTY
@@ -181,50 +177,54 @@ public final class InventoryLoader {
                     : n.url();
             // A Slack incoming-webhook URL is a secret: a message about it names only its host.
             Optional<String> shown = type == NotificationChannel.Type.SLACK ? url.map(InventoryLoader::hostOnly) : url;
-            httpUrl(at + ".url", shown);
-            if (productionTransport) {
-                httpsOrLoopback(at + ".url", shown);
+            urls.httpUrl(at + ".url", shown);
+            if (urls.production()) {
+                urls.httpsOrLoopback(at + ".url", shown);
             }
             Optional<String> secret = Optional.empty();
             if (type == NotificationChannel.Type.PAGERDUTY) {
                 secret = n.routingKey().filter(k -> !k.isBlank());
                 if (secret.isEmpty()) {
-                    problems.add(at + ".routing-key: required for pagerduty (the integration key of an Events API v2 "
-                            + "integration; set it from a secret, ROTATOR_NOTIFICATIONS_" + envName(name)
-                            + "_ROUTING_KEY)");
+                    problems.add(
+                            at + ".routing-key",
+                            "required for pagerduty (the integration key of an Events API v2 "
+                                    + "integration; set it from a secret, ROTATOR_NOTIFICATIONS_" + envName(name)
+                                    + "_ROUTING_KEY)");
                 }
             } else if (type == NotificationChannel.Type.WEBHOOK) {
                 secret = n.signingSecret().filter(k -> !k.isBlank());
                 if (secret.isEmpty()) {
-                    problems.add(at + ".signing-secret: required for webhook (receivers check X-Rotator-Signature)");
+                    problems.add(at + ".signing-secret", "required for webhook (receivers check X-Rotator-Signature)");
                 }
             }
             Set<String> events = new TreeSet<>(n.events().orElse(List.copyOf(NotificationChannel.EVENTS)));
             for (String e : events) {
                 if (!NotificationChannel.EVENTS.contains(e)) {
-                    problems.add(at + ".events: unknown event '" + e + "' (one of "
-                            + String.join(", ", new TreeSet<>(NotificationChannel.EVENTS)) + ")");
+                    problems.add(
+                            at + ".events",
+                            "unknown event '" + e + "' (one of "
+                                    + String.join(", ", new TreeSet<>(NotificationChannel.EVENTS)) + ")");
                 }
             }
             Set<Mode> modes = EnumSet.noneOf(Mode.class);
             for (String m : n.modes().orElse(List.of("test", "live"))) {
                 Mode.of(m.strip())
                         .ifPresentOrElse(
-                                modes::add, () -> problems.add(at + ".modes: must be test or live, got '" + m + "'"));
+                                modes::add, () -> problems.add(at + ".modes", "must be test or live, got '" + m + "'"));
             }
             Set<String> keys = new TreeSet<>(n.keys().orElse(List.of()));
             for (String k : keys) {
                 if (!keyIds.contains(k)) {
-                    problems.add(at + ".keys: no key '" + k + "' in rotator.keys");
+                    problems.add(at + ".keys", "no key '" + k + "' in rotator.keys");
                 }
             }
             if (n.attempts() < 1) {
-                problems.add(at + ".attempts: must be at least 1, got " + n.attempts());
+                problems.add(at + ".attempts", "must be at least 1, got " + n.attempts());
             }
             Duration backoff = duration(at + ".backoff", n.backoff());
             Duration timeout = duration(at + ".timeout", n.timeout());
             if (timeout.isZero()) {
-                problems.add(at + ".timeout: must be longer than 0");
+                problems.add(at + ".timeout", "must be longer than 0");
             }
             channels.add(new NotificationChannel(
                     name,
@@ -265,37 +265,40 @@ public final class InventoryLoader {
         checkId(at, id);
         String mid = mids.get(key.account());
         if (!config.accounts().containsKey(key.account())) {
-            problems.add(at + ".account: unknown account '" + key.account() + "' (known: "
-                    + String.join(", ", config.accounts().keySet()) + ")");
+            problems.add(
+                    at + ".account",
+                    "unknown account '" + key.account() + "' (known: "
+                            + String.join(", ", config.accounts().keySet()) + ")");
         }
         Optional<Mode> mode = Mode.of(key.mode());
         if (mode.isEmpty()) {
-            problems.add(at + ".mode: must be test or live, got '" + key.mode() + "'");
+            problems.add(at + ".mode", "must be test or live, got '" + key.mode() + "'");
         }
         Optional<KeyKind> kind = KeyKind.of(key.kind());
         if (kind.isEmpty()) {
-            problems.add(at + ".kind: must be payment-api-key or secret-key, got '" + key.kind() + "'");
+            problems.add(at + ".kind", "must be payment-api-key or secret-key, got '" + key.kind() + "'");
         }
         Duration grace = duration(at + ".grace", key.grace());
         List<String> users = List.of(key.user());
         switch (key.strategy()) {
             case "single-user" -> {
                 if (key.user().isBlank()) {
-                    problems.add(at + ".user: must name the Kashier dashboard user owning the secret key");
+                    problems.add(at + ".user", "must name the Kashier dashboard user owning the secret key");
                 }
             }
             case "alternating-users" -> {
                 List<String> listed = key.users().orElse(List.of());
                 if (listed.size() != 2 || listed.get(0).equals(listed.get(1))) {
-                    problems.add(at + ".users: alternating-users needs exactly two different users, got " + listed);
+                    problems.add(at + ".users", "alternating-users needs exactly two different users, got " + listed);
                 }
                 if (kind.isPresent() && kind.get() == KeyKind.PAYMENT_API_KEY) {
-                    problems.add(at + ".strategy: alternating-users applies to secret keys only");
+                    problems.add(at + ".strategy", "alternating-users applies to secret keys only");
                 }
                 users = listed;
             }
             default ->
-                problems.add(at + ".strategy: must be single-user or alternating-users, got '" + key.strategy() + "'");
+                problems.add(
+                        at + ".strategy", "must be single-user or alternating-users, got '" + key.strategy() + "'");
         }
         Optional<SchedulePolicy> schedule = key.schedule().map(s -> schedule(at + ".schedule", s));
         RolloutPolicy rollout =
@@ -323,19 +326,20 @@ public final class InventoryLoader {
             if (d.isEmpty()) {
                 duration(at + ".every", e);
             } else if (d.get().isZero()) {
-                problems.add(at + ".every: must be longer than 0");
+                problems.add(at + ".every", "must be longer than 0");
             }
             return d;
         });
         if (s.every().isPresent() == s.cron().isPresent()) {
-            problems.add(at + ": give exactly one of every or cron");
+            problems.add(at, "give exactly one of every or cron");
         }
         s.cron().ifPresent(c -> {
             try {
                 CRON.parse(c).validate();
             } catch (IllegalArgumentException e) {
-                problems.add(at + ".cron: '" + c + "' is not a Quartz cron expression (such as \"0 0 3 1 * ?\"): "
-                        + e.getMessage());
+                problems.add(
+                        at + ".cron",
+                        "'" + c + "' is not a Quartz cron expression (such as \"0 0 3 1 * ?\"): " + e.getMessage());
             }
         });
         Optional<Duration> window = s.window().map(w -> duration(at + ".window", w));
@@ -351,7 +355,7 @@ public final class InventoryLoader {
         try {
             return ZoneId.of(text.strip());
         } catch (DateTimeException e) {
-            problems.add(at + ": '" + text + "' is not an IANA time zone (such as \"Africa/Cairo\" or \"UTC\")");
+            problems.add(at, "'" + text + "' is not an IANA time zone (such as \"Africa/Cairo\" or \"UTC\")");
             return ZoneOffset.UTC;
         }
     }
@@ -361,102 +365,16 @@ public final class InventoryLoader {
         for (String text : texts) {
             Optional<Blackout> b = Blackout.parse(text, zone);
             if (b.isEmpty()) {
-                problems.add(at + ": '" + text + "' is not a blackout period (use e.g. \"SAT-SUN\", "
-                        + "\"FRI 18:00-23:59\" in " + zone.getId()
-                        + ", or \"2026-12-31T00:00:00Z/2027-01-02T00:00:00Z\")");
+                problems.add(
+                        at,
+                        "'" + text + "' is not a blackout period (use e.g. \"SAT-SUN\", "
+                                + "\"FRI 18:00-23:59\" in " + zone.getId()
+                                + ", or \"2026-12-31T00:00:00Z/2027-01-02T00:00:00Z\")");
             } else {
                 result.add(b.get());
             }
         }
         return result;
-    }
-
-    /** The console's sign-in through the provider: all three of its settings, or none. */
-    private void consoleOidc(RotatorConfig.ConsoleOidc o) {
-        String at = "rotator.console.oidc.";
-        boolean any = o.authorizationEndpoint().isPresent()
-                || o.tokenEndpoint().isPresent()
-                || o.clientId().isPresent();
-        if (!any) {
-            return;
-        }
-        httpUrl(at + "authorization-endpoint", o.authorizationEndpoint());
-        httpUrl(at + "token-endpoint", o.tokenEndpoint());
-        if (o.clientId().filter(c -> !c.isBlank()).isEmpty()) {
-            problems.add(at + "client-id: required with the console's sign-in through the provider");
-        }
-        if (productionTransport) {
-            httpsOrLoopback(at + "authorization-endpoint", o.authorizationEndpoint());
-            httpsOrLoopback(at + "token-endpoint", o.tokenEndpoint());
-        }
-    }
-
-    private void kashier(RotatorConfig.Kashier k) {
-        if (!k.dashboard().equals("manual") && !k.dashboard().equals("simulator")) {
-            problems.add("rotator.kashier.dashboard: must be manual or simulator, got '" + k.dashboard() + "'");
-        }
-        if (k.dashboard().equals("simulator")
-                && !k.simulator().enabled()
-                && k.simulator().url().isEmpty()) {
-            problems.add("rotator.kashier.simulator.url: the dashboard is the simulator but this process does not "
-                    + "serve it (rotator.kashier.simulator.enabled is false); give the URL of a running simulator");
-        }
-        if (prodProfile) {
-            // The simulator makes keys Kashier never issued; a production service must never believe one.
-            String standIn = "; a stand-in for Kashier (tests, scripts/try-production.sh) runs the profile "
-                    + "'simulated' (-Dquarkus.profile=simulated)";
-            if (k.dashboard().equals("simulator")) {
-                problems.add("rotator.kashier.dashboard: 'simulator' is refused in the prod profile; set it to "
-                        + "'manual' (a person changes keys at the Kashier dashboard)" + standIn);
-            }
-            if (k.simulator().enabled()) {
-                problems.add("rotator.kashier.simulator.enabled: the Kashier simulator is refused in the prod "
-                        + "profile; set it to false" + standIn);
-            }
-        }
-        httpUrl("rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
-        httpUrl("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()));
-        if (!insecureLiveAllowed) {
-            httpsOnly("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()), "live mode");
-        }
-        if (productionTransport) {
-            httpsOrLoopback(
-                    "rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
-            if (k.simulator().enabled()) {
-                // Served here it would answer, unauthenticated, whether a guessed key is valid: with the real
-                // keys adopted from Vault, an oracle for live secrets.
-                problems.add("rotator.kashier.simulator.enabled: the Kashier simulator must not be served with "
-                        + "rotator.security.https-only (production); run it as its own process for tests");
-            }
-        }
-    }
-
-    /**
-     * In production (https-only) every URL a key or a token travels to must be https, except one on
-     * the pod's own loopback (a Vault Agent or a sidecar), unless plain http was allowed on purpose.
-     */
-    private void httpsOrLoopback(String at, Optional<String> url) {
-        if (url.isEmpty() || !url.get().regionMatches(true, 0, "http://", 0, 7)) {
-            return;
-        }
-        String host;
-        try {
-            host = java.net.URI.create(url.get()).getHost();
-        } catch (IllegalArgumentException e) {
-            return;
-        }
-        if (!dev.kashierrotator.util.Loopback.host(host)) {
-            problems.add(at + ": must be https in production (rotator.security.https-only), got '" + url.get()
-                    + "'; plain http is allowed to loopback only (or with rotator.security.allow-insecure-live-urls)");
-        }
-    }
-
-    /** Problem unless the URL is https (when it is a URL at all; {@link #httpUrl} reports that). */
-    private void httpsOnly(String at, Optional<String> url, String why) {
-        if (url.isPresent() && url.get().regionMatches(true, 0, "http://", 0, 7)) {
-            problems.add(at + ": must be https for " + why + ", got '" + url.get() + "' (plain http is allowed only "
-                    + "for a local simulator, with rotator.security.allow-insecure-live-urls=true)");
-        }
     }
 
     private RolloutPolicy rollout(RotatorConfig.Rollout r) {
@@ -467,7 +385,7 @@ public final class InventoryLoader {
         attempts("rotator.rollout.delivery-attempts", r.deliveryAttempts());
         int threshold = percent("rotator.rollout.failure-threshold", r.failureThreshold());
         if (r.breakerThreshold() < 1) {
-            problems.add("rotator.rollout.breaker-threshold: must be at least 1, got " + r.breakerThreshold());
+            problems.add("rotator.rollout.breaker-threshold", "must be at least 1, got " + r.breakerThreshold());
         }
         return new RolloutPolicy(
                 soak,
@@ -498,13 +416,13 @@ public final class InventoryLoader {
 
     private void concurrency(String at, int value) {
         if (value < 1 || value > 1024) {
-            problems.add(at + ": must be between 1 and 1024, got " + value);
+            problems.add(at, "must be between 1 and 1024, got " + value);
         }
     }
 
     private void attempts(String at, int value) {
         if (value < 1 || value > 20) {
-            problems.add(at + ": must be between 1 and 20, got " + value);
+            problems.add(at, "must be between 1 and 20, got " + value);
         }
     }
 
@@ -519,7 +437,7 @@ public final class InventoryLoader {
         } catch (NumberFormatException e) {
             // reported below
         }
-        problems.add(at + ": '" + text + "' is not a percentage from 0% to 100%");
+        problems.add(at, "'" + text + "' is not a percentage from 0% to 100%");
         return 0;
     }
 
@@ -528,43 +446,43 @@ public final class InventoryLoader {
         int before = problems.size();
         checkId(at, id);
         if (dep.keys().isEmpty()) {
-            problems.add(at + ".keys: must list at least one key");
+            problems.add(at + ".keys", "must list at least one key");
         }
         Set<String> seen = new HashSet<>();
         for (String key : dep.keys()) {
             if (!config.keys().containsKey(key)) {
-                problems.add(at + ".keys: unknown key '" + key + "'");
+                problems.add(at + ".keys", "unknown key '" + key + "'");
             }
             if (!seen.add(key)) {
-                problems.add(at + ".keys: key '" + key + "' is listed twice (duplicate)");
+                problems.add(at + ".keys", "key '" + key + "' is listed twice (duplicate)");
             }
         }
         if (dep.wave() < 0) {
-            problems.add(at + ".wave: must be 0 (canary) or more, got " + dep.wave());
+            problems.add(at + ".wave", "must be 0 (canary) or more, got " + dep.wave());
         }
         Optional<DependentType> type = DependentType.of(dep.type());
         boolean inline = true;
         if (type.isEmpty()) {
-            problems.add(at + ".type: must be webhook, vault-kv or kubernetes-secret, got '" + dep.type() + "'");
+            problems.add(at + ".type", "must be webhook, vault-kv or kubernetes-secret, got '" + dep.type() + "'");
         } else {
             switch (type.get()) {
                 case WEBHOOK -> {
-                    httpUrl(at + ".url", dep.url());
-                    httpUrl(at + ".verify-url", dep.verifyUrl());
+                    urls.httpUrl(at + ".url", dep.url());
+                    urls.httpUrl(at + ".verify-url", dep.verifyUrl());
                     dependentTransport(at + ".url", dep.url(), dep, config);
                     dependentTransport(at + ".verify-url", dep.verifyUrl(), dep, config);
                     if (dep.signingSecret().map(String::isBlank).orElse(true)) {
-                        problems.add(at + ".signing-secret: a webhook needs a signing secret (HMAC-SHA256)");
+                        problems.add(at + ".signing-secret", "a webhook needs a signing secret (HMAC-SHA256)");
                     }
                     if (!dep.delivery().equals("inline") && !dep.delivery().equals("reference")) {
-                        problems.add(at + ".delivery: must be inline or reference, got '" + dep.delivery() + "'");
+                        problems.add(at + ".delivery", "must be inline or reference, got '" + dep.delivery() + "'");
                     }
                     inline = dep.delivery().equals("inline");
                     dep.caBundle().ifPresent(path -> {
                         if (!Files.isReadable(Path.of(path))) {
-                            problems.add(at + ".ca-bundle: cannot read '" + path + "'");
+                            problems.add(at + ".ca-bundle", "cannot read '" + path + "'");
                         } else if (TlsTrust.load(path).isEmpty()) {
-                            problems.add(at + ".ca-bundle: '" + path + "' holds no PEM certificate");
+                            problems.add(at + ".ca-bundle", "'" + path + "' holds no PEM certificate");
                         }
                     });
                 }
@@ -578,9 +496,11 @@ public final class InventoryLoader {
                     for (String entry : dep.restart().orElse(List.of())) {
                         Optional<Workload> w = Workload.parse(entry.strip());
                         if (w.isEmpty()) {
-                            problems.add(at + ".restart: '" + entry + "' names no workload kubectl would restart: "
-                                    + "give deployment/NAME, statefulset/NAME or daemonset/NAME (a bare NAME is a "
-                                    + "Deployment)");
+                            problems.add(
+                                    at + ".restart",
+                                    "'" + entry + "' names no workload kubectl would restart: "
+                                            + "give deployment/NAME, statefulset/NAME or daemonset/NAME (a bare NAME is a "
+                                            + "Deployment)");
                         } else {
                             dnsName(at + ".restart", Optional.of(w.get().name()), 253);
                         }
@@ -622,10 +542,10 @@ public final class InventoryLoader {
                 .filter(k -> config.keys().containsKey(k)
                         && "live".equals(config.keys().get(k).mode()))
                 .findFirst();
-        if (live.isPresent() && !insecureLiveAllowed) {
-            httpsOnly(at, url, "live key '" + live.get() + "'");
-        } else if (productionTransport) {
-            httpsOrLoopback(at, url);
+        if (live.isPresent() && !urls.insecureLiveAllowed()) {
+            urls.httpsOnly(at, url, "live key '" + live.get() + "'");
+        } else if (urls.production()) {
+            urls.httpsOrLoopback(at, url);
         }
     }
 
@@ -646,49 +566,57 @@ public final class InventoryLoader {
      */
     private void confirmation(String at, RotatorConfig.Dependent dep, RotatorConfig config) {
         if (dep.confirm().isPresent() && Confirmation.of(dep.confirm().get()).isEmpty()) {
-            problems.add(at + ".confirm: must be verify-url, confirm-path or read-back, got '"
-                    + dep.confirm().get() + "'");
+            problems.add(
+                    at + ".confirm",
+                    "must be verify-url, confirm-path or read-back, got '"
+                            + dep.confirm().get() + "'");
             return;
         }
         if (dep.verifyUrl().isPresent() && dep.confirmPath().isPresent()) {
-            problems.add(at + ".confirm-path: give verify-url or confirm-path, not both");
+            problems.add(at + ".confirm-path", "give verify-url or confirm-path, not both");
             return;
         }
         Optional<Confirmation> c = confirmationOf(dep);
         if (c.isEmpty()) {
-            problems.add(at + ".confirm: say how the service that reads "
-                    + dep.path().orElse("the path")
-                    + " confirms it uses the new key, so that the old key expires only after it does: verify-url "
-                    + "(its fingerprint endpoint), confirm-path (a Vault path it writes the fingerprint to), or "
-                    + "confirm: read-back (only Vault is checked; the old key may expire before the service "
-                    + "reads the new one)");
+            problems.add(
+                    at + ".confirm",
+                    "say how the service that reads "
+                            + dep.path().orElse("the path")
+                            + " confirms it uses the new key, so that the old key expires only after it does: verify-url "
+                            + "(its fingerprint endpoint), confirm-path (a Vault path it writes the fingerprint to), or "
+                            + "confirm: read-back (only Vault is checked; the old key may expire before the service "
+                            + "reads the new one)");
             return;
         }
         switch (c.get()) {
             case VERIFY_URL -> {
                 if (dep.verifyUrl().isEmpty()) {
-                    problems.add(at + ".verify-url: required with confirm: verify-url");
+                    problems.add(at + ".verify-url", "required with confirm: verify-url");
                     return;
                 }
-                httpUrl(at + ".verify-url", dep.verifyUrl());
+                urls.httpUrl(at + ".verify-url", dep.verifyUrl());
                 dependentTransport(at + ".verify-url", dep.verifyUrl(), dep, config);
             }
             case CONFIRM_PATH -> {
                 if (dep.confirmPath().isEmpty()) {
-                    problems.add(at + ".confirm-path: required with confirm: confirm-path");
+                    problems.add(at + ".confirm-path", "required with confirm: confirm-path");
                     return;
                 }
                 vaultPath(at + ".confirm-path", dep.confirmPath(), config.vault());
                 String own = dep.path().orElse("").replaceAll("^/+|/+$", "");
                 if (dep.confirmPath().get().replaceAll("^/+|/+$", "").equals(own)) {
-                    problems.add(at + ".confirm-path: must differ from path (the service's own write there would "
-                            + "confirm itself: that is read-back)");
+                    problems.add(
+                            at + ".confirm-path",
+                            "must differ from path (the service's own write there would "
+                                    + "confirm itself: that is read-back)");
                 }
             }
             case READ_BACK -> {
                 if (dep.verifyUrl().isPresent() || dep.confirmPath().isPresent()) {
-                    problems.add(at + ".confirm: read-back ignores the consumer's verify-url or confirm-path given "
-                            + "here; drop them, or drop confirm: read-back");
+                    problems.add(
+                            at + ".confirm",
+                            "read-back ignores the consumer's verify-url or confirm-path given "
+                                    + "here; drop them, or drop confirm: read-back");
                 }
             }
         }
@@ -711,8 +639,9 @@ public final class InventoryLoader {
             dep.path().map(InventoryLoader::trimmed).filter(p -> !p.isEmpty()).ifPresent(p -> {
                 String other = delivered.putIfAbsent(p, id);
                 if (other != null) {
-                    problems.add("rotator.dependents." + id + ".path: '" + p + "' is also dependent '" + other
-                            + "''s path: give each consumer its own path");
+                    problems.add(
+                            "rotator.dependents." + id + ".path",
+                            "'" + p + "' is also dependent '" + other + "''s path: give each consumer its own path");
                 }
             });
             dep.confirmPath()
@@ -724,17 +653,22 @@ public final class InventoryLoader {
             String at = "rotator.dependents." + id + ".confirm-path";
             delivered.forEach((path, owner) -> {
                 if (nested(c, path) && !(owner.equals(id) && c.equals(path))) {
-                    problems.add(at + ": '" + c + "' overlaps the path '" + path + "' the service delivers "
-                            + (owner.equals(id) ? "this dependent's" : "dependent '" + owner + "''s") + " key to: "
-                            + "the service's write, or the consumer writing there, would confirm it; use a "
-                            + "confirm-path apart from every delivery path");
+                    problems.add(
+                            at,
+                            "'" + c + "' overlaps the path '" + path + "' the service delivers "
+                                    + (owner.equals(id) ? "this dependent's" : "dependent '" + owner + "''s")
+                                    + " key to: "
+                                    + "the service's write, or the consumer writing there, would confirm it; use a "
+                                    + "confirm-path apart from every delivery path");
                 }
             });
             confirmed.forEach((otherId, other) -> {
                 if (otherId.compareTo(id) < 0 && nested(c, other)) {
-                    problems.add(at + ": '" + c + "' overlaps dependent '" + otherId + "''s confirm-path '" + other
-                            + "': one consumer could confirm for the other; give each its own confirm-path, "
-                            + "not nested in another's");
+                    problems.add(
+                            at,
+                            "'" + c + "' overlaps dependent '" + otherId + "''s confirm-path '" + other
+                                    + "': one consumer could confirm for the other; give each its own confirm-path, "
+                                    + "not nested in another's");
                 }
             });
         });
@@ -751,19 +685,19 @@ public final class InventoryLoader {
 
     private void vaultPath(String at, Optional<String> path, RotatorConfig.VaultConfig vault) {
         if (path.isEmpty() || path.get().isBlank()) {
-            problems.add(at + ": a vault-kv dependent needs a path under the mount");
+            problems.add(at, "a vault-kv dependent needs a path under the mount");
             return;
         }
         String p = path.get().replaceAll("^/+|/+$", "");
         if (!VAULT_PATH_CHARS.matcher(p).matches() || p.contains("//")) {
-            problems.add(at + ": '" + path.get() + "' is not a Vault path (letters, digits, . _ - separated by /)");
+            problems.add(at, "'" + path.get() + "' is not a Vault path (letters, digits, . _ - separated by /)");
             return;
         }
         for (String configured : List.of(vault.keyPrefix(), vault.statePrefix())) {
             // Normalised as VaultKeyStore and VaultRotationStore normalise them: "/kashier/" is "kashier".
             String own = configured.replaceAll("^/+|/+$", "");
             if (p.equals(own) || p.startsWith(own + "/") || own.startsWith(p + "/")) {
-                problems.add(at + ": '" + p + "' overlaps the service's own Vault path '" + own + "'");
+                problems.add(at, "'" + p + "' overlaps the service's own Vault path '" + own + "'");
             }
         }
     }
@@ -773,34 +707,19 @@ public final class InventoryLoader {
 
     private void dnsName(String at, Optional<String> name, int max) {
         if (name.isEmpty() || name.get().isBlank()) {
-            problems.add(at + ": a kubernetes-secret dependent needs this name");
+            problems.add(at, "a kubernetes-secret dependent needs this name");
         } else if (name.get().length() > max
                 || !DNS_CHARS.matcher(name.get()).matches()
                 || name.get().endsWith("-")
                 || name.get().endsWith(".")) {
-            problems.add(at + ": '" + name.get() + "' is not a Kubernetes name (lowercase letters, digits, '-', '.')");
-        }
-    }
-
-    private void httpUrl(String at, Optional<String> url) {
-        if (url.isEmpty() || url.get().isBlank()) {
-            problems.add(at + ": an http(s) URL is required");
-            return;
-        }
-        try {
-            URI uri = URI.create(url.get());
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                problems.add(at + ": '" + url.get() + "' is not an http(s) URL");
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(at + ": '" + url.get() + "' is not an http(s) URL");
+            problems.add(at, "'" + name.get() + "' is not a Kubernetes name (lowercase letters, digits, '-', '.')");
         }
     }
 
     private Duration duration(String at, String text) {
         Optional<Duration> d = Durations.parse(text);
         if (d.isEmpty()) {
-            problems.add(at + ": '" + text + "' is not a duration (use e.g. 30s, 15m, 2h, 30d)");
+            problems.add(at, "'" + text + "' is not a duration (use e.g. 30s, 15m, 2h, 30d)");
             return Duration.ZERO;
         }
         return d.get();
@@ -808,7 +727,7 @@ public final class InventoryLoader {
 
     private void checkId(String at, String id) {
         if (!ID.matcher(id).matches()) {
-            problems.add(at + ": id '" + id + "' must be lowercase letters, digits, '.', '_' or '-' (at most 63)");
+            problems.add(at, "id '" + id + "' must be lowercase letters, digits, '.', '_' or '-' (at most 63)");
         }
     }
 }

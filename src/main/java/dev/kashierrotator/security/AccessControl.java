@@ -1,7 +1,8 @@
 package dev.kashierrotator.security;
 
+import dev.kashierrotator.config.ConfigurationProblem;
+import dev.kashierrotator.config.ConfigurationProblems;
 import dev.kashierrotator.config.RotatorConfig;
-import dev.kashierrotator.inventory.InventoryException;
 import dev.kashierrotator.inventory.Mode;
 import io.quarkus.logging.Log;
 import io.smallrye.jwt.auth.principal.JWTParser;
@@ -57,11 +58,11 @@ public class AccessControl {
         this.clock = clock;
         this.jwt = config.security().jwt();
         this.jwtParser = jwtParser;
-        List<String> problems = new ArrayList<>();
+        ConfigurationProblems problems = new ConfigurationProblems();
         config.security().roles().forEach((name, r) -> {
             String at = "rotator.security.roles." + name;
             if (Role.DEFAULTS.containsKey(name)) {
-                problems.add(at + ": '" + name + "' is a default role and cannot be redefined");
+                problems.add(at, "'" + name + "' is a default role and cannot be redefined");
                 return;
             }
             Set<Permission> permissions = EnumSet.noneOf(Permission.class);
@@ -69,18 +70,19 @@ public class AccessControl {
                 Permission.of(p)
                         .ifPresentOrElse(
                                 permissions::add,
-                                () -> problems.add(at + ".permissions: unknown "
-                                        + "permission '" + p + "' (known: "
-                                        + java.util.Arrays.stream(Permission.values())
-                                                .map(Permission::id)
-                                                .collect(java.util.stream.Collectors.joining(", "))
-                                        + ")"));
+                                () -> problems.add(
+                                        at + ".permissions",
+                                        "unknown permission '" + p + "' (known: "
+                                                + java.util.Arrays.stream(Permission.values())
+                                                        .map(Permission::id)
+                                                        .collect(java.util.stream.Collectors.joining(", "))
+                                                + ")"));
             }
             Set<Mode> modes = EnumSet.noneOf(Mode.class);
             for (String m : r.modes().orElse(List.of("test", "live"))) {
                 Mode.of(m)
                         .ifPresentOrElse(
-                                modes::add, () -> problems.add(at + ".modes: must be test or live, got '" + m + "'"));
+                                modes::add, () -> problems.add(at + ".modes", "must be test or live, got '" + m + "'"));
             }
             roles.put(name, new Role(name, permissions, modes));
         });
@@ -88,24 +90,25 @@ public class AccessControl {
             String at = "rotator.security.tokens." + name;
             Role role = roles.get(t.role());
             if (role == null) {
-                problems.add(at + ".role: unknown role '" + t.role() + "'");
+                problems.add(at + ".role", "unknown role '" + t.role() + "'");
             }
             if (!t.sha256().matches("[0-9a-f]{64}")) {
-                problems.add(at + ".sha256: must be the 64 lowercase hex characters of SHA-256 of the token "
-                        + "(echo -n \"$TOKEN\" | sha256sum)");
+                problems.add(
+                        at + ".sha256",
+                        "must be the 64 lowercase hex characters of SHA-256 of the token "
+                                + "(echo -n \"$TOKEN\" | sha256sum)");
             }
             if (role != null && t.sha256().matches("[0-9a-f]{64}")) {
                 entries.add(new Entry(HexFormat.of().parseHex(t.sha256()), new Principal(name, role, null)));
             }
         });
         org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        problems.addAll(jwtProblems(
-                jwt.enabled(),
-                mp.getOptionalValue("mp.jwt.verify.issuer", String.class),
-                mp.getOptionalValue("mp.jwt.verify.audiences", String.class)));
-        if (!problems.isEmpty()) {
-            throw new InventoryException(problems);
-        }
+        jwtProblems(
+                        jwt.enabled(),
+                        mp.getOptionalValue("mp.jwt.verify.issuer", String.class),
+                        mp.getOptionalValue("mp.jwt.verify.audiences", String.class))
+                .forEach(problems::add);
+        problems.throwIfAny();
         config.bootstrapToken()
                 .filter(t -> !t.isBlank())
                 .ifPresent(t -> entries.add(
@@ -140,16 +143,21 @@ public class AccessControl {
      * checks {@code iss} and {@code aud} only when told to, and any token of the same identity provider
      * carrying a role claim (minted for another client) would do otherwise.
      */
-    static List<String> jwtProblems(boolean enabled, Optional<String> issuer, Optional<String> audiences) {
-        List<String> problems = new ArrayList<>();
+    static List<ConfigurationProblem> jwtProblems(
+            boolean enabled, Optional<String> issuer, Optional<String> audiences) {
+        List<ConfigurationProblem> problems = new ArrayList<>();
         if (enabled && issuer.filter(s -> !s.isBlank()).isEmpty()) {
-            problems.add("mp.jwt.verify.issuer: required with rotator.security.jwt.enabled (your identity provider's "
-                    + "issuer URL): without it a token from any issuer signed with a trusted key is accepted");
+            problems.add(new ConfigurationProblem(
+                    "mp.jwt.verify.issuer",
+                    "required with rotator.security.jwt.enabled (your identity provider's "
+                            + "issuer URL): without it a token from any issuer signed with a trusted key is accepted"));
         }
         if (enabled && audiences.filter(s -> !s.isBlank()).isEmpty()) {
-            problems.add("mp.jwt.verify.audiences: required with rotator.security.jwt.enabled (the audience your "
-                    + "identity provider puts in tokens for this service): without it tokens minted for other "
-                    + "clients are accepted");
+            problems.add(new ConfigurationProblem(
+                    "mp.jwt.verify.audiences",
+                    "required with rotator.security.jwt.enabled (the audience your "
+                            + "identity provider puts in tokens for this service): without it tokens minted for other "
+                            + "clients are accepted"));
         }
         return problems;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kashierrotator.config.InvalidConfiguration;
 import dev.kashierrotator.testing.ConfigMappings;
 import io.smallrye.config.PropertiesConfigSource;
 import java.time.Duration;
@@ -54,7 +55,7 @@ class InventoryLoaderTest {
     private static List<String> problems(Consumer<Map<String, String>> change) {
         Map<String, String> c = valid();
         change.accept(c);
-        return assertThrows(InventoryException.class, () -> load(c)).problems();
+        return assertThrows(InvalidConfiguration.class, () -> load(c)).problems();
     }
 
     private static void assertOneProblem(String expected, Consumer<Map<String, String>> change) {
@@ -289,7 +290,7 @@ class InventoryLoaderTest {
         c.put("rotator.kashier.simulator.enabled", "true");
         c.put("rotator.security.https-only", "false");
         List<String> problems = assertThrows(
-                        InventoryException.class,
+                        InvalidConfiguration.class,
                         () -> InventoryLoader.load(
                                 ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)), true))
                 .problems();
@@ -500,8 +501,8 @@ class InventoryLoaderTest {
 
     @Test
     void everyProblemIsReportedAtOnce() {
-        InventoryException e = assertThrows(
-                InventoryException.class,
+        InvalidConfiguration e = assertThrows(
+                InvalidConfiguration.class,
                 () -> load(new HashMap<>(valid()) {
                     {
                         put("rotator.keys.main-test-payment.mode", "prod");

@@ -1,0 +1,98 @@
+package dev.kashierrotator.config;
+
+import java.util.Optional;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * The rules of the service's own settings, apart from the inventory's (keys, dependents, rollout, schedules,
+ * notifications: {@code inventory.InventoryLoader}): where Vault and Kashier are, the dashboard, the console's
+ * sign-in. Each breach is added to the one collector, so start-up names every problem at once.
+ */
+public final class SettingsRules {
+
+    private final ConfigurationProblems problems;
+    private final UrlRules urls;
+    private final boolean prodProfile;
+
+    private SettingsRules(ConfigurationProblems problems, UrlRules urls, boolean prodProfile) {
+        this.problems = problems;
+        this.urls = urls;
+        this.prodProfile = prodProfile;
+    }
+
+    /** Checks the settings of a service in the prod profile ({@code prodProfile}) or another. */
+    public static void check(RotatorConfig config, boolean prodProfile, UrlRules urls, ConfigurationProblems problems) {
+        SettingsRules rules = new SettingsRules(problems, urls, prodProfile);
+        urls.httpsOrLoopback(
+                "rotator.vault.address",
+                config.vault()
+                        .address()
+                        .or(() -> ConfigProvider.getConfig().getOptionalValue("VAULT_ADDR", String.class)));
+        rules.kashier(config.kashier());
+        rules.consoleOidc(config.console().oidc());
+    }
+
+    private void kashier(RotatorConfig.Kashier k) {
+        if (!k.dashboard().equals("manual") && !k.dashboard().equals("simulator")) {
+            problems.add("rotator.kashier.dashboard", "must be manual or simulator, got '" + k.dashboard() + "'");
+        }
+        if (k.dashboard().equals("simulator")
+                && !k.simulator().enabled()
+                && k.simulator().url().isEmpty()) {
+            problems.add(
+                    "rotator.kashier.simulator.url",
+                    "the dashboard is the simulator but this process does not "
+                            + "serve it (rotator.kashier.simulator.enabled is false); give the URL of a running simulator");
+        }
+        if (prodProfile) {
+            // The simulator makes keys Kashier never issued; a production service must never believe one.
+            String standIn = "; a stand-in for Kashier (tests, scripts/try-production.sh) runs the profile "
+                    + "'simulated' (-Dquarkus.profile=simulated)";
+            if (k.dashboard().equals("simulator")) {
+                problems.add(
+                        "rotator.kashier.dashboard",
+                        "'simulator' is refused in the prod profile; set it to "
+                                + "'manual' (a person changes keys at the Kashier dashboard)" + standIn);
+            }
+            if (k.simulator().enabled()) {
+                problems.add(
+                        "rotator.kashier.simulator.enabled",
+                        "the Kashier simulator is refused in the prod " + "profile; set it to false" + standIn);
+            }
+        }
+        urls.httpUrl("rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
+        urls.httpUrl("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()));
+        if (!urls.insecureLiveAllowed()) {
+            urls.httpsOnly(
+                    "rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()), "live mode");
+        }
+        urls.httpsOrLoopback(
+                "rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
+        if (urls.production() && k.simulator().enabled()) {
+            // Served here it would answer, unauthenticated, whether a guessed key is valid: with the real
+            // keys adopted from Vault, an oracle for live secrets.
+            problems.add(
+                    "rotator.kashier.simulator.enabled",
+                    "the Kashier simulator must not be served with "
+                            + "rotator.security.https-only (production); run it as its own process for tests");
+        }
+    }
+
+    /** The console's sign-in through the provider: all three of its settings, or none. */
+    private void consoleOidc(RotatorConfig.ConsoleOidc o) {
+        String at = "rotator.console.oidc.";
+        boolean any = o.authorizationEndpoint().isPresent()
+                || o.tokenEndpoint().isPresent()
+                || o.clientId().isPresent();
+        if (!any) {
+            return;
+        }
+        urls.httpUrl(at + "authorization-endpoint", o.authorizationEndpoint());
+        urls.httpUrl(at + "token-endpoint", o.tokenEndpoint());
+        if (o.clientId().filter(c -> !c.isBlank()).isEmpty()) {
+            problems.add(at + "client-id", "required with the console's sign-in through the provider");
+        }
+        urls.httpsOrLoopback(at + "authorization-endpoint", o.authorizationEndpoint());
+        urls.httpsOrLoopback(at + "token-endpoint", o.tokenEndpoint());
+    }
+}
