@@ -112,6 +112,15 @@ class HealthAndMetricsTest {
                 .then()
                 .statusCode(200)
                 .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/keys/{keyId}/rotations"))
-                .body("components.securitySchemes.bearer.scheme", equalTo("bearer"));
+                .body("components.securitySchemes.bearer.scheme", equalTo("bearer"))
+                // A rotation is described as the API sends it: the record's value parts flat, as documented.
+                .body(
+                        "components.schemas.RotationView.properties.keySet()",
+                        org.hamcrest.Matchers.hasItems(
+                                "keyId", "mode", "oldFingerprint", "newVersion", "graceUntil", "blockedBy", "owner"))
+                .body(
+                        "components.schemas.RotationView.properties.keySet()",
+                        org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.not(org.hamcrest.Matchers.oneOf(
+                                "request", "oldKey", "newKey", "oldKeyEnd", "personWait", "abort", "lease"))));
     }
 }
