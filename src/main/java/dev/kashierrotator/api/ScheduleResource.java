@@ -1,7 +1,6 @@
 package dev.kashierrotator.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.kashierrotator.inventory.Durations;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.problem.Problem;
 import dev.kashierrotator.problem.ProblemException;
@@ -10,6 +9,7 @@ import dev.kashierrotator.schedule.RotationScheduler;
 import dev.kashierrotator.schedule.SchedulePause;
 import dev.kashierrotator.security.Caller;
 import dev.kashierrotator.security.Permission;
+import dev.kashierrotator.util.Durations;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

@@ -76,11 +76,11 @@ public interface RotatorConfig {
 
         /** The pause after the first failed try; it doubles with each further one. */
         @WithDefault("2s")
-        String backoff();
+        DurationSetting backoff();
 
         /** How long one try may take before it counts as failed. */
         @WithDefault("10s")
-        String timeout();
+        DurationSetting timeout();
     }
 
     /**
@@ -410,7 +410,7 @@ public interface RotatorConfig {
 
         /** How long the previous payment key stays valid after a rotation. */
         @WithDefault("24h")
-        String grace();
+        DurationSetting grace();
 
         /** Secret keys: {@code single-user} or {@code alternating-users}. */
         @WithDefault("single-user")
@@ -429,16 +429,16 @@ public interface RotatorConfig {
 
     interface Schedule {
         /** Rotate this long after the last rotation, such as {@code 30d}. */
-        Optional<String> every();
+        Optional<DurationSetting> every();
 
         /** Or: rotate on this Quartz cron expression. */
         Optional<String> cron();
 
         /** A due rotation may start only inside this window after it falls due. */
-        Optional<String> window();
+        Optional<DurationSetting> window();
 
         /** Spreads keys of the same schedule: a fixed per-key offset of up to this much is added. */
-        Optional<String> jitter();
+        Optional<DurationSetting> jitter();
 
         /** Periods in which this key never rotates by schedule (see {@code rotator.schedule.blackouts}). */
         Optional<List<String>> blackouts();
@@ -454,7 +454,7 @@ public interface RotatorConfig {
     interface ScheduleSettings {
         /** How often the scheduler looks for due keys. */
         @WithDefault("60s")
-        String tick();
+        DurationSetting tick();
 
         /** How long after start-up the scheduler first looks. */
         @WithDefault("5s")
@@ -475,18 +475,18 @@ public interface RotatorConfig {
 
         /** The longest a pause of the schedule may be set for ({@code POST /api/v1/schedule/pause}). */
         @WithDefault("7d")
-        String maxPause();
+        DurationSetting maxPause();
 
         /** A key counts as overdue this long after its window closed without a rotation. */
         @WithDefault("10m")
-        String overdueAfter();
+        DurationSetting overdueAfter();
 
         /**
          * After a scheduled rotation of a key ends FAILED, ROLLED_BACK or ABORTED, the next scheduled try
          * waits this long, doubling with each further failure of the same key version.
          */
         @WithDefault("1h")
-        String retryBackoff();
+        DurationSetting retryBackoff();
 
         /** After this many failed scheduled tries of one key version the scheduler stops: rotate by hand. */
         @WithDefault("3")
@@ -496,7 +496,7 @@ public interface RotatorConfig {
     interface Rollout {
         /** Pause after each wave before the next. */
         @WithDefault("30s")
-        String soak();
+        DurationSetting soak();
 
         /** Dependents updated in parallel within a wave. */
         @WithDefault("16")
@@ -504,7 +504,7 @@ public interface RotatorConfig {
 
         /** How long a dependent may take to report the new fingerprint. */
         @WithDefault("60s")
-        String verifyTimeout();
+        DurationSetting verifyTimeout();
 
         /** Delivery attempts per dependent before it counts as failed. */
         @WithDefault("3")
@@ -512,7 +512,7 @@ public interface RotatorConfig {
 
         /** How long one delivery call may take. */
         @WithDefault("10s")
-        String callTimeout();
+        DurationSetting callTimeout();
 
         /**
          * Share of a wave's dependents that may fail without failing the wave, such as {@code 10%}; waves
@@ -532,15 +532,15 @@ public interface RotatorConfig {
 
     /** A key's own wave policy; what it leaves out comes from {@code rotator.rollout}. */
     interface KeyRollout {
-        Optional<String> soak();
+        Optional<DurationSetting> soak();
 
         Optional<Integer> maxConcurrency();
 
-        Optional<String> verifyTimeout();
+        Optional<DurationSetting> verifyTimeout();
 
         Optional<Integer> deliveryAttempts();
 
-        Optional<String> callTimeout();
+        Optional<DurationSetting> callTimeout();
 
         Optional<String> failureThreshold();
     }

@@ -4,6 +4,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
 import dev.kashierrotator.config.ConfigurationProblems;
+import dev.kashierrotator.config.DurationSetting;
 import dev.kashierrotator.config.InvalidConfiguration;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.config.SettingsRules;
@@ -322,7 +323,7 @@ public final class InventoryLoader {
 
     private SchedulePolicy schedule(String at, RotatorConfig.Schedule s) {
         Optional<Duration> every = s.every().flatMap(e -> {
-            Optional<Duration> d = Durations.parse(e);
+            Optional<Duration> d = e.value();
             if (d.isEmpty()) {
                 duration(at + ".every", e);
             } else if (d.get().isZero()) {
@@ -716,13 +717,9 @@ public final class InventoryLoader {
         }
     }
 
-    private Duration duration(String at, String text) {
-        Optional<Duration> d = Durations.parse(text);
-        if (d.isEmpty()) {
-            problems.add(at, "'" + text + "' is not a duration (use e.g. 30s, 15m, 2h, 30d)");
-            return Duration.ZERO;
-        }
-        return d.get();
+    /** The setting's duration, or a problem naming {@code at} (and zero meanwhile). */
+    private Duration duration(String at, DurationSetting setting) {
+        return setting.in(at, problems);
     }
 
     private void checkId(String at, String id) {

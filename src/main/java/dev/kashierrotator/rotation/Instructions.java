@@ -1,7 +1,7 @@
 package dev.kashierrotator.rotation;
 
-import dev.kashierrotator.inventory.Durations;
 import dev.kashierrotator.inventory.KeySpec;
+import dev.kashierrotator.util.Durations;
 import java.util.List;
 
 /**

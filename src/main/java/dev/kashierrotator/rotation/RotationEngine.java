@@ -2,13 +2,13 @@ package dev.kashierrotator.rotation;
 
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.DependentSpec;
-import dev.kashierrotator.inventory.Durations;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.RolloutPolicy;
 import dev.kashierrotator.rotation.RotationException.Refusal;
 import dev.kashierrotator.rotation.RotationStore.Claimed;
 import dev.kashierrotator.rotation.RotationStore.Held;
+import dev.kashierrotator.util.Durations;
 import dev.kashierrotator.util.Threads;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;

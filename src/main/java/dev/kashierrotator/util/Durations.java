@@ -1,4 +1,4 @@
-package dev.kashierrotator.inventory;
+package dev.kashierrotator.util;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
