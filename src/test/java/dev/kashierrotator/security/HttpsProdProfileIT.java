@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * only over https with HSTS and no plain-http listener, health and metrics on the management interface
  * for probes, and live keys refused any plain-http URL at start-up.
  */
+@Order(3)
 class HttpsProdProfileIT {
 
     private static final String TOKEN = "https-it-token";

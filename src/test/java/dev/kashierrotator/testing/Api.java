@@ -50,11 +50,16 @@ public final class Api {
         return asAdmin().get("/api/v1/rotations/{id}", id);
     }
 
-    /** Polls the rotation until the condition holds, for at most {@code seconds}. */
+    /**
+     * Polls the rotation until the condition holds, for at most {@code seconds}: at once, then every 50 ms (a
+     * rotation on the simulator ends in tens of milliseconds; a first look only after 100 ms, Awaitility's
+     * default, cost the suite that much per wait).
+     */
     public static Response awaitRotation(String id, int seconds, Predicate<Response> condition) {
         Response[] last = new Response[1];
         await().atMost(Duration.ofSeconds(seconds))
-                .pollInterval(Duration.ofMillis(100))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     last[0] = rotation(id);
                     return last[0].statusCode() == 200 && condition.test(last[0]);
