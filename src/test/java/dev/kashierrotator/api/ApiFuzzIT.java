@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
  * valid and invalid requests to every operation must never get a 5xx. A small run here on every build;
  * {@code scripts/fuzz-api.sh 500} is the big one (figures in the README).
  */
-@Order(2)
 class ApiFuzzIT {
 
     @Test

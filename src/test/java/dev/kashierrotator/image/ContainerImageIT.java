@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
  * would: its configuration, and the service started from its layers in a chroot as uid 185, with the
  * TLS Secret mounted where the chart mounts it, answering readiness on http and the API on https.
  */
-@Order(7)
 class ContainerImageIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

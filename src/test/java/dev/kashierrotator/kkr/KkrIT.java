@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Test;
  * branches on, {@code --wait} through both dashboard steps answered on standard input, the refusal of a key
  * on the command line, and errors as one line (never a stack trace, never a key).
  */
-@Order(6)
 class KkrIT {
 
     private static final String MID = "MID-7000-004";

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
  * schedule's pause goes through the jar, and on a terminal a wave's bar fills as its dependents confirm.
  * The Kashier simulator issues keys here, so rotations run without a person.
  */
-@Order(4)
 class KkrTlsIT {
 
     private static final String KEY = "kkr-tls-pay";

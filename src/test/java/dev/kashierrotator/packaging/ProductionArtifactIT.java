@@ -26,7 +26,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Test;
  * refuses {@code rotator.kashier.dashboard=simulator} at start-up naming that entry, and it serves no
  * simulator endpoint. Built here, beside the usual build, as a user would build it.
  */
-@Order(5)
 class ProductionArtifactIT {
 
     private static final Path BUILD = Path.of("target", "production-build").toAbsolutePath();

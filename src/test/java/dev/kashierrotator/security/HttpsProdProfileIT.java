@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.Test;
  * only over https with HSTS and no plain-http listener, health and metrics on the management interface
  * for probes, and live keys refused any plain-http URL at start-up.
  */
-@Order(3)
 class HttpsProdProfileIT {
 
     private static final String TOKEN = "https-it-token";
