@@ -1,7 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -11,11 +9,7 @@ import java.util.Objects;
  * sit flat, as they always did ({@code abortRequestedBy}, {@code abortRequestedAt}, {@code abortReason},
  * {@code abortRefusal}).
  */
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class AbortRequest {
 
     /** Nobody asked. */

@@ -1,17 +1,11 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
 
 /** What happened to one dependent. */
 @JsonPropertyOrder({"id", "type", "state", "attempts", "accepted", "circuitBreaker", "error", "confirmedAt"})
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class DependentOutcome {
     private String id;
     private String type;

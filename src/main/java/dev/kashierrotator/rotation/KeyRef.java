@@ -1,7 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Objects;
 
@@ -11,11 +9,7 @@ import java.util.Objects;
  * record's document under their prefix ({@code oldFingerprint}, {@code oldVersion}, {@code oldKashierKeyId},
  * and the same with {@code new}), hence the capitalised property names.
  */
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class KeyRef {
 
     /** Not known yet (the new key before it is issued). */

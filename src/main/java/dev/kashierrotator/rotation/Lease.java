@@ -1,18 +1,12 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import java.util.Objects;
 
 /**
  * The replica running a rotation and the epoch of the claim it runs it under (grows with every takeover).
  * A value; flat in the record's document ({@code owner}, {@code epoch}).
  */
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class Lease {
 
     /** Not claimed yet. */

@@ -1,7 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -12,11 +10,7 @@ import java.util.Objects;
  * left without a working key. A value: each change is a new one. Flat in the record's document
  * ({@code graceUntil}, {@code oldKeyExpiredAt}, {@code triggerToOldKeyExpiredMs}, {@code exposureWindowMs}).
  */
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class OldKeyEnd {
 
     /** The old key works and no grace was set. */

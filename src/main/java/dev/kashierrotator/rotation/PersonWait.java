@@ -1,7 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,11 +12,7 @@ import java.util.Objects;
  * new one. Flat in the record's document ({@code awaitingDashboardSince}, {@code confirmedSteps},
  * {@code blockedBy}, {@code dashboardAnsweredBy}, {@code dashboardAnsweredAt}).
  */
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class PersonWait {
 
     /** Nobody was ever waited for. */

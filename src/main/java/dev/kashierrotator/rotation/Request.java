@@ -1,7 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import dev.kashierrotator.inventory.KeyKind;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.Mode;
@@ -14,11 +12,7 @@ import java.util.Objects;
  * document ({@code keyId}, {@code trigger}, {@code requestedBy}, {@code reason}, {@code mid}, {@code mode},
  * {@code kind}, {@code emergency}, {@code order}).
  */
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class Request {
 
     private String keyId;

@@ -1,7 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
@@ -25,12 +23,7 @@ import java.util.List;
  * (the Vault document, schema {@code 2}, unchanged by them: RecordSchemaTest); the API answers with
  * {@code api.RotationView}.
  */
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE,
-        creatorVisibility = Visibility.NONE)
+@Document
 @JsonPropertyOrder({"id", "keyId", "trigger", "requestedBy", "reason", "state", "oldFingerprint", "newFingerprint"})
 public class Rotation {
 

@@ -1,18 +1,12 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
 import java.util.Objects;
 
 /** One step of the plan. */
 @JsonPropertyOrder({"name", "state", "startedAt", "endedAt", "detail"})
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class Step {
     private StepName name;
     private StepState state = StepState.PENDING;

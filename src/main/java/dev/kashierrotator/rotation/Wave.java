@@ -1,7 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.kashierrotator.inventory.RolloutPolicy;
 import java.time.Instant;
@@ -11,11 +9,7 @@ import java.util.List;
 
 /** One wave of dependents. */
 @JsonPropertyOrder({"index", "state", "startedAt", "endedAt", "dependents"})
-@JsonAutoDetect(
-        fieldVisibility = Visibility.ANY,
-        getterVisibility = Visibility.NONE,
-        isGetterVisibility = Visibility.NONE,
-        setterVisibility = Visibility.NONE)
+@Document
 public final class Wave {
     private int index;
     private StepState state = StepState.PENDING;
