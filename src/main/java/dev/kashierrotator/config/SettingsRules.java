@@ -57,15 +57,12 @@ public final class SettingsRules {
             if (k.simulator().enabled()) {
                 problems.add(
                         "rotator.kashier.simulator.enabled",
-                        "the Kashier simulator is refused in the prod " + "profile; set it to false" + standIn);
+                        "the Kashier simulator is refused in the prod profile; set it to false" + standIn);
             }
         }
         urls.httpUrl("rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
         urls.httpUrl("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()));
-        if (!urls.insecureLiveAllowed()) {
-            urls.httpsOnly(
-                    "rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()), "live mode");
-        }
+        urls.httpsOnly("rotator.kashier.api.live-base-url", Optional.of(k.api().liveBaseUrl()), "live mode");
         urls.httpsOrLoopback(
                 "rotator.kashier.api.test-base-url", Optional.of(k.api().testBaseUrl()));
         if (urls.production() && k.simulator().enabled()) {

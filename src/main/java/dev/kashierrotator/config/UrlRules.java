@@ -27,11 +27,6 @@ public final class UrlRules {
         return productionTransport;
     }
 
-    /** Plain http allowed for live mode on purpose (a local simulator). */
-    public boolean insecureLiveAllowed() {
-        return insecureLiveAllowed;
-    }
-
     /** A problem unless it is an http(s) URL. */
     public void httpUrl(String at, Optional<String> url) {
         if (url.isEmpty() || url.get().isBlank()) {
@@ -71,9 +66,12 @@ public final class UrlRules {
         }
     }
 
-    /** A problem unless the URL is https (when it is a URL at all; {@link #httpUrl} reports that). */
+    /**
+     * A problem unless the URL is https (when it is a URL at all; {@link #httpUrl} reports that), for a live
+     * key; nothing when plain http was allowed on purpose.
+     */
     public void httpsOnly(String at, Optional<String> url, String why) {
-        if (url.isPresent() && url.get().regionMatches(true, 0, "http://", 0, 7)) {
+        if (!insecureLiveAllowed && url.isPresent() && url.get().regionMatches(true, 0, "http://", 0, 7)) {
             problems.add(
                     at,
                     "must be https for " + why + ", got '" + url.get() + "' (plain http is allowed only "

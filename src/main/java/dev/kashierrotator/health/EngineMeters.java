@@ -54,26 +54,23 @@ public class EngineMeters implements EngineMetrics {
                         "outcome",
                         outcome,
                         "kind",
-                        String.valueOf(r.request().kind()),
+                        r.request().kindId(),
                         "mode",
-                        String.valueOf(r.request().mode()),
+                        r.request().modeId(),
                         "trigger",
                         r.request().trigger().id())
                 .increment();
         registry.timer(
                         "rotator.rotation.duration",
                         "kind",
-                        String.valueOf(r.request().kind()),
+                        r.request().kindId(),
                         "mode",
-                        String.valueOf(r.request().mode()),
+                        r.request().modeId(),
                         "outcome",
                         outcome)
                 .record(took);
         if (r.oldKeyEnd().exposureWindowMs() != null) {
-            registry.summary(
-                            "rotator.exposure.window.ms",
-                            "mode",
-                            String.valueOf(r.request().mode()))
+            registry.summary("rotator.exposure.window.ms", "mode", r.request().modeId())
                     .record(r.oldKeyEnd().exposureWindowMs());
         }
     }

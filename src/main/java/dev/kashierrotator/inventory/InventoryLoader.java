@@ -83,8 +83,7 @@ public final class InventoryLoader {
             }
             String other = accountOfMid.putIfAbsent(mid, name);
             if (other != null) {
-                problems.add(
-                        at + ".mid", "" + mid + " is already the mid of account '" + other + "' (duplicate account)");
+                problems.add(at + ".mid", mid + " is already the mid of account '" + other + "' (duplicate account)");
             }
             mids.put(name, mid);
         });
@@ -179,9 +178,7 @@ public final class InventoryLoader {
             // A Slack incoming-webhook URL is a secret: a message about it names only its host.
             Optional<String> shown = type == NotificationChannel.Type.SLACK ? url.map(InventoryLoader::hostOnly) : url;
             urls.httpUrl(at + ".url", shown);
-            if (urls.production()) {
-                urls.httpsOrLoopback(at + ".url", shown);
-            }
+            urls.httpsOrLoopback(at + ".url", shown);
             Optional<String> secret = Optional.empty();
             if (type == NotificationChannel.Type.PAGERDUTY) {
                 secret = n.routingKey().filter(k -> !k.isBlank());
@@ -543,9 +540,9 @@ public final class InventoryLoader {
                 .filter(k -> config.keys().containsKey(k)
                         && "live".equals(config.keys().get(k).mode()))
                 .findFirst();
-        if (live.isPresent() && !urls.insecureLiveAllowed()) {
+        if (live.isPresent()) {
             urls.httpsOnly(at, url, "live key '" + live.get() + "'");
-        } else if (urls.production()) {
+        } else {
             urls.httpsOrLoopback(at, url);
         }
     }

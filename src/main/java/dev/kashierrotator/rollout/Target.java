@@ -3,6 +3,7 @@ package dev.kashierrotator.rollout;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.DependentType;
 import dev.kashierrotator.rotation.Delivery;
+import java.util.Optional;
 
 /** One way of handing a key to a dependent and checking that it really uses it. */
 public interface Target {
@@ -26,8 +27,8 @@ public interface Target {
      * person reads when the check gives up (a Secret deleted, a workload missing, a rollout halfway). Empty
      * when there is nothing to add to "did not report it". Never a key.
      */
-    default java.util.Optional<String> whyNotConfirmed(DependentSpec dependent, Delivery delivery) {
-        return java.util.Optional.empty();
+    default Optional<String> whyNotConfirmed(DependentSpec dependent, Delivery delivery) {
+        return Optional.empty();
     }
 
     /** A dependent did not take a key. */

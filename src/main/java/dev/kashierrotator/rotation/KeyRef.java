@@ -1,7 +1,6 @@
 package dev.kashierrotator.rotation;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.Objects;
 
 /**
  * One key of a rotation, by reference and never by value: its fingerprint, its Vault version and, for a
@@ -59,18 +58,5 @@ public final class KeyRef {
     /** The same key, now the current version in Vault. */
     KeyRef promoted(long newVersion) {
         return new KeyRef(fingerprint, newVersion, kashierKeyId);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof KeyRef other
-                && Objects.equals(fingerprint, other.fingerprint)
-                && Objects.equals(version, other.version)
-                && Objects.equals(kashierKeyId, other.kashierKeyId);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(fingerprint, version, kashierKeyId);
     }
 }

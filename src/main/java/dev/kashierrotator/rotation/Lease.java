@@ -1,7 +1,5 @@
 package dev.kashierrotator.rotation;
 
-import java.util.Objects;
-
 /**
  * The replica running a rotation and the epoch of the claim it runs it under (grows with every takeover).
  * A value; flat in the record's document ({@code owner}, {@code epoch}).
@@ -34,15 +32,5 @@ public final class Lease {
     /** Whether this replica holds it under this claim's epoch. */
     boolean heldBy(String replica, long claimEpoch) {
         return replica.equals(owner) && epoch == claimEpoch;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Lease other && Objects.equals(owner, other.owner) && Objects.equals(epoch, other.epoch);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(owner, epoch);
     }
 }

@@ -43,7 +43,7 @@ public record Notice(
                 r.id(),
                 r.keyId(),
                 r.request().mid(),
-                String.valueOf(r.request().mode()),
+                r.request().modeId(),
                 step.name(),
                 "Rotation " + r.id() + " of " + r.request().mode() + " key " + r.keyId() + " (merchant "
                         + r.request().mid() + ") waits for a person: " + step,
@@ -65,7 +65,7 @@ public record Notice(
                 r.id(),
                 r.keyId(),
                 r.request().mid(),
-                String.valueOf(r.request().mode()),
+                r.request().modeId(),
                 null,
                 "Rotation " + r.id() + " of " + r.request().mode() + " key " + r.keyId() + " (merchant "
                         + r.request().mid() + ") " + how,

@@ -62,12 +62,24 @@ public final class Request {
         return mid;
     }
 
+    /** The key's mode; null in a record an older version or a hand edit left without a valid one. */
     public Mode mode() {
         return mode;
     }
 
+    /** The key's kind; null in a record an older version or a hand edit left without a valid one. */
     public KeyKind kind() {
         return kind;
+    }
+
+    /** The mode's id, as metrics and notices write it; empty when the record has none. */
+    public String modeId() {
+        return mode == null ? "" : mode.id();
+    }
+
+    /** The kind's id, as metrics write it; empty when the record has none. */
+    public String kindId() {
+        return kind == null ? "" : kind.id();
     }
 
     public boolean emergency() {
@@ -76,24 +88,5 @@ public final class Request {
 
     public EmergencyOrder order() {
         return order;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Request other
-                && Objects.equals(keyId, other.keyId)
-                && Objects.equals(trigger, other.trigger)
-                && Objects.equals(requestedBy, other.requestedBy)
-                && Objects.equals(reason, other.reason)
-                && Objects.equals(mid, other.mid)
-                && Objects.equals(mode, other.mode)
-                && Objects.equals(kind, other.kind)
-                && Objects.equals(emergency, other.emergency)
-                && Objects.equals(order, other.order);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(keyId, trigger, requestedBy, reason, mid, mode, kind, emergency, order);
     }
 }
