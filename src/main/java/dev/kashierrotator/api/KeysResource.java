@@ -134,7 +134,7 @@ public class KeysResource {
                 spec.mid(),
                 spec.mode().id(),
                 spec.kind().id(),
-                spec.isPaymentKey() ? null : spec.strategy(),
+                spec.isPaymentKey() ? null : spec.strategy().id(),
                 current.map(StoredKey::fingerprint).orElse(null),
                 current.map(StoredKey::version).orElse(null),
                 last,

@@ -1,6 +1,7 @@
 package dev.kashierrotator.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
@@ -9,9 +10,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The whole {@code rotator} configuration: Vault layout, Kashier access, the key inventory, the
- * rollout policy and the dependents (docs/configuration.md). Values stay strings where the service wants to
- * report a bad value itself, naming the entry, instead of failing inside the config converter.
+ * The service's own {@code rotator} settings: Vault, Kashier access, security, the engine, the console, events,
+ * the scheduler, the audit trail (docs/configuration.md); the inventory's (accounts, keys, rollout, dependents,
+ * notifications) are {@code inventory.InventoryConfig}. Durations and closed sets are converted as they are
+ * read ({@link DurationSetting}, {@link Choice}), keeping text that is none of them, so that the check naming
+ * the entry reports it with every other problem ({@link ConfigurationProblems}).
  */
 @ConfigMapping(prefix = "rotator")
 public interface RotatorConfig {
@@ -21,67 +24,6 @@ public interface RotatorConfig {
 
     /** How the service reaches Kashier: dashboard step and API base URLs. */
     Kashier kashier();
-
-    /** Merchant accounts by local name. */
-    Map<String, Account> accounts();
-
-    /** Kashier keys by key id (the id used in the API and in Vault paths). */
-    Map<String, Key> keys();
-
-    /** Default wave policy for every rotation. */
-    Rollout rollout();
-
-    /** Systems that use keys and receive them when they rotate. */
-    Map<String, Dependent> dependents();
-
-    /** Where people are told, at once, that a rotation needs them or ended badly (docs/notifications.md). */
-    Map<String, Notification> notifications();
-
-    /** One notification channel. */
-    interface Notification {
-        /** {@code slack} (incoming webhook), {@code pagerduty} (Events API v2) or {@code webhook} (signed). */
-        String type();
-
-        /**
-         * slack: the incoming-webhook URL (a secret: set it from one, {@code ROTATOR_NOTIFICATIONS_<NAME>_URL});
-         * webhook: the receiver's URL; pagerduty: the Events API endpoint (default PagerDuty's).
-         */
-        @Secret(whenType = "slack")
-        Optional<String> url();
-
-        /** pagerduty: the integration's routing key (a secret: {@code ROTATOR_NOTIFICATIONS_<NAME>_ROUTING_KEY}). */
-        @Secret
-        Optional<String> routingKey();
-
-        /** webhook: HMAC-SHA256 secret for {@code X-Rotator-Signature}, as for dependent deliveries. */
-        @Secret
-        Optional<String> signingSecret();
-
-        /**
-         * Events sent (default all): {@code person-needed}, {@code completed}, {@code failed},
-         * {@code rolled-back}, {@code aborted}, {@code key-overdue}, {@code schedule-paused},
-         * {@code schedule-resumed}.
-         */
-        Optional<List<String>> events();
-
-        /** Only rotations of keys of these modes ({@code test}, {@code live}); default both. */
-        Optional<List<String>> modes();
-
-        /** Only these key ids; default every key. */
-        Optional<List<String>> keys();
-
-        /** Tries per notification before it is dropped (and counted), with doubling pauses in between. */
-        @WithDefault("6")
-        int attempts();
-
-        /** The pause after the first failed try; it doubles with each further one. */
-        @WithDefault("2s")
-        DurationSetting backoff();
-
-        /** How long one try may take before it counts as failed. */
-        @WithDefault("10s")
-        DurationSetting timeout();
-    }
 
     /**
      * The URL people use to reach this service (such as {@code https://kkr.payments.example.com}); the
@@ -329,7 +271,8 @@ public interface RotatorConfig {
         interface Auth {
             /** {@code token} ({@code rotator.vault.token} / {@code VAULT_TOKEN}), {@code approle} or {@code kubernetes}. */
             @WithDefault("token")
-            String method();
+            @WithConverter(VaultAuthMethod.Setting.class)
+            Choice<VaultAuthMethod> method();
 
             /** Mount path of the auth method; {@code approle} or {@code kubernetes} when unset. */
             Optional<String> mount();
@@ -360,7 +303,8 @@ public interface RotatorConfig {
     interface Kashier {
         /** {@code manual} (a person changes keys in the dashboard) or {@code simulator}. */
         @WithDefault("manual")
-        String dashboard();
+        @WithConverter(KashierDashboard.Setting.class)
+        Choice<KashierDashboard> dashboard();
 
         Api api();
 
@@ -388,66 +332,6 @@ public interface RotatorConfig {
             /** Base URL of the simulator used as the dashboard; defaults to this service itself. */
             Optional<String> url();
         }
-    }
-
-    interface Account {
-        /** Kashier merchant id, such as {@code MID-3552-454}. */
-        String mid();
-    }
-
-    interface Key {
-        /** Name of the account in {@code rotator.accounts}. */
-        String account();
-
-        /** {@code test} or {@code live}. */
-        String mode();
-
-        /** {@code payment-api-key} or {@code secret-key}. */
-        String kind();
-
-        /** When the key rotates by itself. */
-        Optional<Schedule> schedule();
-
-        /** How long the previous payment key stays valid after a rotation. */
-        @WithDefault("24h")
-        DurationSetting grace();
-
-        /** Secret keys: {@code single-user} or {@code alternating-users}. */
-        @WithDefault("single-user")
-        String strategy();
-
-        /** Secret keys, single-user: the Kashier dashboard user whose key this is. */
-        @WithDefault("default")
-        String user();
-
-        /** Secret keys, alternating-users: the two users taking turns. */
-        Optional<List<String>> users();
-
-        /** This key's wave policy, overriding {@code rotator.rollout} field by field. */
-        Optional<KeyRollout> rollout();
-    }
-
-    interface Schedule {
-        /** Rotate this long after the last rotation, such as {@code 30d}. */
-        Optional<DurationSetting> every();
-
-        /** Or: rotate on this Quartz cron expression. */
-        Optional<String> cron();
-
-        /** A due rotation may start only inside this window after it falls due. */
-        Optional<DurationSetting> window();
-
-        /** Spreads keys of the same schedule: a fixed per-key offset of up to this much is added. */
-        Optional<DurationSetting> jitter();
-
-        /** Periods in which this key never rotates by schedule (see {@code rotator.schedule.blackouts}). */
-        Optional<List<String>> blackouts();
-
-        /**
-         * IANA time zone (such as {@code Africa/Cairo}) in which this key's cron times, hence its windows, and
-         * its own weekly blackouts are read; default {@code rotator.schedule.zone}.
-         */
-        Optional<String> zone();
     }
 
     /** The scheduler: how often due keys are looked for, and when nothing rotates. */
@@ -491,119 +375,6 @@ public interface RotatorConfig {
         /** After this many failed scheduled tries of one key version the scheduler stops: rotate by hand. */
         @WithDefault("3")
         int maxFailedAttempts();
-    }
-
-    interface Rollout {
-        /** Pause after each wave before the next. */
-        @WithDefault("30s")
-        DurationSetting soak();
-
-        /** Dependents updated in parallel within a wave. */
-        @WithDefault("16")
-        int maxConcurrency();
-
-        /** How long a dependent may take to report the new fingerprint. */
-        @WithDefault("60s")
-        DurationSetting verifyTimeout();
-
-        /** Delivery attempts per dependent before it counts as failed. */
-        @WithDefault("3")
-        int deliveryAttempts();
-
-        /** How long one delivery call may take. */
-        @WithDefault("10s")
-        DurationSetting callTimeout();
-
-        /**
-         * Share of a wave's dependents that may fail without failing the wave, such as {@code 10%}; waves
-         * after the canary only (wave 0 tolerates no failure).
-         */
-        @WithDefault("0%")
-        String failureThreshold();
-
-        /** Calls to one dependent looked at before its circuit breaker may open (all must have failed). */
-        @WithDefault("4")
-        int breakerThreshold();
-
-        /** How long an open circuit breaker fails calls to its dependent fast before trying again. */
-        @WithDefault("30s")
-        Duration breakerDelay();
-    }
-
-    /** A key's own wave policy; what it leaves out comes from {@code rotator.rollout}. */
-    interface KeyRollout {
-        Optional<DurationSetting> soak();
-
-        Optional<Integer> maxConcurrency();
-
-        Optional<DurationSetting> verifyTimeout();
-
-        Optional<Integer> deliveryAttempts();
-
-        Optional<DurationSetting> callTimeout();
-
-        Optional<String> failureThreshold();
-    }
-
-    interface Dependent {
-        /** Key ids this dependent uses. */
-        List<String> keys();
-
-        /** Wave number; 0 is the canary. Waves run in ascending order. */
-        @WithDefault("0")
-        int wave();
-
-        /** {@code webhook}, {@code vault-kv} or {@code kubernetes-secret}. */
-        String type();
-
-        /** webhook: where {@code key.rotated} is POSTed. */
-        Optional<String> url();
-
-        /**
-         * webhook, and vault-kv with {@code confirm: verify-url}: polled until it reports the new fingerprint
-         * (docs/webhook-protocol.md, "The verify-url").
-         */
-        Optional<String> verifyUrl();
-
-        /** webhook: HMAC-SHA256 secret for {@code X-Rotator-Signature}. */
-        @Secret
-        Optional<String> signingSecret();
-
-        /** webhook: PEM file of the CA(s) trusted for this dependent's https URLs, instead of the JVM's trust store. */
-        Optional<String> caBundle();
-
-        /** webhook: {@code inline} (key in the body) or {@code reference} (Vault path only). */
-        @WithDefault("inline")
-        String delivery();
-
-        /** vault-kv: path under the mount that receives {@code <path>/<keyId>}. */
-        Optional<String> path();
-
-        /**
-         * vault-kv: how the consuming service confirms that it uses the new key: {@code verify-url} (its
-         * fingerprint endpoint), {@code confirm-path} (it writes the fingerprint it uses to a Vault path) or
-         * {@code read-back} (only that Vault holds it). Implied by {@code verify-url} or {@code confirm-path}.
-         */
-        Optional<String> confirm();
-
-        /**
-         * vault-kv: path under the mount where the consumer writes {@code <confirm-path>/<keyId>} holding
-         * {@code fingerprint}: the fingerprint of the key it uses.
-         */
-        Optional<String> confirmPath();
-
-        /** kubernetes-secret: namespace of the Secret. */
-        Optional<String> namespace();
-
-        /** kubernetes-secret: name of the Secret. */
-        @WithName("secret")
-        Optional<String> secretName();
-
-        /**
-         * kubernetes-secret: workloads restarted after the Secret changes: {@code deployment/NAME},
-         * {@code statefulset/NAME}, {@code daemonset/NAME}, or a bare Deployment name.
-         */
-        Optional<List<String>> restart();
     }
 
     interface Demo {

@@ -33,12 +33,11 @@ public final class SettingsRules {
     }
 
     private void kashier(RotatorConfig.Kashier k) {
-        if (!k.dashboard().equals("manual") && !k.dashboard().equals("simulator")) {
-            problems.add("rotator.kashier.dashboard", "must be manual or simulator, got '" + k.dashboard() + "'");
-        }
-        if (k.dashboard().equals("simulator")
-                && !k.simulator().enabled()
-                && k.simulator().url().isEmpty()) {
+        boolean simulator = k.dashboard()
+                .in("rotator.kashier.dashboard", problems)
+                .filter(d -> d == KashierDashboard.SIMULATOR)
+                .isPresent();
+        if (simulator && !k.simulator().enabled() && k.simulator().url().isEmpty()) {
             problems.add(
                     "rotator.kashier.simulator.url",
                     "the dashboard is the simulator but this process does not "
@@ -48,7 +47,7 @@ public final class SettingsRules {
             // The simulator makes keys Kashier never issued; a production service must never believe one.
             String standIn = "; a stand-in for Kashier (tests, scripts/try-production.sh) runs the profile "
                     + "'simulated' (-Dquarkus.profile=simulated)";
-            if (k.dashboard().equals("simulator")) {
+            if (simulator) {
                 problems.add(
                         "rotator.kashier.dashboard",
                         "'simulator' is refused in the prod profile; set it to "

@@ -12,9 +12,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Runs at start-up: validates the inventory (start-up stops with one line per problem), builds the
- * Vault client (stops when no address or token is configured) and resumes unfinished rotations. (In
- * the local build, the simulator's keys are seeded and the demo dependents started just before.)
+ * Runs at start-up, after the configuration has passed its check ({@code ConfigurationCheck}): reports the
+ * inventory, builds the Vault client and the dashboard, and resumes unfinished rotations. (In the local
+ * build, the simulator's keys are seeded and the demo dependents started just before.)
  */
 @ApplicationScoped
 public class StartupChecks {

@@ -53,14 +53,15 @@ public class VaultReadiness implements HealthCheck {
         try {
             kv.checkToken();
             // Unauthenticated, on the management port: the state and the method, not where Vault is.
-            HealthCheckResponseBuilder up =
-                    HealthCheckResponse.named("vault").up().withData("auth", kv.authMethod());
+            HealthCheckResponseBuilder up = HealthCheckResponse.named("vault")
+                    .up()
+                    .withData("auth", kv.authMethod().id());
             kv.tokenExpiresAt().ifPresent(t -> up.withData("tokenExpiresAt", t.toString()));
             return up.build();
         } catch (VaultUnavailableException e) {
             return HealthCheckResponse.named("vault")
                     .down()
-                    .withData("auth", kv.authMethod())
+                    .withData("auth", kv.authMethod().id())
                     .withData("error", e.getMessage().replace("Vault at " + kv.address(), "Vault"))
                     .build();
         }

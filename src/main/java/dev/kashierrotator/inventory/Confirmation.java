@@ -1,7 +1,7 @@
 package dev.kashierrotator.inventory;
 
-import java.util.Arrays;
-import java.util.Optional;
+import dev.kashierrotator.config.Choice;
+import org.eclipse.microprofile.config.spi.Converter;
 
 /** How a vault-kv dependent's consuming service confirms that it uses the new key. */
 public enum Confirmation {
@@ -22,7 +22,11 @@ public enum Confirmation {
         return id;
     }
 
-    public static Optional<Confirmation> of(String id) {
-        return Arrays.stream(values()).filter(c -> c.id.equals(id)).findFirst();
+    /** Reads a confirmation as configured, keeping other text for the check naming its entry. */
+    public static final class Setting implements Converter<Choice<Confirmation>> {
+        @Override
+        public Choice<Confirmation> convert(String text) {
+            return Choice.read(text, values(), Confirmation::id);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package dev.kashierrotator.inventory;
 
-import java.util.Arrays;
-import java.util.Optional;
+import dev.kashierrotator.config.Choice;
+import org.eclipse.microprofile.config.spi.Converter;
 
 /** How a dependent receives keys. */
 public enum DependentType {
@@ -19,12 +19,16 @@ public enum DependentType {
         return id;
     }
 
-    public static Optional<DependentType> of(String text) {
-        return Arrays.stream(values()).filter(t -> t.id.equals(text)).findFirst();
-    }
-
     @Override
     public String toString() {
         return id;
+    }
+
+    /** Reads a dependent type as configured, keeping other text for the check naming its entry. */
+    public static final class Setting implements Converter<Choice<DependentType>> {
+        @Override
+        public Choice<DependentType> convert(String text) {
+            return Choice.read(text, values(), DependentType::id);
+        }
     }
 }

@@ -7,7 +7,6 @@ import dev.kashierrotator.config.ConfigurationProblems;
 import dev.kashierrotator.config.DurationSetting;
 import dev.kashierrotator.config.InvalidConfiguration;
 import dev.kashierrotator.config.RotatorConfig;
-import dev.kashierrotator.config.SettingsRules;
 import dev.kashierrotator.config.UrlRules;
 import dev.kashierrotator.util.TlsTrust;
 import java.net.URI;
@@ -32,8 +31,9 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Turns {@link RotatorConfig} into an {@link Inventory}, collecting every problem before failing so
- * that an operator fixes a bad file in one go.
+ * Turns {@link InventoryConfig} (with the scheduler's settings and the Vault layout it must keep apart from)
+ * into an {@link Inventory} by the inventory's own rules, adding every problem to the one collector so that
+ * an operator fixes a bad file in one go.
  */
 public final class InventoryLoader {
 
@@ -44,36 +44,36 @@ public final class InventoryLoader {
 
     private final ConfigurationProblems problems;
     private final UrlRules urls;
+    private final InventoryConfig configured;
     private List<Blackout> globalBlackouts = List.of();
     private ZoneId globalZone = ZoneOffset.UTC;
 
-    private InventoryLoader(ConfigurationProblems problems, UrlRules urls) {
+    private InventoryLoader(ConfigurationProblems problems, UrlRules urls, InventoryConfig configured) {
         this.problems = problems;
         this.urls = urls;
+        this.configured = configured;
     }
 
-    /** The inventory, or an {@link InvalidConfiguration} listing every problem. */
-    public static Inventory load(RotatorConfig config) {
-        return load(config, false);
+    /** The inventory, or an {@link InvalidConfiguration} listing every problem with it. */
+    public static Inventory load(RotatorConfig config, InventoryConfig configured) {
+        ConfigurationProblems problems = new ConfigurationProblems();
+        Inventory inventory = check(config, configured, problems);
+        problems.throwIfAny();
+        return inventory;
     }
 
     /**
-     * The inventory of a service running the prod profile ({@code prodProfile}), where the Kashier
-     * simulator is refused, or of one running another profile.
+     * The inventory's own rules, adding each breach to {@code problems} (start-up's one collector,
+     * {@code ConfigurationCheck}); the inventory, meaningful only when none was added.
      */
-    public static Inventory load(RotatorConfig config, boolean prodProfile) {
-        ConfigurationProblems problems = new ConfigurationProblems();
-        UrlRules urls = new UrlRules(config.security(), problems);
-        SettingsRules.check(config, prodProfile, urls, problems);
-        Inventory inventory = new InventoryLoader(problems, urls).build(config);
-        problems.throwIfAny();
-        return inventory;
+    public static Inventory check(RotatorConfig config, InventoryConfig configured, ConfigurationProblems problems) {
+        return new InventoryLoader(problems, new UrlRules(config.security(), problems), configured).build(config);
     }
 
     private Inventory build(RotatorConfig config) {
         Map<String, String> mids = new HashMap<>();
         Map<String, String> accountOfMid = new HashMap<>();
-        config.accounts().forEach((name, account) -> {
+        configured.accounts().forEach((name, account) -> {
             String at = "rotator.accounts." + name;
             checkId(at, name);
             String mid = account.mid() == null ? "" : account.mid().trim();
@@ -112,10 +112,10 @@ public final class InventoryLoader {
                     "must be at least 1, got " + config.scheduler().maxFailedAttempts());
         }
 
-        RolloutPolicy rollout = rollout(config.rollout());
+        RolloutPolicy rollout = rollout(configured.rollout());
         Map<String, KeySpec> keys = new LinkedHashMap<>();
         Map<String, String> secretKeyOwners = new HashMap<>();
-        config.keys().forEach((id, key) -> {
+        configured.keys().forEach((id, key) -> {
             KeySpec spec = key(id, key, config, mids, rollout);
             if (spec == null) {
                 return;
@@ -137,15 +137,15 @@ public final class InventoryLoader {
         });
 
         Map<String, DependentSpec> dependents = new LinkedHashMap<>();
-        config.dependents().forEach((id, dep) -> {
+        configured.dependents().forEach((id, dep) -> {
             DependentSpec spec = dependent(id, dep, config);
             if (spec != null) {
                 dependents.put(id, spec);
             }
         });
-        vaultKvPathsApart(config.dependents());
+        vaultKvPathsApart(configured.dependents());
 
-        List<NotificationChannel> channels = channels(config.notifications(), keys.keySet());
+        List<NotificationChannel> channels = channels(configured.notifications(), keys.keySet());
         return new Inventory(
                 keys,
                 dependents,
@@ -161,17 +161,16 @@ public final class InventoryLoader {
                 channels);
     }
 
-    private List<NotificationChannel> channels(Map<String, RotatorConfig.Notification> configured, Set<String> keyIds) {
+    private List<NotificationChannel> channels(
+            Map<String, InventoryConfig.Notification> configured, Set<String> keyIds) {
         List<NotificationChannel> channels = new ArrayList<>();
         new TreeMap<>(configured).forEach((name, n) -> {
             String at = "rotator.notifications." + name;
-            NotificationChannel.Type type;
-            try {
-                type = NotificationChannel.Type.valueOf(n.type().strip().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                problems.add(at + ".type", "must be slack, pagerduty or webhook, got '" + n.type() + "'");
+            Optional<NotificationChannel.Type> configuredType = n.type().in(at + ".type", problems);
+            if (configuredType.isEmpty()) {
                 return;
             }
+            NotificationChannel.Type type = configuredType.get();
             Optional<String> url = type == NotificationChannel.Type.PAGERDUTY
                     ? n.url().or(() -> Optional.of(NotificationChannel.PAGERDUTY_EVENTS.toString()))
                     : n.url();
@@ -204,12 +203,10 @@ public final class InventoryLoader {
                                     + String.join(", ", new TreeSet<>(NotificationChannel.EVENTS)) + ")");
                 }
             }
-            Set<Mode> modes = EnumSet.noneOf(Mode.class);
-            for (String m : n.modes().orElse(List.of("test", "live"))) {
-                Mode.of(m.strip())
-                        .ifPresentOrElse(
-                                modes::add, () -> problems.add(at + ".modes", "must be test or live, got '" + m + "'"));
-            }
+            Set<Mode> modes = n.modes().isEmpty() ? EnumSet.allOf(Mode.class) : EnumSet.noneOf(Mode.class);
+            n.modes()
+                    .orElse(List.of())
+                    .forEach(m -> m.in(at + ".modes", problems).ifPresent(modes::add));
             Set<String> keys = new TreeSet<>(n.keys().orElse(List.of()));
             for (String k : keys) {
                 if (!keyIds.contains(k)) {
@@ -257,46 +254,41 @@ public final class InventoryLoader {
     }
 
     private KeySpec key(
-            String id, RotatorConfig.Key key, RotatorConfig config, Map<String, String> mids, RolloutPolicy global) {
+            String id, InventoryConfig.Key key, RotatorConfig config, Map<String, String> mids, RolloutPolicy global) {
         String at = "rotator.keys." + id;
         int before = problems.size();
         checkId(at, id);
         String mid = mids.get(key.account());
-        if (!config.accounts().containsKey(key.account())) {
+        if (!configured.accounts().containsKey(key.account())) {
             problems.add(
                     at + ".account",
                     "unknown account '" + key.account() + "' (known: "
-                            + String.join(", ", config.accounts().keySet()) + ")");
+                            + String.join(", ", configured.accounts().keySet()) + ")");
         }
-        Optional<Mode> mode = Mode.of(key.mode());
-        if (mode.isEmpty()) {
-            problems.add(at + ".mode", "must be test or live, got '" + key.mode() + "'");
-        }
-        Optional<KeyKind> kind = KeyKind.of(key.kind());
-        if (kind.isEmpty()) {
-            problems.add(at + ".kind", "must be payment-api-key or secret-key, got '" + key.kind() + "'");
-        }
+        Optional<Mode> mode = key.mode().in(at + ".mode", problems);
+        Optional<KeyKind> kind = key.kind().in(at + ".kind", problems);
         Duration grace = duration(at + ".grace", key.grace());
         List<String> users = List.of(key.user());
-        switch (key.strategy()) {
-            case "single-user" -> {
-                if (key.user().isBlank()) {
-                    problems.add(at + ".user", "must name the Kashier dashboard user owning the secret key");
+        Optional<Strategy> strategy = key.strategy().in(at + ".strategy", problems);
+        if (strategy.isPresent()) {
+            switch (strategy.get()) {
+                case SINGLE_USER -> {
+                    if (key.user().isBlank()) {
+                        problems.add(at + ".user", "must name the Kashier dashboard user owning the secret key");
+                    }
+                }
+                case ALTERNATING_USERS -> {
+                    List<String> listed = key.users().orElse(List.of());
+                    if (listed.size() != 2 || listed.get(0).equals(listed.get(1))) {
+                        problems.add(
+                                at + ".users", "alternating-users needs exactly two different users, got " + listed);
+                    }
+                    if (kind.isPresent() && kind.get() == KeyKind.PAYMENT_API_KEY) {
+                        problems.add(at + ".strategy", "alternating-users applies to secret keys only");
+                    }
+                    users = listed;
                 }
             }
-            case "alternating-users" -> {
-                List<String> listed = key.users().orElse(List.of());
-                if (listed.size() != 2 || listed.get(0).equals(listed.get(1))) {
-                    problems.add(at + ".users", "alternating-users needs exactly two different users, got " + listed);
-                }
-                if (kind.isPresent() && kind.get() == KeyKind.PAYMENT_API_KEY) {
-                    problems.add(at + ".strategy", "alternating-users applies to secret keys only");
-                }
-                users = listed;
-            }
-            default ->
-                problems.add(
-                        at + ".strategy", "must be single-user or alternating-users, got '" + key.strategy() + "'");
         }
         Optional<SchedulePolicy> schedule = key.schedule().map(s -> schedule(at + ".schedule", s));
         RolloutPolicy rollout =
@@ -310,7 +302,7 @@ public final class InventoryLoader {
                 mid,
                 mode.get(),
                 kind.get(),
-                key.strategy(),
+                strategy.get(),
                 key.user(),
                 users,
                 schedule,
@@ -318,7 +310,7 @@ public final class InventoryLoader {
                 rollout);
     }
 
-    private SchedulePolicy schedule(String at, RotatorConfig.Schedule s) {
+    private SchedulePolicy schedule(String at, InventoryConfig.Schedule s) {
         Optional<Duration> every = s.every().flatMap(e -> {
             Optional<Duration> d = e.value();
             if (d.isEmpty()) {
@@ -375,7 +367,7 @@ public final class InventoryLoader {
         return result;
     }
 
-    private RolloutPolicy rollout(RotatorConfig.Rollout r) {
+    private RolloutPolicy rollout(InventoryConfig.Rollout r) {
         Duration soak = duration("rotator.rollout.soak", r.soak());
         Duration verify = duration("rotator.rollout.verify-timeout", r.verifyTimeout());
         Duration call = duration("rotator.rollout.call-timeout", r.callTimeout());
@@ -396,7 +388,7 @@ public final class InventoryLoader {
                 r.breakerDelay());
     }
 
-    private RolloutPolicy override(String at, RolloutPolicy g, RotatorConfig.KeyRollout r) {
+    private RolloutPolicy override(String at, RolloutPolicy g, InventoryConfig.KeyRollout r) {
         r.maxConcurrency().ifPresent(c -> concurrency(at + ".max-concurrency", c));
         r.deliveryAttempts().ifPresent(a -> attempts(at + ".delivery-attempts", a));
         return new RolloutPolicy(
@@ -439,7 +431,7 @@ public final class InventoryLoader {
         return 0;
     }
 
-    private DependentSpec dependent(String id, RotatorConfig.Dependent dep, RotatorConfig config) {
+    private DependentSpec dependent(String id, InventoryConfig.Dependent dep, RotatorConfig config) {
         String at = "rotator.dependents." + id;
         int before = problems.size();
         checkId(at, id);
@@ -448,7 +440,7 @@ public final class InventoryLoader {
         }
         Set<String> seen = new HashSet<>();
         for (String key : dep.keys()) {
-            if (!config.keys().containsKey(key)) {
+            if (!configured.keys().containsKey(key)) {
                 problems.add(at + ".keys", "unknown key '" + key + "'");
             }
             if (!seen.add(key)) {
@@ -458,11 +450,9 @@ public final class InventoryLoader {
         if (dep.wave() < 0) {
             problems.add(at + ".wave", "must be 0 (canary) or more, got " + dep.wave());
         }
-        Optional<DependentType> type = DependentType.of(dep.type());
+        Optional<DependentType> type = dep.type().in(at + ".type", problems);
         boolean inline = true;
-        if (type.isEmpty()) {
-            problems.add(at + ".type", "must be webhook, vault-kv or kubernetes-secret, got '" + dep.type() + "'");
-        } else {
+        if (type.isPresent()) {
             switch (type.get()) {
                 case WEBHOOK -> {
                     urls.httpUrl(at + ".url", dep.url());
@@ -472,10 +462,10 @@ public final class InventoryLoader {
                     if (dep.signingSecret().map(String::isBlank).orElse(true)) {
                         problems.add(at + ".signing-secret", "a webhook needs a signing secret (HMAC-SHA256)");
                     }
-                    if (!dep.delivery().equals("inline") && !dep.delivery().equals("reference")) {
-                        problems.add(at + ".delivery", "must be inline or reference, got '" + dep.delivery() + "'");
-                    }
-                    inline = dep.delivery().equals("inline");
+                    inline = dep.delivery()
+                            .in(at + ".delivery", problems)
+                            .map(d -> d == Delivery.INLINE)
+                            .orElse(true);
                     dep.caBundle().ifPresent(path -> {
                         if (!Files.isReadable(Path.of(path))) {
                             problems.add(at + ".ca-bundle", "cannot read '" + path + "'");
@@ -535,10 +525,10 @@ public final class InventoryLoader {
      * was allowed; in production https or loopback for test keys too, which are keys as well.
      */
     private void dependentTransport(
-            String at, Optional<String> url, RotatorConfig.Dependent dep, RotatorConfig config) {
+            String at, Optional<String> url, InventoryConfig.Dependent dep, RotatorConfig config) {
         Optional<String> live = dep.keys().stream()
-                .filter(k -> config.keys().containsKey(k)
-                        && "live".equals(config.keys().get(k).mode()))
+                .filter(k -> configured.keys().containsKey(k)
+                        && configured.keys().get(k).mode().value().orElse(null) == Mode.LIVE)
                 .findFirst();
         if (live.isPresent()) {
             urls.httpsOnly(at, url, "live key '" + live.get() + "'");
@@ -548,9 +538,9 @@ public final class InventoryLoader {
     }
 
     /** The confirmation a vault-kv dependent asks for, or implies by giving its verify-url or confirm-path. */
-    private static Optional<Confirmation> confirmationOf(RotatorConfig.Dependent dep) {
+    private static Optional<Confirmation> confirmationOf(InventoryConfig.Dependent dep) {
         if (dep.confirm().isPresent()) {
-            return Confirmation.of(dep.confirm().get());
+            return dep.confirm().get().value();
         }
         if (dep.verifyUrl().isPresent()) {
             return Optional.of(Confirmation.VERIFY_URL);
@@ -562,12 +552,9 @@ public final class InventoryLoader {
      * A vault-kv dependent says how its consumer confirms the new key; reading back the service's own write
      * is allowed, but only when asked for by name, since it proves nothing about the consumer.
      */
-    private void confirmation(String at, RotatorConfig.Dependent dep, RotatorConfig config) {
-        if (dep.confirm().isPresent() && Confirmation.of(dep.confirm().get()).isEmpty()) {
-            problems.add(
-                    at + ".confirm",
-                    "must be verify-url, confirm-path or read-back, got '"
-                            + dep.confirm().get() + "'");
+    private void confirmation(String at, InventoryConfig.Dependent dep, RotatorConfig config) {
+        if (dep.confirm().isPresent()
+                && dep.confirm().get().in(at + ".confirm", problems).isEmpty()) {
             return;
         }
         if (dep.verifyUrl().isPresent() && dep.confirmPath().isPresent()) {
@@ -627,11 +614,11 @@ public final class InventoryLoader {
      * {@code create, update} on {@code <confirm-path>/*} covers a path nested below it). Two dependents
      * delivered to one path could not be told apart either.
      */
-    private void vaultKvPathsApart(Map<String, RotatorConfig.Dependent> configured) {
+    private void vaultKvPathsApart(Map<String, InventoryConfig.Dependent> configured) {
         Map<String, String> delivered = new TreeMap<>();
         Map<String, String> confirmed = new TreeMap<>();
         new TreeMap<>(configured).forEach((id, dep) -> {
-            if (DependentType.of(dep.type()).orElse(null) != DependentType.VAULT_KV) {
+            if (dep.type().value().orElse(null) != DependentType.VAULT_KV) {
                 return;
             }
             dep.path().map(InventoryLoader::trimmed).filter(p -> !p.isEmpty()).ifPresent(p -> {

@@ -2,9 +2,11 @@ package dev.kashierrotator.inventory;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.kashierrotator.config.Choice;
 import dev.kashierrotator.util.KeyShapes;
 import java.util.Arrays;
 import java.util.Optional;
+import org.eclipse.microprofile.config.spi.Converter;
 
 /** The two kinds of Kashier key the service rotates. */
 public enum KeyKind {
@@ -55,5 +57,13 @@ public enum KeyKind {
     @Override
     public String toString() {
         return id;
+    }
+
+    /** Reads a key kind as configured, keeping other text for the check naming its entry. */
+    public static final class Setting implements Converter<Choice<KeyKind>> {
+        @Override
+        public Choice<KeyKind> convert(String text) {
+            return Choice.read(text, values(), KeyKind::id);
+        }
     }
 }

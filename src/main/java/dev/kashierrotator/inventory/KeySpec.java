@@ -22,7 +22,7 @@ public record KeySpec(
         String mid,
         Mode mode,
         KeyKind kind,
-        String strategy,
+        Strategy strategy,
         String user,
         List<String> users,
         Optional<SchedulePolicy> schedule,
@@ -35,7 +35,7 @@ public record KeySpec(
 
     /** A secret key that takes turns between two dashboard users, so the old key keeps working. */
     public boolean alternates() {
-        return "alternating-users".equals(strategy);
+        return strategy == Strategy.ALTERNATING_USERS;
     }
 
     /** The user whose key is changed next, given the user of the current key. */

@@ -2,8 +2,10 @@ package dev.kashierrotator.inventory;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.kashierrotator.config.Choice;
 import java.util.Locale;
 import java.util.Optional;
+import org.eclipse.microprofile.config.spi.Converter;
 
 /** Kashier's two isolated modes: objects of one can never touch the other. */
 public enum Mode {
@@ -38,5 +40,13 @@ public enum Mode {
     @Override
     public String toString() {
         return id();
+    }
+
+    /** Reads a mode as configured, keeping other text for the check naming its entry. */
+    public static final class Setting implements Converter<Choice<Mode>> {
+        @Override
+        public Choice<Mode> convert(String text) {
+            return Choice.read(text, values(), Mode::id);
+        }
     }
 }

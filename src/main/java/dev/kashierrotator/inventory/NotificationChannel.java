@@ -1,9 +1,12 @@
 package dev.kashierrotator.inventory;
 
+import dev.kashierrotator.config.Choice;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.microprofile.config.spi.Converter;
 
 /**
  * A notification channel as configured and checked at start-up ({@code rotator.notifications.<name>}).
@@ -30,7 +33,21 @@ public record NotificationChannel(
     public enum Type {
         SLACK,
         PAGERDUTY,
-        WEBHOOK
+        WEBHOOK;
+
+        /** As configured: {@code slack}, {@code pagerduty}, {@code webhook}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Reads a channel's type, in any case and spacing (as it always was), keeping other text as given. */
+        public static final class Setting implements Converter<Choice<Type>> {
+            @Override
+            public Choice<Type> convert(String text) {
+                Choice<Type> read = Choice.read(text.strip().toLowerCase(Locale.ROOT), values(), Type::id);
+                return read == null || read.value().isPresent() ? read : Choice.read(text, values(), Type::id);
+            }
+        }
     }
 
     /** Every event a channel can take, by its configured name. */

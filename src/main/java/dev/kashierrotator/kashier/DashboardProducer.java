@@ -1,6 +1,8 @@
 package dev.kashierrotator.kashier;
 
 import dev.kashierrotator.config.ConfigurationProblem;
+import dev.kashierrotator.config.ConfigurationProblems;
+import dev.kashierrotator.config.KashierDashboard;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.KashierApi;
@@ -14,17 +16,27 @@ public class DashboardProducer {
     @Produces
     @ApplicationScoped
     Dashboard dashboard(RotatorConfig config, Instance<SimulatedDashboard> simulator, ManualDashboard manual) {
-        if (!"simulator".equals(config.kashier().dashboard())) {
+        ConfigurationProblems problems = new ConfigurationProblems();
+        check(config.kashier(), !simulator.isUnsatisfied(), problems);
+        problems.throwIfAny();
+        if (config.kashier().dashboard().value().orElse(null) != KashierDashboard.SIMULATOR) {
             return manual;
         }
-        if (simulator.isUnsatisfied()) {
-            throw ConfigurationProblem.saying(
+        return FaultTranslation.dashboard(simulator.get());
+    }
+
+    /**
+     * The dashboard asked for is one this build has ({@code simulatorBuilt}: the local build's simulator is in
+     * it): start-up's one collector ({@code ConfigurationCheck}) and the producer's guard.
+     */
+    public static void check(RotatorConfig.Kashier kashier, boolean simulatorBuilt, ConfigurationProblems problems) {
+        if (kashier.dashboard().value().orElse(null) == KashierDashboard.SIMULATOR && !simulatorBuilt) {
+            problems.add(ConfigurationProblem.saying(
                     "rotator.kashier.dashboard",
                     "rotator.kashier.dashboard=simulator, but this is the production build of the service, which "
                             + "has no simulator: set rotator.kashier.dashboard=manual (a person makes the keys in "
-                            + "the Kashier dashboard), or run the local build (scripts/run-local.sh)");
+                            + "the Kashier dashboard), or run the local build (scripts/run-local.sh)"));
         }
-        return FaultTranslation.dashboard(simulator.get());
     }
 
     /** Kashier's API as the engine sees it: the probe, with its fault-tolerance exceptions translated. */

@@ -93,7 +93,7 @@ public class RotationEngine {
         this.keys = keys;
         this.rotations = rotations;
         this.clock = clock;
-        this.dashboardMode = config.kashier().dashboard();
+        this.dashboardMode = config.kashier().dashboard().toString();
         this.manualStepTimeout = config.kashier().manualStepTimeout();
         RotatorConfig.Engine settings = config.engine();
         this.instanceId = settings.instanceId()

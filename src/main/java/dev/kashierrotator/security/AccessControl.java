@@ -59,55 +59,7 @@ public class AccessControl {
         this.jwt = config.security().jwt();
         this.jwtParser = jwtParser;
         ConfigurationProblems problems = new ConfigurationProblems();
-        config.security().roles().forEach((name, r) -> {
-            String at = "rotator.security.roles." + name;
-            if (Role.DEFAULTS.containsKey(name)) {
-                problems.add(at, "'" + name + "' is a default role and cannot be redefined");
-                return;
-            }
-            Set<Permission> permissions = EnumSet.noneOf(Permission.class);
-            for (String p : r.permissions()) {
-                Permission.of(p)
-                        .ifPresentOrElse(
-                                permissions::add,
-                                () -> problems.add(
-                                        at + ".permissions",
-                                        "unknown permission '" + p + "' (known: "
-                                                + java.util.Arrays.stream(Permission.values())
-                                                        .map(Permission::id)
-                                                        .collect(java.util.stream.Collectors.joining(", "))
-                                                + ")"));
-            }
-            Set<Mode> modes = EnumSet.noneOf(Mode.class);
-            for (String m : r.modes().orElse(List.of("test", "live"))) {
-                Mode.of(m)
-                        .ifPresentOrElse(
-                                modes::add, () -> problems.add(at + ".modes", "must be test or live, got '" + m + "'"));
-            }
-            roles.put(name, new Role(name, permissions, modes));
-        });
-        config.security().tokens().forEach((name, t) -> {
-            String at = "rotator.security.tokens." + name;
-            Role role = roles.get(t.role());
-            if (role == null) {
-                problems.add(at + ".role", "unknown role '" + t.role() + "'");
-            }
-            if (!t.sha256().matches("[0-9a-f]{64}")) {
-                problems.add(
-                        at + ".sha256",
-                        "must be the 64 lowercase hex characters of SHA-256 of the token "
-                                + "(echo -n \"$TOKEN\" | sha256sum)");
-            }
-            if (role != null && t.sha256().matches("[0-9a-f]{64}")) {
-                entries.add(new Entry(HexFormat.of().parseHex(t.sha256()), new Principal(name, role, null)));
-            }
-        });
-        org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        jwtProblems(
-                        jwt.enabled(),
-                        mp.getOptionalValue("mp.jwt.verify.issuer", String.class),
-                        mp.getOptionalValue("mp.jwt.verify.audiences", String.class))
-                .forEach(problems::add);
+        read(config.security(), roles, entries, problems);
         problems.throwIfAny();
         config.bootstrapToken()
                 .filter(t -> !t.isBlank())
@@ -136,6 +88,70 @@ public class AccessControl {
     /** Whether any token can be used at all. */
     public boolean anyToken() {
         return !entries.isEmpty() || jwt.enabled();
+    }
+
+    /**
+     * The rules of the roles, API tokens and JWT settings, adding each breach to {@code problems}: start-up's
+     * one collector ({@code ConfigurationCheck}), and this bean's guard when it is made.
+     */
+    public static void check(RotatorConfig config, ConfigurationProblems problems) {
+        read(config.security(), new HashMap<>(Role.DEFAULTS), new ArrayList<>(), problems);
+    }
+
+    private static void read(
+            RotatorConfig.Security security,
+            Map<String, Role> roles,
+            List<Entry> entries,
+            ConfigurationProblems problems) {
+        security.roles().forEach((name, r) -> {
+            String at = "rotator.security.roles." + name;
+            if (Role.DEFAULTS.containsKey(name)) {
+                problems.add(at, "'" + name + "' is a default role and cannot be redefined");
+                return;
+            }
+            Set<Permission> permissions = EnumSet.noneOf(Permission.class);
+            for (String p : r.permissions()) {
+                Permission.of(p)
+                        .ifPresentOrElse(
+                                permissions::add,
+                                () -> problems.add(
+                                        at + ".permissions",
+                                        "unknown permission '" + p + "' (known: "
+                                                + java.util.Arrays.stream(Permission.values())
+                                                        .map(Permission::id)
+                                                        .collect(java.util.stream.Collectors.joining(", "))
+                                                + ")"));
+            }
+            Set<Mode> modes = EnumSet.noneOf(Mode.class);
+            for (String m : r.modes().orElse(List.of("test", "live"))) {
+                Mode.of(m)
+                        .ifPresentOrElse(
+                                modes::add, () -> problems.add(at + ".modes", "must be test or live, got '" + m + "'"));
+            }
+            roles.put(name, new Role(name, permissions, modes));
+        });
+        security.tokens().forEach((name, t) -> {
+            String at = "rotator.security.tokens." + name;
+            Role role = roles.get(t.role());
+            if (role == null) {
+                problems.add(at + ".role", "unknown role '" + t.role() + "'");
+            }
+            if (!t.sha256().matches("[0-9a-f]{64}")) {
+                problems.add(
+                        at + ".sha256",
+                        "must be the 64 lowercase hex characters of SHA-256 of the token "
+                                + "(echo -n \"$TOKEN\" | sha256sum)");
+            }
+            if (role != null && t.sha256().matches("[0-9a-f]{64}")) {
+                entries.add(new Entry(HexFormat.of().parseHex(t.sha256()), new Principal(name, role, null)));
+            }
+        });
+        org.eclipse.microprofile.config.Config mp = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        jwtProblems(
+                        security.jwt().enabled(),
+                        mp.getOptionalValue("mp.jwt.verify.issuer", String.class),
+                        mp.getOptionalValue("mp.jwt.verify.audiences", String.class))
+                .forEach(problems::add);
     }
 
     /**

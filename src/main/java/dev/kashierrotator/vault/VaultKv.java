@@ -3,7 +3,9 @@ package dev.kashierrotator.vault;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kashierrotator.config.ConfigurationProblem;
+import dev.kashierrotator.config.ConfigurationProblems;
 import dev.kashierrotator.config.RotatorConfig;
+import dev.kashierrotator.config.VaultAuthMethod;
 import dev.kashierrotator.util.Deadline;
 import dev.kashierrotator.util.HttpClientProducer;
 import dev.kashierrotator.util.TlsTrust;
@@ -31,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
@@ -42,8 +43,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 @ApplicationScoped
 public class VaultKv implements Kv {
 
-    private static final Set<String> METHODS = Set.of("token", "approle", "kubernetes");
-
     private final String mount;
     private final String address;
     /** The Vault namespace every request is made in ({@code X-Vault-Namespace}); null for the root. */
@@ -53,6 +52,7 @@ public class VaultKv implements Kv {
     private final int timeoutSeconds;
     private final HttpClient http;
     private final RotatorConfig.VaultConfig.Auth auth;
+    private final VaultAuthMethod method;
     private final String authMount;
     private final MeterRegistry metrics;
     private final Object loginLock = new Object();
@@ -71,47 +71,29 @@ public class VaultKv implements Kv {
     public VaultKv(RotatorConfig config, ObjectMapper json, MeterRegistry metrics, Clock clock) {
         this.clock = clock;
         this.mount = config.vault().mount().replaceAll("^/+|/+$", "");
-        this.address = resolve(config.vault().address(), "VAULT_ADDR", "rotator.vault.address");
+        this.address = setting(config.vault().address(), "VAULT_ADDR").orElse(null);
         this.json = json;
         this.metrics = metrics;
         this.timeoutSeconds = config.vault().timeoutSeconds();
         this.auth = config.vault().auth();
-        if (!METHODS.contains(auth.method())) {
-            throw new ConfigurationProblem(
-                    "rotator.vault.auth.method", "must be token, approle or kubernetes, got '" + auth.method() + "'");
-        }
-        this.authMount = auth.mount().map(m -> m.replaceAll("^/+|/+$", "")).orElse(auth.method());
+        ConfigurationProblems problems = new ConfigurationProblems();
+        check(config.vault(), problems);
+        problems.throwIfAny();
+        this.method = auth.method().value().orElseThrow();
+        this.authMount = auth.mount().map(m -> m.replaceAll("^/+|/+$", "")).orElse(method.id());
         // Without its own client the driver builds a new HttpClient, with its own threads, for every
         // request: thousands of idle threads after a busy hour (found by a metrics scrape that stalled
         // walking them).
         HttpClient.Builder builder = HttpClientProducer.builder().connectTimeout(Duration.ofSeconds(timeoutSeconds));
-        Optional<String> caFile = setting(config.vault().caFile(), "VAULT_CACERT");
-        caFile.ifPresent(file -> builder.sslContext(TlsTrust.load(file)
-                .orElseThrow(() -> new ConfigurationProblem(
-                        "rotator.vault.ca-file (or VAULT_CACERT)",
-                        "'" + file + "' holds no readable PEM certificate"))));
+        setting(config.vault().caFile(), "VAULT_CACERT")
+                .ifPresent(file -> builder.sslContext(TlsTrust.load(file).orElseThrow()));
         this.namespace = setting(config.vault().namespace(), "VAULT_NAMESPACE")
                 .map(n -> n.replaceAll("^/+|/+$", ""))
                 .filter(n -> !n.isEmpty())
                 .orElse(null);
         this.http = builder.build();
-        switch (auth.method()) {
-            case "approle" -> {
-                if (auth.roleId().filter(s -> !s.isBlank()).isEmpty()) {
-                    throw new ConfigurationProblem("rotator.vault.auth.role-id", "required for AppRole auth");
-                }
-                if (auth.secretId().isEmpty() && auth.secretIdFile().isEmpty()) {
-                    throw new ConfigurationProblem(
-                            "rotator.vault.auth.secret-id-file",
-                            "required for AppRole auth (or rotator.vault.auth.secret-id)");
-                }
-            }
-            case "kubernetes" -> {
-                if (auth.role().filter(s -> !s.isBlank()).isEmpty()) {
-                    throw new ConfigurationProblem("rotator.vault.auth.role", "required for Kubernetes auth");
-                }
-            }
-            default -> this.vault = client(resolve(config.vault().token(), "VAULT_TOKEN", "rotator.vault.token"));
+        if (method == VaultAuthMethod.TOKEN) {
+            this.vault = client(setting(config.vault().token(), "VAULT_TOKEN").orElseThrow());
         }
         Gauge.builder(
                         "rotator.vault.token.ttl.seconds",
@@ -148,9 +130,45 @@ public class VaultKv implements Kv {
         }
     }
 
-    private static String resolve(Optional<String> configured, String env, String property) {
-        return setting(configured, env)
-                .orElseThrow(() -> new ConfigurationProblem(property, "not set; set " + env + " or " + property));
+    /**
+     * The rules of the Vault settings, adding each breach to {@code problems}: start-up's one collector
+     * ({@code ConfigurationCheck}), and this client's guard when it is made.
+     */
+    public static void check(RotatorConfig.VaultConfig vault, ConfigurationProblems problems) {
+        if (setting(vault.address(), "VAULT_ADDR").isEmpty()) {
+            problems.add("rotator.vault.address", "not set; set VAULT_ADDR or rotator.vault.address");
+        }
+        setting(vault.caFile(), "VAULT_CACERT")
+                .filter(file -> TlsTrust.load(file).isEmpty())
+                .ifPresent(file -> problems.add(
+                        "rotator.vault.ca-file (or VAULT_CACERT)", "'" + file + "' holds no readable PEM certificate"));
+        RotatorConfig.VaultConfig.Auth auth = vault.auth();
+        Optional<VaultAuthMethod> method = auth.method().in("rotator.vault.auth.method", problems);
+        if (method.isEmpty()) {
+            return;
+        }
+        switch (method.get()) {
+            case TOKEN -> {
+                if (setting(vault.token(), "VAULT_TOKEN").isEmpty()) {
+                    problems.add("rotator.vault.token", "not set; set VAULT_TOKEN or rotator.vault.token");
+                }
+            }
+            case APPROLE -> {
+                if (auth.roleId().filter(s -> !s.isBlank()).isEmpty()) {
+                    problems.add("rotator.vault.auth.role-id", "required for AppRole auth");
+                }
+                if (auth.secretId().isEmpty() && auth.secretIdFile().isEmpty()) {
+                    problems.add(
+                            "rotator.vault.auth.secret-id-file",
+                            "required for AppRole auth (or rotator.vault.auth.secret-id)");
+                }
+            }
+            case KUBERNETES -> {
+                if (auth.role().filter(s -> !s.isBlank()).isEmpty()) {
+                    problems.add("rotator.vault.auth.role", "required for Kubernetes auth");
+                }
+            }
+        }
     }
 
     /**
@@ -164,9 +182,9 @@ public class VaultKv implements Kv {
                 .filter(s -> !s.isBlank());
     }
 
-    /** The auth method in use: token, approle or kubernetes. */
-    public String authMethod() {
-        return auth.method();
+    /** The auth method in use. */
+    public VaultAuthMethod authMethod() {
+        return method;
     }
 
     /** When the token expires, if it does and that is known. */
@@ -175,7 +193,7 @@ public class VaultKv implements Kv {
     }
 
     private boolean canLogin() {
-        return !auth.method().equals("token");
+        return method != VaultAuthMethod.TOKEN;
     }
 
     private Vault vault() {
@@ -205,8 +223,8 @@ public class VaultKv implements Kv {
             String path = "auth/" + authMount + "/login";
             try {
                 Vault anonymous = client(null);
-                AuthResponse r = switch (auth.method()) {
-                    case "approle" ->
+                AuthResponse r = switch (method) {
+                    case APPROLE ->
                         anonymous
                                 .auth()
                                 .loginByAppRole(
@@ -215,28 +233,28 @@ public class VaultKv implements Kv {
                                         auth.secretIdFile()
                                                 .map(VaultKv::readFile)
                                                 .orElseGet(() -> auth.secretId().orElseThrow()));
-                    case "kubernetes" ->
+                    case KUBERNETES ->
                         anonymous
                                 .auth()
                                 .loginByKubernetes(
                                         auth.role().orElseThrow(), readFile(auth.jwtFile()), "auth/" + authMount);
-                    default -> throw new IllegalStateException("token auth cannot log in");
+                    case TOKEN -> throw new IllegalStateException("token auth cannot log in");
                 };
                 int status = r.getRestResponse().getStatus();
                 if (status != 200 || r.getAuthClientToken() == null) {
                     throw new VaultException("HTTP " + status, status);
                 }
                 adopt(r.getAuthClientToken(), r.getAuthLeaseDuration(), r.isAuthRenewable());
-                metrics.counter("rotator_vault_logins", "method", auth.method(), "outcome", "success")
+                metrics.counter("rotator_vault_logins", "method", method.id(), "outcome", "success")
                         .increment();
                 Log.infof(
                         "logged in to Vault at %s with %s (%s); token lease %d s, renewable: %s",
-                        address, auth.method(), path, leaseSeconds, renewable);
+                        address, method, path, leaseSeconds, renewable);
             } catch (VaultException e) {
-                metrics.counter("rotator_vault_logins", "method", auth.method(), "outcome", "failure")
+                metrics.counter("rotator_vault_logins", "method", method.id(), "outcome", "failure")
                         .increment();
                 int status = e.getHttpStatusCode();
-                throw new VaultUnavailableException("Vault login with " + auth.method() + " at " + path + " failed"
+                throw new VaultUnavailableException("Vault login with " + method + " at " + path + " failed"
                         + (status > 0
                                 ? " with HTTP " + status + " (check the role and its credentials)"
                                 : ": Vault at " + address + " is unreachable: " + rootCause(e)));

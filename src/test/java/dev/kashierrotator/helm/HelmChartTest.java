@@ -12,7 +12,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.kashierrotator.inventory.Inventory;
-import dev.kashierrotator.inventory.InventoryLoader;
 import dev.kashierrotator.testing.ConfigMappings;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -482,9 +481,20 @@ public class HelmChartTest {
         String applicationYaml =
                 kind(docs, "ConfigMap").at("/data/application.yaml").asText();
 
-        Inventory inventory = InventoryLoader.load(ConfigMappings.rotator(
+        Inventory inventory = ConfigMappings.checked(
+                false,
                 new YamlConfigSource("configmap", applicationYaml),
-                new PropertiesConfigSource(Map.of("CHECKOUT_HOOK_SECRET", "from-the-pod-env"), "pod env", 50)));
+                new PropertiesConfigSource(
+                        Map.of(
+                                "CHECKOUT_HOOK_SECRET",
+                                "from-the-pod-env",
+                                // The pod's Vault address and token come from its environment too.
+                                "rotator.vault.address",
+                                "https://vault.example.com:8200",
+                                "rotator.vault.token",
+                                "from-the-pod-env"),
+                        "pod env",
+                        50));
         assertEquals(3, inventory.keys().size());
         assertEquals(
                 List.of("checkout-api", "reports"),
@@ -534,7 +544,7 @@ public class HelmChartTest {
 
     /**
      * Every secret-bearing setting, found where the configuration is defined (marked {@code @Secret} in
-     * RotatorConfig), is refused by the chart as a literal and accepted as a {@code ${NAME}} reference; a
+     * RotatorConfig and InventoryConfig), is refused by the chart as a literal and accepted as a {@code ${NAME}} reference; a
      * setting whose name says it holds a secret must be marked, or listed here as not being one.
      */
     @Test
@@ -542,6 +552,12 @@ public class HelmChartTest {
         List<SecretSetting> secrets = new ArrayList<>();
         List<String> unmarked = new ArrayList<>();
         walk(dev.kashierrotator.config.RotatorConfig.class, "rotator", secrets, unmarked, new java.util.HashSet<>());
+        walk(
+                dev.kashierrotator.inventory.InventoryConfig.class,
+                "rotator",
+                secrets,
+                unmarked,
+                new java.util.HashSet<>());
         assertEquals(List.of(), unmarked, "named like a secret but not marked @Secret (or listed as NOT_SECRETS)");
         assertEquals(
                 List.of(

@@ -26,6 +26,9 @@ class InventoryLoaderTest {
 
     private static Map<String, String> valid() {
         Map<String, String> c = new HashMap<>();
+        // Start-up checks everything at once (ConfigurationCheck): the service's own settings are valid here.
+        c.put("rotator.vault.address", "http://127.0.0.1:8200");
+        c.put("rotator.vault.token", "inventory-test-token");
         c.put("rotator.accounts.main.mid", "MID-3552-454");
         c.put("rotator.keys.main-test-payment.account", "main");
         c.put("rotator.keys.main-test-payment.mode", "test");
@@ -49,7 +52,7 @@ class InventoryLoaderTest {
     }
 
     private static Inventory load(Map<String, String> properties) {
-        return InventoryLoader.load(ConfigMappings.rotator(new PropertiesConfigSource(properties, "test", 100)));
+        return ConfigMappings.checked(false, new PropertiesConfigSource(properties, "test", 100));
     }
 
     private static List<String> problems(Consumer<Map<String, String>> change) {
@@ -291,8 +294,7 @@ class InventoryLoaderTest {
         c.put("rotator.security.https-only", "false");
         List<String> problems = assertThrows(
                         InvalidConfiguration.class,
-                        () -> InventoryLoader.load(
-                                ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)), true))
+                        () -> ConfigMappings.checked(true, new PropertiesConfigSource(c, "test", 100)))
                 .problems();
         assertEquals(2, problems.size(), problems.toString());
         assertTrue(problems.get(0).startsWith("rotator.kashier.dashboard: 'simulator' is refused in the prod profile"));
@@ -300,7 +302,7 @@ class InventoryLoaderTest {
                 .startsWith("rotator.kashier.simulator.enabled: the Kashier simulator is refused in the prod profile"));
         assertEquals(
                 2,
-                InventoryLoader.load(ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)), false)
+                ConfigMappings.checked(false, new PropertiesConfigSource(c, "test", 100))
                         .keys()
                         .size(),
                 "another profile (simulated, test, dev) may use it");

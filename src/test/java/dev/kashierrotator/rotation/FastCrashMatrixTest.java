@@ -86,8 +86,9 @@ class FastCrashMatrixTest {
             c.put(at + "verify-url", "http://127.0.0.1:1/" + d + "/fingerprints");
             c.put(at + "signing-secret", d + "-secret");
         }
-        RotatorConfig config = ConfigMappings.rotator(new PropertiesConfigSource(c, "fast", 100));
-        Inventory inventory = InventoryLoader.load(config);
+        PropertiesConfigSource source = new PropertiesConfigSource(c, "fast", 100);
+        RotatorConfig config = ConfigMappings.rotator(source);
+        Inventory inventory = InventoryLoader.load(config, ConfigMappings.inventory(source));
         time = new DrivenTime(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         InMemoryKv kv = new InMemoryKv("secret");
         ObjectMapper json =

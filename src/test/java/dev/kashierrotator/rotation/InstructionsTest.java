@@ -8,6 +8,7 @@ import dev.kashierrotator.inventory.KeyKind;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.inventory.RolloutPolicy;
+import dev.kashierrotator.inventory.Strategy;
 import dev.kashierrotator.kashier.ManualDashboard;
 import dev.kashierrotator.testing.ConfigMappings;
 import io.smallrye.config.PropertiesConfigSource;
@@ -47,7 +48,7 @@ class InstructionsTest {
             MID,
             Mode.LIVE,
             KeyKind.PAYMENT_API_KEY,
-            "single-user",
+            Strategy.SINGLE_USER,
             null,
             List.of(),
             Optional.empty(),
@@ -59,7 +60,7 @@ class InstructionsTest {
             MID,
             Mode.LIVE,
             KeyKind.SECRET_KEY,
-            "single-user",
+            Strategy.SINGLE_USER,
             "svc-api",
             List.of(),
             Optional.empty(),
@@ -71,7 +72,7 @@ class InstructionsTest {
             MID,
             Mode.LIVE,
             KeyKind.SECRET_KEY,
-            "alternating-users",
+            Strategy.ALTERNATING_USERS,
             null,
             List.of("svc-blue", "svc-green"),
             Optional.empty(),

@@ -9,6 +9,7 @@ import dev.kashierrotator.inventory.KeyKind;
 import dev.kashierrotator.inventory.KeySpec;
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.inventory.RolloutPolicy;
+import dev.kashierrotator.inventory.Strategy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +42,7 @@ class RotationRulesTest {
             "MID-1234-567",
             Mode.LIVE,
             KeyKind.SECRET_KEY,
-            "single-user",
+            Strategy.SINGLE_USER,
             "svc-api",
             List.of(),
             Optional.empty(),
@@ -53,7 +54,7 @@ class RotationRulesTest {
             "MID-1234-567",
             Mode.LIVE,
             KeyKind.PAYMENT_API_KEY,
-            "single-user",
+            Strategy.SINGLE_USER,
             null,
             List.of(),
             Optional.empty(),

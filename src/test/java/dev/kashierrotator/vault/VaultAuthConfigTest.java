@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kashierrotator.config.InvalidConfiguration;
 import dev.kashierrotator.testing.ConfigMappings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.config.PropertiesConfigSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -16,32 +18,37 @@ import org.junit.jupiter.api.Test;
 @Tag("fast")
 class VaultAuthConfigTest {
 
-    private static String problem(Map<String, String> auth) {
+    private static List<String> problems(Map<String, String> auth) {
         Map<String, String> c = new HashMap<>(auth);
         c.put("rotator.vault.address", "http://127.0.0.1:1");
-        return assertThrows(
-                        IllegalStateException.class,
+        List<String> problems = assertThrows(
+                        InvalidConfiguration.class,
                         () -> new VaultKv(
                                 ConfigMappings.rotator(new PropertiesConfigSource(c, "test", 100)),
                                 new ObjectMapper(),
                                 new SimpleMeterRegistry(),
                                 java.time.Clock.systemUTC()))
-                .getMessage();
+                .problems();
+        return problems;
     }
 
     @Test
     void eachMethodNamesWhatItLacks() {
         assertEquals(
-                "rotator.vault.auth.method: must be token, approle or kubernetes, got 'ldap'",
-                problem(Map.of("rotator.vault.auth.method", "ldap")));
+                List.of("rotator.vault.auth.method: must be token, approle or kubernetes, got 'ldap'"),
+                problems(Map.of("rotator.vault.auth.method", "ldap")));
         assertEquals(
-                "rotator.vault.auth.role-id: required for AppRole auth",
-                problem(Map.of("rotator.vault.auth.method", "approle")));
+                List.of(
+                        "rotator.vault.auth.role-id: required for AppRole auth",
+                        "rotator.vault.auth.secret-id-file: required for AppRole auth (or rotator.vault.auth.secret-id)"),
+                problems(Map.of("rotator.vault.auth.method", "approle")),
+                "both at once");
         assertEquals(
-                "rotator.vault.auth.secret-id-file: required for AppRole auth (or rotator.vault.auth.secret-id)",
-                problem(Map.of("rotator.vault.auth.method", "approle", "rotator.vault.auth.role-id", "r")));
+                List.of(
+                        "rotator.vault.auth.secret-id-file: required for AppRole auth (or rotator.vault.auth.secret-id)"),
+                problems(Map.of("rotator.vault.auth.method", "approle", "rotator.vault.auth.role-id", "r")));
         assertEquals(
-                "rotator.vault.auth.role: required for Kubernetes auth",
-                problem(Map.of("rotator.vault.auth.method", "kubernetes")));
+                List.of("rotator.vault.auth.role: required for Kubernetes auth"),
+                problems(Map.of("rotator.vault.auth.method", "kubernetes")));
     }
 }
