@@ -34,8 +34,13 @@ public final class StartupFailure {
             chain.add(t);
         }
         for (Throwable t : chain) {
-            if (t instanceof InvalidConfiguration) {
-                return understood(t.getMessage(), failure);
+            if (t instanceof InvalidConfiguration invalid) {
+                // One problem, one line; several under a heading, one line each.
+                return understood(
+                        invalid.problems().size() == 1
+                                ? "cannot start: " + invalid.problems().get(0)
+                                : invalid.getMessage(),
+                        failure);
             }
             if (t instanceof ConfigurationProblem) {
                 return understood("cannot start: " + t.getMessage(), failure);

@@ -50,6 +50,14 @@ class StartupFailureTest {
                 StartupFailure.of(wrapped(assertThrows(InvalidConfiguration.class, found::throwIfAny)));
         assertTrue(inventory.understood());
         assertEquals(3, inventory.message().lines().count(), "a heading and one line per problem");
+        ConfigurationProblems one = new ConfigurationProblems();
+        one.add("rotator.vault.ca-file (or VAULT_CACERT)", "'/nowhere/ca.pem' holds no readable PEM certificate");
+        assertEquals(
+                "cannot start: rotator.vault.ca-file (or VAULT_CACERT): '/nowhere/ca.pem' holds no readable PEM "
+                        + "certificate",
+                StartupFailure.of(wrapped(assertThrows(InvalidConfiguration.class, one::throwIfAny)))
+                        .message(),
+                "one problem, one line");
         // Known by its type, as the Vault client throws it, not by how its text begins.
         StartupFailure vault = StartupFailure.of(wrapped(
                 new ConfigurationProblem("rotator.vault.address", "not set; set VAULT_ADDR or rotator.vault.address")));

@@ -1,5 +1,6 @@
 package dev.kashierrotator.sim;
 
+import dev.kashierrotator.config.KashierDashboard;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
@@ -42,7 +43,7 @@ public class SimulatorSeeder {
         this.local = local;
         this.dashboard = dashboard;
         this.servedHere = config.kashier().simulator().enabled();
-        this.simulatorDashboard = "simulator".equals(config.kashier().dashboard());
+        this.simulatorDashboard = config.kashier().dashboard().value().orElse(null) == KashierDashboard.SIMULATOR;
     }
 
     /** At start-up, before the rotations are resumed (docs/configuration.md, Kashier simulator). */
