@@ -141,10 +141,16 @@ class CrashMatrixTest {
     private Response crashThenResume(Point point, String keyId) {
         crashes.arm(point);
         String id = rotate(keyId, "crash matrix " + point);
-        await().atMost(Duration.ofSeconds(20)).until(() -> crashes.fired() != null);
+        // Looked at once and every 25 ms: Awaitility's first look after 100 ms cost each point twice that.
+        await().atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(25))
+                .until(() -> crashes.fired() != null);
         // "Restart": a replica with the same name picks up what Vault holds (the periodic tick would too),
         // once the crashed run has let go of its hold: until then a resume skips it as still held.
         await().atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(25))
                 .until(() -> engine.resumeUnfinished() > 0
                         || "COMPLETED"
                                 .equals(Api.asAdmin()
