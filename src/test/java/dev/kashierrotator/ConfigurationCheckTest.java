@@ -97,7 +97,7 @@ class ConfigurationCheckTest {
         Map<String, String> c = valid();
         c.put("rotator.notifications.ops.type", " Slack ");
         c.put("rotator.notifications.ops.url", "https://hooks.slack.com/services/T0/B0/XYZ");
-        c.put("rotator.notifications.ops.modes", "live");
+        c.put("rotator.notifications.ops.modes", "live, test");
         c.put("rotator.keys.sec.strategy", "alternating-users");
         c.put("rotator.keys.sec.users", "blue,green");
         c.put("rotator.dependents.hook.delivery", "reference");
@@ -115,7 +115,7 @@ class ConfigurationCheckTest {
                 "the default");
         NotificationChannel ops = inventory.channels().get(0);
         assertEquals(NotificationChannel.Type.SLACK, ops.type(), "any case and spacing, as before");
-        assertEquals(EnumSet.of(Mode.LIVE), ops.modes());
+        assertEquals(EnumSet.of(Mode.LIVE, Mode.TEST), ops.modes(), "a list with spaces after its commas");
         assertTrue(!inventory.dependent("hook").orElseThrow().inlineDelivery(), Delivery.REFERENCE.id());
     }
 }

@@ -26,15 +26,17 @@ public final class Choice<E extends Enum<E>> {
     }
 
     /**
-     * The member of {@code members} whose {@code id} is {@code text}, or the text kept as it was; null for blank
-     * text, which the configuration reads as not set (a default applies, or a required entry is named missing).
+     * The member of {@code members} whose {@code id} is {@code text} (spaces around it aside), or the text kept
+     * as it was; null for blank text, which the configuration reads as not set (a default applies, or a
+     * required entry is named missing).
      */
     public static <E extends Enum<E>> Choice<E> read(String text, E[] members, Function<E, String> id) {
         if (text == null || text.isBlank()) {
             return null;
         }
+        // Spaces around it are no part of it: "live, test" is a list of two.
         E found = Arrays.stream(members)
-                .filter(m -> id.apply(m).equals(text))
+                .filter(m -> id.apply(m).equals(text.strip()))
                 .findFirst()
                 .orElse(null);
         return new Choice<>(text, found, Arrays.stream(members).map(id).toList());
