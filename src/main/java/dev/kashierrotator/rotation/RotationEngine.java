@@ -1,5 +1,6 @@
 package dev.kashierrotator.rotation;
 
+import dev.kashierrotator.config.KashierDashboard;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.DependentSpec;
 import dev.kashierrotator.inventory.Inventory;
@@ -93,7 +94,8 @@ public class RotationEngine {
         this.keys = keys;
         this.rotations = rotations;
         this.clock = clock;
-        this.dashboardMode = config.kashier().dashboard().toString();
+        this.dashboardMode =
+                config.kashier().dashboard().value().map(KashierDashboard::id).orElse("manual");
         this.manualStepTimeout = config.kashier().manualStepTimeout();
         RotatorConfig.Engine settings = config.engine();
         this.instanceId = settings.instanceId()
