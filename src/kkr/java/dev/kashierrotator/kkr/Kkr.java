@@ -33,7 +33,7 @@ public final class Kkr {
     private final PrintStream err;
     private final Map<String, String> env;
     private final BufferedReader in;
-    /** Where kkr login keeps the address and the token: $XDG_CONFIG_HOME/kkr, else ~/.config/kkr. */
+    /** Where kkr login keeps the address and the token: $XDG_CONFIG_HOME/kkr, else $HOME/.config/kkr. */
     private final Path config;
 
     Kkr(PrintStream out, PrintStream err, Map<String, String> env, BufferedReader in) {
@@ -42,8 +42,12 @@ public final class Kkr {
         this.env = env;
         this.in = in;
         String xdg = env.get("XDG_CONFIG_HOME");
-        this.config = (xdg == null || xdg.isBlank() ? Path.of(System.getProperty("user.home"), ".config") : Path.of(xdg))
-                .resolve("kkr");
+        // $HOME as the shell has it: Java's user.home comes from the password database and ignores it.
+        String home = env.get("HOME");
+        Path base = xdg != null && !xdg.isBlank()
+                ? Path.of(xdg)
+                : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".config");
+        this.config = base.resolve("kkr");
     }
 
     public static void main(String[] argv) {

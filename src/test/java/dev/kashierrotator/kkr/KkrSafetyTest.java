@@ -124,6 +124,20 @@ class KkrSafetyTest {
     }
 
     @Test
+    void withoutXdgConfigHomeTheSavedTokenIsUnderHomeAsTheShellHasIt() throws IOException {
+        Path home = Files.createTempDirectory("kkr-home");
+        Path dir = Files.createDirectories(home.resolve(".config").resolve("kkr"));
+        Files.writeString(dir.resolve("url"), url() + "\n");
+        Path token = dir.resolve("token");
+        Files.writeString(token, "home-token");
+        Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+
+        Result r = kkr(Map.of("HOME", home.toString()), "audit");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("Bearer home-token"), authorizations, "read from $HOME, not Java's user.home");
+    }
+
+    @Test
     void aSecretKeyOnTheCommandLineIsRefusedInEitherCase() {
         String upper = "ABCDEF0123456789ABCDEF0123456789$" + "0123456789ABCDEF".repeat(6);
         Result r = kkr(env(url()), "confirm", "rot-20261204T000000000Z-000000", upper);
