@@ -1,6 +1,5 @@
 package dev.kashierrotator.sim;
 
-import dev.kashierrotator.config.KashierDashboard;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
 import dev.kashierrotator.inventory.KeySpec;
@@ -43,7 +42,7 @@ public class SimulatorSeeder {
         this.local = local;
         this.dashboard = dashboard;
         this.servedHere = config.kashier().simulator().enabled();
-        this.simulatorDashboard = config.kashier().dashboard().value().orElse(null) == KashierDashboard.SIMULATOR;
+        this.simulatorDashboard = config.kashier().simulatorDashboard();
     }
 
     /** At start-up, before the rotations are resumed (docs/configuration.md, Kashier simulator). */

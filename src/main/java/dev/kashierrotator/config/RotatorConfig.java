@@ -306,6 +306,11 @@ public interface RotatorConfig {
         @WithConverter(KashierDashboard.Setting.class)
         Choice<KashierDashboard> dashboard();
 
+        /** Whether the simulator makes the keys (a dashboard setting naming none is checked, and is not it). */
+        default boolean simulatorDashboard() {
+            return dashboard().value().orElse(null) == KashierDashboard.SIMULATOR;
+        }
+
         Api api();
 
         Simulator simulator();

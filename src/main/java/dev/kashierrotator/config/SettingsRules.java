@@ -33,10 +33,8 @@ public final class SettingsRules {
     }
 
     private void kashier(RotatorConfig.Kashier k) {
-        boolean simulator = k.dashboard()
-                .in("rotator.kashier.dashboard", problems)
-                .filter(d -> d == KashierDashboard.SIMULATOR)
-                .isPresent();
+        k.dashboard().in("rotator.kashier.dashboard", problems);
+        boolean simulator = k.simulatorDashboard();
         if (simulator && !k.simulator().enabled() && k.simulator().url().isEmpty()) {
             problems.add(
                     "rotator.kashier.simulator.url",

@@ -2,7 +2,6 @@ package dev.kashierrotator.kashier;
 
 import dev.kashierrotator.config.ConfigurationProblem;
 import dev.kashierrotator.config.ConfigurationProblems;
-import dev.kashierrotator.config.KashierDashboard;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.rotation.Dashboard;
 import dev.kashierrotator.rotation.KashierApi;
@@ -19,7 +18,7 @@ public class DashboardProducer {
         ConfigurationProblems problems = new ConfigurationProblems();
         check(config.kashier(), !simulator.isUnsatisfied(), problems);
         problems.throwIfAny();
-        if (config.kashier().dashboard().value().orElse(null) != KashierDashboard.SIMULATOR) {
+        if (!config.kashier().simulatorDashboard()) {
             return manual;
         }
         return FaultTranslation.dashboard(simulator.get());
@@ -30,7 +29,7 @@ public class DashboardProducer {
      * it): start-up's one collector ({@code ConfigurationCheck}) and the producer's guard.
      */
     public static void check(RotatorConfig.Kashier kashier, boolean simulatorBuilt, ConfigurationProblems problems) {
-        if (kashier.dashboard().value().orElse(null) == KashierDashboard.SIMULATOR && !simulatorBuilt) {
+        if (kashier.simulatorDashboard() && !simulatorBuilt) {
             problems.add(ConfigurationProblem.saying(
                     "rotator.kashier.dashboard",
                     "rotator.kashier.dashboard=simulator, but this is the production build of the service, which "
