@@ -12,4 +12,4 @@ if quarkus="$(grep -l '@QuarkusTest' $files)"; then
 fi
 tests="$(echo "$files" | sed 's#.*/##; s#\.java$##' | paste -sd, -)"
 exec ./mvnw -B test -Dgroups=fast -Dtest="$tests" -Dsurefire.failIfNoSpecifiedTests=false \
-  -DskipOpenbaoInstall=true -DskipBrowserTests=true -DskipKube=true "$@"
+  -DskipOpenbaoInstall=true -DskipBrowserTests=true -DskipKube=true -Dquarkus.build.phase=package "$@"

@@ -57,6 +57,8 @@ class WholeRunOutputScan {
         files.add(target.resolve("fuzz-it.txt"));
         // The service run from the container image.
         files.add(target.resolve("image-it").resolve("service.log"));
+        // The integration tests' early lane: its Maven's output (scripts/early-lane.sh).
+        files.add(target.resolve("early-lane.log"));
         try (Stream<Path> s = Files.list(target)) {
             s.filter(p -> p.getFileName().toString().matches("it-.*\\.log")).forEach(files::add);
         }
