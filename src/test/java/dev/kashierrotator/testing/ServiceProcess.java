@@ -21,12 +21,18 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final Process process;
+    private Duration readyAfter;
 
     private ServiceProcess(String name, int port, int managementPort, Process process) {
         this.name = name;
         this.port = port;
         this.managementPort = managementPort;
         this.process = process;
+    }
+
+    /** From the launch of the JVM to the first ready answer of its readiness check (polled every 20 ms). */
+    public Duration readyAfter() {
+        return readyAfter;
     }
 
     /**
@@ -81,6 +87,7 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(jar.toAbsolutePath().toString());
         try {
             File log = Path.of("target", "it-" + name + ".log").toAbsolutePath().toFile();
+            long launched = System.nanoTime();
             Process p = SharedProcesses.owned(new ProcessBuilder(command)
                     .directory(dir == null ? null : dir.toFile())
                     .redirectErrorStream(true)
@@ -95,6 +102,7 @@ public final class ServiceProcess implements AutoCloseable {
                     Duration.ofSeconds(90),
                     "service " + name,
                     "target/it-" + name + ".log");
+            service.readyAfter = Duration.ofNanos(System.nanoTime() - launched);
             return service;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start service " + name, e);
