@@ -15,7 +15,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -56,19 +55,19 @@ class AppRoleAuthTest {
     @Test
     void renewsLogsInAgainAtMaxTtlAndKeepsServing() {
         Api.management().get("/q/health/ready").then().statusCode(200);
-        AtomicInteger calls = new AtomicInteger();
         double renewals = metric("rotator_vault_token_renewals_total", "outcome=\"renewed\"");
         double logins = metric("rotator_vault_logins_total", "outcome=\"success\"");
-        // 6 s tokens, 8 s max: renewed at ~4 s (to the cap), logged in again at ~6 s, no failed call.
+        // 6 s tokens, 8 s max: renewed at ~4 s (to the cap), logged in again at ~6 s. The API is called at each
+        // look meanwhile, and every call must be served; so must the next, on the fresh login's token. (No
+        // count of calls: how many looks fit in a token's life depends on the machine's load, not on the service.)
         await().atMost(Duration.ofSeconds(40))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> {
-                    calls.incrementAndGet();
                     api().get("/api/v1/keys/approle-pay").then().statusCode(200).body("fingerprint", notNullValue());
                     return metric("rotator_vault_token_renewals_total", "outcome=\"renewed\"") > renewals
                             && metric("rotator_vault_logins_total", "outcome=\"success\"") > logins;
                 });
-        assertTrue(calls.get() > 5, "the API was used throughout: " + calls.get() + " calls");
+        api().get("/api/v1/keys/approle-pay").then().statusCode(200).body("fingerprint", notNullValue());
         assertEquals(0, metric("rotator_vault_logins_total", "outcome=\"failure\""));
 
         // A rotation writes keys, records, claims and the dependent's copy under the narrow policy.
