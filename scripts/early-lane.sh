@@ -7,8 +7,8 @@
 #
 #   early-lane.sh start|wait <build dir> key=value...
 #
-# with the build's goals, offline, skipTests, skipITs, maven.test.skip, it.test, spotbugs.skip and
-# spotless.check.skip (an unset one is empty). The lane runs only when the build reaches verify; its
+# with the build's goals, offline, skipTests, skipITs, maven.test.skip, it.test, skipKube, spotbugs.skip
+# and spotless.check.skip (an unset one is empty). The lane runs only when the build reaches verify; its
 # integration tests are left out when the build runs none, or a choice of them (-Dit.test=...: those run
 # in the build's own failsafe execution, the early lane's classes included). Holds <build dir>/
 # early-lane.lock while it runs; its Maven's output goes to <build dir>/early-lane.log.
@@ -29,6 +29,7 @@ log="$dir/early-lane.log"
 rc="$dir/early-lane.rc"
 
 goals=()
+its=false
 case "${opt[goals]:-}" in
   *verify*|*install*|*deploy*)
     its=true
@@ -60,11 +61,11 @@ case "$what" in
     (
       cd "$root"
       echo "early-lane: ${goals[*]}"
-      # The tests on the control plane need its binaries: wait for install-kube, which the build started
-      # in the background before the tests were compiled (it holds this lock while it runs).
-      kube="${KUBE_TOOLS:-$root/.kube-tools}"
-      if [ -d "$kube" ]; then
-        flock "$kube/lock" true
+      # The tests on the control plane need its binaries: as install-kube-wait does for the build's own
+      # integration tests, run install-kube again, which waits for the run the build started in the
+      # background (its lock) and builds whatever that one left missing.
+      if [ "$its" = true ] && [ "${opt[skipKube]:-}" != true ]; then
+        bash scripts/install-kube.sh
       fi
       exec ./mvnw "${args[@]}" "${goals[@]}"
     ) >"$log" 2>&1 &
