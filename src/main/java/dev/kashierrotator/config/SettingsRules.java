@@ -1,6 +1,10 @@
 package dev.kashierrotator.config;
 
+import io.quarkus.runtime.LaunchMode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
@@ -30,6 +34,32 @@ public final class SettingsRules {
                         .or(() -> ConfigProvider.getConfig().getOptionalValue("VAULT_ADDR", String.class)));
         rules.kashier(config.kashier());
         rules.consoleOidc(config.console().oidc());
+        rules.managementPort(ConfigProvider.getConfig());
+    }
+
+    /**
+     * The management interface (health probes, metrics) on a port of its own. Given the API's port, Quarkus
+     * starts both servers on one socket and Vert.x answers each connection from either: a probe sees the
+     * API's 404 on half its connections, and on all of them when it keeps its connection open.
+     */
+    private void managementPort(Config c) {
+        if (!c.getOptionalValue("quarkus.management.enabled", Boolean.class).orElse(false)) {
+            return;
+        }
+        boolean test = LaunchMode.current() == LaunchMode.TEST;
+        String entry = test ? "quarkus.management.test-port" : "quarkus.management.port";
+        int management = c.getOptionalValue(entry, Integer.class).orElse(test ? 9001 : 9000);
+        Map<String, Integer> api = new LinkedHashMap<>();
+        api.put(test ? "quarkus.http.test-port" : "quarkus.http.port", test ? 8081 : 8080);
+        api.put(test ? "quarkus.http.test-ssl-port" : "quarkus.http.ssl-port", test ? 8444 : 8443);
+        api.forEach((name, fallback) -> {
+            if (management != 0 && c.getOptionalValue(name, Integer.class).orElse(fallback) == management) {
+                problems.add(
+                        entry,
+                        "is " + management + ", as is " + name + "; the management interface (health probes, "
+                                + "metrics) needs a port of its own");
+            }
+        });
     }
 
     private void kashier(RotatorConfig.Kashier k) {

@@ -193,6 +193,20 @@ class HttpsProdProfileIT {
     }
 
     @Test
+    void aManagementPortSharedWithTheApiStopsStartUpInOneLine() throws Exception {
+        SelfSignedTls tls = SelfSignedTls.create("prod-profile-port");
+        Map<String, String> c = settings("https-it-port");
+        int https = tls(c, tls.caPem, tls.keyPem);
+        // Started, both servers would share the socket and probes would meet the API's 404 at random.
+        c.put("quarkus.management.port", Integer.toString(https));
+        String text = refusedStart("https-prod-port", c);
+        assertTrue(
+                text.contains("quarkus.management.port: is " + https + ", as is quarkus.http.ssl-port; the "
+                        + "management interface (health probes, metrics) needs a port of its own"),
+                text);
+    }
+
+    @Test
     void aMissingTlsFileStopsStartUpInOneLineNamingTheSettingAndTheFix() throws Exception {
         Map<String, String> c = settings("https-it-nofile");
         Path missing = Path.of("target", "no-such-dir", "tls.crt").toAbsolutePath();
