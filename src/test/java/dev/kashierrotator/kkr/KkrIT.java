@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kashierrotator.kkr.KkrJar.Run;
 import dev.kashierrotator.rotation.Fingerprints;
 import dev.kashierrotator.sim.DemoDependent;
+import dev.kashierrotator.testing.Closing;
 import dev.kashierrotator.testing.Cluster;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.ServiceProcess;
@@ -73,9 +74,7 @@ class KkrIT {
 
     @AfterAll
     static void stop() {
-        service.close();
-        cluster.close();
-        app.close();
+        Closing.all(service, cluster, app);
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kashierrotator.kkr.KkrJar.Run;
 import dev.kashierrotator.sim.DemoDependent;
+import dev.kashierrotator.testing.Closing;
 import dev.kashierrotator.testing.Cluster;
 import dev.kashierrotator.testing.OpenBao;
 import dev.kashierrotator.testing.SelfSignedTls;
@@ -72,10 +73,7 @@ class KkrTlsIT {
 
     @AfterAll
     static void stop() {
-        service.close();
-        cluster.close();
-        fast.close();
-        slow.close();
+        Closing.all(service, cluster, fast, slow);
     }
 
     private static KkrJar kkr() {

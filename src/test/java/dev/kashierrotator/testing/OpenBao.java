@@ -6,7 +6,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A real OpenBao dev server (Vault's API) on a free loopback port: one per test world (a Quarkus test
@@ -255,12 +257,25 @@ public final class OpenBao {
         }
     }
 
+    /** Ports handed out by {@link #freePort} in this class's life. */
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A loopback port free now and never handed out before by this JVM's tests. The kernel may give the same
+     * free port twice in a row, before the first taker has bound it: a service asked for its API and its
+     * management interface on one port then starts (Vert.x shares the socket) and answers each connection
+     * from either server, so its readiness answered 404 for 90 s in a CI run (KkrIT, stop 32).
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                s.setReuseAddress(true);
+                if (GIVEN.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }
