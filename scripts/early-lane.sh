@@ -7,7 +7,7 @@
 #
 #   early-lane.sh start|wait <build dir> key=value...
 #
-# with the build's goals, offline, skipTests, skipITs, maven.test.skip, it.test, skipKube, spotbugs.skip
+# with the build's goals, offline, local repository (repo), skipTests, skipITs, maven.test.skip, it.test, skipKube, spotbugs.skip
 # and spotless.check.skip (an unset one is empty). The lane runs only when the build reaches verify; its
 # integration tests are left out when the build runs none, or a choice of them (-Dit.test=...: those run
 # in the build's own failsafe execution, the early lane's classes included). Holds <build dir>/
@@ -55,6 +55,8 @@ case "$what" in
     fi
     args=(-B -ntp "-Dout.dir=$dir" -Dit.parallelism=1)
     [ "${opt[offline]:-}" = true ] && args+=(-o)
+    # The build's local repository (-Dmaven.repo.local or settings.xml's), so the lane resolves nothing anew.
+    [ -n "${opt[repo]:-}" ] && args+=("-Dmaven.repo.local=${opt[repo]}")
     # Ended with the build (Maven stops this script when it exits early): its Maven and test JVM too.
     child=
     trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait; exit 143' TERM INT
