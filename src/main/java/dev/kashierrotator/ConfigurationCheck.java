@@ -22,6 +22,8 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import jakarta.interceptor.Interceptor;
 import java.util.List;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The configuration checked once, at start-up, before anything uses it: the service's own settings, the Vault
@@ -39,7 +41,11 @@ public class ConfigurationCheck {
         // The main profile: "simulated" (a stand-in for Kashier in tests) has prod as its parent.
         List<String> profiles = ConfigUtils.getProfiles();
         return check(
-                config, configured, !profiles.isEmpty() && profiles.get(0).equals("prod"), !simulator.isUnsatisfied());
+                config,
+                configured,
+                ConfigProvider.getConfig(),
+                !profiles.isEmpty() && profiles.get(0).equals("prod"),
+                !simulator.isUnsatisfied());
     }
 
     /** Before any other start-up work: a configuration that cannot work stops start-up here, whole. */
@@ -49,17 +55,18 @@ public class ConfigurationCheck {
 
     /**
      * The inventory of a configuration that passes every rule, or an {@link InvalidConfiguration} naming each
-     * problem: of a service in the prod profile ({@code prodProfile}), where the simulator is refused, or
+     * problem (the dependents read from {@code raw}, the configuration the mappings were made of): of a
+     * service in the prod profile ({@code prodProfile}), where the simulator is refused, or
      * another; of a build that has the simulator ({@code simulatorBuilt}) or not.
      */
     public static Inventory check(
-            RotatorConfig config, InventoryConfig configured, boolean prodProfile, boolean simulatorBuilt) {
+            RotatorConfig config, InventoryConfig configured, Config raw, boolean prodProfile, boolean simulatorBuilt) {
         ConfigurationProblems problems = new ConfigurationProblems();
         SettingsRules.check(config, prodProfile, new UrlRules(config.security(), problems), problems);
         VaultKv.check(config.vault(), problems);
         DashboardProducer.check(config.kashier(), simulatorBuilt, problems);
         AccessControl.check(config, problems);
-        Inventory inventory = InventoryLoader.check(config, configured, problems);
+        Inventory inventory = InventoryLoader.check(config, configured, raw, problems);
         problems.throwIfAny();
         return inventory;
     }

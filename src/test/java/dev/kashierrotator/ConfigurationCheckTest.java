@@ -84,10 +84,8 @@ class ConfigurationCheckTest {
         c.put("rotator.kashier.simulator.url", "http://127.0.0.1:9/sim/kashier");
         c.put("rotator.keys.pay.kind", "api-key");
         PropertiesConfigSource source = source(c);
-        InvalidConfiguration failure = assertThrows(
-                InvalidConfiguration.class,
-                () -> ConfigurationCheck.check(
-                        ConfigMappings.rotator(source), ConfigMappings.inventory(source), false, false));
+        InvalidConfiguration failure =
+                assertThrows(InvalidConfiguration.class, () -> ConfigMappings.checked(false, false, source));
         assertEquals(List.of("rotator.kashier.dashboard", "rotator.keys.pay.kind"), failure.entries());
         assertTrue(failure.problems().get(0).contains("this is the production build of the service"));
     }

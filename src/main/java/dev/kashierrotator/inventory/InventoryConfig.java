@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The inventory as configured ({@code rotator.accounts}, {@code keys}, {@code rollout}, {@code dependents},
- * {@code notifications}; docs/configuration.md): the service's own settings are {@code config.RotatorConfig}.
+ * The inventory as configured ({@code rotator.accounts}, {@code keys}, {@code rollout}, {@code notifications};
+ * the {@code dependents} are read by {@link DependentSettings}; docs/configuration.md): the service's own settings are {@code config.RotatorConfig}.
  * Durations and closed sets are converted as they are read, keeping text that is none of them, so that
  * {@link InventoryLoader} names the entry with every other problem at once.
  */
@@ -29,9 +29,6 @@ public interface InventoryConfig {
 
     /** Default wave policy for every rotation. */
     Rollout rollout();
-
-    /** Systems that use keys and receive them when they rotate. */
-    Map<String, Dependent> dependents();
 
     /** Where people are told, at once, that a rotation needs them or ended badly (docs/notifications.md). */
     Map<String, Notification> notifications();
@@ -198,6 +195,11 @@ public interface InventoryConfig {
         Optional<String> failureThreshold();
     }
 
+    /**
+     * A system that uses keys and receives them when they rotate ({@code rotator.dependents.<id>}). Read by
+     * {@link DependentSettings} in one pass, not by the mapping (an inventory of a thousand made SmallRye's
+     * start-up quadratic), honouring the same annotations: name, default, converter.
+     */
     interface Dependent {
         /** Key ids this dependent uses. */
         List<String> keys();

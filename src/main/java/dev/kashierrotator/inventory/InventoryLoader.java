@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Turns {@link InventoryConfig} (with the scheduler's settings and the Vault layout it must keep apart from)
@@ -45,29 +46,42 @@ public final class InventoryLoader {
     private final ConfigurationProblems problems;
     private final UrlRules urls;
     private final InventoryConfig configured;
+    private final Map<String, InventoryConfig.Dependent> configuredDependents;
     private List<Blackout> globalBlackouts = List.of();
     private ZoneId globalZone = ZoneOffset.UTC;
 
-    private InventoryLoader(ConfigurationProblems problems, UrlRules urls, InventoryConfig configured) {
+    private InventoryLoader(
+            ConfigurationProblems problems,
+            UrlRules urls,
+            InventoryConfig configured,
+            Map<String, InventoryConfig.Dependent> dependents) {
         this.problems = problems;
         this.urls = urls;
         this.configured = configured;
+        this.configuredDependents = dependents;
     }
 
     /** The inventory, or an {@link InvalidConfiguration} listing every problem with it. */
-    public static Inventory load(RotatorConfig config, InventoryConfig configured) {
+    public static Inventory load(RotatorConfig config, InventoryConfig configured, Config raw) {
         ConfigurationProblems problems = new ConfigurationProblems();
-        Inventory inventory = check(config, configured, problems);
+        Inventory inventory = check(config, configured, raw, problems);
         problems.throwIfAny();
         return inventory;
     }
 
     /**
      * The inventory's own rules, adding each breach to {@code problems} (start-up's one collector,
-     * {@code ConfigurationCheck}); the inventory, meaningful only when none was added.
+     * {@code ConfigurationCheck}); the inventory, meaningful only when none was added. The dependents are
+     * read from {@code raw}, the configuration the mappings were made of ({@link DependentSettings}).
      */
-    public static Inventory check(RotatorConfig config, InventoryConfig configured, ConfigurationProblems problems) {
-        return new InventoryLoader(problems, new UrlRules(config.security(), problems), configured).build(config);
+    public static Inventory check(
+            RotatorConfig config, InventoryConfig configured, Config raw, ConfigurationProblems problems) {
+        return new InventoryLoader(
+                        problems,
+                        new UrlRules(config.security(), problems),
+                        configured,
+                        DependentSettings.read(raw, problems))
+                .build(config);
     }
 
     private Inventory build(RotatorConfig config) {
@@ -137,13 +151,13 @@ public final class InventoryLoader {
         });
 
         Map<String, DependentSpec> dependents = new LinkedHashMap<>();
-        configured.dependents().forEach((id, dep) -> {
+        configuredDependents.forEach((id, dep) -> {
             DependentSpec spec = dependent(id, dep, config);
             if (spec != null) {
                 dependents.put(id, spec);
             }
         });
-        vaultKvPathsApart(configured.dependents());
+        vaultKvPathsApart(configuredDependents);
 
         List<NotificationChannel> channels = channels(configured.notifications(), keys.keySet());
         return new Inventory(

@@ -558,6 +558,13 @@ public class HelmChartTest {
                 secrets,
                 unmarked,
                 new java.util.HashSet<>());
+        // Declared beside the mapping, read by DependentSettings (not a mapped part of InventoryConfig).
+        walk(
+                dev.kashierrotator.inventory.InventoryConfig.Dependent.class,
+                dev.kashierrotator.inventory.DependentSettings.PREFIX + "*",
+                secrets,
+                unmarked,
+                new java.util.HashSet<>());
         assertEquals(List.of(), unmarked, "named like a secret but not marked @Secret (or listed as NOT_SECRETS)");
         assertEquals(
                 List.of(

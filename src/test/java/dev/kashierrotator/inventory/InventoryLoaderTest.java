@@ -86,6 +86,58 @@ class InventoryLoaderTest {
     }
 
     @Test
+    void dependentsAreReadInEveryFormTheMappingTookWithItsDefaults() {
+        Map<String, String> c = valid();
+        // A list as YAML writes it (indexed), an id with a dot (quoted), a profile that is not active.
+        c.remove("rotator.dependents.checkout-api.keys");
+        c.put("rotator.dependents.checkout-api.keys[0]", "main-test-payment");
+        c.put("rotator.dependents.checkout-api.keys[1]", "main-test-secret");
+        c.put("rotator.dependents.\"pos.v2\".keys", "main-test-payment, main-test-secret");
+        c.put("rotator.dependents.\"pos.v2\".type", "kubernetes-secret");
+        c.put("rotator.dependents.\"pos.v2\".namespace", "pos");
+        c.put("rotator.dependents.\"pos.v2\".secret", "kashier");
+        c.put("rotator.dependents.\"pos.v2\".restart", "deployment/pos, statefulset/pos-worker");
+        c.put("%dev.rotator.dependents.dev-only.keys", "main-test-payment");
+        Inventory inventory = load(c);
+        assertEquals(
+                List.of("checkout-api", "pos.v2", "reports"),
+                inventory.dependents().stream().map(DependentSpec::id).sorted().toList());
+        DependentSpec checkout = inventory.dependents().stream()
+                .filter(d -> d.id().equals("checkout-api"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(List.of("main-test-payment", "main-test-secret"), checkout.keys());
+        assertEquals(0, checkout.wave(), "wave defaults to 0, the canary");
+        DependentSpec pos = inventory.dependents().stream()
+                .filter(d -> d.id().equals("pos.v2"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(List.of("main-test-payment", "main-test-secret"), pos.keys(), "a comma-separated list");
+    }
+
+    @Test
+    void anUnknownMissingOrMalformedDependentSettingIsNamed() {
+        List<String> problems = problems(c -> {
+            c.put("rotator.dependents.checkout-api.verfy-url", "http://127.0.0.1:9001/fp");
+            c.put("rotator.dependents.reports.wave", "second");
+            c.put("rotator.dependents.orphan.url", "http://127.0.0.1:9009/rotation");
+        });
+        assertTrue(
+                problems.get(0)
+                        .startsWith("rotator.dependents.checkout-api.verfy-url: not a setting of a dependent; "
+                                + "the settings are ca-bundle, confirm, confirm-path, delivery, keys, namespace, path, "
+                                + "restart, secret, signing-secret, type, url, verify-url, wave"),
+                problems.toString());
+        assertTrue(
+                problems.contains("rotator.dependents.orphan.keys: required for every dependent"), problems.toString());
+        assertTrue(
+                problems.contains("rotator.dependents.orphan.type: required for every dependent"), problems.toString());
+        assertTrue(
+                problems.contains("rotator.dependents.reports.wave: must be a whole number, got 'second'"),
+                problems.toString());
+    }
+
+    @Test
     void liveKeysTravelOnlyOverHttps() {
         List<String> problems = problems(c -> {
             c.put("rotator.keys.main-live-payment.account", "main");

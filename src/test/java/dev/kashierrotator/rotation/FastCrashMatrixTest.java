@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kashierrotator.config.RotatorConfig;
 import dev.kashierrotator.inventory.Inventory;
-import dev.kashierrotator.inventory.InventoryLoader;
 import dev.kashierrotator.inventory.Mode;
 import dev.kashierrotator.sim.KashierSimulator;
 import dev.kashierrotator.sim.SimulatorSeeder;
@@ -88,7 +87,7 @@ class FastCrashMatrixTest {
         }
         PropertiesConfigSource source = new PropertiesConfigSource(c, "fast", 100);
         RotatorConfig config = ConfigMappings.rotator(source);
-        Inventory inventory = InventoryLoader.load(config, ConfigMappings.inventory(source));
+        Inventory inventory = ConfigMappings.load(source);
         time = new DrivenTime(Instant.now().truncatedTo(ChronoUnit.SECONDS));
         InMemoryKv kv = new InMemoryKv("secret");
         ObjectMapper json =
