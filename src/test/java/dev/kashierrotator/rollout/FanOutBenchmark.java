@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * then {@code rotations} (default 6) rotations in all are run on it. With {@code secret}, the key is a
  * single-user secret key (its change kills the old key) and the exposure window is reported. Reports the
  * ROLLOUT step's time against the ideal (20 ms rounds), start-up to ready, and the service's memory.
+ * {@code java=<JDK home>} runs the service on another JDK, each {@code jvm=<option>} is added to its options.
  * Run: {@code ./mvnw -Pbench -DskipTests package exec:exec -Dbench.main=dev.kashierrotator.rollout.FanOutBenchmark
  * -Dbench.args="1000"} (or {@code "100 canary"}, {@code "100 secret"}, {@code "2 services=5 rotations=1"}).
  */
@@ -109,6 +110,13 @@ public final class FanOutBenchmark {
 
         OpenBao bao = OpenBao.get();
         List<String> jvm = new java.util.ArrayList<>(ChartJvm.asInThePod());
+        // java=<JDK home> runs the service on another JDK; each jvm=<option> is added to the chart's options
+        // (an AOT cache to make or use, say: jvm=-XX:AOTCacheOutput=target/app.aot).
+        args.stream()
+                .filter(a -> a.startsWith("java="))
+                .findFirst()
+                .ifPresent(a -> System.setProperty("service.java.home", a.substring("java=".length())));
+        args.stream().filter(a -> a.startsWith("jvm=")).forEach(a -> jvm.add(a.substring("jvm=".length())));
         if (args.contains("jfr")) {
             // A CPU profile of the service: jfr print --events jdk.ExecutionSample target/fanout.jfr
             jvm.add("-XX:StartFlightRecording=filename=target/fanout.jfr,settings=profile");
@@ -312,6 +320,25 @@ public final class FanOutBenchmark {
                         ? "; exposure window " + r.path("exposureWindowMs").asLong() + " ms"
                         : "",
                 waves);
+        // Each step's time, and the gap before it (the record's writes between steps).
+        StringBuilder steps = new StringBuilder("  steps:");
+        Instant previous = null;
+        for (JsonNode s : r.path("steps")) {
+            if (!s.path("startedAt").isTextual() || !s.path("endedAt").isTextual()) {
+                continue;
+            }
+            Instant started = Instant.parse(s.path("startedAt").asText());
+            Instant ended = Instant.parse(s.path("endedAt").asText());
+            steps.append(String.format(
+                    " %s%s %d ms;",
+                    previous == null
+                            ? ""
+                            : "+" + Duration.between(previous, started).toMillis() + " ms, ",
+                    s.path("name").asText(),
+                    Duration.between(started, ended).toMillis()));
+            previous = ended;
+        }
+        System.out.println(steps);
         return rolloutMs;
     }
 

@@ -79,8 +79,10 @@ public final class ServiceProcess implements AutoCloseable {
         all.put("quarkus.http.port", Integer.toString(port));
         int management = Integer.parseInt(
                 all.computeIfAbsent("quarkus.management.port", k -> Integer.toString(OpenBao.freePort())));
-        List<String> command = new ArrayList<>(
-                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // Another JDK for the service than the tests' own (a benchmark's java=...), when one is named.
+        String javaHome = System.getProperty("service.java.home", System.getProperty("java.home"));
+        List<String> command =
+                new ArrayList<>(List.of(Path.of(javaHome, "bin", "java").toString()));
         command.addAll(jvm);
         all.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
