@@ -67,7 +67,7 @@ public final class FanOutBenchmark {
         // The fleet: one Vert.x event loop serving every dependent, each answering its delivery 20 ms later
         // on a timer (no thread held), so the fleet costs the shared two cores as little as real remote
         // dependents would.
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(option(args, "loops", 1)));
         io.vertx.core.http.HttpServer fleet = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1"))
                 .requestHandler(r -> handle(r, key))
                 .listen(0)
@@ -164,7 +164,28 @@ public final class FanOutBenchmark {
                     rssAfterStart = Math.max(rssAfterStart, procStatus(service.pid(), "VmRSS"));
                     for (int run = 1; run <= rotations; run++) {
                         long[] heap = {heapPeak};
+                        long cpuBefore = cpuMillis(service.pid());
+                        Map<String, Long> threadsBefore = threadCpu(service.pid());
                         JsonNode r = rotate(http, service, key, heap);
+                        long cpu = cpuMillis(service.pid()) - cpuBefore;
+                        Map<String, Long> threadsAfter = threadCpu(service.pid());
+                        StringBuilder byThread = new StringBuilder();
+                        long live = 0;
+                        for (Map.Entry<String, Long> e : threadsAfter.entrySet()) {
+                            long d = e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L);
+                            live += d;
+                            if (d >= 10) {
+                                byThread.append(' ')
+                                        .append(e.getKey())
+                                        .append(' ')
+                                        .append(d)
+                                        .append(';');
+                            }
+                        }
+                        System.out.printf(
+                                "service %d, rotation %d: the service's CPU %d ms (user + system):%s threads ended "
+                                        + "meanwhile %d%n",
+                                s, run, cpu, byThread, cpu - live);
                         heapPeak = heap[0];
                         long rolloutMs = report(r, s, run, n, canary, ideal, rounds);
                         Long exposure = r.path("exposureWindowMs").isNumber()
@@ -217,6 +238,26 @@ public final class FanOutBenchmark {
             Files.deleteIfExists(config);
             System.exit(0);
         }
+    }
+
+    /** Whether dependent {@code i} answers a delivery with its fingerprint (else an empty 200). */
+    private static boolean answersWithFingerprint(int i) {
+        return answers.equals("fingerprint") || (answers.equals("mixed") && i % 2 == 1);
+    }
+
+    /** min/median/p90/max of some times, or "-". */
+    private static String spread(List<Long> ms) {
+        if (ms.isEmpty()) {
+            return "-";
+        }
+        List<Long> sorted = new java.util.ArrayList<>(ms);
+        java.util.Collections.sort(sorted);
+        return String.format(
+                "%d/%d/%d/%d ms",
+                sorted.get(0),
+                sorted.get(sorted.size() / 2),
+                sorted.get(sorted.size() * 9 / 10),
+                sorted.get(sorted.size() - 1));
     }
 
     private static int option(List<String> args, String name, int otherwise) {
@@ -320,6 +361,29 @@ public final class FanOutBenchmark {
                         ? "; exposure window " + r.path("exposureWindowMs").asLong() + " ms"
                         : "",
                 waves);
+        // When each dependent of each wave confirmed, after its wave started, by the kind of answer it gives.
+        StringBuilder spread = new StringBuilder("  confirmed after the wave's start:");
+        for (JsonNode w : r.path("waves")) {
+            Instant ws = Instant.parse(w.path("startedAt").asText());
+            List<Long> withFingerprint = new java.util.ArrayList<>();
+            List<Long> polled = new java.util.ArrayList<>();
+            for (JsonNode d : w.path("dependents")) {
+                if (d.path("confirmedAt").isTextual()) {
+                    long ms = Duration.between(
+                                    ws, Instant.parse(d.path("confirmedAt").asText()))
+                            .toMillis();
+                    (answersWithFingerprint(Integer.parseInt(
+                                            d.path("id").asText().substring(1)))
+                                    ? withFingerprint
+                                    : polled)
+                            .add(ms);
+                }
+            }
+            spread.append(String.format(
+                    " wave %d: answering with the fingerprint %s, polled %s;",
+                    w.path("index").asInt(), spread(withFingerprint), spread(polled)));
+        }
+        System.out.println(spread);
         // Each step's time, and the gap before it (the record's writes between steps).
         StringBuilder steps = new StringBuilder("  steps:");
         Instant previous = null;
@@ -340,6 +404,32 @@ public final class FanOutBenchmark {
         }
         System.out.println(steps);
         return rolloutMs;
+    }
+
+    /** CPU time the process used so far, in ms (/proc/<pid>/stat: utime + stime, at 100 ticks a second). */
+    private static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
+    /** CPU time by thread name (digits folded), in ms, of the threads alive now. */
+    private static Map<String, Long> threadCpu(long pid) throws IOException {
+        Map<String, Long> byName = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("\\d+", "N");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (IOException gone) {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        return byName;
     }
 
     /** A figure in kB from /proc/<pid>/status (VmRSS: resident now; VmHWM: the most it ever was). */
@@ -396,7 +486,7 @@ public final class FanOutBenchmark {
             HELD.put(id, key);
             // Taking the key takes the dependent 20 ms. Then, as docs/webhook-protocol.md allows, the answer
             // may say what the verify URL would now say; or it is an empty 200, and the verify URL is asked.
-            boolean tells = answers.equals("fingerprint") || (answers.equals("mixed") && Integer.parseInt(id) % 2 == 1);
+            boolean tells = answersWithFingerprint(Integer.parseInt(id));
             Vertx.currentContext().owner().setTimer(20, t -> {
                 if (tells) {
                     request.response()
