@@ -102,16 +102,10 @@ class InventoryLoaderTest {
         assertEquals(
                 List.of("checkout-api", "pos.v2", "reports"),
                 inventory.dependents().stream().map(DependentSpec::id).sorted().toList());
-        DependentSpec checkout = inventory.dependents().stream()
-                .filter(d -> d.id().equals("checkout-api"))
-                .findFirst()
-                .orElseThrow();
+        DependentSpec checkout = inventory.dependent("checkout-api").orElseThrow();
         assertEquals(List.of("main-test-payment", "main-test-secret"), checkout.keys());
         assertEquals(0, checkout.wave(), "wave defaults to 0, the canary");
-        DependentSpec pos = inventory.dependents().stream()
-                .filter(d -> d.id().equals("pos.v2"))
-                .findFirst()
-                .orElseThrow();
+        DependentSpec pos = inventory.dependent("pos.v2").orElseThrow();
         assertEquals(List.of("main-test-payment", "main-test-secret"), pos.keys(), "a comma-separated list");
     }
 
