@@ -118,6 +118,10 @@ public final class FanOutBenchmark {
                 .filter(a -> a.startsWith("java="))
                 .findFirst()
                 .ifPresent(a -> System.setProperty("service.java.home", a.substring("java=".length())));
+        if (args.stream().anyMatch(a -> a.startsWith("jvm=-XX:AOTCache"))) {
+            // JDK 25's AOT cache replaces the chart's AppCDS options (the JVM refuses both at once).
+            jvm.removeIf(o -> o.startsWith("-XX:SharedArchiveFile") || o.startsWith("-Xshare"));
+        }
         args.stream().filter(a -> a.startsWith("jvm=")).forEach(a -> jvm.add(a.substring("jvm=".length())));
         if (args.contains("jfr")) {
             // A CPU profile of the service: jfr print --events jdk.ExecutionSample target/fanout.jfr
