@@ -315,7 +315,10 @@ final class RotationRunner implements LeaseKeeper.Watcher {
             retrying.remove(r.id());
             t.hooks().afterStep(r, name.name());
             s.done(done.detail(), t.clock().instant());
-            t.writer().save(r, hold);
+            // Recorded by the next write, which always comes before anything else happens: the next step's
+            // RUNNING (or the end, a rollback, a refused abort). Until then Vault shows this step RUNNING, as
+            // after a crash right after its work, and a resume runs it again, which finds its work done. One
+            // write per step boundary instead of two: a single-user key's dead time is three writes shorter.
             hold.stepDone(name);
             Log.infof("rotation %s key %s: step %s done", r.id(), r.keyId(), name);
             return outcome;

@@ -1,6 +1,7 @@
 package dev.kashierrotator.rotation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +33,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -150,6 +152,36 @@ class FastCrashMatrixTest {
         } else {
             assertTrue(done.oldKeyEnd().exposureWindowMs() != null, "the exposure window is measured");
         }
+    }
+
+    /**
+     * A step's end and the next step's start are one write of the record: no version of it shows a step
+     * done and the next one not yet begun while the rotation runs. For a single-user key, whose old key dies
+     * at the change, every write between the change and the fan-out is dead time.
+     */
+    @Test
+    void eachStepBoundaryIsOneWriteOfTheRecord() {
+        String id = engine.start("crash-secret", new RotationRequest("one write per boundary", Trigger.MANUAL, "test"))
+                .id();
+        time.runUntil(
+                "rotation " + id + " ends",
+                () -> records.get(id).orElseThrow().state().isFinal(),
+                WITHIN);
+        assertEquals(RotationState.COMPLETED, records.get(id).orElseThrow().state());
+        int versions = 0;
+        for (long v = 1; records.get(id, v).isPresent(); v++) {
+            Rotation r = records.get(id, v).orElseThrow();
+            versions++;
+            List<Step> steps = r.steps();
+            for (int i = 0; i + 1 < steps.size() && !r.state().isFinal(); i++) {
+                assertFalse(
+                        steps.get(i).state() == StepState.DONE
+                                && steps.get(i + 1).state() == StepState.PENDING,
+                        "version " + v + ": " + steps.get(i).name() + " done, "
+                                + steps.get(i + 1).name() + " not begun");
+            }
+        }
+        assertTrue(versions > Plans.SECRET.size(), "every version of the record was looked at: " + versions);
     }
 
     /** The ids of the keys on the Kashier side now. */
