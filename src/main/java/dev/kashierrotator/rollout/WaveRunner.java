@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -54,6 +56,7 @@ public class WaveRunner implements Distributor {
 
     private final Clock clock;
     private final Threads threads;
+    private ExecutorService pool;
 
     public WaveRunner(
             Instance<Target> targets, Inventory inventory, MeterRegistry metrics, Clock clock, Threads threads) {
@@ -126,12 +129,27 @@ public class WaveRunner implements Distributor {
         if (dependents.isEmpty()) {
             return;
         }
-        ExecutorService pool = threads.pool(
-                "rollout-" + delivery.key().id(), Math.max(1, Math.min(policy.maxConcurrency(), dependents.size())));
+        // The service's one rollout pool: its threads outlive a wave (made once, not 64 per wave), and at most
+        // max-concurrency of them work on this wave, each taking the next dependent when it is done.
+        int workers = Math.max(1, Math.min(policy.maxConcurrency(), dependents.size()));
+        Queue<Handoff> queue = new ConcurrentLinkedQueue<>(dependents);
+        String name = "rollout-" + delivery.key().id();
         List<Future<?>> futures = new ArrayList<>();
         try {
-            for (Handoff h : dependents) {
-                futures.add(pool.submit(() -> runDependent(h, delivery, policy, report, stop)));
+            for (int i = 0; i < workers; i++) {
+                futures.add(pool().submit(() -> {
+                    Thread me = Thread.currentThread();
+                    String idle = me.getName();
+                    // Named for the key while at work on it: a thread stuck on a dependent is told by name.
+                    me.setName(name);
+                    try {
+                        for (Handoff h = queue.poll(); h != null; h = queue.poll()) {
+                            runDependent(h, delivery, policy, report, stop);
+                        }
+                    } finally {
+                        me.setName(idle);
+                    }
+                }));
             }
             for (Future<?> f : futures) {
                 // Wakes now and then meanwhile, so that changes held back by the record's write throttle are
@@ -155,8 +173,19 @@ public class WaveRunner implements Distributor {
             }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } finally {
-            pool.shutdownNow();
+            // Ended early (a failure, an interrupt): no dependent is started after this, and the calls under
+            // way are interrupted.
+            queue.clear();
+            futures.forEach(f -> f.cancel(true));
         }
+    }
+
+    /** The rollout pool, made at first use. */
+    private synchronized ExecutorService pool() {
+        if (pool == null) {
+            pool = threads.elastic("rollout-idle");
+        }
+        return pool;
     }
 
     @Override
