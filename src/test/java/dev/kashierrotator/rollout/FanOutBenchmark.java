@@ -135,6 +135,8 @@ public final class FanOutBenchmark {
         List<Long> exposures = new java.util.ArrayList<>();
         List<Long> firstExposures = new java.util.ArrayList<>();
         List<Long> ready = new java.util.ArrayList<>();
+        List<Long> firstCpu = new java.util.ArrayList<>();
+        List<Long> laterCpu = new java.util.ArrayList<>();
         long rssAfterStart = 0;
         long peakRss = 0;
         long heapPeak = 0;
@@ -174,6 +176,7 @@ public final class FanOutBenchmark {
                         Map<String, Long> threadsBefore = threadCpu(service.pid());
                         JsonNode r = rotate(http, service, key, heap);
                         long cpu = cpuMillis(service.pid()) - cpuBefore;
+                        (run == 1 ? firstCpu : laterCpu).add(cpu);
                         Map<String, Long> threadsAfter = threadCpu(service.pid());
                         StringBuilder byThread = new StringBuilder();
                         long live = 0;
@@ -233,6 +236,8 @@ public final class FanOutBenchmark {
                         + "20 ms (one round): first rotations " + firstExposures + " ms; later: median "
                         + (exposures.isEmpty() ? "-" : median(exposures)) + " ms " + exposures);
             }
+            System.out.println("  the service's CPU per rotation (all threads): first " + firstCpu
+                    + " ms; later: median " + (laterCpu.isEmpty() ? "-" : median(laterCpu)) + " ms " + laterCpu);
             System.out.println("  start-up to ready: " + ready + " ms (launch of the JVM to the first ready answer)");
             System.out.printf(
                     "  memory: resident %d MiB after start (most of the services), peak %d MiB; heap peak %d MiB "
