@@ -1,6 +1,7 @@
 package dev.kashierrotator.inventory;
 
 import dev.kashierrotator.config.ConfigurationProblems;
+import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.spi.Converter;
 
@@ -208,7 +208,8 @@ public final class DependentSettings {
 
         static Setting of(Method m) {
             WithName named = m.getAnnotation(WithName.class);
-            String name = named != null ? named.value() : kebab(m.getName());
+            // Named as the mapping names it, by SmallRye's own strategy.
+            String name = named != null ? named.value() : ConfigMapping.NamingStrategy.KEBAB_CASE.apply(m.getName());
             WithDefault fallback = m.getAnnotation(WithDefault.class);
             WithConverter converted = m.getAnnotation(WithConverter.class);
             Type type = m.getGenericReturnType();
@@ -254,19 +255,17 @@ public final class DependentSettings {
             if (!given) {
                 return fallback == null ? Optional.empty() : convert(fallback, entry, problems);
             }
-            if (shape == Shape.LIST) {
-                Optional<List<String>> list = config.getOptionalValues(entry, String.class)
-                        .map(l -> l.stream().map(String::strip).collect(Collectors.toCollection(ArrayList::new)));
-                return list.isPresent() ? list : Optional.ofNullable(fallback).map(f -> List.of(f.split(",")));
-            }
-            Optional<String> text = config.getOptionalValue(entry, String.class);
-            return text.isPresent() ? convert(text.get(), entry, problems) : read(config, entry, false, problems);
+            // A list as SmallRye reads one (comma-separated, or indexed as YAML writes it); else one value.
+            Optional<?> value = shape == Shape.LIST
+                    ? config.getOptionalValues(entry, String.class).map(DependentSettings::stripped)
+                    : config.getOptionalValue(entry, String.class).flatMap(text -> convert(text, entry, problems));
+            return value.isPresent() ? value : read(config, entry, false, problems);
         }
 
         private Optional<?> convert(String text, String entry, ConfigurationProblems problems) {
             return switch (shape) {
                 case TEXT -> Optional.of(text);
-                case LIST -> Optional.of(List.of(text.split(",")));
+                case LIST -> Optional.of(stripped(List.of(text.split(","))));
                 case CONVERTED -> Optional.ofNullable(converter.convert(text));
                 case NUMBER -> {
                     try {
@@ -278,9 +277,9 @@ public final class DependentSettings {
                 }
             };
         }
+    }
 
-        private static String kebab(String camel) {
-            return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
-        }
+    private static List<String> stripped(List<String> items) {
+        return items.stream().map(String::strip).toList();
     }
 }
