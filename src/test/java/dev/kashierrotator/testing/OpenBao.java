@@ -264,7 +264,7 @@ public final class OpenBao {
      * A loopback port free now and never handed out before by this JVM's tests. The kernel may give the same
      * free port twice in a row, before the first taker has bound it: a service asked for its API and its
      * management interface on one port then starts (Vert.x shares the socket) and answers each connection
-     * from either server, so its readiness answered 404 for 90 s in a CI run (KkrIT, stop 32).
+     * from either server, so its readiness answered 404 for 90 s in a CI run (KkrIT; README, "Measured").
      */
     public static int freePort() {
         while (true) {
