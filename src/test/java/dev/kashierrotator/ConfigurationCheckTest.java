@@ -91,6 +91,21 @@ class ConfigurationCheckTest {
     }
 
     @Test
+    void aStartUpRehearsalTooBigOrUnboundedIsNamed() {
+        Map<String, String> c = valid();
+        c.put("rotator.engine.warm-up-deliveries", "1000000");
+        c.put("rotator.engine.warm-up-bound", "0s");
+        InvalidConfiguration failure =
+                assertThrows(InvalidConfiguration.class, () -> ConfigMappings.checked(false, source(c)));
+        assertEquals(
+                List.of(
+                        "rotator.engine.warm-up-deliveries: is 1000000; give 0 (no rehearsal) to 10000",
+                        "rotator.engine.warm-up-bound: is PT0S; give a duration above 0 and up to 5m (readiness"
+                                + " waits that long at most)"),
+                failure.problems());
+    }
+
+    @Test
     void closedSetsAreReadAsTodaysFilesWriteThem() {
         Map<String, String> c = valid();
         c.put("rotator.notifications.ops.type", " Slack ");

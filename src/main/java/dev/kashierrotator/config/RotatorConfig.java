@@ -227,6 +227,21 @@ public interface RotatorConfig {
         /** First pause between step attempts; doubles each time (with jitter), capped at 30 s. */
         @WithDefault("1s")
         Duration stepBackoff();
+
+        /**
+         * Deliveries of a made-up key to a receiver inside the process, rehearsed at start-up before the
+         * replica reports ready ({@code rollout.WarmUp}), so that its first rotation runs on compiled code;
+         * 0 leaves the rehearsal out.
+         */
+        @WithDefault("256")
+        int warmUpDeliveries();
+
+        /**
+         * The longest the start-up rehearsal may hold readiness back; past it the rehearsal stops and the
+         * replica reports ready all the same.
+         */
+        @WithDefault("10s")
+        Duration warmUpBound();
     }
 
     interface VaultConfig {

@@ -1,6 +1,7 @@
 package dev.kashierrotator.config;
 
 import io.quarkus.runtime.LaunchMode;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +36,28 @@ public final class SettingsRules {
         rules.kashier(config.kashier());
         rules.consoleOidc(config.console().oidc());
         rules.managementPort(ConfigProvider.getConfig());
+        rules.warmUp(config.engine());
     }
+
+    /** The start-up rehearsal: a count that fits in memory and a bound readiness can wait out. */
+    private void warmUp(RotatorConfig.Engine engine) {
+        if (engine.warmUpDeliveries() < 0 || engine.warmUpDeliveries() > MAX_WARM_UP) {
+            problems.add(
+                    "rotator.engine.warm-up-deliveries",
+                    "is " + engine.warmUpDeliveries() + "; give 0 (no rehearsal) to " + MAX_WARM_UP);
+        }
+        if (engine.warmUpBound().isNegative()
+                || engine.warmUpBound().isZero()
+                || engine.warmUpBound().compareTo(Duration.ofMinutes(5)) > 0) {
+            problems.add(
+                    "rotator.engine.warm-up-bound",
+                    "is " + engine.warmUpBound() + "; give a duration above 0 and up to 5m (readiness waits that long"
+                            + " at most)");
+        }
+    }
+
+    /** The most deliveries a start-up rehearsal may make: a few hundred compile the path already. */
+    static final int MAX_WARM_UP = 10_000;
 
     /**
      * The management interface (health probes, metrics) on a port of its own. Given the API's port, Quarkus

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
@@ -126,14 +128,55 @@ public class WaveRunner implements Distributor {
     @Override
     public void deliver(
             List<Handoff> dependents, Delivery delivery, RolloutPolicy policy, Report report, BooleanSupplier stop) {
+        fanOut(dependents, new Call(id -> inventory.dependent(id).orElseThrow(), delivery, policy, report, stop, true));
+    }
+
+    /**
+     * A rehearsal ({@link WarmUp}): {@code deliveries} deliveries of a made-up key to one dependent that is
+     * not in the inventory, by the code path of a rollout, counted in no metric and reported to nobody.
+     */
+    void rehearse(
+            DependentSpec dependent, int deliveries, Delivery delivery, RolloutPolicy policy, BooleanSupplier stop) {
+        fanOut(
+                Collections.nCopies(deliveries, new Handoff(dependent.id(), false)),
+                new Call(id -> dependent, delivery, policy, SILENT, stop, false));
+    }
+
+    /** One fan-out: where its dependents are looked up, what is delivered, to whom it reports, whether it counts. */
+    private record Call(
+            Function<String, DependentSpec> dependents,
+            Delivery delivery,
+            RolloutPolicy policy,
+            Report report,
+            BooleanSupplier stop,
+            boolean counted) {}
+
+    private static final Report SILENT = new Report() {
+        @Override
+        public void delivering(String dependentId) {}
+
+        @Override
+        public void accepted(String dependentId) {}
+
+        @Override
+        public void verifying(String dependentId) {}
+
+        @Override
+        public void breaker(String dependentId, String state) {}
+
+        @Override
+        public void ended(String dependentId, boolean confirmed, String error) {}
+    };
+
+    private void fanOut(List<Handoff> dependents, Call call) {
         if (dependents.isEmpty()) {
             return;
         }
         // The service's one rollout pool: its threads outlive a wave (made once, not 64 per wave), and at most
         // max-concurrency of them work on this wave, each taking the next dependent when it is done.
-        int workers = Math.max(1, Math.min(policy.maxConcurrency(), dependents.size()));
+        int workers = Math.max(1, Math.min(call.policy().maxConcurrency(), dependents.size()));
         Queue<Handoff> queue = new ConcurrentLinkedQueue<>(dependents);
-        String name = "rollout-" + delivery.key().id();
+        String name = "rollout-" + call.delivery().key().id();
         List<Future<?>> futures = new ArrayList<>();
         try {
             for (int i = 0; i < workers; i++) {
@@ -144,7 +187,7 @@ public class WaveRunner implements Distributor {
                     me.setName(name);
                     try {
                         for (Handoff h = queue.poll(); h != null; h = queue.poll()) {
-                            runDependent(h, delivery, policy, report, stop);
+                            runDependent(h, call);
                         }
                     } finally {
                         me.setName(idle);
@@ -159,10 +202,10 @@ public class WaveRunner implements Distributor {
                         f.get(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS);
                         break;
                     } catch (TimeoutException e) {
-                        report.waiting();
+                        call.report().waiting();
                     }
                 }
-                report.waiting();
+                call.report().waiting();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -205,21 +248,25 @@ public class WaveRunner implements Distributor {
                 .toList();
     }
 
-    private void runDependent(
-            Handoff handoff, Delivery delivery, RolloutPolicy policy, Report report, BooleanSupplier stop) {
-        DependentSpec dependent = inventory.dependent(handoff.dependentId()).orElseThrow();
+    private void runDependent(Handoff handoff, Call call) {
+        DependentSpec dependent = call.dependents().apply(handoff.dependentId());
+        Delivery delivery = call.delivery();
+        Report report = call.report();
         if (handoff.reachedBefore() && targets.get(dependent.type()).confirms(dependent, delivery)) {
             // Already on the new key (a repeated step): nothing to send.
             report.accepted(dependent.id());
             report.ended(dependent.id(), true, null);
             return;
         }
-        deliverAndVerify(dependent, delivery, policy, report, stop);
+        deliverAndVerify(dependent, call);
     }
 
     /** Delivers (with retries) and polls until the dependent reports the delivered key. */
-    private void deliverAndVerify(
-            DependentSpec dependent, Delivery delivery, RolloutPolicy policy, Report report, BooleanSupplier stop) {
+    private void deliverAndVerify(DependentSpec dependent, Call call) {
+        Delivery delivery = call.delivery();
+        RolloutPolicy policy = call.policy();
+        Report report = call.report();
+        BooleanSupplier stop = call.stop();
         String id = dependent.id();
         Target target = targets.get(dependent.type());
         String lastError = null;
@@ -269,18 +316,18 @@ public class WaveRunner implements Distributor {
             if (target.confirms(dependent, delivery)) {
                 // The delivery was applied though its answer failed (too late, or lost): the report is the proof.
                 report.accepted(id);
-                count(dependent, "confirmed");
+                count(call, dependent, "confirmed");
                 report.ended(id, true, null);
                 return;
             }
-            count(dependent, "failed");
+            count(call, dependent, "failed");
             report.ended(id, false, lastError);
             return;
         }
         report.verifying(id);
         if (reported.get()) {
             // Its answer named the new fingerprint as the one it uses: that is the check.
-            count(dependent, "confirmed");
+            count(call, dependent, "confirmed");
             report.ended(id, true, null);
             return;
         }
@@ -288,7 +335,7 @@ public class WaveRunner implements Distributor {
         Duration pause = FIRST_POLL;
         while (true) {
             if (target.confirms(dependent, delivery)) {
-                count(dependent, "confirmed");
+                count(call, dependent, "confirmed");
                 report.ended(id, true, null);
                 return;
             }
@@ -297,7 +344,7 @@ public class WaveRunner implements Distributor {
                 return;
             }
             if (clock.instant().isAfter(deadline)) {
-                count(dependent, "unconfirmed");
+                count(call, dependent, "unconfirmed");
                 report.ended(
                         id,
                         false,
@@ -329,7 +376,10 @@ public class WaveRunner implements Distributor {
         }
     }
 
-    private void count(DependentSpec dependent, String outcome) {
+    private void count(Call call, DependentSpec dependent, String outcome) {
+        if (!call.counted()) {
+            return;
+        }
         metrics.counter("rotator.dependent.pushes", "type", dependent.type().id(), "outcome", outcome)
                 .increment();
     }

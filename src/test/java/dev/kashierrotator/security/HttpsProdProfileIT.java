@@ -98,6 +98,28 @@ class HttpsProdProfileIT {
             // Probes and Prometheus use the management interface, on its own port, in plain http; it
             // serves neither the API nor the console, and the API's port serves no health or metrics.
             assertEquals(200, status(plain, service.managementUrl() + "/q/health/ready"), "probes");
+            // Ready only once the rollout's start-up rehearsal ran, all of it (the default 256 deliveries).
+            String ready = plain.send(
+                            HttpRequest.newBuilder(URI.create(service.managementUrl() + "/q/health/ready"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            com.fasterxml.jackson.databind.JsonNode warmUp = null;
+            for (com.fasterxml.jackson.databind.JsonNode check : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(ready)
+                    .path("checks")) {
+                if ("warm-up".equals(check.path("name").asText())) {
+                    warmUp = check;
+                }
+            }
+            assertTrue(
+                    warmUp != null
+                            && "UP".equals(warmUp.path("status").asText())
+                            && warmUp.path("data")
+                                    .path("outcome")
+                                    .asText()
+                                    .matches("256 deliveries and 128 verify calls to a loopback receiver in \\d+ ms"),
+                    ready);
             assertEquals(200, status(plain, service.managementUrl() + "/q/metrics"), "metrics");
             assertEquals(404, status(plain, service.managementUrl() + "/api/v1/whoami"), "API on management");
             assertEquals(404, status(plain, service.managementUrl() + "/console"), "console on management");
