@@ -19,11 +19,12 @@ trap '[ -n "$java_pid" ] && kill $java_pid 2>/dev/null; kill $bao_pid 2>/dev/nul
 until curl -fsS "http://127.0.0.1:${BAO_PORT}/v1/sys/health" >/dev/null 2>&1; do sleep 0.1; done
 
 sim="http://127.0.0.1:${PORT}/sim/kashier"
-# The JVM as the Helm chart runs it: its jvmOptions (the image's /deployments is target/quarkus-app here),
-# with its memory limit seen as the machine's memory, and the AppCDS archive made if missing.
-[ -f target/quarkus-app/app-cds.jsa ] || bash scripts/make-appcds.sh >/dev/null
+# The JVM as the Helm chart runs it: its jvmOptions (the image's /deployments is target/quarkus-app here, also
+# the working directory, as in the image, where the build's class data sharing archive finds its jar), with
+# its memory limit seen as the machine's memory.
+app="$PWD/target/quarkus-app"
 jvm_opts=$(sed -n 's/^jvmOptions: *"\(.*\)"/\1/p' helm/kashier-key-rotator/values.yaml \
-  | sed 's|/deployments/|target/quarkus-app/|g')
+  | sed "s|/deployments/|$app/|g")
 mem_limit=$(sed -n '/^  limits:/{n;s/^ *memory: *\([0-9]*\)Mi/\1/p}' helm/kashier-key-rotator/values.yaml)
 # shellcheck disable=SC2206
 jvm=($jvm_opts "-XX:MaxRAM=${mem_limit}m")
@@ -31,6 +32,8 @@ jvm=($jvm_opts "-XX:MaxRAM=${mem_limit}m")
 # shellcheck disable=SC2206
 [ -n "${BENCH_JVM_EXTRA:-}" ] && jvm+=($BENCH_JVM_EXTRA)
 start=$(date +%s%N)
+log="$PWD/$work/service.log"
+cd "$app"
 VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=bench-root java "${jvm[@]}" \
   -Dquarkus.http.port="$PORT" -Dquarkus.management.port="$MGMT_PORT" -Drotator.bootstrap-token="$TOKEN" \
   -Drotator.security.https-only=false -Drotator.security.allow-insecure-live-urls=true \
@@ -50,12 +53,12 @@ VAULT_ADDR="http://127.0.0.1:${BAO_PORT}" VAULT_TOKEN=bench-root java "${jvm[@]}
   -Drotator.dependents.hook-b.verify-url=http://127.0.0.1:19102/rotation/fingerprints \
   -Drotator.dependents.hook-b.signing-secret=bench-b \
   -Drotator.demo.dependents.hook-a=19101 -Drotator.demo.dependents.hook-b=19102 \
-  -jar target/quarkus-app/quarkus-run.jar > "$work/service.log" 2>&1 &
+  -jar "$app/quarkus-run.jar" > "$log" 2>&1 &
 java_pid=$!
 until curl -fsS "http://127.0.0.1:${MGMT_PORT}/q/health/ready" >/dev/null 2>&1; do
-  kill -0 $java_pid 2>/dev/null || { cat "$work/service.log"; exit 1; }; sleep 0.05; done
+  kill -0 $java_pid 2>/dev/null || { cat "$log"; exit 1; }; sleep 0.05; done
 ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-quarkus_started=$(grep -o 'started in [0-9.]*s' "$work/service.log" | head -1)
+quarkus_started=$(grep -o 'started in [0-9.]*s' "$log" | head -1)
 sleep 1  # what it holds once settled, not mid-start
 rss_mb=$(( $(awk '/^VmRSS:/ {print $2}' "/proc/$java_pid/status") / 1024 ))
 

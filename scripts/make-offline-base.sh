@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds a minimal Java base image as a docker-save tarball, from this machine's own JDK (jlink) and the
-# C libraries it links against: for building and smoke-testing the service image where no container
+# Builds a minimal Java base image as a docker-save tarball, from this machine's own JDK and the C libraries
+# it links against: for building and smoke-testing the service image where no container
 # registry is reachable (the production base is registry.access.redhat.com/ubi9/openjdk-17-runtime).
 # Use it with: ./mvnw package -Dquarkus.container-image.build=true -Dimage.base=tar://$PWD/target/offline-base/base.tar
 #
@@ -13,9 +13,13 @@ rm -rf "$WORK"
 mkdir -p "$WORK/opt" "$WORK/tmp" "$WORK/etc" "$WORK/deployments" "$WORK/proc" "$WORK/dev"
 chmod 1777 "$WORK/tmp"
 
-JLINK="${JAVA_HOME:+$JAVA_HOME/bin/}jlink"
-"$JLINK" --add-modules java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.scripting,java.security.jgss,java.sql,java.xml,jdk.crypto.ec,jdk.httpserver,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs \
-  --strip-debug --no-header-files --no-man-pages --compress=2 --output "$WORK/opt/java"
+# The JDK that built the service (JAVA_HOME, else the java on the PATH), whole but for its sources and jmods: the
+# class data sharing archive the build made (quarkus-app/app-cds.jsa) maps only in the very JDK that made it,
+# so a jlinked runtime would ignore it.
+JDK="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+mkdir -p "$WORK/opt/java"
+# shellcheck disable=SC2046
+tar -C "$JDK" -chf - --exclude=lib/src.zip $(cd "$JDK" && ls -d bin lib conf release 2>/dev/null) | tar -C "$WORK/opt/java" -xf -
 
 # The C libraries the JVM and its core native libraries need (AWT's X11 libraries are never loaded).
 for lib in $(ldd "$WORK/opt/java/bin/java" "$WORK/opt/java/lib/server/libjvm.so" "$WORK"/opt/java/lib/lib{java,net,nio,zip,jimage,management,extnet,j2pkcs11}.so 2>/dev/null \

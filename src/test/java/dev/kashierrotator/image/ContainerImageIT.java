@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The container image, built by {@link ImageBuild} with Jib into a tarball on an offline base (this
  * machine's own JDK, jlinked: no registry is reachable here), then looked at as a container runtime
- * would: its configuration, and the service started from its layers in a chroot as uid 185, with the
+ * would: its configuration, and the service started from its layers in a chroot as uid 185, in its working
+ * directory, with the JVM required to map the class data sharing archive the build made, with the
  * TLS Secret mounted where the chart mounts it, answering readiness on http and the API on https.
  */
 class ContainerImageIT {
@@ -46,7 +47,13 @@ class ContainerImageIT {
         run(List.of("rm", "-rf", work.toString()));
         Files.createDirectories(work);
         Path base = work.resolve("base.tar");
-        run(List.of("bash", "scripts/make-offline-base.sh", base.toString()));
+        // From the JDK running the build (and this test), which made the class data sharing archive.
+        run(List.of(
+                "env",
+                "JAVA_HOME=" + System.getProperty("java.home"),
+                "bash",
+                "scripts/make-offline-base.sh",
+                base.toString()));
 
         JsonNode chart = new ObjectMapper(new YAMLFactory())
                 .readTree(Path.of("helm", "kashier-key-rotator", "Chart.yaml").toFile());
@@ -112,6 +119,14 @@ class ContainerImageIT {
                 String[] kv = e.asText().split("=", 2);
                 env.put(kv[0], kv[1]);
             }
+            // The chart's options, but with the archive required (-Xshare:on instead of auto): a JVM that cannot
+            // map it does not start, so a start-up figure that counts on it cannot silently stop being true.
+            assertTrue(env.get("JAVA_TOOL_OPTIONS")
+                    .contains("-XX:SharedArchiveFile=/deployments/app-cds.jsa -Xshare:auto"));
+            env.put("JAVA_TOOL_OPTIONS", env.get("JAVA_TOOL_OPTIONS").replace("-Xshare:auto", "-Xshare:on"));
+            assertTrue(
+                    Files.isRegularFile(rootfs.resolve("deployments/app-cds.jsa")),
+                    "the image holds the archive the build made");
             env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(http));
             env.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(https));
             env.put("VAULT_ADDR", bao.address());
@@ -119,7 +134,16 @@ class ContainerImageIT {
             env.put("ROTATOR_VAULT_KEY_PREFIX", "image-it/keys");
             env.put("ROTATOR_VAULT_STATE_PREFIX", "image-it/state");
             env.put("ROTATOR_BOOTSTRAP_TOKEN", "image-it-token");
-            List<String> command = new ArrayList<>(List.of("chroot", "--userspec=185:185", rootfs.toString()));
+            // As a runtime starts it: root filesystem, working directory and user from the image's config
+            // (chroot(1) alone would leave the process in /, where the archive's jar is not found).
+            assertEquals("/deployments", config.path("WorkingDir").asText());
+            List<String> command = new ArrayList<>(List.of(
+                    "python3",
+                    "-c",
+                    "import os, sys; os.chroot(sys.argv[1]); os.chdir(sys.argv[2]); os.setgroups([]);"
+                            + " os.setgid(185); os.setuid(185); os.execvp(sys.argv[3], sys.argv[3:])",
+                    rootfs.toString(),
+                    config.path("WorkingDir").asText()));
             config.path("Entrypoint").forEach(a -> command.add(a.asText()));
             ProcessBuilder pb = new ProcessBuilder(command)
                     .redirectErrorStream(true)

@@ -9,7 +9,9 @@ import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.Port;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,7 +63,7 @@ public final class ImageBuild {
         }
         AbsoluteUnixPath deployments = AbsoluteUnixPath.get("/deployments");
         return Jib.from(base)
-                .addFileEntriesLayer(layer("lib", app.resolve("lib"), deployments.resolve("lib")))
+                .addFileEntriesLayer(layer("lib", app.resolve("lib/main"), deployments.resolve("lib/main")))
                 .addFileEntriesLayer(layer("quarkus", app.resolve("quarkus"), deployments.resolve("quarkus")))
                 .addFileEntriesLayer(layer("app", app.resolve("app"), deployments.resolve("app")))
                 .addFileEntriesLayer(run(app, deployments))
@@ -86,11 +88,24 @@ public final class ImageBuild {
                         "Kashier Key Rotator"));
     }
 
-    /** The launcher, and the AppCDS archive when one was made (scripts/make-appcds.sh, with the image's JDK). */
-    private static FileEntriesLayer run(Path app, AbsoluteUnixPath deployments) {
-        FileEntriesLayer.Builder run = FileEntriesLayer.builder()
-                .setName("run")
-                .addEntry(app.resolve("quarkus-run.jar"), deployments.resolve("quarkus-run.jar"));
+    /**
+     * The launcher with the jars on its class path (lib/boot), and the class data sharing archive the build made
+     * (quarkus.package.jar.appcds), if any. These keep their modification times (Jib would set 1970): the JVM
+     * maps the archive only for the very jars it was made from, which it tells by path, size and that time.
+     */
+    private static FileEntriesLayer run(Path app, AbsoluteUnixPath deployments) throws IOException {
+        FileEntriesLayer.Builder run = FileEntriesLayer.builder().setName("run");
+        List<Path> classPath = new java.util.ArrayList<>(List.of(app.resolve("quarkus-run.jar")));
+        try (java.util.stream.Stream<Path> boot = Files.list(app.resolve("lib/boot"))) {
+            boot.sorted().forEach(classPath::add);
+        }
+        for (Path jar : classPath) {
+            run.addEntry(
+                    jar,
+                    deployments.resolve(app.relativize(jar).toString()),
+                    FilePermissions.DEFAULT_FILE_PERMISSIONS,
+                    Files.getLastModifiedTime(jar).toInstant());
+        }
         if (Files.isRegularFile(app.resolve("app-cds.jsa"))) {
             run.addEntry(app.resolve("app-cds.jsa"), deployments.resolve("app-cds.jsa"));
         }

@@ -98,14 +98,15 @@ class ProductionArtifactIT {
         c.put("rotator.kashier.simulator.url", "http://127.0.0.1:9/sim/kashier");
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(ChartJvm.asInThePod());
+        command.addAll(ChartJvm.asInThePod(APP));
         c.put("quarkus.http.port", Integer.toString(OpenBao.freePort()));
         c.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", APP.resolve("quarkus-run.jar").toString()));
         Path log = Path.of("target", "it-prod-artifact-sim.log");
         Process service = new ProcessBuilder(command)
+                .directory(APP.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(log.toFile().getAbsoluteFile())
                 .start();
         assertTrue(service.waitFor(60, TimeUnit.SECONDS), "it should stop at start-up, not run");
         assertFalse(service.exitValue() == 0, "exit status");

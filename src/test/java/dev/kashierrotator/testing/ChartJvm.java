@@ -35,13 +35,18 @@ public final class ChartJvm {
      * image's {@code /deployments} being {@code target/quarkus-app} here.
      */
     public static List<String> asInThePod() {
+        return asInThePod(Path.of("target", "quarkus-app"));
+    }
+
+    /** The same, for the packaged service in {@code app} (the image's {@code /deployments}). */
+    public static List<String> asInThePod(Path app) {
         Matcher limit =
                 Pattern.compile("(?m)^  limits:\\s*\\n\\s+memory:\\s*(\\d+)Mi").matcher(values());
         if (!limit.find()) {
             throw new IllegalStateException(VALUES + " has no resources.limits.memory in Mi");
         }
         List<String> jvm = new ArrayList<>(options().stream()
-                .map(o -> o.replace("/deployments/", "target/quarkus-app/"))
+                .map(o -> o.replace("/deployments/", app.toAbsolutePath() + "/"))
                 .toList());
         jvm.add("-XX:MaxRAM=" + limit.group(1) + "m");
         return jvm;

@@ -28,7 +28,7 @@ public final class SelfSignedTls {
 
     public static SelfSignedTls create(String name) {
         try {
-            Path dir = Files.createDirectories(Path.of("target", "tls"));
+            Path dir = Files.createDirectories(Path.of("target", "tls").toAbsolutePath());
             Path store = dir.resolve(name + ".p12");
             Path pem = dir.resolve(name + "-ca.pem");
             Files.deleteIfExists(store);

@@ -68,7 +68,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * Starts the packaged service in the working directory {@code dir} (where it reads a {@code .env}
-     * file), or this one when null, and waits until it is ready.
+     * file), or the jar's own when null, and waits until it is ready.
      */
     public static ServiceProcess start(
             String name, int port, Map<String, String> settings, List<String> jvm, Path jar, Path dir) {
@@ -91,7 +91,9 @@ public final class ServiceProcess implements AutoCloseable {
             File log = Path.of("target", "it-" + name + ".log").toAbsolutePath().toFile();
             long launched = System.nanoTime();
             Process p = SharedProcesses.owned(new ProcessBuilder(command)
-                    .directory(dir == null ? null : dir.toFile())
+                    // As the image runs it: in the application's directory (/deployments), where the archive
+                    // the build made (class data sharing) finds the jar it was made from.
+                    .directory((dir == null ? jar.toAbsolutePath().getParent() : dir).toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                     .start());
