@@ -89,7 +89,7 @@ public class WarmUp {
     }
 
     private void run() {
-        long started = System.nanoTime();
+        long started = clock.millis();
         String outcome;
         try {
             outcome = rehearse();
@@ -99,7 +99,7 @@ public class WarmUp {
             Thread.currentThread().interrupt();
             outcome = "interrupted";
         }
-        outcome += " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms";
+        outcome += " in " + (clock.millis() - started) + " ms";
         Log.infof("warm-up: %s", outcome);
         state = new State(true, outcome);
     }
