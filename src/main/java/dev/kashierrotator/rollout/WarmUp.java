@@ -51,6 +51,7 @@ public class WarmUp {
 
     private static final String ID = "(warm-up)";
     private static final Duration CALL = Duration.ofSeconds(2);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Where the rehearsal is: running, or how it ended. */
     public record State(boolean done, String outcome) {}
@@ -193,7 +194,7 @@ public class WarmUp {
 
     private static String random() {
         byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
+        RANDOM.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
     }
 }
