@@ -176,11 +176,13 @@ public class WarmUp {
                 return stopped.get();
             };
             // Each call of the rehearsal is bounded (CALL); this ends one stuck between calls.
+            boolean cut;
             try (Deadline backstop = Deadline.start(bound.plus(CALL))) {
                 runner.rehearse(dependent, deliveries, delivery, policy, pastBound);
+                cut = stopped.get() || backstop.passed();
             }
-            return (stopped.get() ? "stopped at the bound (rotator.engine.warm-up-bound=" + bound + ") after " : "")
-                    + posts.get() + " deliveries and " + verifies.get() + " verify calls to a loopback receiver";
+            return (cut ? "stopped at the bound (rotator.engine.warm-up-bound=" + bound + ") after " : "") + posts.get()
+                    + " deliveries and " + verifies.get() + " verify calls to a loopback receiver";
         } finally {
             receiver.close();
         }

@@ -459,7 +459,11 @@ public final class FanOutBenchmark {
 
     /** CPU time the process used so far, in ms (/proc/<pid>/stat: utime + stime, at 100 ticks a second). */
     private static long cpuMillis(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        return cpuMillis(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    }
+
+    /** utime + stime of a process's or thread's stat line, in ms. */
+    private static long cpuMillis(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
@@ -473,8 +477,7 @@ public final class FanOutBenchmark {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
                             .replaceAll("\\d+", "N");
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                    byName.merge(name, cpuMillis(stat), Long::sum);
                 } catch (IOException gone) {
                     // The thread ended meanwhile.
                 }
